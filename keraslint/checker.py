@@ -1,0 +1,150 @@
+"""Check one file: read, parse once, analyse once, run every selected rule, suppress.
+
+A crash inside one rule becomes a KL009 finding for that file and the other rules still
+report; KL001/KL002/KL009 are produced here, not by the rule modules that document them.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from keraslint.context import Context
+from keraslint.diagnostics import Diagnostic, Location, Pass, Severity
+from keraslint.registry import all_rules
+from keraslint.rule import Finding, Rule
+from keraslint.source.analysis import analyze
+from keraslint.source.reading import Unreadable, decode_source
+from keraslint.suppression import parse_suppressions
+
+INVALID_SYNTAX = ("KL001", "invalid-syntax")
+UNREADABLE = ("KL002", "unreadable-input")
+INTERNAL_ERROR = ("KL009", "internal-error")
+_META_CODES = frozenset({INVALID_SYNTAX[0], UNREADABLE[0], INTERNAL_ERROR[0]})
+
+
+@dataclass
+class FileReport:
+    filename: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def internal_error(self) -> bool:
+        return any(d.code == INTERNAL_ERROR[0] for d in self.diagnostics)
+
+    def source_line(self, row: int) -> str | None:
+        if self.source is None:
+            return None
+        lines = self.source.splitlines()
+        return lines[row - 1] if 0 < row <= len(lines) else None
+
+
+def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1, column: int = 1,
+          end: Location | None = None) -> Diagnostic:
+    start = Location(row, column)
+    return Diagnostic(code=code_name[0], name=code_name[1], severity=Severity.ERROR, pass_=Pass.SOURCE,
+                      message=message, filename=filename, location=start,
+                      end_location=end or Location(row, column + 1), noqa_row=None)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    detail = text[0] if text else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
+                 options: Mapping[str, Any] | None = None) -> FileReport:
+    """Check one file's contents. ``selected`` holds the active rule codes."""
+    report = FileReport(filename)
+    try:
+        text = data if isinstance(data, str) else decode_source(data)
+    except Unreadable as exc:
+        if UNREADABLE[0] in selected:
+            report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
+        return report
+    report.source = text
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        if INVALID_SYNTAX[0] in selected:
+            message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+            report.diagnostics.append(
+                _meta(INVALID_SYNTAX, filename, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1))
+        return report
+    except RecursionError:
+        if INTERNAL_ERROR[0] in selected:
+            report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
+                                            "the file is nested too deeply for the parser; it was not checked"))
+        return report
+
+    rules = [rule for rule in all_rules() if rule.code in selected and rule.code not in _META_CODES]
+    try:
+        facts = analyze(module)
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
+        if INTERNAL_ERROR[0] in selected:
+            report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
+                                            f"the source pass failed on this file ({_one_line(exc)}); no rule ran"))
+        return report
+    ctx = Context(filename=filename, source=text, module=module, facts=facts, options=dict(options or {}))
+    raw: list[Diagnostic] = []
+    for rule in rules:
+        try:
+            raw.extend(_to_diagnostic(rule, finding, ctx) for finding in _dedupe(rule().check(ctx)))
+        except Exception as exc:  # noqa: BLE001 - a crashing rule must not lose the others' findings
+            if INTERNAL_ERROR[0] in selected:
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                raw.append(_meta(INTERNAL_ERROR, filename,
+                                 f"rule {rule.code} ({rule.name}) failed: {_one_line(exc)} "
+                                 f"[{Path(where.filename).name}:{where.lineno}]"))
+    if raw:
+        suppressions = parse_suppressions(text)
+        raw = [d for d in raw if d.code in _META_CODES or not suppressions.suppresses(d.code, d.noqa_row)]
+    report.diagnostics.extend(raw)
+    return report
+
+
+def _dedupe(findings: Any) -> list[Finding]:
+    """Loops and repeated calls run the same code more than once; report each place once."""
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for finding in findings:
+        key = (id(finding.node) if finding.node is not None else (finding.start, finding.end), finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnostic:
+    if finding.node is not None:
+        start, end = ctx.span(finding.node)
+    else:
+        start = finding.start or Location(1, 1)
+        end = finding.end or Location(start.row, start.column + 1)
+    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, pass_=rule.pass_,
+                      message=finding.message, filename=ctx.filename, location=start, end_location=end,
+                      noqa_row=start.row, fix=finding.fix)
+
+
+def check_file(path: Path, filename: str, *, selected: Collection[str],
+               options: Mapping[str, Any] | None = None) -> FileReport:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report = FileReport(filename)
+        if UNREADABLE[0] in selected:
+            reason = exc.strerror or type(exc).__name__
+            report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {reason}"))
+        return report
+    return check_source(data, filename, selected=selected, options=options)
+
+
+def sort_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)

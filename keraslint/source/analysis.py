@@ -1,0 +1,27 @@
+"""The facts the source pass computes once per file and every rule reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from keraslint.source.interpreter import Interpreter
+from keraslint.source.seeding import SeedingFacts, SeedTracker
+
+
+@dataclass
+class SourceFacts:
+    seeding: SeedingFacts
+    #: statements and expressions the interpreter evaluated (for the benchmark and tests)
+    steps: int
+    #: True when the step budget ran out and the tail of the analysis was skipped
+    exhausted: bool
+
+
+def analyze(module: cst.Module) -> SourceFacts:
+    """Run the abstract interpreter over ``module`` once, with every tracker attached."""
+    seeding = SeedTracker()
+    interpreter = Interpreter(module, [seeding])
+    interpreter.run()
+    return SourceFacts(seeding=seeding.facts, steps=interpreter.steps, exhausted=interpreter.exhausted)

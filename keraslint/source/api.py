@@ -1,0 +1,212 @@
+"""What calls into Keras, TensorFlow, NumPy and friends return, as abstract values.
+
+The interpreter asks this module for the result of every external call; anything not
+modelled here is UNKNOWN. Types of the objects we follow are canonical dotted names, so a
+method call on them is an API call named ``<type>.<method>`` (``keras.Model.fit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from keraslint.source.names import layer_kind
+from keraslint.source.values import ListValue, Method, Obj, Ref
+from keraslint.values import UNKNOWN
+from keraslint.vocabulary import MERGE_FUNCTIONS, REMOVED_LAYERS
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+MODEL = "keras.Model"
+LAYER = "keras.layers.Layer"
+TENSOR = "keras.KerasTensor"
+DATASET = "tensorflow.data.Dataset"
+NP_GENERATOR = "numpy.random.Generator"
+PY_RANDOM = "random.Random"
+TF_GENERATOR = "tensorflow.random.Generator"
+IMAGE_DATA_GENERATOR = "keras.preprocessing.image.ImageDataGenerator"
+IMAGE_ITERATOR = "keras.preprocessing.image.Iterator"
+
+MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models.clone_model",
+                                "keras.models.model_from_json", "keras.Model#subclass"})
+MODEL_LOADERS = frozenset({"keras.models.load_model"})
+TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
+
+_DATASET_SOURCES = frozenset({
+    "tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors",
+    "tensorflow.data.Dataset.range", "tensorflow.data.Dataset.zip", "tensorflow.data.Dataset.from_generator",
+    "tensorflow.data.Dataset.list_files", "tensorflow.data.TFRecordDataset", "tensorflow.data.TextLineDataset",
+    "keras.utils.image_dataset_from_directory", "keras.utils.timeseries_dataset_from_array",
+    "keras.utils.text_dataset_from_directory", "keras.utils.audio_dataset_from_directory",
+})
+
+
+def is_layer_constructor(name: str) -> bool:
+    """``keras.layers.Conv1D`` and friends, including legacy and removed layer classes."""
+    if not name.startswith("keras.layers."):
+        return False
+    leaf = name[len("keras.layers."):]
+    return layer_kind(name) is not None or leaf in REMOVED_LAYERS or name == "keras.layers.Layer#subclass"
+
+
+def _seeded(value: Any) -> bool | None:
+    if value is UNKNOWN:
+        return None
+    return value is not None
+
+
+def _new(type_: str, **data: Any) -> Callable[[Interpreter, CallSite], Any]:
+    return lambda interp, site: Obj(type_, site.node, dict(data))
+
+
+def _range(interp: Interpreter, site: CallSite) -> Any:
+    args = site.args
+    if site.kwargs or not args or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return UNKNOWN
+    try:
+        r = range(*args)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return tuple(r) if len(r) <= 10_000 else UNKNOWN
+
+
+def _len(interp: Interpreter, site: CallSite) -> Any:
+    value = site.arg(0)
+    if isinstance(value, (tuple, str)):
+        return len(value)
+    if isinstance(value, ListValue):
+        return len(value.items)
+    return UNKNOWN
+
+
+def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
+    def convert(interp: Interpreter, site: CallSite) -> Any:
+        if len(site.args) != 1 or site.kwargs:
+            return UNKNOWN
+        value = site.args[0]
+        if isinstance(value, ListValue):
+            value = tuple(value.items)
+        if kind in (tuple, list):
+            items = interp.sequence_items(value)
+            if items is None:
+                return UNKNOWN
+            return tuple(items) if kind is tuple else ListValue(list(items))
+        if isinstance(value, (int, float, str, bool)):
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                return UNKNOWN
+        return UNKNOWN
+
+    return convert
+
+
+def _seeded_generator(type_: str, position: int, keyword: str) -> Callable[[Interpreter, CallSite], Any]:
+    def make(interp: Interpreter, site: CallSite) -> Any:
+        seed = site.arg(position, keyword, default=None)
+        return Obj(type_, site.node, {"seeded": _seeded(seed)})
+
+    return make
+
+
+def _train_test_split(interp: Interpreter, site: CallSite) -> Any:
+    if site.star_args:
+        return UNKNOWN
+    return tuple(UNKNOWN for _ in range(2 * len(site.args)))
+
+
+def _environ_get(interp: Interpreter, site: CallSite) -> Any:
+    return UNKNOWN
+
+
+_CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
+    "builtins.range": _range,
+    "builtins.len": _len,
+    "builtins.int": _convert(int),
+    "builtins.float": _convert(float),
+    "builtins.str": _convert(str),
+    "builtins.bool": _convert(bool),
+    "builtins.tuple": _convert(tuple),
+    "builtins.list": _convert(list),
+    "keras.Input": _new(TENSOR),
+    "keras.models.load_model": _new(MODEL, loaded=True),
+    "numpy.random.default_rng": _seeded_generator(NP_GENERATOR, 0, "seed"),
+    "numpy.random.RandomState": _seeded_generator(NP_GENERATOR, 0, "seed"),
+    "random.Random": _seeded_generator(PY_RANDOM, 0, "x"),
+    "tensorflow.random.Generator.from_seed": _seeded_generator(TF_GENERATOR, 0, "seed"),
+    "tensorflow.random.Generator.from_non_deterministic_state": _new(TF_GENERATOR, seeded=False),
+    "tensorflow.random.get_global_generator": _new(TF_GENERATOR, seeded=None),
+    IMAGE_DATA_GENERATOR: _new(IMAGE_DATA_GENERATOR),
+    "sklearn.model_selection.train_test_split": _train_test_split,
+    "os.environ.get": _environ_get,
+    "os.getenv": _environ_get,
+}
+for _name in MODEL_CONSTRUCTORS:
+    _CALLS[_name] = _new(MODEL)
+for _name in _DATASET_SOURCES:
+    _CALLS[_name] = _new(DATASET)
+
+_METHOD_RESULTS: dict[str, str] = {
+    f"{IMAGE_DATA_GENERATOR}.flow": IMAGE_ITERATOR,
+    f"{IMAGE_DATA_GENERATOR}.flow_from_directory": IMAGE_ITERATOR,
+    f"{IMAGE_DATA_GENERATOR}.flow_from_dataframe": IMAGE_ITERATOR,
+}
+_DATASET_METHODS_KEEPING_TYPE = frozenset({
+    "batch", "shuffle", "map", "prefetch", "repeat", "cache", "take", "skip", "filter", "unbatch",
+    "padded_batch", "with_options", "concatenate", "shard", "flat_map", "interleave", "apply",
+    "rebatch", "ignore_errors", "enumerate", "window",
+})
+
+
+def call(interp: Interpreter, site: CallSite) -> Any:
+    """The abstract result of one external call."""
+    handler = _CALLS.get(site.name)
+    if handler is not None:
+        return handler(interp, site)
+    if is_layer_constructor(site.name):
+        kind = layer_kind(site.name) or site.name.rsplit(".", 1)[-1]
+        return Obj(LAYER, site.node, {"kind": kind})
+    if site.name.startswith("keras.layers.") and site.name[len("keras.layers."):] in MERGE_FUNCTIONS:
+        return Obj(TENSOR, site.node)
+    if site.name == f"{LAYER}.__call__" or site.name == f"{MODEL}.__call__":
+        return Obj(TENSOR, site.node)
+    if site.receiver is not None:
+        receiver_type = site.receiver.type
+        method = site.name.rsplit(".", 1)[-1]
+        if site.name in _METHOD_RESULTS:
+            return Obj(_METHOD_RESULTS[site.name], site.node)
+        if receiver_type == DATASET and method in _DATASET_METHODS_KEEPING_TYPE:
+            return Obj(DATASET, site.node)
+    return UNKNOWN
+
+
+def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
+    """``obj.name``: a method to call later, unless it is a modelled attribute."""
+    return Method(obj, name)
+
+
+def subscript(interp: Interpreter, base: Any, indices: list[Any]) -> Any:
+    if len(indices) != 1:
+        return UNKNOWN
+    index = indices[0]
+    if isinstance(base, ListValue):
+        base = tuple(base.items)
+    if isinstance(base, (tuple, str)):
+        if isinstance(index, int) and not isinstance(index, bool):
+            return base[index] if -len(base) <= index < len(base) else UNKNOWN
+        if isinstance(index, slice):
+            parts = (index.start, index.stop, index.step)
+            if all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
+                return base[slice(*parts)]
+    if isinstance(base, Ref) and base.name == "os.environ":
+        return UNKNOWN
+    return UNKNOWN
+
+
+def binary_op(interp: Interpreter, op: Any, left: Any, right: Any) -> Any:
+    return UNKNOWN
+
+
+def sequence_items(interp: Interpreter, value: Any) -> list[Any] | None:
+    return None

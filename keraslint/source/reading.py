@@ -1,0 +1,50 @@
+"""Turn a file's bytes into text the way Python would (PEP 263), or say why not (KL002)."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Unreadable(Exception):
+    """The bytes are not Python source text; ``reason`` is one line for a KL002 message."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def decode_source(data: bytes) -> str:
+    """Decode with the encoding Python would use: a BOM, a PEP 263 cookie, or UTF-8."""
+    if b"\x00" in data[:8192]:
+        raise Unreadable("binary file (contains NUL bytes); not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if "unknown encoding" in str(exc.msg):
+            raise Unreadable(f"invalid encoding declaration: {exc.msg}") from None
+        # No usable cookie and the first lines are not UTF-8: report where decoding fails.
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        declared = "" if encoding in ("utf-8", "utf-8-sig") else f" (declared encoding {encoding})"
+        raise Unreadable(
+            f"cannot decode byte 0x{data[exc.start]:02x} at offset {exc.start} as {_pretty(encoding)}{declared}"
+        ) from None
+    except LookupError:
+        raise Unreadable(f"unknown encoding {encoding!r}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _pretty(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name.upper().replace("UTF-8-SIG", "UTF-8")
+    except LookupError:
+        return encoding

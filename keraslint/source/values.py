@@ -1,0 +1,105 @@
+"""Abstract values the source pass tracks through a script.
+
+Plain Python constants (int, float, str, bool, None) and tuples of values stand for
+themselves; everything else is one of the classes below or UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+import libcst as cst
+
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.frames import Frame
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A module, class or function of an external library, by canonical qualified name.
+
+    ``spelled`` is the dotted path as written after resolving import aliases, before
+    canonicalisation (``tensorflow.keras.layers.Convolution2D``); KL403 reads it.
+    """
+
+    name: str
+    spelled: str
+
+    @property
+    def leaf(self) -> str:
+        return self.spelled.rsplit(".", 1)[-1]
+
+
+@dataclass(eq=False)
+class Function:
+    """A function defined in the script; calls to it are followed."""
+
+    node: cst.FunctionDef | cst.Lambda
+    scope: Frame
+    name: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class ClassValue:
+    """A class defined in the script. ``base`` is the canonical name of a Keras base, if any."""
+
+    node: cst.ClassDef
+    name: str
+    base: str | None
+
+
+@dataclass(eq=False)
+class Obj:
+    """An instance of an external type (``keras.Model``, ``tensorflow.data.Dataset`` ...).
+
+    ``node`` is the expression that created it; ``data`` carries what later passes need
+    (a layer's config, a generator's seededness ...).
+    """
+
+    type: str
+    node: cst.CSTNode | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class ListValue:
+    """A list literal whose items are known (mutable in the script, so never merged as equal)."""
+
+    items: list[Any]
+
+
+@dataclass(frozen=True)
+class Method:
+    """``receiver.name`` looked up on an Obj: calling it is an API call named ``type.name``."""
+
+    receiver: Obj
+    name: str
+
+
+Value = Union[int, float, str, bool, None, tuple, Ref, Function, ClassValue, Obj, ListValue, Method, Any]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two branches computed the same value (so a merge keeps it)."""
+    if a is b:
+        return True
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    if isinstance(a, (Obj, Function, ClassValue, ListValue)) or isinstance(b, (Obj, Function, ClassValue, ListValue)):
+        return False
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - exotic constants compare as different
+        return False
+
+
+def merge_values(a: Any, b: Any) -> Any:
+    return a if same_value(a, b) else UNKNOWN
