@@ -6,6 +6,7 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 
 from __future__ import annotations
 
+import ast
 import traceback
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,24 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
                       end_location=end or Location(row, column + 1), noqa_row=None)
 
 
+def _syntax_error(text: str, filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    """KL001 at the place CPython's own parser names; libcst's locations are often a line off.
+
+    Only runs for files that failed to parse, so the second parse costs nothing in practice.
+    """
+    try:
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        row = error.lineno or 1
+        column = max(error.offset or 1, 1)
+        return _meta(INVALID_SYNTAX, filename, f"Syntax error: {error.msg}", row, column)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    # CPython accepts it but libcst does not (syntax newer than libcst knows): say so.
+    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+    return _meta(INVALID_SYNTAX, filename, f"Syntax error (libcst): {message}", exc.raw_line, exc.raw_column + 1)
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     detail = text[0] if text else ""
@@ -74,9 +93,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         if INVALID_SYNTAX[0] in selected:
-            message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
-            report.diagnostics.append(
-                _meta(INVALID_SYNTAX, filename, f"Syntax error: {message}", exc.raw_line, exc.raw_column + 1))
+            report.diagnostics.append(_syntax_error(text, filename, exc))
         return report
     except RecursionError:
         if INTERNAL_ERROR[0] in selected:

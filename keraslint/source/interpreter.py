@@ -42,7 +42,8 @@ class CallSite:
 
     name: str
     spelled: str
-    node: cst.Call
+    #: the call (or, for ``obj[key] = value`` on an API object, the subscript target)
+    node: cst.Call | cst.BaseExpression
     args: list[Any]
     kwargs: dict[str, Any]
     receiver: Obj | None
@@ -403,7 +404,7 @@ class Interpreter:
             keys = [self.eval(e.slice.value) if isinstance(e.slice, cst.Index) else UNKNOWN for e in target.slice]
             if isinstance(container, Ref):
                 self._emit(f"{container.name}.__setitem__", f"{container.spelled}.__setitem__",
-                           None, [*keys, value], {}, None)
+                           target, [*keys, value], {}, None)
         elif isinstance(target, cst.Attribute):
             self.eval(target.value)
 
@@ -635,7 +636,7 @@ class Interpreter:
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)
         return UNKNOWN
 
-    def _emit(self, name: str, spelled: str, node: cst.Call | None, args: list[Any], kwargs: dict[str, Any],
+    def _emit(self, name: str, spelled: str, node: cst.BaseExpression | None, args: list[Any], kwargs: dict[str, Any],
               receiver: Obj | None, star: bool = False) -> Any:
         site = CallSite(name=name, spelled=spelled, node=node, args=args, kwargs=kwargs,  # type: ignore[arg-type]
                         receiver=receiver, reachable=self.reachable, stack=tuple(self.call_nodes), star_args=star)

@@ -1,0 +1,133 @@
+"""The ``keraslint`` command line (typer), following ruff's conventions.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage/config error or an internal error (KL009).
+User errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from keraslint import __version__
+
+app = typer.Typer(
+    name="keraslint",
+    help="Find bugs in Keras training scripts and saved models without running them.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class OutputFormat(str, Enum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+    json_lines = "json-lines"
+
+
+class RuleFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one error line on stderr; the caller raises the returned Exit (code 2)."""
+    sys.stderr.write(f"keraslint: error: {message}\n")
+    return typer.Exit(EXIT_ERROR)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """``--select KL1,KL2 --select KL3`` -> [KL1, KL2, KL3]; None when the option was not given."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keraslint {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Find bugs in Keras training scripts and saved models without running them."""
+
+
+@app.command()
+def check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders to check [default: .]")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--output-format", help="How to print findings.")] = OutputFormat.full,
+    select: Annotated[Optional[list[str]], typer.Option(help="Rule codes, prefixes (KL3) or ALL to enable; replaces the configured selection.")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option(help="Rules to enable on top of the selection.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to disable.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit with 0 even when there are findings.")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Show counts per rule instead of each finding.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml instead of discovering one.")] = None,
+    force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclude patterns to files named on the command line too.")] = False,
+) -> None:
+    """Check Python files (and folders of them) for Keras bugs."""
+    from keraslint.run import CheckOptions, run_check
+
+    options = CheckOptions(
+        paths=paths or [Path(".")],
+        output_format=output_format.value,
+        select=_split(select),
+        extend_select=_split(extend_select) or [],
+        ignore=_split(ignore) or [],
+        exit_zero=exit_zero,
+        statistics=statistics,
+        config=config,
+        force_exclude=force_exclude,
+    )
+    raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
+
+
+@app.command()
+def rule(
+    code: Annotated[Optional[str], typer.Argument(help="A rule code (KL301) or name (stride-drops-samples).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Explain every rule.")] = False,
+    output_format: Annotated[RuleFormat, typer.Option("--output-format", help="text or json.")] = RuleFormat.text,
+) -> None:
+    """Print a rule's explain page: what it finds, why it matters, a bad and a good example."""
+    from keraslint.explain import find_rule, rule_json, rule_text
+
+    from keraslint.registry import all_rules
+
+    if all_ == (code is not None):
+        raise fail("give a rule code (keraslint rule KL101) or --all")
+    if all_:
+        rules = list(all_rules())
+    else:
+        found = find_rule(code or "")
+        if isinstance(found, str):
+            raise fail(found)
+        rules = [found]
+    if output_format is RuleFormat.json:
+        payload = [rule_json(r) for r in rules]
+        typer.echo(json.dumps(payload if all_ else payload[0], indent=2))
+    else:
+        typer.echo("\n\n".join(rule_text(r) for r in rules))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("keraslint: interrupted\n")
+        sys.exit(130)
