@@ -40,3 +40,8 @@ class Context:
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.span(node)[0].row
+
+    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """The source text of ``node`` as the user wrote it (shortened), for messages."""
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
 from keraslint.rule import Finding, Invalid, Rule
-from keraslint.source.seeding import GENERATOR_LABEL
+from keraslint.source.seeding import GENERATOR_LABEL, SeedEvent
 
 
 class PartiallySeededRandomness(Rule):
@@ -71,7 +71,7 @@ class PartiallySeededRandomness(Rule):
         Invalid("import numpy as np\nimport tensorflow as tf\ntf.random.set_seed(3)\nrng = np.random.default_rng()\n"
                 "noise = rng.normal(size=10)\n", line=5, message="without a seed"),
         Invalid("import numpy as np\nnp.random.seed(0)\nimport tensorflow as tf\n"
-                "ds = tf.data.Dataset.from_tensor_slices(x)\nds = ds.shuffle(1000)\n", line=5, message="Dataset.shuffle"),
+                "ds = tf.data.Dataset.from_tensor_slices(x)\nds = ds.shuffle(1000)\n", line=5, message="`ds.shuffle` draws from TensorFlow"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -80,22 +80,27 @@ class PartiallySeededRandomness(Rule):
             return
         seeded = sorted({g for seed in facts.seeds for g in seed.generators})
         first_seed = {g: next(s for s in facts.seeds if g in s.generators) for g in seeded}
+
+        def where(seed: SeedEvent) -> str:
+            return f"`{ctx.code(seed.node.func)}` at line {ctx.line_of(seed.node)}"
+
         for draw in facts.draws:
             if draw.state != "no":
                 continue
             if draw.generator == "instance":
-                yield Finding(f"`{draw.api}` draws from a generator created without a seed; {draw.advice}",
+                yield Finding(f"`{ctx.code(draw.node)}` draws from a generator created without a seed; {draw.advice}",
                               node=draw.node)
                 continue
             label = GENERATOR_LABEL[draw.generator]
             if draw.generator in first_seed:
                 seed = first_seed[draw.generator]
-                context = f"which is not seeded at this point (`{seed.api}` is called at line {ctx.line_of(seed.node)})"
+                context = f"which is not seeded at this point ({where(seed)} comes later or on another path)"
             else:
-                others = ", ".join(f"`{first_seed[g].api}` at line {ctx.line_of(first_seed[g].node)}" for g in seeded)
-                context = f"which is never seeded (the script seeds with {others})"
+                others = ", ".join(where(first_seed[g]) for g in seeded)
+                context = f"which is never seeded (the script only seeds with {others})"
             yield Finding(
-                f"`{draw.api}` draws from {label}, {context}; {draw.advice}, "
-                f"or call `keras.utils.set_random_seed(...)`, which seeds Python, NumPy and TensorFlow",
+                f"`{ctx.code(draw.node)}` draws from {label}, {context}: this part of the run is not "
+                f"reproducible; {draw.advice}, or use `keras.utils.set_random_seed(...)` (seeds Python, NumPy and "
+                f"TensorFlow at once)",
                 node=draw.node,
             )

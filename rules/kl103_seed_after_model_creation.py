@@ -64,7 +64,7 @@ class SeedAfterModelCreation(Rule):
                 what = "layer" if pending.action == "layer" else "model"
                 yield Finding(
                     f"Seed set after the {what} created at line {ctx.line_of(pending.node)} "
-                    f"(`{pending.api.rsplit('.', 1)[-1]}`) was initialised without it: its weights differ on "
+                    f"(`{ctx.code(pending.node)}`) was initialised without it: its weights differ on "
                     f"every run; move this call before line {ctx.line_of(pending.node)}",
                     node=event.node.func if hasattr(event.node, "func") else event.node,
                 )

@@ -9,7 +9,7 @@ generator and TensorFlow's global seed (weight initialisation, dropout, ``fit`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import libcst as cst
 
@@ -21,7 +21,7 @@ Generator = Literal["python", "numpy", "tensorflow"]
 State = Literal["yes", "no", "maybe"]
 GENERATORS: tuple[Generator, ...] = ("python", "numpy", "tensorflow")
 
-GENERATOR_LABEL = {"python": "Python's `random`", "numpy": "NumPy's global generator", "tensorflow": "TensorFlow's global seed"}
+GENERATOR_LABEL = {"python": "Python's `random`", "numpy": "NumPy's global generator", "tensorflow": "TensorFlow's global generator"}
 
 SEED_CALLS: dict[str, tuple[Generator, ...]] = {
     "keras.utils.set_random_seed": ("python", "numpy", "tensorflow"),
@@ -54,7 +54,7 @@ _TF_OPS = frozenset({
 @dataclass(frozen=True)
 class SeedEvent:
     node: cst.CSTNode
-    api: str
+    name: str  # canonical name of the API called
     generators: tuple[Generator, ...]
 
 
@@ -63,7 +63,7 @@ class ModelEvent:
     """A model or layer created, or a model trained, with TensorFlow's seed state at that point."""
 
     node: cst.CSTNode
-    api: str
+    name: str  # canonical name of the API called
     action: Literal["create", "train", "layer"]
     tf_state: State
 
@@ -73,7 +73,7 @@ class DrawEvent:
     """A draw from a generator, and whether that generator was seeded then."""
 
     node: cst.CSTNode
-    api: str
+    name: str  # canonical name of the API called
     generator: Generator | Literal["instance"]
     state: State
     advice: str
@@ -120,20 +120,20 @@ class SeedTracker:
             generators = SEED_CALLS[name]
             for g in generators:
                 self.state[g] = "yes"
-            self._add(SeedEvent(site.node, _short(site), generators))
+            self._add(SeedEvent(site.node, site.name, generators))
             return
         if name in DETERMINISM_CALLS or self._sets_deterministic_env(site):
             self.facts.determinism.append(site.node)
             return
         model_action = self._model_action(site)
         if model_action is not None:
-            self._add(ModelEvent(_callee(site), site.spelled, model_action, self.state["tensorflow"]))
+            self._add(ModelEvent(_callee(site), site.name, model_action, self.state["tensorflow"]))
             return
         draw = self._draw(site)
         if draw is not None:
             generator, advice = draw
             state: State = "no" if generator == "instance" else self.state[generator]
-            self._add(DrawEvent(_callee(site), _short(site), generator, state, advice))
+            self._add(DrawEvent(_callee(site), site.name, generator, state, advice))
 
     def _add(self, event: SeedEvent | ModelEvent | DrawEvent) -> None:
         self.facts.timeline.append(event)
@@ -195,20 +195,3 @@ class SeedTracker:
                 return None
             return "numpy", "pass `seed=`"
         return None
-
-
-def _short(site: CallSite) -> str:
-    """How the user would recognise the call: ``np.random.rand``, ``Dataset.shuffle``."""
-    if site.receiver is not None:
-        return f"{site.receiver.type.rsplit('.', 1)[-1]}.{site.name.rsplit('.', 1)[-1]}"
-    spelled = site.spelled
-    for long, short in (("numpy.", "np."), ("tensorflow.", "tf.")):
-        if spelled.startswith(long):
-            return short + spelled[len(long):]
-    return spelled
-
-
-def describe_state(facts: SeedingFacts) -> dict[str, Any]:
-    """A compact summary used in messages: which generators the script seeds anywhere."""
-    seeded = {g for event in facts.seeds for g in event.generators}
-    return {"seeded": sorted(seeded)}
