@@ -1,5 +1,7 @@
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
 from keraslint.rule import Finding, Invalid, Rule
@@ -48,24 +50,29 @@ class SeedAfterModelCreation(Rule):
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([keras.layers.Dense(1)])\nkeras.utils.set_random_seed(1)\n",
-                line=3, message="line 2"),
+                line=3, message="model created at line 2"),
         Invalid("import tensorflow as tf\nfor seed in [1, 2]:\n    m = tf.keras.Sequential()\n"
                 "    tf.random.set_seed(seed)\n    m.fit(x, y)\n", line=4, message="line 3"),
         Invalid("import tensorflow as tf\ndense = tf.keras.layers.Dense(4)\ntf.random.set_seed(0)\n",
-                line=3, message="layer"),
+                line=3, message="layer created at line 2"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        pending: ModelEvent | None = None
+        pending: list[ModelEvent] = []
         for event in ctx.facts.seeding.timeline:
             if isinstance(event, ModelEvent) and event.tf_state == "no" and event.action in ("create", "layer"):
-                pending = pending or event
-            elif isinstance(event, SeedEvent) and "tensorflow" in event.generators and pending is not None:
-                what = "layer" if pending.action == "layer" else "model"
+                pending.append(event)
+            elif isinstance(event, SeedEvent) and "tensorflow" in event.generators and pending:
+                # Layers are evaluated before the model that holds them: name the model if there is one.
+                culprit = next((e for e in pending if e.action == "create"), pending[0])
+                what = "layer" if culprit.action == "layer" else "model"
+                where = f"line {ctx.line_of(culprit.node)}"
+                move_before = ctx.line_of(pending[0].entry or pending[0].node)
+                if culprit.entry is not None:
+                    where += f" (in `{ctx.code(culprit.entry, 40)}` at line {ctx.line_of(culprit.entry)})"
                 yield Finding(
-                    f"Seed set after the {what} created at line {ctx.line_of(pending.node)} "
-                    f"(`{ctx.code(pending.node)}`) was initialised without it: its weights differ on "
-                    f"every run; move this call before line {ctx.line_of(pending.node)}",
-                    node=event.node.func if hasattr(event.node, "func") else event.node,
+                    f"Seed set after the {what} created at {where} was initialised without it: its weights "
+                    f"differ on every run; move this call before line {move_before}",
+                    node=event.node.func if isinstance(event.node, cst.Call) else event.node,
                 )
-                pending = None
+                pending = []

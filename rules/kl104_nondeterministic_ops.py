@@ -1,5 +1,7 @@
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
 from keraslint.rule import Finding, Invalid, Rule
@@ -59,5 +61,5 @@ class NondeterministicOps(Rule):
             yield Finding(
                 "Seeds are set but op determinism is not: GPU kernels and multi-threaded ops may still "
                 "give different results run to run; call `tf.config.experimental.enable_op_determinism()`",
-                node=tf_seeds[0].node.func if hasattr(tf_seeds[0].node, "func") else tf_seeds[0].node,
+                node=tf_seeds[0].node.func if isinstance(tf_seeds[0].node, cst.Call) else tf_seeds[0].node,
             )

@@ -66,6 +66,8 @@ class ModelEvent:
     name: str  # canonical name of the API called
     action: Literal["create", "train", "layer"]
     tf_state: State
+    #: the top-level call that led here (``build_model(...)``), when inside a followed function
+    entry: cst.CSTNode | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ class SeedTracker:
             return
         model_action = self._model_action(site)
         if model_action is not None:
-            self._add(ModelEvent(_callee(site), site.name, model_action, self.state["tensorflow"]))
+            entry = site.stack[0] if site.stack else None
+            self._add(ModelEvent(_callee(site), site.name, model_action, self.state["tensorflow"], entry))
             return
         draw = self._draw(site)
         if draw is not None:
