@@ -1,0 +1,323 @@
+"""``[tool.keraslint]`` in pyproject.toml: finding it, validating it, and per-file settings.
+
+Rule codes and rule options come in as parameters so this module never imports the registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pathspec
+
+from keraslint.selection import RuleInfo, UnknownSelectorError, validate_selector
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "ConfigError",
+    "OptionSpec",
+    "Settings",
+    "SettingsResolver",
+    "display_path",
+    "find_config",
+    "load_settings",
+]
+
+PYPROJECT = "pyproject.toml"
+_TABLE = "[tool.keraslint]"
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+_SELECTOR_KEYS = ("select", "extend-select", "ignore")
+_BUILTIN_KEYS = (*_LIST_KEYS, "per-file-ignores")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, reported to the user as one line (file, key, problem)."""
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    name: str  # kebab-case, as written in [tool.keraslint]
+    type: type  # int | float | str | bool | list
+    default: Any
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    path: Path | None = None  # the pyproject.toml these came from; None for built-in defaults
+    root: Path = field(default_factory=Path.cwd)  # patterns are relative to this folder
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """``path`` relative to ``cwd`` when it lies below it, so messages stay short."""
+    base = (cwd or Path.cwd()).absolute()
+    try:
+        return path.absolute().relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "table", list: "list", str: "str", bool: "bool", int: "int", float: "float"}.get(
+        type(value), type(value).__name__
+    )
+
+
+_ARTICLE = {int: "an int", float: "a float", str: "a string", bool: "a boolean", list: "a list"}
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: config file does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{label}: cannot read config file: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{label}: invalid TOML: not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib puts the position in the message as "(at line 3, column 5)"; reword it.
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", str(exc))
+        where = re.search(r"\(at (line \d+, column \d+|end of document)\)$", str(exc))
+        suffix = f" ({where[1]})" if where else ""
+        raise ConfigError(f"{label}: invalid TOML: {reason}{suffix}") from None
+
+
+def _keraslint_table(document: Mapping[str, Any], label: str) -> Mapping[str, Any] | None:
+    tool = document.get("tool")
+    if not isinstance(tool, Mapping) or "keraslint" not in tool:
+        return None
+    table = tool["keraslint"]
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{label}: 'tool.keraslint' must be a table, got {_type_name(table)}")
+    return table
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` (a file or a folder) with a [tool.keraslint] table."""
+    start = start.absolute()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if _has_table(candidate / PYPROJECT):
+            return candidate / PYPROJECT
+    return None
+
+
+def _has_table(pyproject: Path, cwd: Path | None = None) -> bool:
+    try:
+        text = pyproject.read_bytes()
+    except OSError:
+        return False
+    # Most pyprojects on the way up belong to other tools; don't parse (or reject) those.
+    if b"keraslint" not in text:
+        return False
+    label = display_path(pyproject, cwd)
+    return _keraslint_table(_read_toml(pyproject, label), label) is not None
+
+
+def _unknown_key(key: str, known: Sequence[str]) -> str:
+    kebab = key.replace("_", "-")
+    if kebab != key and kebab in known:
+        return f" (did you mean {kebab!r}?)"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Validator:
+    """Checks one [tool.keraslint] table; every error names the file and the key."""
+
+    def __init__(self, label: str, rules: Sequence[RuleInfo]) -> None:
+        self.prefix = f"{label}: {_TABLE}"
+        self.rules = rules
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.prefix} {key!r}{problem}")
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.error(key, f" must be a list of strings, got {_type_name(value)}")
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.error(key, f" must be a list of strings, item {index + 1} is {_type_name(item)}")
+        return tuple(value)
+
+    def selectors(self, key: str, value: Any) -> tuple[str, ...]:
+        selectors = self.strings(key, value)
+        for selector in selectors:
+            try:
+                validate_selector(selector, self.rules)
+            except UnknownSelectorError as exc:
+                raise self.error(key, f": {exc}") from None
+        return selectors
+
+    def patterns(self, key: str, value: Any) -> tuple[str, ...]:
+        patterns = self.strings(key, value)
+        for pattern in patterns:
+            self.glob(key, pattern)
+        return patterns
+
+    def glob(self, key: str, pattern: str) -> None:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("!")])
+        except Exception as exc:  # pathspec raises several types for a malformed glob
+            raise self.error(key, f": invalid pattern {pattern!r}: {exc}") from None
+
+    def per_file_ignores(self, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
+        if not isinstance(value, Mapping):
+            raise self.error(
+                key, f" must be a table of glob = list of rule selectors, got {_type_name(value)}"
+            )
+        table: dict[str, tuple[str, ...]] = {}
+        for pattern, selectors in value.items():
+            self.glob(key, pattern)
+            table[pattern] = self.selectors(f"{key}.{pattern}", selectors)
+        return MappingProxyType(table)
+
+    def option(self, spec: OptionSpec, value: Any) -> Any:
+        expected = spec.type
+        ok = isinstance(value, expected)
+        if expected is int and isinstance(value, bool):
+            ok = False  # TOML true is not a number, even though Python says bool is an int
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)  # "ratio = 4" means 4.0
+        if not ok:
+            wanted = _ARTICLE.get(expected, expected.__name__)
+            raise self.error(spec.name, f" must be {wanted}, got {_type_name(value)}")
+        # Settings are shared between files; a tuple can't be mutated by one rule under another.
+        return tuple(value) if isinstance(value, list) else value
+
+
+def _default_options(options: Mapping[str, OptionSpec]) -> dict[str, Any]:
+    return {
+        spec.name: tuple(spec.default) if isinstance(spec.default, list) else spec.default
+        for spec in options.values()
+    }
+
+
+def load_settings(
+    pyproject: Path | None,
+    *,
+    rules: Sequence[RuleInfo],
+    options: Mapping[str, OptionSpec],
+    cwd: Path | None = None,
+) -> Settings:
+    """Settings from ``pyproject`` (defaults when None or when it has no [tool.keraslint] table).
+
+    Every key, selector, glob and option type is checked; the first problem raises ``ConfigError``.
+    """
+    values = _default_options(options)
+    if pyproject is None:
+        return Settings(options=MappingProxyType(values), root=(cwd or Path.cwd()).absolute())
+
+    pyproject = pyproject.absolute()
+    label = display_path(pyproject, cwd)
+    table = _keraslint_table(_read_toml(pyproject, label), label) or {}
+    check = _Validator(label, rules)
+    specs = {spec.name: spec for spec in options.values()}
+    known = [*_BUILTIN_KEYS, *specs]
+
+    parsed: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _SELECTOR_KEYS:
+            parsed[key] = check.selectors(key, value)
+        elif key in _LIST_KEYS:
+            parsed[key] = check.patterns(key, value)
+        elif key == "per-file-ignores":
+            parsed[key] = check.per_file_ignores(key, value)
+        elif key in specs:
+            values[key] = check.option(specs[key], value)
+        else:
+            raise ConfigError(f"{label}: {_TABLE} unknown key {key!r}{_unknown_key(key, known)}")
+
+    return Settings(
+        select=parsed.get("select"),
+        extend_select=parsed.get("extend-select", ()),
+        ignore=parsed.get("ignore", ()),
+        per_file_ignores=parsed.get("per-file-ignores", MappingProxyType({})),
+        exclude=parsed.get("exclude"),
+        extend_exclude=parsed.get("extend-exclude", ()),
+        options=MappingProxyType(values),
+        path=pyproject,
+        root=pyproject.parent,
+    )
+
+
+class SettingsResolver:
+    """Settings for each file: the nearest configured pyproject at or above it, or one forced file.
+
+    Lookups are cached per folder, and each pyproject is parsed once however many folders use it.
+    """
+
+    def __init__(
+        self,
+        *,
+        rules: Sequence[RuleInfo],
+        options: Mapping[str, OptionSpec],
+        forced: Path | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self._rules = rules
+        self._options = options
+        self._cwd = (cwd or Path.cwd()).absolute()
+        self._by_folder: dict[Path, Settings] = {}
+        self._by_file: dict[Path | None, Settings] = {}
+        self._forced: Settings | None = None
+        if forced is not None:
+            forced = forced if forced.is_absolute() else self._cwd / forced
+            if not forced.is_file():
+                problem = "is a folder, not a file" if forced.is_dir() else "does not exist"
+                raise ConfigError(f"{display_path(forced, self._cwd)}: config file {problem}")
+            self._forced = self._load(forced)
+
+    @property
+    def forced(self) -> Settings | None:
+        return self._forced
+
+    def _load(self, pyproject: Path | None) -> Settings:
+        if pyproject not in self._by_file:
+            self._by_file[pyproject] = load_settings(
+                pyproject, rules=self._rules, options=self._options, cwd=self._cwd
+            )
+        return self._by_file[pyproject]
+
+    def for_path(self, path: Path) -> Settings:
+        """The settings governing ``path`` (a file or a folder)."""
+        if self._forced is not None:
+            return self._forced
+        path = Path(os.path.normpath(path if path.is_absolute() else self._cwd / path))
+        folder = path if path.is_dir() else path.parent
+        walked: list[Path] = []
+        settings: Settings | None = None
+        for candidate in (folder, *folder.parents):
+            if candidate in self._by_folder:
+                settings = self._by_folder[candidate]
+                break
+            walked.append(candidate)
+            if _has_table(candidate / PYPROJECT, self._cwd):
+                settings = self._load(candidate / PYPROJECT)
+                break
+        if settings is None:
+            settings = self._load(None)
+        for candidate in walked:
+            self._by_folder[candidate] = settings
+        return settings

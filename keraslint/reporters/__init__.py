@@ -1,0 +1,61 @@
+"""Output formats for ``keraslint check``: text for people, JSON for editors and CI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from keraslint.diagnostics import Diagnostic
+from keraslint.reporters import machine, text
+
+__all__ = ["FORMATS", "render", "use_color"]
+
+FORMATS = ("full", "concise", "json", "json-lines")
+
+_RENDERERS: dict[str, Callable[..., str]] = {
+    "full": text.render_full,
+    "concise": text.render_concise,
+    "json": machine.render_json,
+    "json-lines": machine.render_json_lines,
+}
+
+
+def render(
+    fmt: str,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    files_checked: int,
+    source_line: Callable[[Diagnostic], str | None],
+    color: bool,
+    statistics: bool = False,
+) -> str:
+    """The whole report as one string (ending in a newline unless it is empty).
+
+    ``diagnostics`` must already be sorted; ``source_line`` returns the text of the finding's
+    first row, or None when it is not available (a saved model, an unreadable file).
+    """
+    try:
+        renderer = _RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})") from None
+    return renderer(
+        diagnostics,
+        files_checked=files_checked,
+        source_line=source_line,
+        color=color,
+        statistics=statistics,
+    )
+
+
+def use_color(stream: Any) -> bool:
+    """Colour only on a terminal; NO_COLOR turns it off and FORCE_COLOR on, NO_COLOR winning as in rich."""
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    if os.environ.get("FORCE_COLOR", ""):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # a closed or detached stream
+        return False

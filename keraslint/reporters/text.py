@@ -1,0 +1,119 @@
+"""``full`` and ``concise``: the formats people read in a terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.text import Text
+
+from keraslint.diagnostics import Diagnostic, Severity
+from keraslint.reporters._style import PATH_STYLE, SEVERITY_STYLE, to_string
+from keraslint.reporters.statistics import count_by_rule
+
+SourceLine = Callable[[Diagnostic], "str | None"]
+
+
+def _plural(count: int, word: str) -> str:
+    # "info" is a mass noun: "2 info", not "2 infos".
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
+    if not diagnostics:
+        return f"All checks passed! ({_plural(files_checked, 'file')} checked)"
+    by_severity = Counter(d.severity for d in diagnostics)
+    parts = [_plural(by_severity[s], s.value) for s in Severity if by_severity[s]]
+    files = len({d.filename for d in diagnostics})
+    return f"Found {_plural(len(diagnostics), 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}"
+
+
+def _header(d: Diagnostic) -> Text:
+    where = f"cell {d.cell}:" if d.cell is not None else ""
+    return Text.assemble(
+        (d.filename, PATH_STYLE),
+        f":{where}{d.location.row}:{d.location.column}: ",
+        (d.code, f"bold {SEVERITY_STYLE[d.severity]}"),
+        f" [{d.severity.value}] {d.message}",
+    )
+
+
+TAB_WIDTH = 4  # ruff shows tabs as 4 columns; rich would expand them anyway when colouring
+
+
+def _snippet(d: Diagnostic, line: str) -> list[Text]:
+    line = line.rstrip("\r\n")
+    start = min(max(d.location.column - 1, 0), len(line))
+    # A span that runs onto later rows is underlined to the end of its first row.
+    end = d.end_location.column - 1 if d.end_location.row == d.location.row else len(line)
+    end = max(min(end, len(line)), start)
+    # Columns count characters; expand tabs first so the carets sit under the right ones.
+    indent = len(line[:start].expandtabs(TAB_WIDTH))
+    width = max(len(line[:end].expandtabs(TAB_WIDTH)) - indent, 1)
+    gutter = str(d.location.row)
+    blank = " " * len(gutter)
+    lines = [
+        Text(f"{gutter} | {line.expandtabs(TAB_WIDTH)}"),
+        Text.assemble(f"{blank} | {' ' * indent}", ("^" * width, SEVERITY_STYLE[d.severity])),
+    ]
+    if d.fix is not None:
+        lines.append(Text(f"{blank} = help: {d.fix.message} ({d.fix.applicability} fix)"))
+    return lines
+
+
+def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Text]:
+    rows = count_by_rule(diagnostics)
+    count_w = max(len(str(r.count)) for r in rows)
+    code_w = max(len(r.code) for r in rows)
+    name_w = max(len(r.name) for r in rows)
+    return [
+        Text.assemble(
+            f"{r.count:>{count_w}}  ",
+            (f"{r.code:<{code_w}}", f"bold {SEVERITY_STYLE[Severity(r.severity)]}"),
+            f"  {r.name:<{name_w}}  {r.severity}",
+        )
+        for r in rows
+    ]
+
+
+def _finish(blocks: list[str], diagnostics: Sequence[Diagnostic], files_checked: int, sep: str) -> str:
+    tail = summary(diagnostics, files_checked)
+    if not blocks:
+        return tail + "\n"
+    return sep.join(blocks) + "\n\n" + tail + "\n"
+
+
+def render_full(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    files_checked: int,
+    source_line: SourceLine,
+    color: bool,
+    statistics: bool = False,
+    **_: Any,
+) -> str:
+    if statistics:
+        return render_concise(diagnostics, files_checked=files_checked, color=color, statistics=True)
+    blocks = []
+    for d in diagnostics:
+        lines = [_header(d)]
+        source = source_line(d)
+        if source is not None:
+            lines += _snippet(d, source)
+        blocks.append("\n".join(to_string(t, color) for t in lines))
+    return _finish(blocks, diagnostics, files_checked, "\n\n")
+
+
+def render_concise(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    files_checked: int,
+    color: bool,
+    statistics: bool = False,
+    **_: Any,
+) -> str:
+    lines = (
+        _statistics_table(diagnostics) if statistics and diagnostics else [_header(d) for d in diagnostics]
+    )
+    return _finish([to_string(t, color) for t in lines], diagnostics, files_checked, "\n")
