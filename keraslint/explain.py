@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from keraslint.diagnostics import Severity, rule_url
-from keraslint.registry import all_rules
+from keraslint.registry import all_rules, rule_infos
 from keraslint.rule import Rule
+from keraslint.selection import suggest
 
 
 def find_rule(code_or_name: str) -> type[Rule] | str:
@@ -16,10 +16,8 @@ def find_rule(code_or_name: str) -> type[Rule] | str:
     for rule in all_rules():
         if wanted.upper() == rule.code or wanted.lower() == rule.name:
             return rule
-    choices = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-    close = difflib.get_close_matches(wanted.upper() if wanted[:2].upper() == "KL" else wanted.lower(),
-                                      choices, n=1, cutoff=0.5)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    close = suggest(wanted, rule_infos())
+    hint = f" (did you mean '{close}'?)" if close and close != "ALL" else ""
     return f"unknown rule '{wanted}'{hint}; `keraslint rule --all` lists every rule"
 
 
@@ -59,3 +57,25 @@ def rule_table() -> str:
         lines.append(f"| {rule.code} | [{rule.name}]({rule_url(rule.code, rule.name)}) | {rule.severity.value} | "
                      f"{rule.pass_.value} | {'yes' if default_selected(rule) else 'no'} | {rule.summary} |")
     return "\n".join(lines)
+
+
+def rule_pages() -> str:
+    """docs/rules.md: every explain page, one anchor per rule (the `url` of each finding)."""
+    parts = ["# keraslint rules", "",
+             "Generated from the rule registry by `python scripts/update_docs.py`; do not edit by hand.", "",
+             rule_table(), ""]
+    for rule in all_rules():
+        parts += [f"## {rule.code} {rule.name}", "",
+                  f"Severity: **{rule.severity.value}** · pass: {rule.pass_.value} · "
+                  f"{'selected by default' if default_selected(rule) else 'opt-in'}", "",
+                  _demote(rule.explain()), ""]
+        if rule.options:
+            parts += ["Options (`[tool.keraslint]`):", ""]
+            parts += [f"- `{o.name}` ({o.type.__name__}, default `{o.default!r}`): {o.help}" for o in rule.options]
+            parts.append("")
+    return "\n".join(parts)
+
+
+def _demote(markdown: str) -> str:
+    """Explain pages use `##` headings; inside docs/rules.md they sit under a rule's `##`."""
+    return "\n".join("#" + line if line.startswith("## ") else line for line in markdown.splitlines())

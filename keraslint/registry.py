@@ -7,6 +7,7 @@ import pkgutil
 from functools import cache
 
 from keraslint.rule import Rule
+from keraslint.selection import RuleInfo
 
 
 @cache
@@ -32,3 +33,8 @@ def rule_by_code(code: str) -> type[Rule] | None:
         if rule.code == code:
             return rule
     return None
+
+
+def rule_infos() -> list[RuleInfo]:
+    """The registry as plain data, for selection and config validation."""
+    return [RuleInfo(r.code, r.name, r.severity.value) for r in all_rules()]

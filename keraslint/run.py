@@ -11,7 +11,7 @@ from keraslint.checker import FileReport, check_file, sort_diagnostics
 from keraslint.config import ConfigError, OptionSpec, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic
 from keraslint.discovery import UsageError, collect_files
-from keraslint.registry import all_rules
+from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 
@@ -29,10 +29,6 @@ class CheckOptions:
     statistics: bool = False
     config: Path | None = None
     force_exclude: bool = False
-
-
-def rule_infos() -> list[RuleInfo]:
-    return [RuleInfo(r.code, r.name, r.severity.value) for r in all_rules()]
 
 
 def option_specs() -> dict[str, OptionSpec]:

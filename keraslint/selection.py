@@ -60,7 +60,8 @@ class _Selector:
 _CONFUSABLES = str.maketrans({"l": "1", "I": "1", "O": "0", "o": "0"})
 
 
-def _suggestion(selector: str, rules: Sequence[RuleInfo]) -> str | None:
+def suggest(selector: str, rules: Sequence[RuleInfo]) -> str | None:
+    """The rule code or name the user most likely meant by ``selector`` (None if nothing is close)."""
     candidates = [_ALL, *(r.code for r in rules), *(r.name for r in rules)]
     # Case, underscore and look-alike digit slips are the commonest typos; catch them first.
     for variant in (
@@ -89,7 +90,7 @@ def _parse(selector: str, rules: Sequence[RuleInfo]) -> _Selector:
         if codes:
             return _Selector(selector, codes, len(selector))
     message = f"unknown rule selector {selector!r}"
-    hint = _suggestion(selector, rules)
+    hint = suggest(selector, rules)
     if hint is not None:
         message += f" (did you mean {hint!r}?)"
     raise UnknownSelectorError(message)

@@ -65,7 +65,6 @@ LEGACY_LAYER_ALIASES: Final[dict[str, str]] = {
     "CuDNNLSTM": "LSTM",
     "CuDNNGRU": "GRU",
     "ConvRNN2D": "ConvLSTM2D",
-    "concatenate": "Concatenate",
 }
 
 # Functional merge helpers (keras.layers.add(...)) and the layer class each one builds.

@@ -1,0 +1,124 @@
+"""The per-file pipeline: a crashing rule is KL009 and loses nothing else; suppression."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from keraslint import checker
+from keraslint.checker import check_source
+from keraslint.diagnostics import Severity
+from keraslint.registry import all_rules
+from keraslint.rule import Rule
+from keraslint.run import CheckOptions, run_check
+
+BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+
+
+class Exploding(Rule):
+    """Always fails."""
+
+    code = "KL999"
+    name = "exploding"
+    severity = Severity.WARNING
+    summary = "test double"
+
+    def check(self, ctx):
+        raise ZeroDivisionError("division by zero")
+        yield  # pragma: no cover
+
+
+@pytest.fixture
+def exploding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker, "all_rules", lambda: (*all_rules(), Exploding))
+
+
+def test_crashing_rule_is_kl009_and_others_still_report(exploding: None) -> None:
+    report = check_source(BUGGY, "t.py", selected={"KL101", "KL999", "KL009"})
+    codes = [d.code for d in report.diagnostics]
+    assert "KL101" in codes
+    internal = [d for d in report.diagnostics if d.code == "KL009"]
+    assert len(internal) == 1
+    assert "KL999" in internal[0].message and "ZeroDivisionError: division by zero" in internal[0].message
+    assert report.internal_error
+
+
+def test_internal_error_exits_2(exploding: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keraslint.run as run_module
+    from keraslint.selection import RuleInfo
+
+    monkeypatch.setattr(run_module, "rule_infos",
+                        lambda: [*(RuleInfo(r.code, r.name, r.severity.value) for r in all_rules()),
+                                 RuleInfo("KL999", "exploding", "warning")])
+    (tmp_path / "t.py").write_text(BUGGY)
+    out, err = io.StringIO(), io.StringIO()
+    code = run_check(CheckOptions(paths=[tmp_path / "t.py"]), stdout=out, stderr=err)
+    assert code == 2
+    assert "KL009" in out.getvalue() and "KL101" in out.getvalue()
+
+
+def test_source_pass_failure_is_kl009(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(module):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checker, "analyze", broken)
+    report = check_source(BUGGY, "t.py", selected={"KL101", "KL009"})
+    assert [d.code for d in report.diagnostics] == ["KL009"]
+    assert "RuntimeError: boom" in report.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("comment", "suppressed"),
+    [
+        ("# noqa", True),
+        ("# noqa: KL101", True),
+        ("# noqa:KL101,KL102", True),
+        ("# NOQA: kl101", True),
+        ("# noqa: KL1", True),
+        ("# noqa: KL102", False),
+        ("# keraslint: ignore[KL101]", True),
+        ("# keraslint: ignore[KL102, KL101]", True),
+        ("# keraslint: ignore[KL103]", False),
+        ("# a comment mentioning noqa-like words", False),
+    ],
+)
+def test_line_suppression(comment: str, suppressed: bool) -> None:
+    source = f"import tensorflow as tf\nmodel = tf.keras.Sequential()  {comment}\n"
+    report = check_source(source, "t.py", selected={"KL101"})
+    assert (not report.diagnostics) is suppressed
+
+
+@pytest.mark.parametrize(
+    ("header", "suppressed"),
+    [("# keraslint: noqa", True), ("# keraslint: noqa: KL101", True), ("# keraslint: noqa: KL102", False)],
+)
+def test_file_suppression(header: str, suppressed: bool) -> None:
+    source = f"{header}\nimport tensorflow as tf\nmodel = tf.keras.Sequential()\n"
+    report = check_source(source, "t.py", selected={"KL101"})
+    assert (not report.diagnostics) is suppressed
+
+
+def test_noqa_inside_a_string_does_not_count() -> None:
+    source = 'import tensorflow as tf\nmodel = tf.keras.Sequential(name="# noqa")\n'
+    assert check_source(source, "t.py", selected={"KL101"}).diagnostics
+
+
+def test_syntax_errors_cannot_be_suppressed() -> None:
+    report = check_source("x = (  # noqa\n", "t.py", selected={"KL001"})
+    assert [d.code for d in report.diagnostics] == ["KL001"]
+
+
+def test_syntax_error_location_comes_from_cpython() -> None:
+    report = check_source("import keras\n\nmodel.fit(x, y epochs=3)\n", "t.py", selected={"KL001"})
+    (diagnostic,) = report.diagnostics
+    assert diagnostic.location.row == 3
+    assert "comma" in diagnostic.message or "invalid syntax" in diagnostic.message
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.py"
+    folder.mkdir()
+    report = checker.check_file(folder, "folder.py", selected={"KL002"})
+    assert [d.code for d in report.diagnostics] == ["KL002"]
