@@ -1,0 +1,85 @@
+"""Preprocessing layers that sit inside models: Normalization and Rescaling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keraslint.shapes.args import REQUIRED, Args, is_unknown
+from keraslint.shapes.dims import fmt, mul, prod, total
+from keraslint.shapes.errors import ShapeError
+from keraslint.shapes.registry import register, result, single
+from keraslint.shapes.spec import LayerResult, Shape
+
+
+def _literal_shape(value: Any) -> tuple[int, ...] | None:
+    """``np.shape`` of a nested list literal, without numpy; None when not a literal."""
+    if is_unknown(value):
+        return None
+    if isinstance(value, (int, float)):
+        return ()
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return (0,)
+        inner = [_literal_shape(v) for v in value]
+        if any(s is None for s in inner) or len(set(inner)) != 1:
+            return None
+        first = inner[0]
+        assert first is not None
+        return (len(value),) + first
+    return None
+
+
+@register("Normalization")
+def _normalization(args: Args, inputs: list[Shape]) -> LayerResult:
+    raw_axis = args.raw("axis", -1)
+    mean = args.raw("mean", None)
+    variance = args.raw("variance", None)
+    if (mean is None) != (variance is None):
+        raise args.fail("set both `mean` and `variance`, or neither")
+    x = single(args, inputs)
+    if is_unknown(raw_axis):
+        return result(x, params=None)
+    axes = () if raw_axis is None else (raw_axis,) if isinstance(raw_axis, int) else tuple(raw_axis)
+    mean_shape = None if mean is None else _literal_shape(mean)
+    if mean is not None:
+        variance_shape = _literal_shape(variance)
+        if mean_shape is not None and variance_shape is not None:
+            if mean_shape != variance_shape:
+                raise args.fail(f"`mean` has shape {fmt(mean_shape)} but `variance` has shape {fmt(variance_shape)}")
+            if len(mean_shape) > len(axes):
+                raise args.fail(f"`mean` of rank {len(mean_shape)} does not fit axis={raw_axis!r}")
+    ndim = len(x)
+    if any(is_unknown(a) for a in axes):
+        return result(x, params=None if mean is None else 0)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ShapeError(
+                "incompatible",
+                f"Normalization(axis={raw_axis!r}) is out of range for input of rank {ndim}: {fmt(x)}",
+                axis=a,
+                actual=ndim,
+            )
+    keep = sorted(a % ndim for a in axes)
+    kept_dims = [x[a] for a in keep]
+    if mean is None:
+        # Adapted statistics are weights: mean and variance per kept position, plus a count.
+        return result(x, params=total(mul(2, prod(kept_dims)), 1))
+    if mean_shape:
+        for i in range(1, len(mean_shape) + 1):
+            axis = keep[-i]
+            size, dim = mean_shape[-i], x[axis]
+            if size != 1 and dim is not None and size != dim:
+                raise ShapeError(
+                    "channels",
+                    f"Normalization `mean` has {size} values on axis {axis}, the input has {dim}: {fmt(x)}",
+                    axis=axis,
+                    expected=size,
+                    actual=dim,
+                )
+    return result(x, params=0)
+
+
+@register("Rescaling")
+def _rescaling(args: Args, inputs: list[Shape]) -> LayerResult:
+    args.raw("scale", REQUIRED)
+    return result(single(args, inputs))
