@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keraslint.diagnostics import Location
+from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
+from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source.analysis import SourceFacts
 
 
@@ -21,6 +24,21 @@ class Context:
     facts: SourceFacts
     options: Mapping[str, Any] = field(default_factory=dict)
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
+
+    @cached_property
+    def models(self) -> list[AnalyzedModel]:
+        """Every model the script builds, with shapes run through it: computed once, on the
+        first graph rule that asks, and shared by all of them."""
+        return [analyze_model(graph) for graph in self.graphs]
+
+    @cached_property
+    def graphs(self) -> list[ModelGraph]:
+        return self.facts.models.graphs()
+
+    def graph_nodes(self) -> Iterator[tuple[AnalyzedModel, Node, NodeResult]]:
+        """Every layer application in every model (and in the models they call)."""
+        for model in self.models:
+            yield from model.walk()
 
     def span(self, node: cst.CSTNode) -> tuple[Location, Location]:
         """1-based start and exclusive end of ``node``.

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 import libcst as cst
 
 from keraslint.source.interpreter import Interpreter
+from keraslint.source.model_tracker import ModelFacts, ModelTracker
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 
 
 @dataclass
 class SourceFacts:
     seeding: SeedingFacts
+    models: ModelFacts
     #: statements and expressions the interpreter evaluated (for the benchmark and tests)
     steps: int
     #: True when the step budget ran out and the tail of the analysis was skipped
@@ -22,6 +24,8 @@ class SourceFacts:
 def analyze(module: cst.Module) -> SourceFacts:
     """Run the abstract interpreter over ``module`` once, with every tracker attached."""
     seeding = SeedTracker()
-    interpreter = Interpreter(module, [seeding])
+    built = ModelTracker()
+    interpreter = Interpreter(module, [seeding, built])
     interpreter.run()
-    return SourceFacts(seeding=seeding.facts, steps=interpreter.steps, exhausted=interpreter.exhausted)
+    return SourceFacts(seeding=seeding.facts, models=built.facts, steps=interpreter.steps,
+                       exhausted=interpreter.exhausted)

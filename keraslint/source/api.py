@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from keraslint.ir.graph import Layer
+from keraslint.source import models
 from keraslint.source.names import layer_kind
 from keraslint.source.values import ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
-from keraslint.vocabulary import MERGE_FUNCTIONS, REMOVED_LAYERS
+from keraslint.vocabulary import REMOVED_LAYERS
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
 
-MODEL = "keras.Model"
-LAYER = "keras.layers.Layer"
-TENSOR = "keras.KerasTensor"
+MODEL = models.MODEL
+LAYER = models.LAYER
+TENSOR = models.TENSOR
 DATASET = "tensorflow.data.Dataset"
 NP_GENERATOR = "numpy.random.Generator"
 PY_RANDOM = "random.Random"
@@ -129,7 +131,6 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.bool": _convert(bool),
     "builtins.tuple": _convert(tuple),
     "builtins.list": _convert(list),
-    "keras.Input": _new(TENSOR),
     "keras.models.load_model": _new(MODEL, loaded=True),
     "numpy.random.default_rng": _seeded_generator(NP_GENERATOR, 0, "seed"),
     "numpy.random.RandomState": _seeded_generator(NP_GENERATOR, 0, "seed"),
@@ -142,7 +143,7 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "os.environ.get": _environ_get,
     "os.getenv": _environ_get,
 }
-for _name in MODEL_CONSTRUCTORS:
+for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
     _CALLS[_name] = _new(MODEL)
 for _name in _DATASET_SOURCES:
     _CALLS[_name] = _new(DATASET)
@@ -164,13 +165,12 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     handler = _CALLS.get(site.name)
     if handler is not None:
         return handler(interp, site)
-    if is_layer_constructor(site.name):
-        kind = layer_kind(site.name) or site.name.rsplit(".", 1)[-1]
-        return Obj(LAYER, site.node, {"kind": kind})
-    if site.name.startswith("keras.layers.") and site.name[len("keras.layers."):] in MERGE_FUNCTIONS:
-        return Obj(TENSOR, site.node)
-    if site.name == f"{LAYER}.__call__" or site.name == f"{MODEL}.__call__":
-        return Obj(TENSOR, site.node)
+    built = models.call(interp, site)
+    if built is not models.NOT_MODELLED:
+        return built
+    if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
+        return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node,
+                                                      spelled=site.spelled.rsplit(".", 1)[-1])})
     if site.receiver is not None:
         receiver_type = site.receiver.type
         method = site.name.rsplit(".", 1)[-1]
@@ -183,6 +183,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
 
 def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     """``obj.name``: a method to call later, unless it is a modelled attribute."""
+    if obj.type == MODEL and name in ("input", "inputs", "output", "outputs"):
+        value = models.attribute(obj, name)
+        return UNKNOWN if value is models.NOT_MODELLED else value
     return Method(obj, name)
 
 

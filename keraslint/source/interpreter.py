@@ -50,6 +50,8 @@ class CallSite:
     reachable: bool
     stack: tuple[cst.Call, ...]
     star_args: bool = False
+    #: what the API model says the call returns (set before trackers see the site)
+    result: Any = None
 
     def arg(self, position: int | None, keyword: str | None = None, default: Any = MISSING) -> Any:
         """The argument passed by keyword or position; ``default`` when absent, UNKNOWN when
@@ -137,6 +139,8 @@ class Interpreter:
         self.activations: list[_Activation] = []
         self.call_nodes: list[cst.Call] = []
         self.eval_depth = 0
+        #: > 0 while running one side of an undecided branch (what happens there may not happen)
+        self.uncertain_depth = 0
         self.defined: list[Function] = []
         self.entered: set[int] = set()
 
@@ -158,6 +162,10 @@ class Interpreter:
             saved = self.frame
             self.call_function(fn, [], {}, None, detached=True)
             self.frame = saved
+
+    @property
+    def uncertain(self) -> bool:
+        return self.uncertain_depth > 0
 
     @property
     def exhausted(self) -> bool:
@@ -188,10 +196,14 @@ class Interpreter:
         """Run alternative blocks (callables) from the current state and merge the results."""
         start = self.snapshot()
         results = []
-        for block in blocks:
-            self.restore(start)
-            block()
-            results.append(self.snapshot())
+        self.uncertain_depth += 1
+        try:
+            for block in blocks:
+                self.restore(start)
+                block()
+                results.append(self.snapshot())
+        finally:
+            self.uncertain_depth -= 1
         merged = results[0]
         for other in results[1:]:
             merged = self.join(merged, other)
@@ -640,7 +652,7 @@ class Interpreter:
               receiver: Obj | None, star: bool = False) -> Any:
         site = CallSite(name=name, spelled=spelled, node=node, args=args, kwargs=kwargs,  # type: ignore[arg-type]
                         receiver=receiver, reachable=self.reachable, stack=tuple(self.call_nodes), star_args=star)
-        result = api.call(self, site)
+        result = site.result = api.call(self, site)
         for tracker in self.trackers:
             tracker.on_call(site)
         return result

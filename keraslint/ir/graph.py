@@ -1,0 +1,111 @@
+"""The model IR: layers with their Keras 3 configuration, wired into a graph.
+
+A ``Layer`` is one layer object (one set of weights); a ``Node`` is one application of it
+(or a model input). Shared layers are one Layer with several Nodes. Models come from source
+(Sequential, functional, builder functions) or from saved model files; both give the same IR.
+Shapes here include the batch axis; a dimension of None is unknown.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import libcst as cst
+
+Shape = tuple[int | None, ...]
+_ids = itertools.count(1)
+
+
+@dataclass(eq=False)
+class Layer:
+    kind: str
+    """Canonical Keras 3 class name; ``Opaque`` for something keraslint cannot model."""
+    config: dict[str, Any]
+    """Keras 3 constructor keywords (positional arguments already named); values may be UNKNOWN."""
+    name: str | None = None
+    node: cst.CSTNode | None = None
+    """The constructor call in the script (None for saved models)."""
+    spelled: str = ""
+    """The class name as written (``Convolution2D``), for messages about legacy API."""
+    declared_input: Shape | None = None
+    """``input_shape``/``batch_input_shape``/``input_dim`` given to the layer (full shape)."""
+    submodel: ModelGraph | None = None
+    """For a model used as a layer."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """Keras 1/2 keyword spellings that were normalised: (old, new)."""
+    id: int = field(default_factory=lambda: next(_ids))
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}" + (f" '{self.name}'" if self.name else "")
+
+
+@dataclass(eq=False)
+class Node:
+    """One application of a layer to tensors, or (``layer is None``) a model input."""
+
+    layer: Layer | None
+    inputs: list[Tensor]
+    input_shape: Shape | None = None
+    """For model inputs: the declared full shape, or None when unknown."""
+    input_name: str | None = None
+    node: cst.CSTNode | None = None
+    """Where in the script this application happens (the call, or the layer's constructor)."""
+    conditional: bool = False
+    """Added in one branch of an undecided ``if``: it may not be in the model at all."""
+    call_kwargs: dict[str, Any] = field(default_factory=dict)
+    output_count: int = 1
+    id: int = field(default_factory=lambda: next(_ids))
+
+    @property
+    def is_input(self) -> bool:
+        return self.layer is None
+
+
+@dataclass(frozen=True, eq=False)
+class Tensor:
+    node: Node
+    index: int = 0
+
+
+@dataclass(eq=False)
+class ModelGraph:
+    kind: Literal["sequential", "functional", "saved"]
+    inputs: list[Tensor] = field(default_factory=list)
+    outputs: list[Tensor] = field(default_factory=list)
+    name: str | None = None
+    node: cst.CSTNode | None = None
+    """The call that created the model (``keras.Sequential(...)``)."""
+    complete: bool = True
+    """False when part of the model could not be resolved (an unknown layer list ...)."""
+    id: int = field(default_factory=lambda: next(_ids))
+
+    def nodes(self) -> list[Node]:
+        """Every node that contributes to the outputs, inputs first, in topological order."""
+        order: list[Node] = []
+        seen: set[int] = set()
+        visiting: set[int] = set()  # a hostile saved config may contain a cycle
+        stack: list[tuple[Node, bool]] = [(t.node, False) for t in reversed(self.outputs)]
+        while stack:
+            node, expanded = stack.pop()
+            if node.id in seen or (not expanded and node.id in visiting):
+                continue
+            if expanded:
+                seen.add(node.id)
+                order.append(node)
+                continue
+            visiting.add(node.id)
+            stack.append((node, True))
+            for tensor in reversed(node.inputs):
+                if tensor.node.id not in seen:
+                    stack.append((tensor.node, False))
+        return order
+
+    def layers(self) -> list[Layer]:
+        unique: dict[int, Layer] = {}
+        for node in self.nodes():
+            if node.layer is not None:
+                unique.setdefault(node.layer.id, node.layer)
+        return list(unique.values())

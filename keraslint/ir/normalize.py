@@ -1,0 +1,151 @@
+"""Turn a layer constructor call, in any Keras version's spelling, into Keras 3 keywords.
+
+Positional arguments are named from the generated signature table; Keras 1/2 keywords
+(``nb_filter``, ``border_mode``, ``subsample``, ``init``, ``output_dim`` ...) are renamed;
+``input_shape``/``batch_input_shape``/``input_dim``/``input_length`` become the layer's
+declared input shape. ``Convolution2D(32, 3, 3)`` means a 3x3 kernel in Keras 1/2 (standalone
+``keras``, whose legacy converter read the third number as ``nb_col``) but stride 3 in
+``tf.keras`` and Keras 3, where ``Convolution2D`` is a plain alias of ``Conv2D``; the caller
+says which API the file imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from keraslint.ir.graph import Shape
+from keraslint.ir.signatures import SIGNATURES
+from keraslint.source.values import ListValue, Ref
+from keraslint.values import UNKNOWN
+
+# Keras 1/2 keyword -> Keras 3 keyword (for every layer that had it).
+_RENAMES: dict[str, str] = {
+    "nb_filter": "filters",
+    "filter_length": "kernel_size",
+    "border_mode": "padding",
+    "subsample": "strides",
+    "subsample_length": "strides",
+    "init": "kernel_initializer",
+    "inner_init": "recurrent_initializer",
+    "inner_activation": "recurrent_activation",
+    "W_regularizer": "kernel_regularizer",
+    "U_regularizer": "recurrent_regularizer",
+    "b_regularizer": "bias_regularizer",
+    "W_constraint": "kernel_constraint",
+    "b_constraint": "bias_constraint",
+    "bias": "use_bias",
+    "atrous_rate": "dilation_rate",
+    "pool_length": "pool_size",
+    "dim_ordering": "data_format",
+    "dropout_W": "dropout",
+    "dropout_U": "recurrent_dropout",
+}
+# Pooling layers named their stride `stride` in Keras 1; convolutions never did.
+_POOL_RENAMES = {"stride": "strides"}
+# Dense and the recurrent layers called `units` `output_dim` in Keras 1 (Embedding still does).
+_OUTPUT_DIM_IS_UNITS = frozenset({"Dense", "SimpleRNN", "LSTM", "GRU", "TimeDistributedDense"})
+_DROPPED = frozenset({"input_shape", "batch_input_shape", "batch_shape", "input_dim", "input_length",
+                      "batch_size", "name", "trainable", "dtype", "weights", "consume_less", "dynamic"})
+_CONV_ND = {"Conv2D": 2, "Conv3D": 3}
+
+
+@dataclass(frozen=True)
+class NormalizedLayer:
+    config: dict[str, Any]
+    name: str | None
+    declared_input: Shape | None
+    renamed: tuple[tuple[str, str], ...]
+
+
+def plain(value: Any) -> Any:
+    """A config value the shape engine can read: constants and tuples stay; activations given
+    as functions become their names; anything else the source pass tracked becomes UNKNOWN."""
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    if isinstance(value, tuple):
+        items = tuple(plain(v) for v in value)
+        return UNKNOWN if any(v is UNKNOWN for v in items) else items
+    if isinstance(value, Ref):
+        return value.name.rsplit(".", 1)[-1]
+    return UNKNOWN
+
+
+def _shape(value: Any) -> tuple[Any, ...] | None:
+    value = plain(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, tuple):
+        return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in value)
+    return None
+
+
+def declared_input(kind: str, kwargs: Mapping[str, Any]) -> Shape | None:
+    """The full input shape (batch axis first) a layer declares, if any."""
+    for key in ("batch_input_shape", "batch_shape"):
+        if key in kwargs:
+            shape = _shape(kwargs[key])
+            return shape
+    if "input_shape" in kwargs:
+        shape = _shape(kwargs["input_shape"])
+        return None if shape is None else (None, *shape)
+    if kind == "Embedding":
+        if "input_length" in kwargs:
+            length = plain(kwargs["input_length"])
+            return (None, length if isinstance(length, int) else None)
+        return None
+    if "input_dim" in kwargs:
+        dim = plain(kwargs["input_dim"])
+        dim = dim if isinstance(dim, int) and not isinstance(dim, bool) else None
+        if "input_length" in kwargs:
+            length = plain(kwargs["input_length"])
+            return (None, length if isinstance(length, int) else None, dim)
+        return (None, dim)
+    return None
+
+
+def normalize_layer(kind: str, args: Sequence[Any], kwargs: Mapping[str, Any], *, keras1_api: bool,
+                    spelled: str = "") -> NormalizedLayer:
+    """Keras 3 keywords for a call ``Kind(*args, **kwargs)``."""
+    renamed: list[tuple[str, str]] = []
+    config: dict[str, Any] = {}
+    positional = list(args)
+    if keras1_api and spelled.startswith("Convolution") and kind in _CONV_ND:
+        # Keras 1/2: Convolution2D(nb_filter, nb_row, nb_col, ...).
+        dims = _CONV_ND[kind]
+        if len(positional) >= 1 + dims and all(isinstance(plain(v), int) for v in positional[1:1 + dims]):
+            config["kernel_size"] = tuple(plain(v) for v in positional[1:1 + dims])
+            positional = positional[:1]
+            renamed.append(("nb_row, nb_col", "kernel_size"))
+    names = SIGNATURES.get(kind, ())
+    for index, value in enumerate(positional):
+        if index < len(names):
+            config.setdefault(names[index], value)
+    keyword_rows = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in kwargs]
+    if keyword_rows and "kernel_size" not in config:
+        config["kernel_size"] = tuple(plain(kwargs[k]) for k in keyword_rows)
+        renamed.append((", ".join(keyword_rows), "kernel_size"))
+    for key, value in kwargs.items():
+        if key in keyword_rows or (key in _DROPPED and not (kind == "Embedding" and key == "input_dim")):
+            continue
+        new = _RENAMES.get(key) or (_POOL_RENAMES.get(key) if "Pooling" in kind else None)
+        if key == "output_dim" and kind in _OUTPUT_DIM_IS_UNITS:
+            new = "units"
+        if new is not None:
+            renamed.append((key, new))
+            key = new
+        config[key] = value
+    for key in list(config):
+        if key == "layer" or key == "backward_layer":
+            continue  # wrappers keep the inner layer object for the caller to convert
+        config[key] = plain(config[key])
+    if config.get("data_format") in ("th", "tf"):
+        config["data_format"] = "channels_first" if config["data_format"] == "th" else "channels_last"
+    if isinstance(config.get("padding"), str):
+        config["padding"] = config["padding"].lower()
+    name = plain(kwargs.get("name"))
+    return NormalizedLayer(config, name if isinstance(name, str) else None, declared_input(kind, kwargs),
+                           tuple(renamed))

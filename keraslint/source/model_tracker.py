@@ -1,0 +1,46 @@
+"""Collects every model the script builds (and, later, what it feeds them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keraslint.ir.graph import ModelGraph
+from keraslint.source import models
+from keraslint.source.interpreter import CallSite
+from keraslint.source.values import Obj
+
+
+@dataclass
+class ModelFacts:
+    #: model objects in creation order; a builder called twice gives two models
+    objects: list[Obj] = field(default_factory=list)
+
+    def graphs(self) -> list[ModelGraph]:
+        found = []
+        for obj in self.objects:
+            graph = models.model_graph(obj)
+            if graph is not None:
+                found.append(graph)
+        return found
+
+
+class ModelTracker:
+    """Interpreter tracker: no flow-sensitive state, it only records what was built."""
+
+    def __init__(self) -> None:
+        self.facts = ModelFacts()
+
+    def on_call(self, site: CallSite) -> None:
+        result = site.result
+        if isinstance(result, Obj) and result.type == models.MODEL and "graph" in result.data:
+            if site.name in ("keras.Sequential", "keras.Model"):
+                self.facts.objects.append(result)
+
+    def snapshot(self) -> None:
+        return None
+
+    def restore(self, snap: None) -> None:
+        return None
+
+    def join(self, a: None, b: None) -> None:
+        return None

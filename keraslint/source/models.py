@@ -1,0 +1,276 @@
+"""How Keras model-building calls behave, in terms of the model IR.
+
+Layer constructors give layer objects; ``keras.Input`` gives a symbolic tensor; calling a
+layer (or a model) on tensors adds a node; ``keras.Model(inputs, outputs)`` collects the
+graph between them; ``keras.Sequential`` and ``.add`` chain layers. Anything that does not
+resolve (an unknown layer list, a tensor from an unmodelled call) becomes an opaque part of
+the graph, so later passes see "unknown" rather than a guess.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
+from keraslint.ir.normalize import normalize_layer, plain
+from keraslint.source.names import layer_kind
+from keraslint.source.values import ListValue, Obj
+from keraslint.values import UNKNOWN
+from keraslint.vocabulary import MERGE_FUNCTIONS
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+MODEL = "keras.Model"
+LAYER = "keras.layers.Layer"
+TENSOR = "keras.KerasTensor"
+NOT_MODELLED: Any = object()
+
+_STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
+
+
+def _is_keras1(site: CallSite) -> bool:
+    """Standalone ``keras`` (not tf.keras): the API whose Keras 1/2 meaning legacy names keep."""
+    return site.spelled.startswith("keras.")
+
+
+def make_layer(site: CallSite, kind: str) -> Obj:
+    leaf = site.spelled.rsplit(".", 1)[-1]
+    args = list(site.args)
+    kwargs = dict(site.kwargs)
+    normalized = normalize_layer(kind, args, kwargs, keras1_api=_is_keras1(site), spelled=leaf)
+    config = normalized.config
+    for key in ("layer", "backward_layer"):
+        inner = config.get(key)
+        if isinstance(inner, Obj) and inner.type == LAYER:
+            config[key] = inner.data["layer"]
+        elif key in config:
+            config[key] = UNKNOWN
+    layer = Layer(kind=kind, config=config, name=normalized.name, node=site.node, spelled=leaf,
+                  declared_input=normalized.declared_input, renamed=normalized.renamed)
+    if site.star_args:
+        layer.config["__partial__"] = True
+    return Obj(LAYER, site.node, {"layer": layer})
+
+
+def _input_shape(site: CallSite) -> Shape | None:
+    batch_shape = plain(site.arg(None, "batch_shape", default=None))
+    if isinstance(batch_shape, tuple):
+        return tuple(d if isinstance(d, int) and not isinstance(d, bool) else None for d in batch_shape)
+    shape = plain(site.arg(0, "shape", default=None))
+    if shape is None:
+        shape = plain(site.arg(None, "input_shape", default=None))  # Keras 2 InputLayer spelling
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, tuple):
+        return None
+    batch = plain(site.arg(1, "batch_size", default=None))
+    batch = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
+    return (batch, *(d if isinstance(d, int) and not isinstance(d, bool) else None for d in shape))
+
+
+def make_input(site: CallSite) -> Obj:
+    name = plain(site.arg(None, "name", default=None))
+    node = Node(layer=None, inputs=[], input_shape=_input_shape(site), input_name=name if isinstance(name, str) else None,
+                node=site.node)
+    return _tensor_obj(Tensor(node, 0), site)
+
+
+def _tensor_obj(tensor: Tensor, site: CallSite) -> Obj:
+    return Obj(TENSOR, site.node, {"tensor": tensor})
+
+
+def _tensors(value: Any) -> list[Tensor] | None:
+    """The symbolic tensors in a call's input: one tensor or a list/tuple of them."""
+    if isinstance(value, Obj) and value.type == TENSOR and "tensor" in value.data:
+        return [value.data["tensor"]]
+    items = value.items if isinstance(value, ListValue) else value if isinstance(value, tuple) else None
+    if items is None or not items:
+        return None
+    found: list[Tensor] = []
+    for item in items:
+        tensors = _tensors(item)
+        if tensors is None or len(tensors) != 1:
+            return None
+        found.extend(tensors)
+    return found
+
+
+def _output_count(layer: Layer, call_kwargs: dict[str, Any]) -> int:
+    kind = layer.kind
+    if kind in _STATE_COUNT and layer.config.get("return_state") is True:
+        return 1 + _STATE_COUNT[kind]
+    if kind == "Bidirectional":
+        inner = layer.config.get("layer")
+        if isinstance(inner, Layer) and inner.kind in _STATE_COUNT and inner.config.get("return_state") is True:
+            return 1 + 2 * _STATE_COUNT[inner.kind]
+    if kind == "MultiHeadAttention" and call_kwargs.get("return_attention_scores") is True:
+        return 2
+    return 1
+
+
+def apply_layer(layer: Layer, site: CallSite) -> Any:
+    """``layer(x)``: a new node; its output tensor(s)."""
+    if layer.kind == "MultiHeadAttention":
+        parts = [site.arg(0, "query"), site.arg(1, "value")]
+        if site.has(2, "key"):
+            parts.append(site.arg(2, "key"))
+        tensors = [t for p in parts for t in (_tensors(p) or [None])]  # type: ignore[list-item]
+        inputs = None if any(t is None for t in tensors) else tensors
+    else:
+        inputs = _tensors(site.arg(0, "inputs"))
+    call_kwargs = {k: plain(v) for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")}
+    node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
+                output_count=_output_count(layer, call_kwargs))
+    if inputs is None:
+        # Called on something that is not a symbolic tensor we built: the output is unknown.
+        node.call_kwargs["__unknown_input__"] = True
+    outputs = [_tensor_obj(Tensor(node, i), site) for i in range(node.output_count)]
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def sequential(site: CallSite) -> Obj:
+    items = site.arg(0, "layers", default=None)
+    graph = ModelGraph("sequential", name=_name(site), node=site.node)
+    model = Obj(MODEL, site.node, {"graph": graph, "sequence": []})
+    if items is None:
+        return model
+    if isinstance(items, ListValue):
+        items = tuple(items.items)
+    if not isinstance(items, tuple):
+        graph.complete = False
+        model.data["sequence"].append(UNKNOWN)
+        return model
+    for item in items:
+        add_to_sequential(model, item)
+    return model
+
+
+def add_to_sequential(model: Obj, item: Any, conditional: bool = False) -> None:
+    model.data.setdefault("sequence", []).append((item, conditional))
+    model.data.pop("built", None)
+
+
+def _name(site: CallSite) -> str | None:
+    name = plain(site.arg(None, "name", default=None))
+    return name if isinstance(name, str) else None
+
+
+def functional(site: CallSite) -> Obj:
+    inputs = site.arg(0, "inputs", default=UNKNOWN)
+    if inputs is UNKNOWN and "input" in site.kwargs:  # Keras 2: Model(input=..., output=...)
+        inputs = site.kwargs["input"]
+    outputs = site.arg(1, "outputs", default=UNKNOWN)
+    if outputs is UNKNOWN and "output" in site.kwargs:
+        outputs = site.kwargs["output"]
+    in_tensors, out_tensors = _tensors(inputs), _tensors(outputs)
+    graph = ModelGraph("functional", inputs=in_tensors or [], outputs=out_tensors or [], name=_name(site),
+                       node=site.node, complete=in_tensors is not None and out_tensors is not None)
+    return Obj(MODEL, site.node, {"graph": graph})
+
+
+def model_graph(model: Obj) -> ModelGraph | None:
+    """The model's graph; a Sequential's chain is (re)built from its layer list on demand."""
+    graph = model.data.get("graph")
+    if graph is None or graph.kind != "sequential" or model.data.get("built"):
+        return graph
+    _build_sequential(graph, model.data.get("sequence", []))
+    model.data["built"] = True
+    return graph
+
+
+def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
+    entries = [(item, False) if not isinstance(item, tuple) else item for item in sequence]
+    input_shape: Shape | None = None
+    start = 0
+    if entries:
+        first = entries[0][0]
+        if isinstance(first, Obj) and first.type == TENSOR and "tensor" in first.data:
+            input_shape = first.data["tensor"].node.input_shape
+            start = 1
+        elif isinstance(first, Obj) and first.type == LAYER and first.data["layer"].kind == "InputLayer":
+            layer = first.data["layer"]
+            input_shape = _input_layer_shape(layer)
+            start = 1
+        elif isinstance(first, Obj) and first.type == LAYER:
+            input_shape = first.data["layer"].declared_input
+    head = Node(layer=None, inputs=[], input_shape=input_shape, node=graph.node)
+    graph.inputs = [Tensor(head)]
+    current = Tensor(head)
+    for item, conditional in entries[start:]:
+        layer = _as_layer(item)
+        if layer is None:
+            graph.complete = False
+            layer = Layer(kind="Opaque", config={})
+        node = Node(layer=layer, inputs=[current], node=layer.node, conditional=conditional)
+        current = Tensor(node)
+    graph.outputs = [current]
+
+
+def _input_layer_shape(layer: Layer) -> Shape | None:
+    config = layer.config
+    if isinstance(config.get("batch_shape"), tuple):
+        return config["batch_shape"]
+    shape = config.get("shape", config.get("input_shape"))
+    if isinstance(shape, tuple):
+        return (None, *shape)
+    return layer.declared_input
+
+
+def _as_layer(item: Any) -> Layer | None:
+    if isinstance(item, Obj) and item.type == LAYER:
+        return item.data["layer"]
+    if isinstance(item, Obj) and item.type == MODEL:
+        graph = model_graph(item)
+        if graph is not None:
+            return Layer(kind="Model", config={}, name=graph.name, node=item.node, submodel=graph)
+    return None
+
+
+def call(interp: Interpreter, site: CallSite) -> Any:
+    """The result of a Keras model-building call, or NOT_MODELLED for anything else."""
+    name = site.name
+    if name == "keras.Input":
+        return make_input(site)
+    if name == "keras.Sequential":
+        return sequential(site)
+    if name == "keras.Model":
+        return functional(site)
+    if name.startswith("keras.layers."):
+        leaf = name[len("keras.layers."):]
+        if leaf in MERGE_FUNCTIONS:
+            kind = MERGE_FUNCTIONS[leaf]
+            layer_site_kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
+            layer = Layer(kind=kind, config={k: plain(v) for k, v in layer_site_kwargs.items()}, node=site.node,
+                          spelled=leaf)
+            return apply_layer(layer, site)
+        kind = layer_kind(name)
+        if kind is not None:
+            return make_layer(site, kind)
+    receiver = site.receiver
+    if receiver is not None:
+        method = name.rsplit(".", 1)[-1]
+        if receiver.type == LAYER and method == "__call__":
+            return apply_layer(receiver.data["layer"], site)
+        if receiver.type == MODEL and method == "__call__":
+            graph = model_graph(receiver)
+            if graph is not None and _tensors(site.arg(0, "inputs")) is not None:
+                layer = Layer(kind="Model", config={}, name=graph.name, node=receiver.node, submodel=graph)
+                return apply_layer(layer, site)
+            return UNKNOWN
+        if receiver.type == MODEL and method == "add" and "sequence" in receiver.data:
+            add_to_sequential(receiver, site.arg(0, "layer"), conditional=interp.uncertain)
+            return None
+    return NOT_MODELLED
+
+
+def attribute(model: Obj, name: str) -> Any:
+    """``model.output``/``model.outputs``/``model.input``/``model.inputs`` on a model we built."""
+    graph = model_graph(model)
+    if graph is None or not graph.complete:
+        return NOT_MODELLED
+    tensors = graph.outputs if name.startswith("output") else graph.inputs
+    objs = [Obj(TENSOR, model.node, {"tensor": t}) for t in tensors]
+    if name in ("output", "input"):
+        return objs[0] if len(objs) == 1 else NOT_MODELLED
+    return ListValue(objs)

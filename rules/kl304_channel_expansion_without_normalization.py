@@ -1,0 +1,121 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.layers import CONVOLUTIONS, NORMALIZATIONS, WEIGHTED, channels_last, source_of
+from keraslint.graph.propagate import AnalyzedModel
+from keraslint.ir.graph import Node
+from keraslint.rule import Finding, Invalid, Option, Rule
+
+_EXPANDERS = CONVOLUTIONS | {"Dense"}
+
+
+class ChannelExpansionWithoutNormalization(Rule):
+    """A layer widens the channels sharply and nothing normalizes them before the next layer.
+
+    ## What it does
+    Reports a convolution (or a `Dense` on features) whose output channels are at least
+    `channel-expansion-ratio` times its input channels (default 4) and at least
+    `channel-expansion-min` (default 32), when no `BatchNormalization`,
+    `LayerNormalization` or `GroupNormalization` follows before the next weighted layer or
+    the model output. Activations, dropout, pooling and reshapes in between do not count
+    either way. Not reported: the first layer applied to a model input (raw features are
+    always widened), and self-normalizing layers (`activation="selu"`).
+
+    ## Why is this bad?
+    A sharp widening multiplies the number of terms each following unit sums; without
+    normalization the activations' scale drifts with the width, which slows or destabilises
+    training, and the effect changes when the input width changes (the seed case: 8 channels
+    fed 32).
+
+    ## Example
+    ```python
+    keras.layers.Conv1D(16, 3),
+    keras.layers.Conv1D(128, 3, activation="relu"),   # 8x wider
+    keras.layers.Conv1D(64, 3),
+    ```
+
+    Use instead:
+    ```python
+    keras.layers.Conv1D(16, 3),
+    keras.layers.Conv1D(128, 3),
+    keras.layers.BatchNormalization(),
+    keras.layers.Activation("relu"),
+    keras.layers.Conv1D(64, 3),
+    ```
+    """
+
+    code = "KL304"
+    name = "channel-expansion-without-normalization"
+    severity = Severity.WARNING
+    pass_ = Pass.GRAPH
+    summary = "a layer widens channels sharply and no normalization follows before the next weighted layer"
+    options = (
+        Option("channel-expansion-ratio", float, 4.0, "how many times wider the output must be to count"),
+        Option("channel-expansion-min", int, 32, "the smallest output width that counts"),
+    )
+
+    VALID = (
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(16, 3),\n"
+        "    keras.layers.Conv1D(128, 3), keras.layers.BatchNormalization(), keras.layers.Conv1D(8, 3)])\n",
+        # the first layer on raw input features
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(64, 3), keras.layers.Dense(1)])\n",
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(16, 3),\n"
+        "    keras.layers.Conv1D(128, 3, activation='selu'), keras.layers.Conv1D(8, 3)])\n",
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(16, 3), keras.layers.Conv1D(32, 3),\n"
+        "    keras.layers.Dense(1)])\n",
+    )
+    INVALID = (
+        Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(16, 3),\n"
+                "    keras.layers.Conv1D(128, 3, activation='relu'),\n    keras.layers.MaxPooling1D(),\n"
+                "    keras.layers.Conv1D(8, 3),\n])\n", line=5, message="16 to 128 channels (8.0x)"),
+        Invalid("import keras\ninp = keras.Input((10,))\nh = keras.layers.Dense(8)(inp)\n"
+                "out = keras.layers.Dense(512)(h)\nm = keras.Model(inp, out)\n", line=4, message="model output"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        values = self.option_values(ctx.options)
+        ratio, minimum = values["channel-expansion-ratio"], values["channel-expansion-min"]
+        for model, node, result in ctx.graph_nodes():
+            layer = node.layer
+            if layer is None or layer.kind not in _EXPANDERS or result.error or not result.inputs:
+                continue
+            if not channels_last(layer) or layer.config.get("activation") == "selu":
+                continue
+            if any(t.node.is_input for t in node.inputs):
+                continue
+            shape_in, shape_out = result.inputs[0], result.output
+            if shape_in is None or shape_out is None or layer.kind == "Dense" and len(shape_in) != 2:
+                continue
+            c_in, c_out = shape_in[-1], shape_out[-1]
+            if not c_in or not c_out or c_out < minimum or c_out < ratio * c_in:
+                continue
+            unnormalized = _first_unnormalized_stop(model, node)
+            if unnormalized is None:
+                continue
+            stop = "the model output" if unnormalized is node else f"{unnormalized.layer.label}"
+            yield Finding(f"{layer.label} widens {c_in} to {c_out} channels ({c_out / c_in:.1f}x) and nothing "
+                          f"normalizes them before {stop}; add BatchNormalization (or LayerNormalization) after it",
+                          node=source_of(node))
+
+
+def _first_unnormalized_stop(model: AnalyzedModel, start: Node) -> Node | None:
+    """The first weighted layer (or ``start`` itself, standing for the model output) reached from
+    ``start`` without passing a normalization layer; None when every path is normalized."""
+    outputs = {t.node.id for t in model.graph.outputs}
+    stack = [start]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if node.id in outputs:
+            return start
+        for consumer in model.consumers(node):
+            if consumer.id in seen or consumer.layer is None:
+                continue
+            seen.add(consumer.id)
+            if consumer.layer.kind in NORMALIZATIONS:
+                continue
+            if consumer.layer.kind in WEIGHTED:
+                return consumer
+            stack.append(consumer)
+    return None

@@ -1,0 +1,102 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.layers import (CONVOLUTIONS, GLOBAL_POOLINGS, POOLINGS, SEQUENCE_TO_SEQUENCE, fmt_shape,
+                                    is_recurrent, returns_sequences, source_of, window)
+from keraslint.graph.propagate import AnalyzedModel
+from keraslint.rule import Finding, Invalid, Rule
+
+
+class DenseOnUnflattenedInput(Rule):
+    """`Dense` is applied to a sequence or image tensor in a model meant to output one
+    prediction per sample.
+
+    ## What it does
+    Reports a `Dense` layer whose input has rank 3 or more (a sequence, an image) when the
+    model's output therefore keeps that rank, in a model that reduces its input with strided
+    convolutions or pooling and shows no sequence-to-sequence intent (no recurrent layer
+    returning sequences, no `TimeDistributed`, attention, upsampling or transposed
+    convolution).
+
+    ## Why is this bad?
+    `Dense` acts on the last axis only, independently for every timestep or pixel. The model
+    outputs `(batch, steps, units)` instead of `(batch, units)`; with per-sample labels Keras
+    broadcasts the loss over the steps or fails with a confusing shape error, and accuracy
+    numbers mean something else than intended.
+
+    ## Example
+    ```python
+    keras.layers.Conv1D(32, 3),
+    keras.layers.MaxPooling1D(2),
+    keras.layers.Dense(1, activation="sigmoid"),   # outputs (batch, 24, 1)
+    ```
+
+    Use instead:
+    ```python
+    keras.layers.Conv1D(32, 3),
+    keras.layers.MaxPooling1D(2),
+    keras.layers.GlobalAveragePooling1D(),         # or Flatten()
+    keras.layers.Dense(1, activation="sigmoid"),
+    ```
+    """
+
+    code = "KL305"
+    name = "dense-on-unflattened-input"
+    severity = Severity.WARNING
+    pass_ = Pass.GRAPH
+    summary = "Dense on a rank>=3 tensor reaches the output without Flatten/pooling"
+
+    VALID = (
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
+        "    keras.layers.Flatten(), keras.layers.Dense(1)])\n",
+        # sequence labelling: per-timestep output is the point
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.LSTM(8, return_sequences=True),\n"
+        "    keras.layers.Dense(3, activation='softmax')])\n",
+        # no reduction: nothing says it is a per-sample model
+        "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Dense(16), keras.layers.Dense(1)])\n",
+    )
+    INVALID = (
+        Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(32, 3),\n"
+                "    keras.layers.MaxPooling1D(2),\n    keras.layers.Dense(1, activation='sigmoid'),\n])\n",
+                line=6, message="(None, 24, 32)"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for model in ctx.models:
+            if not _reduces_without_seq2seq(model):
+                continue
+            output_ranks = [len(s) for s in model.output_shapes() if s is not None]
+            if not output_ranks or min(output_ranks) < 3:
+                continue
+            for node in model.order:
+                layer = node.layer
+                if layer is None or layer.kind != "Dense":
+                    continue
+                result = model.result(node)
+                shape_in = result.inputs[0] if result.inputs else None
+                if shape_in is None or len(shape_in) < 3 or result.output is None:
+                    continue
+                yield Finding(f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
+                              f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
+                              f"instead of one prediction per sample; add Flatten() or a global pooling layer "
+                              f"before it", node=source_of(node))
+                break
+
+
+def _reduces_without_seq2seq(model: AnalyzedModel) -> bool:
+    reduces = False
+    for node in model.order:
+        layer = node.layer
+        if layer is None:
+            continue
+        kind = layer.kind
+        if kind in SEQUENCE_TO_SEQUENCE or kind in GLOBAL_POOLINGS or kind == "Flatten":
+            return False
+        if is_recurrent(layer) and returns_sequences(layer):
+            return False
+        if kind in POOLINGS or kind in CONVOLUTIONS:
+            geometry = window(layer)
+            if geometry is not None and any(s > 1 for s in geometry[1]):
+                reduces = True
+    return reduces
