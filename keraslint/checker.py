@@ -34,6 +34,8 @@ class FileReport:
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     source: str | None = None
+    #: the analysis the rules read (kept for `keraslint shapes`); None when the file did not parse
+    context: Context | None = field(default=None, repr=False)
 
     @property
     def internal_error(self) -> bool:
@@ -101,7 +103,6 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                                             "the file is nested too deeply for the parser; it was not checked"))
         return report
 
-    rules = [rule for rule in all_rules() if rule.code in selected and rule.code not in _META_CODES]
     try:
         facts = analyze(module)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
@@ -109,7 +110,31 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
             report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
                                             f"the source pass failed on this file ({_one_line(exc)}); no rule ran"))
         return report
-    ctx = Context(filename=filename, source=text, module=module, facts=facts, options=dict(options or {}))
+    ctx = Context(filename=filename, source=text, module=module, facts=facts, graphs=facts.models.graphs(),
+                  options=dict(options or {}))
+    _run_rules(ctx, [r for r in all_rules() if r.code in selected and r.code not in _META_CODES], selected, report)
+    return report
+
+
+def check_model(path: Path, filename: str, *, selected: Collection[str],
+                options: Mapping[str, Any] | None = None) -> FileReport:
+    """Check a saved model (.keras, .h5): only its JSON config is read, and the graph rules run."""
+    from keraslint.ir.saved import load_saved_model
+
+    report = FileReport(filename)
+    try:
+        graphs = load_saved_model(path)
+    except Unreadable as exc:
+        if UNREADABLE[0] in selected:
+            report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
+        return report
+    ctx = Context(filename=filename, source="", module=None, facts=None, graphs=graphs, options=dict(options or {}))
+    rules = [r for r in all_rules() if r.code in selected and r.code not in _META_CODES and r.pass_ is Pass.GRAPH]
+    _run_rules(ctx, rules, selected, report)
+    return report
+
+
+def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[str], report: FileReport) -> None:
     raw: list[Diagnostic] = []
     for rule in rules:
         try:
@@ -117,14 +142,14 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
         except Exception as exc:  # noqa: BLE001 - a crashing rule must not lose the others' findings
             if INTERNAL_ERROR[0] in selected:
                 where = traceback.extract_tb(exc.__traceback__)[-1]
-                raw.append(_meta(INTERNAL_ERROR, filename,
+                raw.append(_meta(INTERNAL_ERROR, ctx.filename,
                                  f"rule {rule.code} ({rule.name}) failed: {_one_line(exc)} "
                                  f"[{Path(where.filename).name}:{where.lineno}]"))
-    if raw:
-        suppressions = parse_suppressions(text)
+    if raw and ctx.source:
+        suppressions = parse_suppressions(ctx.source)
         raw = [d for d in raw if d.code in _META_CODES or not suppressions.suppresses(d.code, d.noqa_row)]
     report.diagnostics.extend(raw)
-    return report
+    report.context = ctx
 
 
 def _dedupe(findings: Any) -> list[Finding]:
@@ -140,18 +165,23 @@ def _dedupe(findings: Any) -> list[Finding]:
 
 
 def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnostic:
-    if finding.node is not None:
+    if finding.node is not None and ctx.module is not None:
         start, end = ctx.span(finding.node)
     else:
         start = finding.start or Location(1, 1)
         end = finding.end or Location(start.row, start.column + 1)
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, pass_=rule.pass_,
                       message=finding.message, filename=ctx.filename, location=start, end_location=end,
-                      noqa_row=start.row, fix=finding.fix)
+                      noqa_row=start.row if ctx.module is not None else None, fix=finding.fix)
+
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
 def check_file(path: Path, filename: str, *, selected: Collection[str],
                options: Mapping[str, Any] | None = None) -> FileReport:
+    if path.suffix.lower() in MODEL_SUFFIXES or path.is_dir() and (path / "saved_model.pb").exists():
+        return check_model(path, filename, selected=selected, options=options)
     try:
         data = path.read_bytes()
     except OSError as exc:

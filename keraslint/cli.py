@@ -124,6 +124,24 @@ def rule(
         typer.echo("\n\n".join(rule_text(r) for r in rules))
 
 
+class ShapesFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def shapes(
+    paths: Annotated[list[Path], typer.Argument(help="Scripts or saved models (.keras, .h5).")],
+    output_format: Annotated[ShapesFormat, typer.Option("--output-format", help="table or json.")] = ShapesFormat.table,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml.")] = None,
+) -> None:
+    """Each model's layers, source line, output shape and parameter count: model.summary()
+    without TensorFlow and without running the script."""
+    from keraslint.run import run_shapes
+
+    raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -20,8 +20,10 @@ from keraslint.source.analysis import SourceFacts
 class Context:
     filename: str
     source: str
-    module: cst.Module
-    facts: SourceFacts
+    #: None for a saved model, which has no source (only graph rules run on it)
+    module: cst.Module | None
+    facts: SourceFacts | None
+    graphs: list[ModelGraph] = field(default_factory=list)
     options: Mapping[str, Any] = field(default_factory=dict)
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
 
@@ -30,10 +32,6 @@ class Context:
         """Every model the script builds, with shapes run through it: computed once, on the
         first graph rule that asks, and shared by all of them."""
         return [analyze_model(graph) for graph in self.graphs]
-
-    @cached_property
-    def graphs(self) -> list[ModelGraph]:
-        return self.facts.models.graphs()
 
     def graph_nodes(self) -> Iterator[tuple[AnalyzedModel, Node, NodeResult]]:
         """Every layer application in every model (and in the models they call)."""
@@ -48,6 +46,7 @@ class Context:
         the whole analysis, and most files report nothing.
         """
         if self._positions is None:
+            assert self.module is not None, "saved models have no source positions"
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
         code_range = self._positions[node]

@@ -67,6 +67,37 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *, stdout: TextIO,
+               stderr: TextIO) -> int:
+    """``keraslint shapes``: the models in each file, with shapes, parameters and findings."""
+    import json
+
+    from rich.console import Console
+
+    from keraslint.summary import render_table, summarize
+
+    infos = rule_infos()
+    options = CheckOptions(paths=paths, config=config)
+    try:
+        resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
+        files = collect_files(list(paths), resolver)
+        reports = [_check_one(path, resolver, options, infos) for path in files]
+    except (UnknownSelectorError, ConfigError, UsageError) as exc:
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
+    for report in reports:
+        for diagnostic in report.diagnostics:
+            if diagnostic.code in ("KL001", "KL002"):
+                stderr.write(f"keraslint: {diagnostic.filename}: {diagnostic.message}\n")
+    summaries = [s for report in reports for s in summarize(report)]
+    if output_format == "json":
+        stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
+    else:
+        render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
+                                        width=max(100, Console(file=stdout).width)))
+    return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
 def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
     settings = resolver.for_path(path)
     if options.select is not None:

@@ -160,7 +160,8 @@ def _run_submodel(node: Node, graph: ModelGraph, inputs: list[Shape | None], ana
         return _unknown(node, inputs)
     error = _check_submodel_inputs(graph, inputs)
     if error is not None:
-        return _unknown(node, inputs, error=error)
+        # Its weights do not depend on the bad call: count them from its own declared inputs.
+        return _unknown(node, inputs, analyze_model(graph, None, depth + 1).total_params(), error=error)
     nested = analyze_model(graph, inputs, depth + 1)
     analysis.nested[node.id] = nested
     outputs = tuple(nested.output_shapes())
