@@ -74,35 +74,38 @@ def plain(value: Any) -> Any:
     return UNKNOWN
 
 
-def _shape(value: Any) -> tuple[Any, ...] | None:
-    value = plain(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,)
+def shape_literal(value: Any) -> tuple[Any, ...] | None:
+    """A shape literal; elements that are not known ints are unknown dimensions (None)."""
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
     if isinstance(value, tuple):
-        return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in value)
-    return None
+        return tuple(dim_literal(v) for v in value)
+    dim = dim_literal(value)
+    return (dim,) if dim is not None else None
+
+
+def dim_literal(value: Any) -> int | None:
+    value = plain(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def declared_input(kind: str, kwargs: Mapping[str, Any]) -> Shape | None:
     """The full input shape (batch axis first) a layer declares, if any."""
     for key in ("batch_input_shape", "batch_shape"):
         if key in kwargs:
-            shape = _shape(kwargs[key])
+            shape = shape_literal(kwargs[key])
             return shape
     if "input_shape" in kwargs:
-        shape = _shape(kwargs["input_shape"])
+        shape = shape_literal(kwargs["input_shape"])
         return None if shape is None else (None, *shape)
     if kind == "Embedding":
         if "input_length" in kwargs:
-            length = plain(kwargs["input_length"])
-            return (None, length if isinstance(length, int) else None)
+            return (None, dim_literal(kwargs["input_length"]))
         return None
     if "input_dim" in kwargs:
-        dim = plain(kwargs["input_dim"])
-        dim = dim if isinstance(dim, int) and not isinstance(dim, bool) else None
+        dim = dim_literal(kwargs["input_dim"])
         if "input_length" in kwargs:
-            length = plain(kwargs["input_length"])
-            return (None, length if isinstance(length, int) else None, dim)
+            return (None, dim_literal(kwargs["input_length"]), dim)
         return (None, dim)
     return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
-from keraslint.ir.normalize import normalize_layer, plain
+from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
 from keraslint.source.values import ListValue, Obj
 from keraslint.values import UNKNOWN
@@ -54,19 +54,15 @@ def make_layer(site: CallSite, kind: str) -> Obj:
 
 
 def _input_shape(site: CallSite) -> Shape | None:
-    batch_shape = plain(site.arg(None, "batch_shape", default=None))
-    if isinstance(batch_shape, tuple):
-        return tuple(d if isinstance(d, int) and not isinstance(d, bool) else None for d in batch_shape)
-    shape = plain(site.arg(0, "shape", default=None))
+    if site.has(None, "batch_shape"):
+        return shape_literal(site.arg(None, "batch_shape"))
+    shape = site.arg(0, "shape", default=None)
     if shape is None:
-        shape = plain(site.arg(None, "input_shape", default=None))  # Keras 2 InputLayer spelling
-    if isinstance(shape, int) and not isinstance(shape, bool):
-        shape = (shape,)
-    if not isinstance(shape, tuple):
+        shape = site.arg(None, "input_shape", default=None)  # Keras 2 InputLayer spelling
+    dims = shape_literal(shape) if shape is not None else None
+    if dims is None:
         return None
-    batch = plain(site.arg(1, "batch_size", default=None))
-    batch = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
-    return (batch, *(d if isinstance(d, int) and not isinstance(d, bool) else None for d in shape))
+    return (dim_literal(site.arg(1, "batch_size", default=None)), *dims)
 
 
 def make_input(site: CallSite) -> Obj:
@@ -221,10 +217,18 @@ def _as_layer(item: Any) -> Layer | None:
     if isinstance(item, Obj) and item.type == LAYER:
         return item.data["layer"]
     if isinstance(item, Obj) and item.type == MODEL:
-        graph = model_graph(item)
-        if graph is not None:
-            return Layer(kind="Model", config={}, name=graph.name, node=item.node, submodel=graph)
+        return _model_as_layer(item)
     return None
+
+
+def _model_as_layer(model: Obj) -> Layer | None:
+    """One Layer per model object, so a model called twice shares its weights (counted once)."""
+    if "as_layer" not in model.data:
+        graph = model_graph(model)
+        if graph is None:
+            return None
+        model.data["as_layer"] = Layer(kind="Model", config={}, name=graph.name, node=model.node, submodel=graph)
+    return model.data["as_layer"]
 
 
 def call(interp: Interpreter, site: CallSite) -> Any:
@@ -253,9 +257,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         if receiver.type == LAYER and method == "__call__":
             return apply_layer(receiver.data["layer"], site)
         if receiver.type == MODEL and method == "__call__":
-            graph = model_graph(receiver)
-            if graph is not None and _tensors(site.arg(0, "inputs")) is not None:
-                layer = Layer(kind="Model", config={}, name=graph.name, node=receiver.node, submodel=graph)
+            layer = _model_as_layer(receiver)
+            if layer is not None and _tensors(site.arg(0, "inputs")) is not None:
                 return apply_layer(layer, site)
             return UNKNOWN
         if receiver.type == MODEL and method == "add" and "sequence" in receiver.data:

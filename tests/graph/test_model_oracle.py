@@ -1,0 +1,115 @@
+"""End-to-end oracle: scripts that build models go through the source pass, the IR and the
+graph pass; Keras builds the same models (the test executes code it generated itself, never
+user code) and must agree on every layer's output shape and on the parameter count."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import libcst as cst
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keraslint.graph.propagate import analyze_model
+from keraslint.source.analysis import analyze
+
+keras = pytest.importorskip("keras")
+
+STYLES = {
+    "keras": ("import keras\nfrom keras import layers\n", "keras.Sequential", "keras.Input"),
+    "tf.keras": ("import tensorflow as tf\nlayers = tf.keras.layers\n", "tf.keras.Sequential", "tf.keras.Input"),
+}
+
+
+@st.composite
+def conv_stacks(draw: st.DrawFn) -> tuple[str, int, list[str]]:
+    """A Sequential 1D/2D conv stack written the way people write them."""
+    rank = draw(st.sampled_from([1, 2]))
+    size = draw(st.integers(12, 64))
+    channels = draw(st.integers(1, 6))
+    shape = (size, channels) if rank == 1 else (size, size, channels)
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv", "pool", "bn", "drop", "act"]))
+        if kind == "conv":
+            filters = draw(st.integers(1, 24))
+            kernel = draw(st.integers(1, 5))
+            strides = draw(st.integers(1, 3))
+            padding = draw(st.sampled_from(["valid", "same"]))
+            positional = draw(st.booleans())
+            args = f"{filters}, {kernel}" if positional else f"filters={filters}, kernel_size={kernel}"
+            lines.append(f"layers.Conv{rank}D({args}, strides={strides}, padding={padding!r}, activation='relu')")
+        elif kind == "pool":
+            pool = draw(st.integers(1, 3))
+            lines.append(f"layers.MaxPooling{rank}D({pool})")
+        elif kind == "bn":
+            lines.append("layers.BatchNormalization()")
+        elif kind == "drop":
+            lines.append("layers.Dropout(0.25)")
+        else:
+            lines.append("layers.Activation('relu')")
+    head = draw(st.sampled_from(["flatten", "global"]))
+    lines.append("layers.Flatten()" if head == "flatten" else f"layers.GlobalAveragePooling{rank}D()")
+    lines.append(f"layers.Dense({draw(st.integers(1, 10))}, activation='softmax')")
+    return repr(shape), rank, lines
+
+
+def _keras_model(code: str):
+    namespace: dict = {}
+    exec(compile(code, "<generated>", "exec"), namespace)  # our own generated model code
+    return namespace["model"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(stack=conv_stacks(), style=st.sampled_from(sorted(STYLES)), builder=st.booleans())
+def test_sequential_models_match_keras(stack: tuple[str, int, list[str]], style: str, builder: bool) -> None:
+    shape, _, lines = stack
+    imports, sequential, input_ = STYLES[style]
+    body = ",\n        ".join([f"{input_}(shape={shape})", *lines])
+    if builder:
+        code = (f"{imports}\ndef build(shape):\n    return {sequential}([\n        "
+                f"{body.replace(f'shape={shape}', 'shape=shape')}\n    ])\n\nmodel = build({shape})\n")
+    else:
+        code = f"{imports}\nmodel = {sequential}([\n        {body}\n])\n"
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    errors = [r.error for _, _, r in ours.walk() if r.error is not None]
+    try:
+        model = _keras_model(code)
+    except ValueError:
+        assert errors, f"Keras rejected this model but keraslint found nothing:\n{code}"
+        return
+    assert not errors, f"keraslint reported {errors} but Keras built:\n{code}"
+    layer_nodes = [n for n in ours.order if n.layer is not None]
+    assert len(layer_nodes) == len(model.layers)
+    for node, layer in zip(layer_nodes, model.layers):
+        assert ours.result(node).output == tuple(layer.output.shape), (code, layer.name)
+    assert ours.total_params() == model.count_params(), code
+
+
+def test_functional_model_with_shared_layer_and_nested_model_matches_keras() -> None:
+    code = """
+import keras
+from keras import layers
+encoder_in = keras.Input((32, 32, 3))
+x = layers.Conv2D(8, 3, strides=2)(encoder_in)
+x = layers.MaxPooling2D()(x)
+encoder = keras.Model(encoder_in, layers.GlobalAveragePooling2D()(x))
+a = keras.Input((32, 32, 3))
+b = keras.Input((32, 32, 3))
+shared = layers.Dense(16, activation="relu")
+za = shared(encoder(a))
+zb = shared(encoder(b))
+merged = layers.concatenate([za, zb])
+out = layers.Dense(1, activation="sigmoid")(merged)
+model = keras.Model([a, b], out)
+"""
+    graphs = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graphs[-1])
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
