@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import models
+from keraslint.source import arrays, datasets, models
 from keraslint.source.names import layer_kind
-from keraslint.source.values import ListValue, Method, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import REMOVED_LAYERS
 
@@ -162,12 +162,14 @@ _DATASET_METHODS_KEEPING_TYPE = frozenset({
 
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The abstract result of one external call."""
+    # The specialised modules first (models, arrays, data pipelines), then the generic table.
+    for semantics in (models, arrays, datasets):
+        result = semantics.call(interp, site)
+        if result is not NOT_MODELLED:
+            return result
     handler = _CALLS.get(site.name)
     if handler is not None:
         return handler(interp, site)
-    built = models.call(interp, site)
-    if built is not models.NOT_MODELLED:
-        return built
     if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
         return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node,
                                                       spelled=site.spelled.rsplit(".", 1)[-1])})
@@ -185,11 +187,18 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     """``obj.name``: a method to call later, unless it is a modelled attribute."""
     if obj.type == MODEL and name in ("input", "inputs", "output", "outputs"):
         value = models.attribute(obj, name)
-        return UNKNOWN if value is models.NOT_MODELLED else value
+        return UNKNOWN if value is NOT_MODELLED else value
+    if isinstance(obj, Array):
+        value = arrays.attribute(interp, obj, name)
+        if value is not NOT_MODELLED:
+            return value
     return Method(obj, name)
 
 
 def subscript(interp: Interpreter, base: Any, indices: list[Any]) -> Any:
+    if isinstance(base, Array):
+        value = arrays.subscript(interp, base, indices)
+        return UNKNOWN if value is NOT_MODELLED else value
     if len(indices) != 1:
         return UNKNOWN
     index = indices[0]
@@ -208,7 +217,8 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any]) -> Any:
 
 
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any) -> Any:
-    return UNKNOWN
+    value = arrays.binary_op(interp, op, left, right)
+    return UNKNOWN if value is NOT_MODELLED else value
 
 
 def sequence_items(interp: Interpreter, value: Any) -> list[Any] | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
-from keraslint.source.values import ListValue, Obj
+from keraslint.source.values import NOT_MODELLED, ListValue, Obj
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import MERGE_FUNCTIONS
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 MODEL = "keras.Model"
 LAYER = "keras.layers.Layer"
 TENSOR = "keras.KerasTensor"
-NOT_MODELLED: Any = object()
 
 _STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
 

@@ -66,6 +66,29 @@ class Obj:
 
 
 @dataclass(eq=False)
+class Array(Obj):
+    """A NumPy array or a TensorFlow tensor of known rank (``shape`` None: rank unknown too).
+
+    Dimensions are ints or None (unknown). ``node`` is the expression that built it, so
+    messages can say which line made the data.
+    """
+
+    shape: tuple[int | None, ...] | None = None
+    dtype: str | None = None
+    """NumPy dtype name (``float32``, ``uint8``, ``int64`` ...) or None when unknown."""
+    scaled: bool | None = None
+    """False for raw 0-255 image data not yet divided or normalised (KL206); None if unknown."""
+    one_hot: bool | None = None
+    """True for one-hot labels (to_categorical, np.eye(k)[y]); False for integer class ids."""
+    source: str | None = None
+    """Where the data comes from, for messages: ``keras.datasets.mnist``, ``np.load('x.npy')``."""
+
+    @property
+    def rank(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+
+@dataclass(eq=False)
 class ListValue:
     """A list literal whose items are known (mutable in the script, so never merged as equal)."""
 
@@ -80,6 +103,9 @@ class Method:
     name: str
 
 
+#: what a semantic module returns for a call it does not model (the next module is asked)
+NOT_MODELLED: Any = type("NotModelled", (), {"__repr__": lambda self: "NOT_MODELLED"})()
+
 Value = Union[int, float, str, bool, None, tuple, Ref, Function, ClassValue, Obj, ListValue, Method, Any]
 
 
@@ -87,6 +113,8 @@ def same_value(a: Any, b: Any) -> bool:
     """Whether two branches computed the same value (so a merge keeps it)."""
     if a is b:
         return True
+    if isinstance(a, Array) and isinstance(b, Array):
+        return (a.type, a.shape, a.dtype, a.scaled, a.one_hot) == (b.type, b.shape, b.dtype, b.scaled, b.one_hot)
     if a is UNKNOWN or b is UNKNOWN:
         return False
     if isinstance(a, (Obj, Function, ClassValue, ListValue)) or isinstance(b, (Obj, Function, ClassValue, ListValue)):
