@@ -170,7 +170,7 @@ def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnost
     else:
         start = finding.start or Location(1, 1)
         end = finding.end or Location(start.row, start.column + 1)
-    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, pass_=rule.pass_,
+    return Diagnostic(code=rule.code, name=rule.name, severity=finding.severity or rule.severity, pass_=rule.pass_,
                       message=finding.message, filename=ctx.filename, location=start, end_location=end,
                       noqa_row=start.row if ctx.module is not None else None, fix=finding.fix)
 

@@ -14,6 +14,7 @@ from keraslint.diagnostics import Location
 from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source.analysis import SourceFacts
+from keraslint.source.models import model_graph
 
 
 @dataclass
@@ -26,12 +27,28 @@ class Context:
     graphs: list[ModelGraph] = field(default_factory=list)
     options: Mapping[str, Any] = field(default_factory=dict)
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
+    _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
 
     @cached_property
     def models(self) -> list[AnalyzedModel]:
         """Every model the script builds, with shapes run through it: computed once, on the
         first graph rule that asks, and shared by all of them."""
-        return [analyze_model(graph) for graph in self.graphs]
+        return [self.analysis_of(graph) for graph in self.graphs]
+
+    def analysis_of(self, graph: ModelGraph) -> AnalyzedModel:
+        """The shapes of one model, computed once however many rules and uses ask."""
+        if graph.id not in self._analyses:
+            self._analyses[graph.id] = analyze_model(graph)
+        return self._analyses[graph.id]
+
+    def model_objects(self) -> Iterator[tuple[Any, AnalyzedModel]]:
+        """Each model object the script builds (it carries ``compile`` settings) with its shapes."""
+        if self.facts is None:
+            return
+        for obj in self.facts.models.objects:
+            graph = model_graph(obj)
+            if graph is not None:
+                yield obj, self.analysis_of(graph)
 
     def graph_nodes(self) -> Iterator[tuple[AnalyzedModel, Node, NodeResult]]:
         """Every layer application in every model (and in the models they call)."""

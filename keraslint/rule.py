@@ -57,7 +57,8 @@ class Finding:
     start: Location | None = None
     end: Location | None = None
     fix: Fix | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: overrides the rule's severity for this finding (a rule whose cases differ in certainty)
+    severity: Severity | None = None
 
 
 class Rule:

@@ -94,3 +94,32 @@ def is_recurrent(layer: Layer | None) -> bool:
 def returns_sequences(layer: Layer) -> bool:
     inner = layer.config.get("layer") if layer.kind == "Bidirectional" else layer
     return isinstance(inner, Layer) and inner.config.get("return_sequences") is True
+
+
+_ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "ELU": "elu", "LeakyReLU": "leaky_relu", "PReLU": "prelu"}
+_SHAPE_KEEPING = frozenset({"Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+                            "Identity", "Reshape", "Flatten"})
+
+
+def output_activation(node: Node) -> tuple[str | None, Node]:
+    """The activation a model output ends with ("linear" when none) and the node that sets it.
+    Looks through Activation layers and shape-only layers (Dropout ...) to the layer that has
+    one; None when it cannot be known (an opaque or nested layer)."""
+    current = node
+    while current.layer is not None:
+        layer = current.layer
+        if layer.kind == "Activation":
+            value = layer.config.get("activation")
+            return (value if isinstance(value, str) else None), current
+        if layer.kind in _ACTIVATION_LAYERS:
+            return _ACTIVATION_LAYERS[layer.kind], current
+        if layer.kind in _SHAPE_KEEPING and current.inputs:
+            current = current.inputs[0].node
+            continue
+        if layer.kind in ("Dense", "EinsumDense") or layer.kind in CONVOLUTIONS | TRANSPOSED:
+            value = layer.config.get("activation", None)
+            if value is None:
+                return "linear", current
+            return (value.lower() if isinstance(value, str) else None), current
+        return None, current
+    return None, current

@@ -25,7 +25,7 @@ class Layer:
     config: dict[str, Any]
     """Keras 3 constructor keywords (positional arguments already named); values may be UNKNOWN."""
     name: str | None = None
-    node: cst.CSTNode | None = None
+    node: cst.CSTNode | None = field(default=None, repr=False)
     """The constructor call in the script (None for saved models)."""
     spelled: str = ""
     """The class name as written (``Convolution2D``), for messages about legacy API."""
@@ -51,7 +51,7 @@ class Node:
     input_shape: Shape | None = None
     """For model inputs: the declared full shape, or None when unknown."""
     input_name: str | None = None
-    node: cst.CSTNode | None = None
+    node: cst.CSTNode | None = field(default=None, repr=False)
     """Where in the script this application happens (the call, or the layer's constructor)."""
     conditional: bool = False
     """Added in one branch of an undecided ``if``: it may not be in the model at all."""
@@ -76,7 +76,7 @@ class ModelGraph:
     inputs: list[Tensor] = field(default_factory=list)
     outputs: list[Tensor] = field(default_factory=list)
     name: str | None = None
-    node: cst.CSTNode | None = None
+    node: cst.CSTNode | None = field(default=None, repr=False)
     """The call that created the model (``keras.Sequential(...)``)."""
     complete: bool = True
     """False when part of the model could not be resolved (an unknown layer list ...)."""

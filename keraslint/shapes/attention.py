@@ -42,9 +42,11 @@ def _multi_head_attention(args: Args, inputs: list[Shape]) -> LayerResult:
     heads = _positive(args, "num_heads", args.raw("num_heads", REQUIRED))
     key_dim = _positive(args, "key_dim", args.raw("key_dim", REQUIRED))
     raw_value_dim = args.raw("value_dim", None)
-    value_dim = _positive(args, "value_dim", raw_value_dim, allow_none=True) if raw_value_dim else key_dim
     if is_unknown(raw_value_dim):
-        value_dim = None
+        value_dim: int | None = None
+    else:
+        # Keras falls back to key_dim for any falsy value_dim.
+        value_dim = _positive(args, "value_dim", raw_value_dim) if raw_value_dim else key_dim
     raw_output_shape = args.raw("output_shape", None)
     output_shape: tuple[Dim, ...] | None
     if is_unknown(raw_output_shape):
@@ -61,7 +63,7 @@ def _multi_head_attention(args: Args, inputs: list[Shape]) -> LayerResult:
     raw_axes = args.raw("attention_axes", None)
     if isinstance(raw_axes, int):
         raw_axes = (raw_axes,)
-    elif raw_axes and not is_unknown(raw_axes) and not isinstance(raw_axes, (list, tuple)):
+    elif not is_unknown(raw_axes) and raw_axes and not isinstance(raw_axes, (list, tuple)):
         raise args.fail(f"`attention_axes` must be an int, list or tuple, got {raw_axes!r}")
     use_bias = args.flag("use_bias", True)
     use_gate = args.flag("use_gate", False)
@@ -75,7 +77,7 @@ def _multi_head_attention(args: Args, inputs: list[Shape]) -> LayerResult:
             expected=value[1:-1],
             actual=key[1:-1],
         )
-    if raw_axes and not is_unknown(raw_axes):
+    if not is_unknown(raw_axes) and raw_axes:
         # The attention einsum runs over the projected value, one axis longer than the value.
         rank = len(value) + 1
         for axis in raw_axes:

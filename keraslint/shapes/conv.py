@@ -12,9 +12,7 @@ from keraslint.shapes.spec import LayerResult, Shape
 from keraslint.values import UNKNOWN
 
 
-def conv_output_length(
-    length: Any, kernel_size: Any, padding: Any, stride: Any, dilation: Any = 1
-) -> int | None:
+def conv_output_length(length: Any, kernel_size: Any, padding: Any, stride: Any, dilation: Any = 1) -> int | None:
     """Output length of one convolved axis, as Keras computes it.
 
     None when any argument is unknown (None or UNKNOWN). The result may be zero or negative
@@ -26,9 +24,9 @@ def conv_output_length(
         return None
     mode = str(padding).lower()
     if mode == "valid":
-        return (length - dilation * (kernel_size - 1) - 1) // stride + 1
+        return int((length - dilation * (kernel_size - 1) - 1) // stride + 1)
     if mode in ("same", "causal"):
-        return (length - 1) // stride + 1
+        return int((length - 1) // stride + 1)
     raise ValueError(f"padding must be 'valid', 'same' or 'causal', got {padding!r}")
 
 
@@ -59,7 +57,8 @@ class Geometry:
         self.data_format = data_format
         self.lead = 2 if time_axis else 1  # batch (and time) axes before the per-step layout
         layout = spatial_layout(rank, data_format, time_axis=time_axis)
-        check_rank(args.kind, x, min_ndim=rank + self.lead + 1, layout=layout)
+        # Keras checks a minimum rank first and fails on the kernel shape for longer inputs;
+        # either way the one rank that works is the one to name.
         check_rank(args.kind, x, ndim=rank + self.lead + 1, layout=layout)
         if data_format == "channels_last":
             self.channel_axis: int | None = len(x) - 1

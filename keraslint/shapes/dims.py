@@ -73,8 +73,5 @@ def spatial_layout(rank: int, data_format: str | None, *, time_axis: bool = Fals
         rank, [f"dim{i + 1}" for i in range(rank)]
     )
     head = ["batch", "time"] if time_axis else ["batch"]
-    if data_format == "channels_first":
-        axes = head + ["channels"] + names
-    else:
-        axes = head + names + ["channels"]
+    axes = head + ["channels"] + names if data_format == "channels_first" else head + names + ["channels"]
     return "(" + ", ".join(axes) + ")"

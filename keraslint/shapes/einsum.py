@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from keraslint.shapes.args import REQUIRED, Args, is_unknown
 from keraslint.shapes.dims import Dim, fmt, prod, total
@@ -29,12 +30,14 @@ def _einsum_dense(args: Args, inputs: list[Shape]) -> LayerResult:
     x = single(args, inputs)
     # Keras matches with re.match: a prefix match is enough, trailing text is ignored.
     dotted = re.sub(r"\.\.\.", "0", equation)
-    for pattern, left_elided in _FORMS:
+    for pattern, left_elided in _FORMS:  # noqa: B007 - the matching form's flag is used below
         match = pattern.match(dotted)
         if match:
             break
     else:
-        raise args.fail(f"invalid equation {equation!r}; expected [X],[Y]->[Z], ...[X],[Y]->...[Z] or [X]...,[Y]->[Z]...")
+        raise args.fail(
+            f"invalid equation {equation!r}; expected [X],[Y]->[Z], ...[X],[Y]->...[Z] or [X]...,[Y]->[Z]..."
+        )
     input_spec, weight_spec, output_spec = match.groups()
     try:
         return _analyze(args, x, input_spec, weight_spec, output_spec, partial, bias_axes, left_elided)
@@ -53,7 +56,7 @@ def _analyze(
     weight_spec: str,
     output_spec: str,
     partial: list[Dim],
-    bias_axes: object,
+    bias_axes: Any,
     left_elided: bool,
 ) -> LayerResult:
     elided = len(x) - len(input_spec)
@@ -76,7 +79,8 @@ def _analyze(
         size = x[input_map[dim]]
         if dim in output_map:
             wanted = output[output_map[dim]]
-            if wanted is not None and wanted != size:
+            # Keras also fails when the input size is unknown; unknown is not wrong here.
+            if wanted is not None and size is not None and wanted != size:
                 raise ShapeError(
                     "incompatible",
                     f"EinsumDense axis '{dim}' has size {size} in the input {fmt(x)} but {wanted} in output_shape",

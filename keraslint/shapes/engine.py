@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from typing import Any
 
 # Imported for their registrations.
 from keraslint.shapes import (  # noqa: F401
@@ -19,7 +21,7 @@ from keraslint.shapes import (  # noqa: F401
     wrappers,
 )
 from keraslint.shapes.args import Args
-from keraslint.shapes.errors import UnsupportedLayer
+from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import HANDLERS
 from keraslint.shapes.spec import LayerResult, LayerSpec, Shape
 from keraslint.values import UNKNOWN
@@ -31,13 +33,16 @@ def supported_kinds() -> frozenset[str]:
     return frozenset(HANDLERS)
 
 
-def _dim(value: object) -> int | None:
+def _dim(value: Any) -> int | None:
     # The source pass may hand over UNKNOWN for a dimension; inside the engine that is None.
     if value is None or value is UNKNOWN:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool):
         raise TypeError(f"a dimension must be an int or None, got {value!r}")
-    return value
+    try:
+        return operator.index(value)  # numpy integers from a saved model's config are fine
+    except TypeError:
+        raise TypeError(f"a dimension must be an int or None, got {value!r}") from None
 
 
 def infer(spec: LayerSpec, inputs: Sequence[Shape]) -> LayerResult:
@@ -51,4 +56,11 @@ def infer(spec: LayerSpec, inputs: Sequence[Shape]) -> LayerResult:
     if handler is None:
         raise UnsupportedLayer(spec.kind, "not modelled by the shape engine")
     shapes = [tuple(_dim(d) for d in shape) for shape in inputs]
-    return handler(Args(kind, spec.config), shapes)
+    try:
+        return handler(Args(kind, spec.config), shapes)
+    except (ShapeError, UnsupportedLayer):
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError, OverflowError) as exc:
+        # A value of a type no Keras user would pass (a string for a size, a dict for a tuple):
+        # the layer is opaque rather than wrongly reported, and the editor never sees a traceback.
+        raise UnsupportedLayer(spec.kind, f"cannot model this configuration ({type(exc).__name__}: {exc})") from exc

@@ -7,6 +7,8 @@ shape Keras builds the next layer with is the one that matters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from keraslint.shapes.args import REQUIRED, Args, is_unknown
 from keraslint.shapes.dims import Dim, fmt
 from keraslint.shapes.errors import ShapeError, UnsupportedLayer
@@ -27,6 +29,10 @@ def _shapes(args: Args, inputs: list[Shape], count: int | None = None) -> None:
         )
 
 
+def _known(dims: Iterable[Dim]) -> set[int]:
+    return {d for d in dims if d is not None}
+
+
 def _listing(inputs: list[Shape]) -> str:
     return ", ".join(fmt(s) for s in inputs)
 
@@ -34,7 +40,7 @@ def _listing(inputs: list[Shape]) -> str:
 @register(*_ELEMENTWISE)
 def _elementwise(args: Args, inputs: list[Shape]) -> LayerResult:
     _shapes(args, inputs, 2 if args.kind == "Subtract" else None)
-    batches = {s[0] for s in inputs if s} - {None}
+    batches = _known(s[0] for s in inputs if s)
     if len(batches) > 1:
         raise ShapeError(
             "merge",
@@ -103,7 +109,7 @@ def _concatenate(args: Args, inputs: list[Shape]) -> LayerResult:
                 actual=max(ranks) + 1,
             )
         for position in range(ranks.pop()):
-            sizes = {s[position] for s in reduced_set if s[position] is not None}
+            sizes = _known(s[position] for s in reduced_set)
             if len(sizes) > 1:
                 where = position if position < axis % len(inputs[0]) else position + 1
                 raise ShapeError(

@@ -58,7 +58,10 @@ def _batch_norm(args: Args, inputs: list[Shape]) -> LayerResult:
     axes = _check_axes(args, x, [None if is_unknown(raw_axis) else raw_axis])
     channels = _dims_at(x, axes)[0]
     # Moving mean and variance always; gamma/beta when scale/center; three more with renorm.
-    vectors = None if None in (center, scale, renorm) else 2 + int(bool(center)) + int(bool(scale)) + 3 * int(bool(renorm))
+    if None in (center, scale, renorm):
+        vectors = None
+    else:
+        vectors = 2 + int(bool(center)) + int(bool(scale)) + 3 * int(bool(renorm))
     return result(x, params=mul(channels, vectors))
 
 

@@ -43,11 +43,11 @@ def _normalization(args: Args, inputs: list[Shape]) -> LayerResult:
     mean_shape = None if mean is None else _literal_shape(mean)
     if mean is not None:
         variance_shape = _literal_shape(variance)
-        if mean_shape is not None and variance_shape is not None:
-            if mean_shape != variance_shape:
-                raise args.fail(f"`mean` has shape {fmt(mean_shape)} but `variance` has shape {fmt(variance_shape)}")
-            if len(mean_shape) > len(axes):
-                raise args.fail(f"`mean` of rank {len(mean_shape)} does not fit axis={raw_axis!r}")
+        if mean_shape is not None and variance_shape is not None and mean_shape != variance_shape:
+            raise args.fail(f"`mean` has shape {fmt(mean_shape)} but `variance` has shape {fmt(variance_shape)}")
+        for literal in (mean_shape, variance_shape):
+            if literal is not None and len(literal) > len(axes):
+                raise args.fail(f"`mean`/`variance` of rank {len(literal)} does not fit axis={raw_axis!r}")
     ndim = len(x)
     if any(is_unknown(a) for a in axes):
         return result(x, params=None if mean is None else 0)

@@ -101,9 +101,8 @@ def _upsampling(args: Args, inputs: list[Shape]) -> LayerResult:
     rank = _rank(args.kind)
     if rank == 1:
         size = args.raw("size", 2)
-        if not is_unknown(size):
-            if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-                raise args.fail(f"`size` must be a positive integer, got {size!r}")
+        if not is_unknown(size) and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+            raise args.fail(f"`size` must be a positive integer, got {size!r}")
         factors: tuple[Dim, ...] = (None if is_unknown(size) else size,)
         data_format: str | None = "channels_last"
     else:

@@ -36,9 +36,9 @@ def _bidirectional(args: Args, inputs: list[Shape]) -> LayerResult:
     if backward is None:
         backward = LayerSpec(forward.kind, {**forward.config, "go_backwards": True})
     backward_backwards = backward.config.get("go_backwards", False)
-    if not is_unknown(forward_backwards) and not is_unknown(backward_backwards):
-        if bool(forward_backwards) == bool(backward_backwards):
-            raise args.fail("the forward and backward layers must differ in `go_backwards`")
+    known = not is_unknown(forward_backwards) and not is_unknown(backward_backwards)
+    if known and bool(forward_backwards) == bool(backward_backwards):
+        raise args.fail("the forward and backward layers must differ in `go_backwards`")
     for attribute in ("stateful", "return_sequences", "return_state"):
         f, b = forward.config.get(attribute, False), backward.config.get(attribute, False)
         if not is_unknown(f) and not is_unknown(b) and bool(f) != bool(b):

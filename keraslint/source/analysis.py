@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from keraslint.source.interpreter import Interpreter
+from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 
@@ -15,6 +16,7 @@ from keraslint.source.seeding import SeedingFacts, SeedTracker
 class SourceFacts:
     seeding: SeedingFacts
     models: ModelFacts
+    legacy: list[LegacyUse]
     #: statements and expressions the interpreter evaluated (for the benchmark and tests)
     steps: int
     #: True when the step budget ran out and the tail of the analysis was skipped
@@ -25,7 +27,8 @@ def analyze(module: cst.Module) -> SourceFacts:
     """Run the abstract interpreter over ``module`` once, with every tracker attached."""
     seeding = SeedTracker()
     built = ModelTracker()
-    interpreter = Interpreter(module, [seeding, built])
+    legacy = LegacyTracker()
+    interpreter = Interpreter(module, [seeding, built, legacy])
     interpreter.run()
-    return SourceFacts(seeding=seeding.facts, models=built.facts, steps=interpreter.steps,
+    return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses, steps=interpreter.steps,
                        exhausted=interpreter.exhausted)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import arrays, datasets, models
+from keraslint.source import arrays, datasets, models, training
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
@@ -163,7 +163,7 @@ _DATASET_METHODS_KEEPING_TYPE = frozenset({
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The abstract result of one external call."""
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
-    for semantics in (models, arrays, datasets):
+    for semantics in (models, training, arrays, datasets):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
             return result

@@ -1,4 +1,4 @@
-"""Collects every model the script builds (and, later, what it feeds them)."""
+"""Collects every model the script builds and every call that feeds it data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from keraslint.ir.graph import ModelGraph
 from keraslint.source import models
 from keraslint.source.interpreter import CallSite
+from keraslint.source.training import ModelUse, model_use
 from keraslint.source.values import Obj
 
 
@@ -14,6 +15,8 @@ from keraslint.source.values import Obj
 class ModelFacts:
     #: model objects in creation order; a builder called twice gives two models
     objects: list[Obj] = field(default_factory=list)
+    #: fit/evaluate/predict/... calls and model(x), in execution order
+    uses: list[ModelUse] = field(default_factory=list)
 
     def graphs(self) -> list[ModelGraph]:
         found = []
@@ -35,6 +38,9 @@ class ModelTracker:
         if isinstance(result, Obj) and result.type == models.MODEL and "graph" in result.data:
             if site.name in ("keras.Sequential", "keras.Model"):
                 self.facts.objects.append(result)
+        use = model_use(site)
+        if use is not None:
+            self.facts.uses.append(use)
 
     def snapshot(self) -> None:
         return None

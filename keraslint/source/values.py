@@ -61,8 +61,8 @@ class Obj:
     """
 
     type: str
-    node: cst.CSTNode | None
-    data: dict[str, Any] = field(default_factory=dict)
+    node: cst.CSTNode | None = field(repr=False)
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(eq=False)

@@ -1,0 +1,176 @@
+"""What a script does with its models: ``compile`` settings and the data it feeds them.
+
+``compile`` is stored on the model object; every ``fit``/``evaluate``/``predict``/
+``train_on_batch``/... call and every ``model(x)`` becomes a ``ModelUse`` that the data rules
+compare with the model's graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from keraslint.source import models
+from keraslint.source.values import NOT_MODELLED, ListValue, Obj, Ref
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+LOSS = "keras.losses.Loss"
+METRIC = "keras.metrics.Metric"
+
+# Every spelling of a loss -> its canonical snake_case name.
+_LOSS_ALIASES = {
+    "mse": "mean_squared_error", "MSE": "mean_squared_error", "MeanSquaredError": "mean_squared_error",
+    "mae": "mean_absolute_error", "MAE": "mean_absolute_error", "MeanAbsoluteError": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error", "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+    "Huber": "huber", "huber_loss": "huber", "LogCosh": "log_cosh", "logcosh": "log_cosh",
+    "BinaryCrossentropy": "binary_crossentropy", "bce": "binary_crossentropy",
+    "CategoricalCrossentropy": "categorical_crossentropy",
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+    "BinaryFocalCrossentropy": "binary_focal_crossentropy", "CategoricalFocalCrossentropy": "categorical_focal_crossentropy",
+    "KLDivergence": "kl_divergence", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+    "Poisson": "poisson", "Hinge": "hinge", "SquaredHinge": "squared_hinge", "CategoricalHinge": "categorical_hinge",
+    "CosineSimilarity": "cosine_similarity",
+}
+REGRESSION_LOSSES = frozenset({"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                               "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson", "cosine_similarity"})
+CROSSENTROPY_LOSSES = frozenset({"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+                                 "binary_focal_crossentropy", "categorical_focal_crossentropy"})
+_ACCURACY_METRICS = frozenset({"accuracy", "acc", "Accuracy", "categorical_accuracy", "CategoricalAccuracy",
+                               "binary_accuracy", "BinaryAccuracy", "sparse_categorical_accuracy",
+                               "SparseCategoricalAccuracy", "top_k_categorical_accuracy"})
+
+USE_METHODS = frozenset({"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator",
+                         "train_on_batch", "test_on_batch", "predict_on_batch", "__call__"})
+
+
+@dataclass
+class Loss:
+    name: str | None
+    """Canonical name (``categorical_crossentropy``), None when not known."""
+    from_logits: bool | None = False
+    node: cst.CSTNode | None = field(default=None, repr=False)
+
+
+@dataclass
+class CompileInfo:
+    loss: Loss | None
+    metrics: list[str]
+    """Canonical metric names that are known (``accuracy`` ...)."""
+    node: cst.CSTNode | None = field(repr=False)
+    multiple_losses: bool = False
+
+
+@dataclass
+class ModelUse:
+    model: Obj = field(repr=False)
+    method: str
+    x: Any
+    y: Any
+    node: cst.CSTNode = field(repr=False)
+    """The call (``model.fit(...)``)."""
+    x_node: cst.CSTNode | None = field(repr=False)
+    y_node: cst.CSTNode | None = field(repr=False)
+    batch_size: Any = UNKNOWN
+    validation: tuple[Any, Any] | None = None
+    reachable: bool = True
+
+
+def loss_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        name = value
+    elif isinstance(value, Ref):
+        name = value.name.rsplit(".", 1)[-1]
+    elif isinstance(value, Obj) and value.type == LOSS:
+        name = value.data.get("name")
+    else:
+        return None
+    return _LOSS_ALIASES.get(name, name) if isinstance(name, str) else None
+
+
+def _loss(value: Any, node: cst.CSTNode | None) -> Loss | None:
+    name = loss_name(value)
+    if name is None:
+        return None
+    from_logits = value.data.get("from_logits", False) if isinstance(value, Obj) else False
+    return Loss(name, from_logits if isinstance(from_logits, bool) else None, node)
+
+
+def metric_names(value: Any) -> list[str]:
+    items = value.items if isinstance(value, ListValue) else list(value) if isinstance(value, tuple) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, Ref):
+            names.append(item.name.rsplit(".", 1)[-1])
+        elif isinstance(item, Obj) and item.type == METRIC:
+            names.append(item.data.get("name", ""))
+    return names
+
+
+def is_accuracy(metric: str) -> bool:
+    return metric in _ACCURACY_METRICS
+
+
+def _argument_node(site: CallSite, position: int, keyword: str) -> cst.CSTNode | None:
+    call = site.node
+    if not isinstance(call, cst.Call):
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return positional[position].value if position < len(positional) else None
+
+
+def call(interp: Interpreter, site: CallSite) -> Any:
+    """Loss and metric objects, and ``compile``. Everything else is NOT_MODELLED."""
+    name = site.name
+    if name.startswith("keras.losses.") and name[len("keras.losses."):][:1].isupper():
+        from_logits = site.arg(None, "from_logits", default=False)
+        return Obj(LOSS, site.node, {"name": name.rsplit(".", 1)[-1],
+                                     "from_logits": from_logits if isinstance(from_logits, bool) else None})
+    if name.startswith("keras.metrics.") and name[len("keras.metrics."):][:1].isupper():
+        return Obj(METRIC, site.node, {"name": name.rsplit(".", 1)[-1]})
+    receiver = site.receiver
+    if receiver is not None and receiver.type == models.MODEL and name.endswith(".compile"):
+        loss_value = site.arg(1, "loss", default=None)
+        multiple = isinstance(loss_value, (ListValue, tuple)) or loss_value is UNKNOWN and False
+        receiver.data["compile"] = CompileInfo(
+            loss=None if multiple else _loss(loss_value, _argument_node(site, 1, "loss")),
+            metrics=metric_names(site.arg(2, "metrics", default=ListValue([]))),
+            node=site.node,
+            multiple_losses=multiple,
+        )
+        return None
+    return NOT_MODELLED
+
+
+def model_use(site: CallSite) -> ModelUse | None:
+    """The data a call feeds a model, if it is one of the training/inference entry points."""
+    receiver = site.receiver
+    if receiver is None or receiver.type != models.MODEL or site.node is None:
+        return None
+    method = site.name.rsplit(".", 1)[-1]
+    if method not in USE_METHODS:
+        return None
+    x = site.arg(0, "x")
+    y = site.arg(1, "y") if method not in ("predict", "predict_generator", "predict_on_batch", "__call__") else None
+    if method == "__call__":
+        x = site.arg(0, "inputs")
+    validation = site.arg(None, "validation_data", default=None)
+    pair = None
+    if isinstance(validation, (tuple, ListValue)):
+        items = validation.items if isinstance(validation, ListValue) else list(validation)
+        if len(items) >= 2:
+            pair = (items[0], items[1])
+    return ModelUse(model=receiver, method=method, x=x, y=y, node=site.node,
+                    x_node=_argument_node(site, 0, "x" if method != "__call__" else "inputs"),
+                    y_node=_argument_node(site, 1, "y"), batch_size=site.arg(None, "batch_size", default=UNKNOWN),
+                    validation=pair, reachable=site.reachable)

@@ -1,0 +1,110 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.layers import output_activation, source_of
+from keraslint.rule import Finding, Invalid, Rule
+from keraslint.source.training import CROSSENTROPY_LOSSES
+
+
+class LossActivationMismatch(Rule):
+    """The output layer's activation does not fit the loss.
+
+    ## What it does
+    Compares the activation of the layer that produces the model output with the loss given
+    to `compile` (as a string, a function or a loss object with its `from_logits`):
+
+    * a 1-unit `softmax` output (always exactly 1.0, so the model cannot learn anything);
+    * `softmax` with `binary_crossentropy`;
+    * `sigmoid` with `categorical_crossentropy` on more than one unit;
+    * `softmax` with `from_logits=True` (the loss applies a second softmax);
+    * a linear output with a cross-entropy whose `from_logits` is False (warning: the loss
+      expects probabilities and clips raw scores).
+
+    ## Why is this bad?
+    Keras trains all of these without an error. A 1-unit softmax is constant; the others
+    compute the wrong gradients, so the model trains badly or plateaus with no hint why.
+
+    ## Example
+    ```python
+    keras.layers.Dense(1, activation="softmax")
+    model.compile(loss="binary_crossentropy")
+    ```
+
+    Use instead:
+    ```python
+    keras.layers.Dense(1, activation="sigmoid")
+    model.compile(loss="binary_crossentropy")
+    ```
+    """
+
+    code = "KL401"
+    name = "loss-activation-mismatch"
+    severity = Severity.ERROR
+    pass_ = Pass.GRAPH
+    summary = "e.g. 1-unit softmax, softmax + binary_crossentropy, logits vs `from_logits`"
+
+    VALID = (
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+        "m.compile(optimizer='adam', loss='binary_crossentropy')\n",
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+        "m.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n",
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Activation('softmax')])\n"
+        "m.compile(loss='categorical_crossentropy')\n",
+    )
+    INVALID = (
+        Invalid("import keras\nm = keras.Sequential([keras.Input((4,)),\n    keras.layers.Dense(1, activation='softmax')])\n"
+                "m.compile(optimizer='adam', loss='binary_crossentropy')\n", line=3, message="always outputs 1.0"),
+        Invalid("import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
+                "m.compile(loss='binary_crossentropy')\n", line=2, message="softmax"),
+        Invalid("import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='sigmoid')])\n"
+                "m.compile(loss=keras.losses.categorical_crossentropy)\n", line=2, message="sigmoid"),
+        Invalid("import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
+                "m.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))\n", line=2, message="from_logits=True"),
+        Invalid("import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+                "m.compile(loss='sparse_categorical_crossentropy')\n", line=2, message="from_logits"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for obj, model in ctx.model_objects():
+            outputs = model.graph.outputs
+            shapes = model.output_shapes()
+            if len(outputs) != 1 or not shapes or shapes[0] is None:
+                continue
+            activation, node = output_activation(outputs[0].node)
+            if activation is None or node.layer is None:
+                continue
+            units = shapes[0][-1]
+            where = source_of(node)
+            if activation == "softmax" and units == 1:
+                yield Finding(f"{node.layer.label} has 1 unit with softmax, which always outputs 1.0 (softmax "
+                              f"normalises over the units); use activation=\"sigmoid\" for a binary output",
+                              node=where)
+                continue
+            compiled = obj.data.get("compile")
+            loss = compiled.loss if compiled is not None else None
+            if loss is None or loss.name is None:
+                continue
+            finding = _mismatch(activation, units, loss.name, loss.from_logits)
+            if finding is not None:
+                message, severity = finding
+                yield Finding(f"{node.layer.label} ends in {activation} ({units} units) but the loss is "
+                              f"{loss.name}{' with from_logits=True' if loss.from_logits else ''}: {message}",
+                              node=where, severity=severity)
+
+
+def _mismatch(activation: str, units: int | None, loss: str, from_logits: bool | None) -> tuple[str, Severity] | None:
+    if loss not in CROSSENTROPY_LOSSES:
+        return None
+    if activation == "softmax" and from_logits:
+        return "the loss applies a second softmax to probabilities; drop from_logits=True", Severity.ERROR
+    if activation == "softmax" and loss.startswith("binary") and (units or 0) > 1:
+        return ("softmax makes the units compete, binary cross-entropy scores each independently; use sigmoid "
+                "(multi-label) or categorical_crossentropy (one class)"), Severity.ERROR
+    if activation == "sigmoid" and loss == "categorical_crossentropy" and (units or 0) > 1:
+        return ("categorical cross-entropy expects probabilities that sum to 1; use softmax (one class) or "
+                "binary_crossentropy (multi-label)"), Severity.ERROR
+    if activation == "linear" and from_logits is False:
+        return ("the loss expects probabilities but gets raw scores; pass from_logits=True to the loss or add an "
+                "activation"), Severity.WARNING
+    return None
