@@ -20,6 +20,7 @@ from keraslint.diagnostics import Diagnostic, Location, Pass, Severity
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
+from keraslint.source.notebook import Notebook, read_notebook
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.suppression import parse_suppressions
 
@@ -36,12 +37,15 @@ class FileReport:
     source: str | None = None
     #: the analysis the rules read (kept for `keraslint shapes`); None when the file did not parse
     context: Context | None = field(default=None, repr=False)
+    notebook: Notebook | None = field(default=None, repr=False)
 
     @property
     def internal_error(self) -> bool:
         return any(d.code == INTERNAL_ERROR[0] for d in self.diagnostics)
 
-    def source_line(self, row: int) -> str | None:
+    def source_line(self, row: int, cell: int | None = None) -> str | None:
+        if cell is not None and self.notebook is not None:
+            return self.notebook.source_line(cell, row)
         if self.source is None:
             return None
         lines = self.source.splitlines()
@@ -178,6 +182,22 @@ def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnost
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
+def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
+                   options: Mapping[str, Any] | None = None) -> FileReport:
+    """A notebook's code cells checked as one program; findings carry their cell."""
+    try:
+        notebook = read_notebook(data)
+    except Unreadable as exc:
+        report = FileReport(filename)
+        if UNREADABLE[0] in selected:
+            report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
+        return report
+    report = check_source(notebook.program, filename, selected=selected, options=options)
+    report.diagnostics = [notebook.map_diagnostic(d) for d in report.diagnostics]
+    report.notebook = notebook
+    return report
+
+
 def check_file(path: Path, filename: str, *, selected: Collection[str],
                options: Mapping[str, Any] | None = None) -> FileReport:
     if path.suffix.lower() in MODEL_SUFFIXES or path.is_dir() and (path / "saved_model.pb").exists():
@@ -190,6 +210,8 @@ def check_file(path: Path, filename: str, *, selected: Collection[str],
             reason = exc.strerror or type(exc).__name__
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {reason}"))
         return report
+    if path.suffix.lower() == ".ipynb":
+        return check_notebook(data, filename, selected=selected, options=options)
     return check_source(data, filename, selected=selected, options=options)
 
 

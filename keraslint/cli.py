@@ -33,6 +33,8 @@ class OutputFormat(str, Enum):
     concise = "concise"
     json = "json"
     json_lines = "json-lines"
+    github = "github"
+    sarif = "sarif"
 
 
 class RuleFormat(str, Enum):
@@ -79,6 +81,8 @@ def check(
     statistics: Annotated[bool, typer.Option("--statistics", help="Show counts per rule instead of each finding.")] = False,
     config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml instead of discovering one.")] = None,
     force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclude patterns to files named on the command line too.")] = False,
+    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")] = None,
+    stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", help="The name of the file read from stdin (with `-`), for messages, config lookup and per-file ignores.")] = None,
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
@@ -93,6 +97,8 @@ def check(
         statistics=statistics,
         config=config,
         force_exclude=force_exclude,
+        output_file=output_file,
+        stdin_filename=stdin_filename,
     )
     raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
 

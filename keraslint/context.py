@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keraslint.diagnostics import Location
+from keraslint.graph.feeding import Feed, feeds
 from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source.analysis import SourceFacts
@@ -49,6 +50,20 @@ class Context:
             graph = model_graph(obj)
             if graph is not None:
                 yield obj, self.analysis_of(graph)
+
+    @cached_property
+    def feeds(self) -> list[Feed]:
+        """Every use of a model with the data it receives (fit, evaluate, predict, model(x) ...)."""
+        if self.facts is None:
+            return []
+        return list(feeds(self.facts.models.uses, self.analysis_of))
+
+    @cached_property
+    def contract_problems(self) -> list[Any]:
+        """Data-vs-model disagreements, computed once for the rules KL201-KL207."""
+        from keraslint.graph.contract import all_problems
+
+        return all_problems(self)
 
     def graph_nodes(self) -> Iterator[tuple[AnalyzedModel, Node, NodeResult]]:
         """Every layer application in every model (and in the models they call)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+import sys
+from typing import BinaryIO, TextIO
 
-from keraslint.checker import FileReport, check_file, sort_diagnostics
-from keraslint.config import ConfigError, OptionSpec, SettingsResolver, display_path
+from keraslint.checker import FileReport, check_file, check_source, sort_diagnostics
+from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
@@ -29,6 +30,9 @@ class CheckOptions:
     statistics: bool = False
     config: Path | None = None
     force_exclude: bool = False
+    output_file: Path | None = None
+    stdin_filename: str | None = None
+    stdin: BinaryIO | None = None
 
 
 def option_specs() -> dict[str, OptionSpec]:
@@ -41,8 +45,13 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         for selector in [*(options.select or []), *options.extend_select, *options.ignore]:
             validate_selector(selector, infos)
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=options.config)
-        files = collect_files(list(options.paths), resolver, force_exclude=options.force_exclude)
-        reports = [_check_one(path, resolver, options, infos) for path in files]
+        if [str(p) for p in options.paths] == ["-"]:
+            files = [Path(options.stdin_filename or "-")]
+            reports = [_check_stdin(resolver, options, infos)]
+        else:
+            files = collect_files(list(options.paths), resolver, force_exclude=options.force_exclude,
+                                  extensions=(".py", ".ipynb"))
+            reports = [_check_one(path, resolver, options, infos) for path in files]
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {exc}\n")
         return EXIT_ERROR
@@ -54,12 +63,21 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
 
     def source_line(diagnostic: Diagnostic) -> str | None:
         report = by_name.get(diagnostic.filename)
-        return report.source_line(diagnostic.location.row) if report else None
+        return report.source_line(diagnostic.location.row, diagnostic.cell) if report else None
 
+    target = stdout
+    if options.output_file is not None:
+        try:
+            target = options.output_file.open("w", encoding="utf-8")
+        except OSError as exc:
+            stderr.write(f"keraslint: error: cannot write {options.output_file}: {exc.strerror}\n")
+            return EXIT_ERROR
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
-                    color=use_color(stdout), statistics=options.statistics)
-    stdout.write(output)
-    stdout.flush()
+                    color=use_color(target), statistics=options.statistics)
+    target.write(output)
+    target.flush()
+    if target is not stdout:
+        target.close()
     if any(r.internal_error for r in reports):
         return EXIT_ERROR
     if diagnostics and not options.exit_zero:
@@ -98,8 +116,16 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
 
 
-def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
-    settings = resolver.for_path(path)
+def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
+    """``-``: the source comes from stdin; --stdin-filename names it for messages, config and ignores."""
+    name = options.stdin_filename
+    path = Path(name) if name else Path.cwd() / "-"
+    data = (options.stdin or sys.stdin.buffer).read()
+    selected = _selected(path, resolver.for_path(path), options, infos)
+    return check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options)
+
+
+def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo]) -> frozenset[str]:
     if options.select is not None:
         # A --select on the command line replaces the configured selection (ruff's layering).
         selected = resolve(infos, select=options.select, extend_select=options.extend_select, ignore=options.ignore)
@@ -107,5 +133,10 @@ def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, in
         selected = resolve(infos, select=settings.select,
                            extend_select=[*settings.extend_select, *options.extend_select],
                            ignore=[*settings.ignore, *options.ignore])
-    selected = selected - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+    return selected - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+
+
+def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
+    settings = resolver.for_path(path)
+    selected = _selected(path, settings, options, infos)
     return check_file(path, display_path(path), selected=selected, options=settings.options)

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.contract import missing_channel_axis
 from keraslint.graph.layers import fmt_shape, is_recurrent, source_of
 from keraslint.graph.propagate import AnalyzedModel
 from keraslint.ir.graph import Node
@@ -56,6 +57,8 @@ class RecurrentSequenceMismatch(Rule):
         for model, node, result in ctx.graph_nodes():
             if result.error is None or result.error.kind != "rank" or not is_recurrent(node.layer):
                 continue
+            if missing_channel_axis(node, result):
+                continue  # a declared input one rank short is KL204's
             shape = result.inputs[0] if result.inputs else None
             if shape is None or len(shape) != 2:
                 continue

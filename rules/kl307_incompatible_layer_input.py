@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
 from keraslint.graph.layers import fmt_shape, is_recurrent, source_of
+from keraslint.graph.contract import missing_channel_axis
 from keraslint.graph.propagate import ChannelMismatch
 from keraslint.rule import Finding, Invalid, Rule
 
@@ -51,8 +52,8 @@ class IncompatibleLayerInput(Rule):
                 line=5, message="48"),
         Invalid("import keras\nm = keras.Sequential([keras.Input((6, 4)), keras.layers.Reshape((5, 5))])\n", line=2,
                 message="24"),
-        Invalid("import keras\nm = keras.Sequential([keras.Input((28, 28)), keras.layers.Conv2D(8, 3)])\n", line=2,
-                message="rank"),
+        Invalid("import keras\nm = keras.Sequential([keras.Input((10, 4)), keras.layers.Flatten(),\n"
+                "    keras.layers.Conv1D(8, 3)])\n", line=3, message="rank"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -61,8 +62,10 @@ class IncompatibleLayerInput(Rule):
             if error is None or error.kind in _ELSEWHERE or isinstance(error, ChannelMismatch):
                 continue
             if error.kind == "rank" and is_recurrent(node.layer) and result.inputs and result.inputs[0] is not None \
-                    and len(result.inputs[0]) == 2:
+                    and len(result.inputs[0]) == 2 and not missing_channel_axis(node, result):
                 continue  # KL306 names the recurrent layer that lacks return_sequences
+            if missing_channel_axis(node, result):
+                continue  # KL204: the declared input lacks its channel axis
             label = node.layer.label if node.layer else "layer"
             inputs = ", ".join(fmt_shape(s) for s in result.inputs)
             yield Finding(f"{label} cannot take its input {inputs}: {error.message}", node=source_of(node))

@@ -7,17 +7,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from keraslint.diagnostics import Diagnostic
-from keraslint.reporters import machine, text
+from keraslint.reporters import github, machine, sarif, text
 
 __all__ = ["FORMATS", "render", "use_color"]
 
-FORMATS = ("full", "concise", "json", "json-lines")
+FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
 
 _RENDERERS: dict[str, Callable[..., str]] = {
     "full": text.render_full,
     "concise": text.render_concise,
     "json": machine.render_json,
     "json-lines": machine.render_json_lines,
+    "github": github.render_github,
+    "sarif": sarif.render_sarif,
 }
 
 

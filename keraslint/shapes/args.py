@@ -56,9 +56,8 @@ class Args:
             if allow_none:
                 return None
             raise self.fail(f"`{key}` must be an integer, got None")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int):
+        # Keras rejects 32.0 as a size (a classic from `units=64 / 2`), so the engine does too.
+        if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(f"`{key}` must be an integer, got {value!r}")
         if minimum is not None and value < minimum:
             raise self.fail(f"`{key}` must be >= {minimum}, got {value}", actual=value)

@@ -78,6 +78,7 @@ class ModelUse:
     y_node: cst.CSTNode | None = field(repr=False)
     batch_size: Any = UNKNOWN
     validation: tuple[Any, Any] | None = None
+    validation_node: cst.CSTNode | None = field(default=None, repr=False)
     reachable: bool = True
 
 
@@ -173,4 +174,5 @@ def model_use(site: CallSite) -> ModelUse | None:
     return ModelUse(model=receiver, method=method, x=x, y=y, node=site.node,
                     x_node=_argument_node(site, 0, "x" if method != "__call__" else "inputs"),
                     y_node=_argument_node(site, 1, "y"), batch_size=site.arg(None, "batch_size", default=UNKNOWN),
-                    validation=pair, reachable=site.reachable)
+                    validation=pair, validation_node=_argument_node(site, 99, "validation_data"),
+                    reachable=site.reachable)

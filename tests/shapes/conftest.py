@@ -21,9 +21,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     tr.section("keraslint shape engine vs Keras (oracle)")
     tr.write_line(f"{'layer':<26}{'cases':>8}{'rejected':>10}{'known-diff':>12}")
     for kind in sorted(STATS.cases):
-        tr.write_line(
-            f"{kind:<26}{STATS.cases[kind]:>8}{STATS.rejected[kind]:>10}{STATS.known[kind]:>12}"
-        )
+        tr.write_line(f"{kind:<26}{STATS.cases[kind]:>8}{STATS.rejected[kind]:>10}{STATS.known[kind]:>12}")
     total = sum(STATS.cases.values())
     compared = total - sum(STATS.known.values())
     tr.write_line(

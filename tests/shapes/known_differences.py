@@ -26,7 +26,10 @@ _CONV_FAMILY = re.compile(r"^(Conv[123]D(Transpose)?|SeparableConv[12]D|Depthwis
 
 # Inner layers whose Keras InputSpec fixes the rank exactly (TimeDistributed skips that check).
 _FIXED_RANK = {
-    "MaxPooling1D": 3, "MaxPooling2D": 4, "GlobalAveragePooling1D": 3, "LSTM": 3,
+    "MaxPooling1D": 3,
+    "MaxPooling2D": 4,
+    "GlobalAveragePooling1D": 3,
+    "LSTM": 3,
 }
 
 
@@ -116,6 +119,9 @@ def _einsum_needs_static(config: dict[str, Any], x: Shape) -> bool:
     partial = [partial] if isinstance(partial, int) else list(partial)
     out_letters = output_spec.replace("0", "")[1:] if not left else output_spec.replace("0", "")
     declared = dict(zip(out_letters[-len(partial) :], partial))
+    # An axis shared by input and output: Keras compares the declared size with the input's.
+    if any(sizes.get(letter, 0) is None and declared.get(letter) is not None for letter in letters):
+        return True
     for letter in weight_spec:
         if letter in declared:
             if declared[letter] is None:

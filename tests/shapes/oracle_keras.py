@@ -14,9 +14,19 @@ import keras  # noqa: E402
 
 from keraslint.shapes import LayerSpec, Shape  # noqa: E402
 
-# Layers Keras calls with a list of tensors, and the one that takes them as separate arguments.
-LIST_INPUT = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Attention", "AdditiveAttention"}
-POSITIONAL_INPUTS = {"MultiHeadAttention"}
+# Layers Keras calls with a list of tensors (MultiHeadAttention takes them as separate arguments).
+LIST_INPUT = {
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+    "Attention",
+    "AdditiveAttention",
+}
 
 _calls = 0
 
@@ -54,12 +64,9 @@ def run_keras(spec: LayerSpec, inputs: list[Shape]) -> KerasOutcome:
                 out: Any = layer.output
             else:
                 tensors = [keras.KerasTensor(shape) for shape in inputs]
-                if spec.kind in LIST_INPUT:
-                    out = layer(tensors)
-                elif spec.kind in POSITIONAL_INPUTS:
-                    out = layer(*tensors)
-                else:
-                    out = layer(*tensors)
+                # A list for merge/attention layers; else one tensor, or MultiHeadAttention's
+                # query, value[, key] as separate arguments.
+                out = layer(tensors) if spec.kind in LIST_INPUT else layer(*tensors)
             params = layer.count_params()
         except Exception as exc:  # Keras rejects with ValueError, TypeError, IndexError, ...
             return KerasOutcome(False, error=f"{type(exc).__name__}: {str(exc)[:300]}")

@@ -1,0 +1,253 @@
+"""The data/model contract: compare what a model is fed with what it declares and outputs.
+
+One comparison per feed decides which rule a disagreement belongs to (an input one rank
+short is a missing channel axis, not a generic shape mismatch), so each data rule only
+filters ``Problem``s by code and no two rules report the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from keraslint.graph.feeding import SINGLE_SAMPLE_METHODS, Feed
+from keraslint.graph.layers import CONVOLUTIONS, RECURRENT, channels_last, fmt_shape
+from keraslint.graph.propagate import NodeResult
+from keraslint.ir.graph import Layer, Node, Shape
+from keraslint.source.training import REGRESSION_LOSSES
+from keraslint.source.values import Array
+
+_IMAGE_CHANNELS = (1, 3, 4)
+
+
+@dataclass
+class Problem:
+    code: str
+    message: str
+    node: cst.CSTNode | None = field(repr=False)
+
+
+def _built_at(array: Array, line_of: Any) -> str:
+    if array.node is None:
+        return ""
+    line = line_of(array.node)
+    return f" (built at line {line})" if line else ""
+
+
+def _first_layer(feed: Feed, index: int) -> Layer | None:
+    start = feed.model.graph.inputs[index].node
+    for node in feed.model.order:
+        if node.layer is not None and any(t.node is start for t in node.inputs):
+            return node.layer
+    return None
+
+
+def _channel_axis(feed: Feed, index: int, rank: int) -> int | None:
+    """The channel axis of a model input of this rank (None for flat feature vectors)."""
+    if rank < 3:
+        return None
+    layer = _first_layer(feed, index)
+    if layer is not None and layer.kind in CONVOLUTIONS and not channels_last(layer):
+        return 1
+    return rank - 1
+
+
+def input_problems(feed: Feed, line_of: Any) -> Iterator[Problem]:
+    for index, (array, declared) in enumerate(zip(feed.inputs, feed.declared_inputs)):
+        if array is None or array.shape is None or declared is None:
+            continue
+        problem = _compare_input(feed, index, array, declared, line_of)
+        if problem is not None:
+            yield problem
+    yield from _sample_counts(feed)
+
+
+def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_of: Any) -> Problem | None:
+    data = array.shape
+    assert data is not None
+    want = declared[1:]
+    node = feed.x_node
+    built = _built_at(array, line_of)
+    method = feed.use.method
+    # KL203: the declared shape is the data's full shape, sample axis included.
+    if len(want) == len(data) and want[0] is not None and want[0] == data[0] and len(data) >= 2:
+        if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
+            return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
+                                    f"{fmt_shape(data)}{built} including its {data[0]} samples; declare "
+                                    f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)", node)
+    if len(data) == len(declared):
+        channel = _channel_axis(feed, index, len(declared))
+        for axis in range(1, len(declared)):
+            w, d = declared[axis], data[axis]
+            if w is None or d is None or w == d:
+                continue
+            if axis == channel:
+                if _channels_first_swap(declared, data):
+                    return Problem("KL207", f"The data {fmt_shape(data)}{built} is channels-first but the model "
+                                            f"expects channels-last {fmt_shape(declared)}; transpose it, e.g. "
+                                            f"`x.transpose(0, 2, 3, 1)`", node)
+                return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built} but the model input "
+                                        f"was declared for {w} {fmt_shape(declared)}", node)
+            if _channels_first_swap(declared, data):
+                return Problem("KL207", f"The data {fmt_shape(data)}{built} is channels-first but the model expects "
+                                        f"channels-last {fmt_shape(declared)}; transpose it, e.g. "
+                                        f"`x.transpose(0, 2, 3, 1)`", node)
+            return Problem("KL201", f"The data has {d} on axis {axis} {fmt_shape(data)}{built} but the model input "
+                                    f"was declared for {w} {fmt_shape(declared)}" +
+                                    (" (Keras accepts it silently, the layers allow any length)" if axis < len(declared) - 1 else ""),
+                           node)
+        return None
+    if len(data) == len(declared) - 1:
+        if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
+            return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built} without the batch "
+                                    f"axis; the model expects {fmt_shape(declared)}: pass `x[None]` or "
+                                    f"`np.expand_dims(x, 0)`", node)
+        if len(data) >= 2 and _matches(want[:-1], data[1:]) and _takes_channels(feed, index):
+            return Problem("KL204", f"The data {fmt_shape(data)}{built} has no channel axis; the model expects "
+                                    f"{fmt_shape(declared)}: add it with `x[..., None]` or "
+                                    f"`x.reshape(-1, {', '.join(str(d) for d in want)})`", node)
+    return Problem("KL201", f"The data has rank {len(data)} {fmt_shape(data)}{built} but the model input has rank "
+                            f"{len(declared)} {fmt_shape(declared)}", node)
+
+
+def _matches(want: Shape, data: Shape) -> bool:
+    return len(want) == len(data) and all(w is None or d is None or w == d for w, d in zip(want, data))
+
+
+def _takes_channels(feed: Feed, index: int) -> bool:
+    layer = _first_layer(feed, index)
+    return layer is not None and (layer.kind in CONVOLUTIONS or layer.kind in RECURRENT)
+
+
+def _channels_first_swap(declared: Shape, data: Shape) -> bool:
+    """(N, C, H, W) data for a (None, H, W, C) model."""
+    return (len(declared) == len(data) >= 4 and data[1] in _IMAGE_CHANNELS and declared[-1] == data[1]
+            and tuple(declared[1:-1]) == tuple(data[2:]))
+
+
+def _sample_counts(feed: Feed) -> Iterator[Problem]:
+    counts = {a.shape[0] for a in feed.inputs if a is not None and a.shape and a.shape[0] is not None}
+    labels = feed.labels
+    if labels is not None and labels.shape and labels.shape[0] is not None and counts and labels.shape[0] not in counts:
+        (count,) = sorted(counts)[:1]
+        yield Problem("KL201", f"The inputs have {count} samples but the labels have {labels.shape[0]} "
+                               f"{fmt_shape(labels.shape)}: Keras stops with 'Data cardinality is ambiguous'",
+                      feed.y_node)
+
+
+def declared_problems(layer: Layer, declared: Shape) -> Problem | None:
+    """Problems visible from a model's declaration alone (no data needed)."""
+    if layer.kind in CONVOLUTIONS and channels_last(layer) and len(declared) == 4:
+        if declared[1] in _IMAGE_CHANNELS and declared[-1] is not None and declared[-1] > 4 \
+                and declared[2] is not None and declared[2] == declared[3]:
+            return Problem("KL207", f"The input is declared channels-first {fmt_shape(declared)} but {layer.label} "
+                                    f"is channels_last: it convolves over a {declared[1]}x{declared[2]} image with "
+                                    f"{declared[3]} channels; declare {fmt_shape((None, declared[2], declared[3], declared[1]))} "
+                                    f"or pass data_format=\"channels_first\"", layer.node)
+    return None
+
+
+def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterator[Problem]:
+    labels = feed.labels
+    if labels is None or labels.shape is None or output is None or feed.use.method not in (
+            "fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch"):
+        return
+    y = labels.shape
+    units = output[-1]
+    node = feed.y_node
+    shown = f"labels {fmt_shape(y)}"
+    integer_ids = labels.one_hot is False or (len(y) == 1) or (len(y) == 2 and y[-1] == 1)
+    if loss == "categorical_crossentropy" and units is not None and units > 1:
+        if integer_ids and labels.one_hot is not True:
+            yield Problem("KL205", f"categorical_crossentropy needs one-hot labels but the {shown} are integer "
+                                   f"class ids; use sparse_categorical_crossentropy, or "
+                                   f"`keras.utils.to_categorical(y, {units})`", node)
+            return
+        if len(y) >= 2 and y[-1] is not None and y[-1] != units:
+            yield Problem("KL205", f"The one-hot {shown} have {y[-1]} classes but the output layer has {units} "
+                                   f"units", node)
+            return
+    if loss == "sparse_categorical_crossentropy" and units is not None:
+        if labels.one_hot is True or (len(y) == len(output) and y[-1] is not None and y[-1] == units and units > 1):
+            yield Problem("KL205", f"sparse_categorical_crossentropy needs integer class ids but the {shown} are "
+                                   f"one-hot; use categorical_crossentropy, or `y.argmax(axis=-1)`", node)
+            return
+    if loss == "binary_crossentropy" or loss in REGRESSION_LOSSES:
+        width = y[-1] if len(y) >= 2 else 1
+        if units is not None and width is not None and units != width and len(y) <= len(output):
+            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}: with "
+                                   f"{loss} Keras broadcasts them against each other instead of failing; make the "
+                                   f"last layer Dense({width}) or fix the labels", node)
+            return
+    if loss is not None and not loss.startswith("sparse") and len(y) > len(output):
+        yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
+                               f"{len(output)}", node)
+
+
+def missing_channel_axis(node: Node, result: NodeResult) -> bool:
+    """A convolution or RNN straight after a model input declared one rank short
+    (``Conv1D(..., input_shape=(100,))``): KL204's, not a generic rank error."""
+    layer = node.layer
+    error = result.error
+    if layer is None or error is None or error.kind != "rank" or not result.inputs or result.inputs[0] is None:
+        return False
+    if layer.kind not in CONVOLUTIONS and layer.kind not in RECURRENT:
+        return False
+    expected = 2 + (int(layer.kind[-2]) if layer.kind in CONVOLUTIONS else 1)
+    return len(result.inputs[0]) == expected - 1 and all(t.node.is_input for t in node.inputs)
+
+
+_SCALING = frozenset({"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization"})
+
+
+def _scales_first(feed: Feed) -> bool:
+    """Whether the model rescales or normalizes its input before its first weighted layer."""
+    for node in feed.model.order:
+        layer = node.layer
+        if layer is None:
+            continue
+        if layer.kind in _SCALING:
+            return True
+        if layer.kind not in ("Reshape", "Flatten", "Permute", "RandomFlip", "RandomRotation", "RandomZoom",
+                              "RandomTranslation", "RandomCrop", "RandomContrast", "Resizing", "CenterCrop"):
+            return False
+    return False
+
+
+def all_problems(ctx: Any) -> list[Problem]:
+    """Every contract problem in the file, each under the one rule it belongs to."""
+    found: list[Problem] = []
+    for feed in ctx.feeds:
+        found.extend(input_problems(feed, ctx.line_of))
+        compiled = feed.use.model.data.get("compile")
+        loss = compiled.loss.name if compiled is not None and compiled.loss is not None else None
+        outputs = feed.model.output_shapes()
+        if len(outputs) == 1:
+            found.extend(label_problems(feed, outputs[0], loss))
+        if feed.use.method in ("fit", "fit_generator", "train_on_batch"):
+            for array in feed.inputs:
+                if array is not None and array.scaled is False and not _scales_first(feed):
+                    origin = f" from {array.source}" if array.source else ""
+                    found.append(Problem("KL206", f"Raw {array.dtype or 'integer'} data{origin}"
+                                                  f"{_built_at(array, ctx.line_of)} reaches fit unscaled (values "
+                                                  f"0-255); divide by 255.0 or start the model with "
+                                                  f"`keras.layers.Rescaling(1/255)`", feed.x_node))
+    for model in ctx.models:
+        for tensor in model.graph.inputs:
+            declared = tensor.node.input_shape
+            first = next((n for n in model.order if any(t.node is tensor.node for t in n.inputs)), None)
+            if declared is None or first is None or first.layer is None:
+                continue
+            problem = declared_problems(first.layer, declared)
+            if problem is not None:
+                found.append(problem)
+    for _, node, result in ctx.graph_nodes():
+        if missing_channel_axis(node, result):
+            shape = result.inputs[0]
+            found.append(Problem("KL204", f"{node.layer.label} needs a channel axis but its input is declared as "
+                                          f"{fmt_shape(shape)}; declare {fmt_shape((*shape[1:], 1))} "
+                                          f"(one channel) instead", node.layer.node))
+    return found

@@ -1,0 +1,76 @@
+"""``sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+
+from keraslint import __version__
+from keraslint.diagnostics import Diagnostic, rule_url
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/keraslint/keraslint"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _rules() -> list[dict[str, Any]]:
+    from keraslint.registry import all_rules
+
+    rules = []
+    for rule in all_rules():
+        explanation = rule.explain()
+        rules.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": explanation.split("\n", 1)[0]},
+            "help": {"text": explanation, "markdown": explanation},
+            "helpUri": rule_url(rule.code, rule.name),
+            "defaultConfiguration": {"level": _LEVEL[rule.severity.value]},
+            "properties": {"pass": rule.pass_.value, "tags": [rule.pass_.value]},
+        })
+    return rules
+
+
+def _uri(filename: str) -> str:
+    """Artifact URIs are relative to the current folder, with forward slashes."""
+    return PurePath(filename).as_posix()
+
+
+def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+    region = {
+        "startLine": diagnostic.location.row,
+        "startColumn": diagnostic.location.column,
+        "endLine": diagnostic.end_location.row,
+        "endColumn": diagnostic.end_location.column,
+    }
+    result: dict[str, Any] = {
+        "ruleId": diagnostic.code,
+        "level": _LEVEL[diagnostic.severity.value],
+        "message": {"text": diagnostic.message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(diagnostic.filename)},
+                                             "region": region}}],
+    }
+    if diagnostic.code in index:
+        result["ruleIndex"] = index[diagnostic.code]
+    if diagnostic.cell is not None:
+        result["properties"] = {"cell": diagnostic.cell}
+    return result
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], **_: Any) -> str:
+    rules = _rules()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "keraslint", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": INFORMATION_URI, "rules": rules}},
+            "results": [_result(d, index) for d in diagnostics],
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

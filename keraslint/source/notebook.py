@@ -1,0 +1,116 @@
+"""Jupyter notebooks as one program: code cells in order, magics and shell lines neutralised.
+
+Findings are mapped back to the cell they fall in (``cell`` is the 1-based index among all
+cells, markdown included, as ruff reports it) and to a row inside that cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from keraslint.diagnostics import Diagnostic, Location
+from keraslint.source.reading import Unreadable
+
+# Line magics (%time), shell escapes (!pip), help (?x, x?, x??) and automagic-free
+# assignments from shell (files = !ls): not Python, so they become `pass` of the same indent.
+_MAGIC_LINE = re.compile(r"^(\s*)(%|!|\?)")
+_SHELL_ASSIGN = re.compile(r"^(\s*)[\w.]+\s*=\s*[!%]")
+_HELP_SUFFIX = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CellSpan:
+    cell: int
+    """1-based index among all cells of the notebook."""
+    first_row: int
+    """Row of the cell's first line in the joined program (1-based)."""
+    rows: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Notebook:
+    program: str
+    cells: list[CellSpan]
+
+    def locate(self, row: int) -> tuple[CellSpan, int] | None:
+        for span in self.cells:
+            if span.first_row <= row < span.first_row + span.rows:
+                return span, row - span.first_row + 1
+        return None
+
+    def map_diagnostic(self, diagnostic: Diagnostic) -> Diagnostic:
+        """The same finding, with ``cell`` set and rows counted inside that cell."""
+        found = self.locate(diagnostic.location.row)
+        if found is None:
+            return diagnostic
+        span, row = found
+        end_row = diagnostic.end_location.row - span.first_row + 1
+        end = diagnostic.end_location
+        if end_row > span.rows or end_row < row:  # a span that runs past its cell stops at its end
+            last = span.source.splitlines()[-1] if span.source else ""
+            end = Location(span.rows, len(last) + 1)
+        else:
+            end = Location(end_row, end.column)
+        noqa = diagnostic.noqa_row - span.first_row + 1 if diagnostic.noqa_row is not None else None
+        return Diagnostic(code=diagnostic.code, name=diagnostic.name, severity=diagnostic.severity,
+                          pass_=diagnostic.pass_, message=diagnostic.message, filename=diagnostic.filename,
+                          location=Location(row, diagnostic.location.column), end_location=end, noqa_row=noqa,
+                          cell=span.cell, fix=diagnostic.fix, url=diagnostic.url)
+
+    def source_line(self, cell: int, row: int) -> str | None:
+        for span in self.cells:
+            if span.cell == cell:
+                lines = span.source.splitlines()
+                return lines[row - 1] if 0 < row <= len(lines) else None
+        return None
+
+
+def _neutralise(source: str) -> str:
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return "\n".join("# " + line for line in lines)  # a cell magic: the whole cell is not Python
+    out = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line) or _SHELL_ASSIGN.match(line) or _HELP_SUFFIX.match(line)
+        out.append(f"{match.group(1)}pass  # {line.strip()}" if match else line)
+    return "\n".join(out)
+
+
+def read_notebook(data: bytes) -> Notebook:
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise Unreadable(f"notebook larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MB")
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise Unreadable("notebook is not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise Unreadable(f"malformed notebook JSON{detail}") from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise Unreadable("not a Jupyter notebook: no 'cells' list")
+    spans: list[CellSpan] = []
+    parts: list[str] = []
+    row = 1
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        raw = cell.get("source", "")
+        if isinstance(raw, list) and all(isinstance(part, str) for part in raw):
+            text = "".join(raw)
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise Unreadable(f"malformed notebook: cell {index} has a source that is not text")
+        text = text.rstrip("\n")
+        if not text.strip():
+            continue
+        count = len(text.splitlines())
+        spans.append(CellSpan(index, row, count, text))
+        parts.append(_neutralise(text))
+        row += count
+    return Notebook("\n".join(parts) + "\n" if parts else "", spans)
