@@ -21,7 +21,7 @@ from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
 from keraslint.source.notebook import Notebook, read_notebook
-from keraslint.source.reading import Unreadable, decode_source
+from keraslint.source.reading import Unreadable, decode_source, source_encoding
 from keraslint.suppression import parse_suppressions
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
@@ -35,6 +35,8 @@ class FileReport:
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     source: str | None = None
+    #: the file's encoding (PEP 263), so fixes write it back the way it was read
+    encoding: str | None = None
     #: the analysis the rules read (kept for `keraslint shapes`); None when the file did not parse
     context: Context | None = field(default=None, repr=False)
     notebook: Notebook | None = field(default=None, repr=False)
@@ -90,6 +92,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
     report = FileReport(filename)
     try:
         text = data if isinstance(data, str) else decode_source(data)
+        report.encoding = "utf-8" if isinstance(data, str) else source_encoding(data)
     except Unreadable as exc:
         if UNREADABLE[0] in selected:
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))

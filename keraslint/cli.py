@@ -83,6 +83,9 @@ def check(
     force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclude patterns to files named on the command line too.")] = False,
     output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")] = None,
     stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", help="The name of the file read from stdin (with `-`), for messages, config lookup and per-file ignores.")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes to the files (with `-`: print the fixed source).")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; change nothing.")] = False,
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
@@ -99,6 +102,9 @@ def check(
         force_exclude=force_exclude,
         output_file=output_file,
         stdin_filename=stdin_filename,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
     )
     raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
 

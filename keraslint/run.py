@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 import sys
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from keraslint.checker import FileReport, check_file, check_source, sort_diagnostics
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
-from keraslint.diagnostics import Diagnostic
+from keraslint.diagnostics import Diagnostic, Fix
+from keraslint.fixes import apply as apply_fixes
+from keraslint.fixes import unified_diff
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -33,6 +35,9 @@ class CheckOptions:
     output_file: Path | None = None
     stdin_filename: str | None = None
     stdin: BinaryIO | None = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
 
 
 def option_specs() -> dict[str, OptionSpec]:
@@ -57,6 +62,8 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_ERROR
     if not files:
         stderr.write(f"keraslint: warning: no Python files found under {', '.join(str(p) for p in options.paths)}\n")
+    if options.fix or options.diff:
+        return _fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
 
     diagnostics = sort_diagnostics([d for r in reports for d in r.diagnostics])
     by_name = {r.filename: r for r in reports}
@@ -114,6 +121,75 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
         render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
                                         width=max(100, Console(file=stdout).width)))
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
+def _wanted(report: FileReport, options: CheckOptions) -> list[Fix]:
+    return [d.fix for d in report.diagnostics
+            if d.fix is not None and (d.fix.applicability == "safe" or options.unsafe_fixes)]
+
+
+def _fixed_source(report: FileReport, options: CheckOptions, recheck: Any) -> tuple[str, int]:
+    """Apply fixes until none is left (overlapping ones need another round); bounded."""
+    source, total = report.source or "", 0
+    for _ in range(5):
+        fixes = _wanted(report, options)
+        if not fixes:
+            break
+        source, applied = apply_fixes(source, fixes)
+        total += applied
+        if not applied:
+            break
+        report = recheck(source)
+    return source, total
+
+
+def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsResolver, options: CheckOptions,
+               infos: list[RuleInfo], *, stdout: TextIO, stderr: TextIO) -> int:
+    """--fix / --diff: fixes work on scripts (not notebooks or saved models); what is left is reported."""
+    is_stdin = [str(p) for p in options.paths] == ["-"]
+    fixed_count, changed, remaining = 0, 0, []
+    for path, report in zip(files, reports):
+        if report.source is None or report.notebook is not None or report.context is None:
+            remaining.append(report)
+            continue
+        selected = _selected(path, resolver.for_path(path), options, infos)
+        settings = resolver.for_path(path)
+
+        def recheck(text: str, name: str = report.filename) -> FileReport:
+            return check_source(text, name, selected=selected, options=settings.options)
+
+        new_source, count = _fixed_source(report, options, recheck)
+        if options.diff:
+            if new_source != report.source:
+                stdout.write(unified_diff(report.filename, report.source, new_source))
+                changed += 1
+            fixed_count += count
+            continue
+        if is_stdin:
+            stdout.write(new_source)
+            return EXIT_OK
+        if new_source != report.source:
+            path.write_bytes(new_source.encode(report.encoding or "utf-8"))
+            changed += 1
+            fixed_count += count
+            report = recheck(new_source)
+        remaining.append(report)
+    if options.diff:
+        stderr.write(f"keraslint: {fixed_count} fix{'es' if fixed_count != 1 else ''} available in {changed} "
+                     f"file{'s' if changed != 1 else ''}\n")
+        return EXIT_FINDINGS if changed else EXIT_OK
+    diagnostics = sort_diagnostics([d for r in remaining for d in r.diagnostics])
+    by_name = {r.filename: r for r in remaining}
+    stdout.write(render(options.output_format, diagnostics, files_checked=len(files),
+                        source_line=lambda d: by_name[d.filename].source_line(d.location.row, d.cell)
+                        if d.filename in by_name else None,
+                        color=use_color(stdout), statistics=options.statistics))
+    if fixed_count:
+        stderr.write(f"keraslint: fixed {fixed_count} problem{'s' if fixed_count != 1 else ''} in {changed} "
+                     f"file{'s' if changed != 1 else ''}\n")
+    if any(r.internal_error for r in remaining):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
 
 
 def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:

@@ -1,7 +1,8 @@
 from collections.abc import Iterator
 
 from keraslint.context import Context
-from keraslint.diagnostics import Severity
+from keraslint.diagnostics import Fix, Severity
+from keraslint.fixes import after_imports, fix, insert_line, keras_alias
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -93,4 +94,20 @@ class UnseededTraining(Rule):
             f"Model {what} with no global seed set: weight initialisation, dropout and shuffling "
             f"differ on every run{more}; call `keras.utils.set_random_seed(...)` before building the model",
             node=first.node,
+            fix=self._seed_fix(ctx),
         )
+
+    @staticmethod
+    def _seed_fix(ctx: Context) -> Fix | None:
+        """Insert `<keras>.utils.set_random_seed(42)` right after the imports (unsafe: it changes
+        every random number the run draws)."""
+        alias, import_line = keras_alias(ctx.facts.globals)
+        body = ctx.module.body
+        index = after_imports(ctx.module)
+        row = ctx.span(body[index])[0].row if index < len(body) else len(ctx.source.splitlines()) + 1
+        if index < len(body):
+            # Keep comments and blank lines that lead into the next statement where they are.
+            leading = body[index].leading_lines
+            row -= len(leading)
+        line = f"{import_line}{alias}.utils.set_random_seed(42)\n"
+        return fix("Seed Python, NumPy and TensorFlow right after the imports", [insert_line(row, line)], safe=False)

@@ -1,8 +1,12 @@
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keraslint.context import Context
-from keraslint.diagnostics import Pass, Severity
+from keraslint.diagnostics import Fix, Pass, Severity
+from keraslint.fixes import fix, replace
 from keraslint.graph.layers import output_activation, source_of
+from keraslint.ir.graph import Layer
 from keraslint.rule import Finding, Invalid, Rule
 from keraslint.source.training import CROSSENTROPY_LOSSES
 
@@ -79,7 +83,7 @@ class LossActivationMismatch(Rule):
             if activation == "softmax" and units == 1:
                 yield Finding(f"{node.layer.label} has 1 unit with softmax, which always outputs 1.0 (softmax "
                               f"normalises over the units); use activation=\"sigmoid\" for a binary output",
-                              node=where)
+                              node=where, fix=_sigmoid_fix(ctx, node.layer))
                 continue
             compiled = obj.data.get("compile")
             loss = compiled.loss if compiled is not None else None
@@ -107,4 +111,17 @@ def _mismatch(activation: str, units: int | None, loss: str, from_logits: bool |
     if activation == "linear" and from_logits is False:
         return ("the loss expects probabilities but gets raw scores; pass from_logits=True to the loss or add an "
                 "activation"), Severity.WARNING
+    return None
+
+
+def _sigmoid_fix(ctx: Context, layer: Layer) -> Fix | None:
+    """`activation="softmax"` -> `activation="sigmoid"` when it is written as a string literal
+    in the layer's own call (unsafe: it changes what the model computes)."""
+    call = layer.node
+    if not isinstance(call, cst.Call) or ctx.module is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "activation" and isinstance(arg.value, cst.SimpleString):
+            quote = arg.value.quote
+            return fix("Use a sigmoid output", [replace(ctx, arg.value, f"{quote}sigmoid{quote}")], safe=False)
     return None

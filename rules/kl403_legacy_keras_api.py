@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
+from keraslint.fixes import fix, replace
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -58,4 +59,7 @@ class LegacyKerasApi(Rule):
         if ctx.facts is None:
             return
         for use in ctx.facts.legacy:
-            yield Finding(use.advice, node=use.node)
+            repair = None
+            if use.new is not None:
+                repair = fix(f"Rename `{use.old}` to `{use.new}`", [replace(ctx, use.node, use.new)], safe=use.safe_rename)
+            yield Finding(use.advice, node=use.node, fix=repair)

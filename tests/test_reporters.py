@@ -84,7 +84,7 @@ def out(fmt: str, diagnostics=ALL, *, color: bool = False, statistics: bool = Fa
 
 
 def test_formats() -> None:
-    assert FORMATS == ("full", "concise", "json", "json-lines")
+    assert FORMATS == ("full", "concise", "json", "json-lines", "github", "sarif")
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         out("xml")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -17,6 +18,8 @@ class SourceFacts:
     seeding: SeedingFacts
     models: ModelFacts
     legacy: list[LegacyUse]
+    #: what the module's top-level names are bound to at the end (import aliases, for fixes)
+    globals: dict[str, Any]
     #: statements and expressions the interpreter evaluated (for the benchmark and tests)
     steps: int
     #: True when the step budget ran out and the tail of the analysis was skipped
@@ -30,5 +33,6 @@ def analyze(module: cst.Module) -> SourceFacts:
     legacy = LegacyTracker()
     interpreter = Interpreter(module, [seeding, built, legacy])
     interpreter.run()
-    return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses, steps=interpreter.steps,
+    return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
+                       globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted)

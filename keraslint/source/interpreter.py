@@ -134,6 +134,7 @@ class Interpreter:
         self.budget = budget
         self.steps = 0
         self.frame = Frame(vars={"__name__": "__main__"})
+        self.module_frame = self.frame
         self.returned = False
         self.reachable = True
         self.activations: list[_Activation] = []

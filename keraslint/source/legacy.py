@@ -16,8 +16,14 @@ from keraslint.source.values import Obj
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES, REMOVED_LAYERS
 
 _OPTIMIZER_KEYWORDS = {"lr": "learning_rate"}
-_FIT_KEYWORDS = {"nb_epoch": "epochs", "samples_per_epoch": "steps_per_epoch", "nb_val_samples": "validation_steps",
-                 "nb_worker": "workers", "pickle_safe": "use_multiprocessing"}
+_FIT_KEYWORDS = {"nb_epoch": "epochs"}
+# Keras 2 counted samples where Keras 3 counts batches: not a rename, so advice only.
+_FIT_ADVICE = {
+    "samples_per_epoch": "`samples_per_epoch=` was removed; pass `steps_per_epoch=` (batches, not samples)",
+    "nb_val_samples": "`nb_val_samples=` was removed; pass `validation_steps=` (batches, not samples)",
+    "nb_worker": "`nb_worker=` was removed; Keras 3 `fit` has no worker pool for arrays (use tf.data)",
+    "pickle_safe": "`pickle_safe=` was removed (it became `use_multiprocessing=` in Keras 2, gone in Keras 3)",
+}
 _GENERATOR_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
 _KERAS2_MODULES = ("keras.layers.convolutional.", "keras.layers.core.", "keras.layers.recurrent.",
                    "keras.layers.pooling.", "keras.layers.normalization.", "keras.layers.embeddings.",
@@ -90,7 +96,9 @@ class LegacyTracker:
             for old, new in layer.renamed:
                 node = _keyword(call, old.split(",")[0].strip())
                 if node is not None:
-                    self._add(node, old, new, f"`{old}=` is `{new}=` in Keras 3")
+                    # dim_ordering's values change too ('th' -> 'channels_first'); nb_row/nb_col merge.
+                    safe = old != "dim_ordering" and "," not in old
+                    self._add(node, old, new, f"`{old}=` is `{new}=` in Keras 3", safe=safe)
             for key in ("input_shape", "input_dim", "batch_input_shape", "input_length"):
                 node = _keyword(call, key)
                 if node is None or layer.kind == "InputLayer" or (layer.kind == "Embedding" and key == "input_dim"):
@@ -116,7 +124,11 @@ class LegacyTracker:
             for old, new in _FIT_KEYWORDS.items():
                 node = _keyword(call, old)
                 if node is not None:
-                    self._add(node, old, new, f"`{old}=` is `{new}=` in Keras 3", safe=old == "nb_epoch")
+                    self._add(node, old, new, f"`{old}=` is `{new}=` in Keras 3", safe=True)
+            for old, advice in _FIT_ADVICE.items():
+                node = _keyword(call, old)
+                if node is not None:
+                    self._add(node, old, None, advice)
 
     def _add(self, node: cst.CSTNode, old: str, new: str | None, advice: str, *, safe: bool = False) -> None:
         self.uses.append(LegacyUse(node, old, new, advice, safe))

@@ -48,3 +48,12 @@ def _pretty(encoding: str) -> str:
         return codecs.lookup(encoding).name.upper().replace("UTF-8-SIG", "UTF-8")
     except LookupError:
         return encoding
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding ``decode_source`` used for these bytes (for writing fixed files back)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return encoding
