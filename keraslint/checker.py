@@ -7,8 +7,10 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 from __future__ import annotations
 
 import ast
+import signal
+import threading
 import traceback
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,21 +203,64 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
     return report
 
 
-def check_file(path: Path, filename: str, *, selected: Collection[str],
-               options: Mapping[str, Any] | None = None) -> FileReport:
-    if path.suffix.lower() in MODEL_SUFFIXES or path.is_dir() and (path / "saved_model.pb").exists():
-        return check_model(path, filename, selected=selected, options=options)
+def is_model_file(path: Path) -> bool:
+    return path.suffix.lower() in MODEL_SUFFIXES or path.is_dir() and (path / "saved_model.pb").exists()
+
+
+def read_input(path: Path, filename: str, selected: Collection[str]) -> bytes | FileReport:
+    """The file's bytes, or a report carrying KL002 when the system will not give them."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         report = FileReport(filename)
         if UNREADABLE[0] in selected:
             reason = exc.strerror or type(exc).__name__
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {reason}"))
         return report
+
+
+def check_file(path: Path, filename: str, *, selected: Collection[str],
+               options: Mapping[str, Any] | None = None, data: bytes | None = None) -> FileReport:
+    """Check a script, a notebook or a saved model (``data``: the bytes, if already read)."""
+    if is_model_file(path):
+        return check_model(path, filename, selected=selected, options=options)
+    if data is None:
+        read = read_input(path, filename, selected)
+        if isinstance(read, FileReport):
+            return read
+        data = read
     if path.suffix.lower() == ".ipynb":
         return check_notebook(data, filename, selected=selected, options=options)
     return check_source(data, filename, selected=selected, options=options)
+
+
+def with_budget(seconds: float, filename: str, selected: Collection[str], work: Callable[[], FileReport]) -> FileReport:
+    """Run ``work`` under a wall-clock budget: a pathological file becomes KL009 instead of
+    hanging a commit. Needs SIGALRM (POSIX, main thread); elsewhere it just runs."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return work()
+
+    def expire(signum: int, frame: object) -> None:
+        raise _BudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    except _BudgetExceeded:
+        report = FileReport(filename)
+        if INTERNAL_ERROR[0] in selected:
+            report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
+                                            f"analysis stopped after the {seconds:g} s per-file budget; the file was "
+                                            f"not checked (set KERASLINT_FILE_BUDGET to change the budget)"))
+        return report
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _BudgetExceeded(BaseException):
+    """BaseException, so no `except Exception` in a rule swallows it."""
 
 
 def sort_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

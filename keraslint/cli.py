@@ -86,6 +86,7 @@ def check(
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes to the files (with `-`: print the fixed source).")] = False,
     unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; change nothing.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write .keraslint_cache.")] = False,
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
@@ -105,6 +106,7 @@ def check(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         diff=diff,
+        no_cache=no_cache,
     )
     raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
 
@@ -152,6 +154,16 @@ def shapes(
     from keraslint.run import run_shapes
 
     raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr))
+
+
+@app.command()
+def server() -> None:
+    """Run the Language Server over stdio (for editors: diagnostics as you type, quick fixes)."""
+    try:
+        from keraslint.server import serve
+    except ImportError as exc:
+        raise fail(f"the language server needs pygls: pip install 'keraslint[lsp]' ({exc})") from None
+    serve()
 
 
 def main() -> None:

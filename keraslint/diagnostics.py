@@ -102,3 +102,16 @@ class Diagnostic:
             "url": self.url,
             "fix": fix,
         }
+
+
+def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
+    """The inverse of ``Diagnostic.to_json`` (used by the cache)."""
+    fix = None
+    if data.get("fix"):
+        raw = data["fix"]
+        fix = Fix(raw["message"], raw["applicability"], tuple(
+            Edit(e["content"], Location(**e["location"]), Location(**e["end_location"])) for e in raw["edits"]))
+    return Diagnostic(code=data["code"], name=data["name"], severity=Severity(data["severity"]),
+                      pass_=Pass(data["pass"]), message=data["message"], filename=data["filename"],
+                      location=Location(**data["location"]), end_location=Location(**data["end_location"]),
+                      noqa_row=data["noqa_row"], cell=data["cell"], fix=fix, url=data["url"])

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO, TextIO
 
-from keraslint.checker import FileReport, check_file, check_source, sort_diagnostics
+from keraslint.cache import Cache
+from keraslint.cache import key as cache_key
+from keraslint.checker import (FileReport, check_file, check_source, is_model_file, read_input, sort_diagnostics,
+                               with_budget)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply as apply_fixes
@@ -16,6 +21,8 @@ from keraslint.fixes import unified_diff
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
+from keraslint.source.notebook import read_notebook
+from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -38,6 +45,7 @@ class CheckOptions:
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
+    no_cache: bool = False
 
 
 def option_specs() -> dict[str, OptionSpec]:
@@ -56,7 +64,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         else:
             files = collect_files(list(options.paths), resolver, force_exclude=options.force_exclude,
                                   extensions=(".py", ".ipynb"))
-            reports = [_check_one(path, resolver, options, infos) for path in files]
+            reports = check_files(files, resolver, options, infos)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {exc}\n")
         return EXIT_ERROR
@@ -216,3 +224,89 @@ def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, in
     settings = resolver.for_path(path)
     selected = _selected(path, settings, options, infos)
     return check_file(path, display_path(path), selected=selected, options=settings.options)
+
+
+PARALLEL_MIN_FILES = 24
+FILE_BUDGET_SECONDS = 20.0
+
+
+def _budget() -> float:
+    try:
+        return float(os.environ.get("KERASLINT_FILE_BUDGET", FILE_BUDGET_SECONDS))
+    except ValueError:
+        return FILE_BUDGET_SECONDS
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    filename: str
+    selected: frozenset[str]
+    options: dict[str, Any]
+    data: bytes | None
+
+
+def _run_job(job: _Job) -> FileReport:
+    """One file (in this process or a worker): checked under the per-file budget."""
+    report = with_budget(_budget(), job.filename, job.selected,
+                         lambda: check_file(job.path, job.filename, selected=job.selected, options=job.options,
+                                            data=job.data))
+    report.context = None  # the analysis stays in the worker; only findings travel back
+    return report
+
+
+def _from_cache(job: _Job, diagnostics: list[Diagnostic]) -> FileReport:
+    report = FileReport(job.filename, list(diagnostics))
+    data = job.data or b""
+    try:
+        if job.path.suffix.lower() == ".ipynb":
+            report.notebook = read_notebook(data)
+        else:
+            report.source = decode_source(data)
+    except Unreadable:
+        pass
+    return report
+
+
+def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions,
+                infos: list[RuleInfo]) -> list[FileReport]:
+    """Check files in order: cached results first, then the rest, in a process pool when there
+    are many (the output order never depends on it)."""
+    use_cache = not (options.no_cache or options.fix or options.diff)
+    cache = Cache() if use_cache else None
+    reports: list[FileReport | None] = []
+    todo: list[tuple[int, _Job, str | None]] = []
+    for path in files:
+        settings = resolver.for_path(path)
+        selected = frozenset(_selected(path, settings, options, infos))
+        filename = display_path(path)
+        data: bytes | None = None
+        if not is_model_file(path):
+            read = read_input(path, filename, selected)
+            if isinstance(read, FileReport):
+                reports.append(read)
+                continue
+            data = read
+        job = _Job(path, filename, selected, dict(settings.options), data)
+        entry = cache_key(data, filename, selected, settings.options) if cache and data is not None else None
+        cached = cache.get(entry) if cache and entry else None
+        if cached is not None:
+            reports.append(_from_cache(job, cached))
+            continue
+        todo.append((len(reports), job, entry))
+        reports.append(None)
+    if options.fix or options.diff:
+        # Fixes need the analysis (positions, the tree): checked here, one by one.
+        done = [with_budget(_budget(), job.filename, job.selected,
+                            lambda job=job: check_file(job.path, job.filename, selected=job.selected,
+                                                       options=job.options, data=job.data)) for _, job, _ in todo]
+    elif len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+            done = list(pool.map(_run_job, [job for _, job, _ in todo], chunksize=4))
+    else:
+        done = [_run_job(job) for _, job, _ in todo]
+    for (index, _, entry), report in zip(todo, done):
+        reports[index] = report
+        if cache is not None and entry is not None and not report.internal_error:
+            cache.put(entry, report.diagnostics)
+    return [r for r in reports if r is not None]

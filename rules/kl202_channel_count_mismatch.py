@@ -8,13 +8,17 @@ from keraslint.rule import Finding, Invalid, Rule
 
 
 class ChannelCountMismatch(Rule):
-    """A tensor with C channels reaches a layer or model built for another channel count.
+    """The data (or a tensor inside the model) has a different channel count than the model
+    was built for.
 
     ## What it does
-    Reports when the channel axis of what reaches a model (or a layer whose weights already
-    exist) differs from the channel count it was built for: an inner model declared for 1
-    channel called on 3, a shared layer first called on 16 features and then on 32. Both
-    numbers are in the message.
+    Compares the channel axis (the last axis, or axis 1 for `channels_first` convolutions)
+    of the data fed to `fit`/`evaluate`/`predict`/`model(x)` with the model's declared
+    input, and, inside models, of a tensor reaching an inner model or a shared layer whose
+    weights already exist. Reports both numbers and the lines that built the data and the
+    model: a model declared `input_shape=(50, 8)` fed a `(10, 50, 32)` tensor built by
+    concatenating zeros onto an 8-channel input; an inner model declared for 1 channel called
+    on 3.
 
     ## Why is this bad?
     A model's first weights have one row per input channel. Fed a different count, Keras
@@ -41,10 +45,16 @@ class ChannelCountMismatch(Rule):
     summary = "channel axis of data (or of a tensor reaching a layer) differs from what the model expects"
 
     VALID = (
+        "import numpy as np\nimport tensorflow as tf\nx = np.zeros((10, 50, 8))\n"
+        "m = tf.keras.Sequential([tf.keras.Input((50, 8)), tf.keras.layers.Conv1D(4, 3)])\ny = m(x)\n",
         "import keras\nd_in = keras.Input((28, 28, 3))\ndecoder = keras.Model(d_in, keras.layers.Conv2D(8, 3)(d_in))\n"
         "image = keras.Input((28, 28, 3))\nm = keras.Model(image, decoder(image))\n",
     )
     INVALID = (
+        Invalid("import tensorflow as tf\ndata = tf.random.normal((10, 50, 8))\n"
+                "wide = tf.concat([data, tf.zeros((10, 50, 24))], axis=-1)\n"
+                "m = tf.keras.Sequential([tf.keras.layers.Conv1D(32, 3, input_shape=(50, 8))])\nout = m(wide)\n",
+                line=5, message="The data has 32 channels (10, 50, 32) (built at line 3) but the model input was declared for 8"),
         Invalid("import keras\nd_in = keras.Input((28, 28, 1))\ndecoder = keras.Model(d_in, keras.layers.Conv2D(8, 3)(d_in))\n"
                 "image = keras.Input((28, 28, 3))\nm = keras.Model(image, decoder(image))\n",
                 line=5, message="built for 1 channel (None, 28, 28, 1) but is fed 3 channels"),
@@ -56,3 +66,6 @@ class ChannelCountMismatch(Rule):
         for _, node, result in ctx.graph_nodes():
             if isinstance(result.error, ChannelMismatch):
                 yield Finding(result.error.message, node=source_of(node))
+        for problem in ctx.contract_problems:
+            if problem.code == self.code:
+                yield Finding(problem.message, node=problem.node)

@@ -37,6 +37,15 @@ def _built_at(array: Array, line_of: Any) -> str:
     return f" (built at line {line})" if line else ""
 
 
+def _declared_at(feed: Feed, index: int, line_of: Any) -> str:
+    """Where the model's input shape is written: the layer with input_shape=, or the Input."""
+    layer = _first_layer(feed, index)
+    node = layer.node if layer is not None and layer.declared_input is not None else \
+        feed.model.graph.inputs[index].node.node
+    line = line_of(node) if node is not None else None
+    return f" (declared at line {line})" if line else ""
+
+
 def _first_layer(feed: Feed, index: int) -> Layer | None:
     start = feed.model.graph.inputs[index].node
     for node in feed.model.order:
@@ -72,8 +81,10 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
     node = feed.x_node
     built = _built_at(array, line_of)
     method = feed.use.method
-    # KL203: the declared shape is the data's full shape, sample axis included.
-    if len(want) == len(data) and want[0] is not None and want[0] == data[0] and len(data) >= 2:
+    # KL203: the declared shape is the data's full shape, sample axis included. (For predict
+    # and model(x) the same shapes mean a single sample without its batch axis: KL201 below.)
+    if len(want) == len(data) and want[0] is not None and want[0] == data[0] and len(data) >= 2 \
+            and method not in SINGLE_SAMPLE_METHODS:
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
                                     f"{fmt_shape(data)}{built} including its {data[0]} samples; declare "
@@ -90,13 +101,14 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                                             f"expects channels-last {fmt_shape(declared)}; transpose it, e.g. "
                                             f"`x.transpose(0, 2, 3, 1)`", node)
                 return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built} but the model input "
-                                        f"was declared for {w} {fmt_shape(declared)}", node)
+                                        f"was declared for {w} {fmt_shape(declared)}"
+                                        f"{_declared_at(feed, index, line_of)}", node)
             if _channels_first_swap(declared, data):
                 return Problem("KL207", f"The data {fmt_shape(data)}{built} is channels-first but the model expects "
                                         f"channels-last {fmt_shape(declared)}; transpose it, e.g. "
                                         f"`x.transpose(0, 2, 3, 1)`", node)
             return Problem("KL201", f"The data has {d} on axis {axis} {fmt_shape(data)}{built} but the model input "
-                                    f"was declared for {w} {fmt_shape(declared)}" +
+                                    f"was declared for {w} {fmt_shape(declared)}{_declared_at(feed, index, line_of)}" +
                                     (" (Keras accepts it silently, the layers allow any length)" if axis < len(declared) - 1 else ""),
                            node)
         return None
@@ -222,7 +234,7 @@ def all_problems(ctx: Any) -> list[Problem]:
     found: list[Problem] = []
     for feed in ctx.feeds:
         found.extend(input_problems(feed, ctx.line_of))
-        compiled = feed.use.model.data.get("compile")
+        compiled = feed.use.compiled
         loss = compiled.loss.name if compiled is not None and compiled.loss is not None else None
         outputs = feed.model.output_shapes()
         if len(outputs) == 1:

@@ -35,13 +35,7 @@ MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models
 MODEL_LOADERS = frozenset({"keras.models.load_model"})
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 
-_DATASET_SOURCES = frozenset({
-    "tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors",
-    "tensorflow.data.Dataset.range", "tensorflow.data.Dataset.zip", "tensorflow.data.Dataset.from_generator",
-    "tensorflow.data.Dataset.list_files", "tensorflow.data.TFRecordDataset", "tensorflow.data.TextLineDataset",
-    "keras.utils.image_dataset_from_directory", "keras.utils.timeseries_dataset_from_array",
-    "keras.utils.text_dataset_from_directory", "keras.utils.audio_dataset_from_directory",
-})
+# Data sources, tf.data methods and ImageDataGenerator flows are modelled in datasets.py.
 
 
 def is_layer_constructor(name: str) -> bool:
@@ -145,19 +139,6 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
     _CALLS[_name] = _new(MODEL)
-for _name in _DATASET_SOURCES:
-    _CALLS[_name] = _new(DATASET)
-
-_METHOD_RESULTS: dict[str, str] = {
-    f"{IMAGE_DATA_GENERATOR}.flow": IMAGE_ITERATOR,
-    f"{IMAGE_DATA_GENERATOR}.flow_from_directory": IMAGE_ITERATOR,
-    f"{IMAGE_DATA_GENERATOR}.flow_from_dataframe": IMAGE_ITERATOR,
-}
-_DATASET_METHODS_KEEPING_TYPE = frozenset({
-    "batch", "shuffle", "map", "prefetch", "repeat", "cache", "take", "skip", "filter", "unbatch",
-    "padded_batch", "with_options", "concatenate", "shard", "flat_map", "interleave", "apply",
-    "rebatch", "ignore_errors", "enumerate", "window",
-})
 
 
 def call(interp: Interpreter, site: CallSite) -> Any:
@@ -173,13 +154,6 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
         return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node,
                                                       spelled=site.spelled.rsplit(".", 1)[-1])})
-    if site.receiver is not None:
-        receiver_type = site.receiver.type
-        method = site.name.rsplit(".", 1)[-1]
-        if site.name in _METHOD_RESULTS:
-            return Obj(_METHOD_RESULTS[site.name], site.node)
-        if receiver_type == DATASET and method in _DATASET_METHODS_KEEPING_TYPE:
-            return Obj(DATASET, site.node)
     return UNKNOWN
 
 

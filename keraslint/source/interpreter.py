@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import builtins
 import operator
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -32,8 +33,20 @@ from keraslint.values import UNKNOWN
 MAX_CALL_DEPTH = 8
 MAX_EVAL_DEPTH = 120
 MAX_UNROLL = 64
+#: bound on the product of the lengths of nested unrolled loops (six nested ``range(60)`` loops
+#: took the whole step budget, ~3 s, on a 7-line script)
+MAX_UNROLL_TOTAL = 1024
 DEFAULT_BUDGET = 400_000
 _MAX_CONST_LEN = 10_000
+#: constant ints wider than this become UNKNOWN (``x = x * x`` in a loop would otherwise never end)
+_MAX_INT_BITS = 4_096
+#: Python frames kept free below the recursion limit for trackers, the API model and the caller
+_FRAME_MARGIN = 150
+#: rough Python frames one nested block / one nested expression costs the interpreter
+_BLOCK_FRAMES = 6
+_EVAL_FRAMES = 2
+#: ``returned`` when the path ended in ``raise`` (an enclosing ``try`` may catch it)
+RAISED = "raise"
 
 
 @dataclass
@@ -79,11 +92,14 @@ class Tracker(Protocol):
 
     def join(self, a: Any, b: Any) -> Any: ...
 
+    # Optional: ``on_unknown()`` is called when the interpreter skips code that may have had
+    # effects the tracker cares about (call depth, recursion, budget, nesting).
+
 
 @dataclass
 class _Snapshot:
     vars: dict[str, Any]
-    returned: bool
+    returned: bool | str
     trackers: list[Any]
 
 
@@ -135,7 +151,8 @@ class Interpreter:
         self.steps = 0
         self.frame = Frame(vars={"__name__": "__main__"})
         self.module_frame = self.frame
-        self.returned = False
+        #: False, True after ``return``, RAISED after ``raise``
+        self.returned: bool | str = False
         self.reachable = True
         self.activations: list[_Activation] = []
         self.call_nodes: list[cst.Call] = []
@@ -144,11 +161,33 @@ class Interpreter:
         self.uncertain_depth = 0
         self.defined: list[Function] = []
         self.entered: set[int] = set()
+        #: methods of the script's own (non-Keras) classes, by id of the ClassDef node:
+        #: name -> (function, "method" | "static" | "class")
+        self.methods: dict[int, dict[str, tuple[Function, str]]] = {}
+        #: product of the lengths of the unrolled loops being run
+        self.unrolled = 1
+        # Python frames this walk may use, estimated (run() measures the real stack): deep
+        # nesting and deep call chains degrade to UNKNOWN instead of a RecursionError.
+        self.frames = 0
+        self.max_frames = sys.getrecursionlimit() - _FRAME_MARGIN
 
     # -- driving -------------------------------------------------------------------
     def run(self) -> None:
+        depth, frame = 0, sys._getframe()
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        self.max_frames = sys.getrecursionlimit() - depth - _FRAME_MARGIN
         self.exec_block(self.module.body)
         self._run_detached()
+
+    def unknown_effects(self) -> None:
+        """Code that may have had effects was skipped: trackers must stop trusting "certainly not"."""
+        if not self.reachable:
+            return
+        for tracker in self.trackers:
+            hook = getattr(tracker, "on_unknown", None)
+            if hook is not None:
+                hook()
 
     def _run_detached(self) -> None:
         """Run functions the script defines but never calls, with unknown arguments, so the
@@ -218,11 +257,18 @@ class Interpreter:
             statements = body.body
         else:
             statements = body  # type: ignore[assignment]
-        for statement in statements:
-            if self.returned:
-                return
-            self.steps += 1
-            self.exec_stmt(statement)
+        if self.frames + _BLOCK_FRAMES > self.max_frames:
+            self.unknown_effects()
+            return
+        self.frames += _BLOCK_FRAMES
+        try:
+            for statement in statements:
+                if self.returned:
+                    return
+                self.steps += 1
+                self.exec_stmt(statement)
+        finally:
+            self.frames -= _BLOCK_FRAMES
 
     def exec_stmt(self, node: cst.CSTNode) -> None:
         handler = getattr(self, f"_stmt_{type(node).__name__}", None)
@@ -272,7 +318,7 @@ class Interpreter:
     def _stmt_Raise(self, node: cst.Raise) -> None:
         if node.exc is not None:
             self.eval(node.exc)
-        self.returned = True
+        self.returned = RAISED
 
     def _stmt_Assert(self, node: cst.Assert) -> None:
         self.eval(node.test)
@@ -332,12 +378,17 @@ class Interpreter:
     def _stmt_For(self, node: cst.For) -> None:
         iterable = self.eval(node.iter)
         items = self.sequence_items(iterable)
-        if items is not None and len(items) <= MAX_UNROLL and not self.exhausted:
-            for item in items:
-                if self.returned:
-                    break
-                self.assign(node.target, item)
-                self.exec_block(node.body)
+        if (items is not None and len(items) <= MAX_UNROLL and self.unrolled * len(items) <= MAX_UNROLL_TOTAL
+                and not self.exhausted):
+            saved, self.unrolled = self.unrolled, self.unrolled * max(len(items), 1)
+            try:
+                for item in items:
+                    if self.returned:
+                        break
+                    self.assign(node.target, item)
+                    self.exec_block(node.body)
+            finally:
+                self.unrolled = saved
         else:
             def once() -> None:
                 self.assign(node.target, UNKNOWN)
@@ -356,8 +407,15 @@ class Interpreter:
     def _stmt_Try(self, node: cst.Try) -> None:
         self.exec_block(node.body)
         if node.handlers:
-            handlers = [lambda h=h: self.exec_block(h.body) for h in node.handlers]
-            self.branch(lambda: None, *handlers)
+            handlers = [lambda h=h: self._exec_handler(h) for h in node.handlers]
+            if self.returned == RAISED:
+                # The body certainly raised: a handler runs, or the exception propagates (a path
+                # that contributes nothing to what follows). Without this, a caught ``raise``
+                # at module level ended the analysis of the whole script.
+                self.returned = False
+                self.branch(lambda: setattr(self, "returned", RAISED), *handlers)
+            else:
+                self.branch(lambda: None, *handlers)
         if node.orelse is not None:
             self.exec_block(node.orelse.body)
         if node.finalbody is not None:
@@ -366,6 +424,34 @@ class Interpreter:
             self.returned = self.returned or returned
 
     _stmt_TryStar = _stmt_Try
+
+    def _exec_handler(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        if handler.type is not None:
+            self.eval(handler.type)
+        if handler.name is not None and isinstance(handler.name.name, cst.Name):
+            self.assign(handler.name.name, UNKNOWN)
+        self.exec_block(handler.body)
+
+    def _stmt_Match(self, node: cst.Match) -> None:
+        """Each case is one alternative; so is "no case matched" unless the last case is ``case _:``.
+        (The generic fallback ran nothing: case bodies are MatchCase children, not suites.)"""
+        self.eval(node.subject)
+        blocks = [lambda c=case: self._exec_case(c) for case in node.cases]
+        last = node.cases[-1] if node.cases else None
+        if not (last is not None and isinstance(last.pattern, cst.MatchAs) and last.pattern.pattern is None
+                and last.guard is None):
+            blocks.append(lambda: None)
+        self.branch(*blocks)
+
+    def _exec_case(self, case: cst.MatchCase) -> None:
+        for sub in _walk(case.pattern):
+            if isinstance(sub, (cst.MatchAs, cst.MatchStar)) and isinstance(sub.name, cst.Name):
+                self.assign(sub.name, UNKNOWN)
+            elif isinstance(sub, cst.MatchMapping) and isinstance(sub.rest, cst.Name):
+                self.assign(sub.rest, UNKNOWN)
+        if case.guard is not None:
+            self.eval(case.guard)
+        self.exec_block(case.body)
 
     def _stmt_With(self, node: cst.With) -> None:
         for item in node.items:
@@ -377,23 +463,42 @@ class Interpreter:
     def _stmt_FunctionDef(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
             self.eval(decorator.decorator)
-        defaults: dict[str, Any] = {}
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            if param.default is not None:
-                defaults[param.name.value] = self.eval(param.default)
-        fn = Function(node=node, scope=self.frame, name=node.name.value, defaults=defaults)
+        fn = Function(node=node, scope=self.frame, name=node.name.value, defaults=self._defaults(node.params))
         self.frame.vars[node.name.value] = fn
         self.defined.append(fn)
 
+    def _defaults(self, params: cst.Parameters) -> dict[str, Any]:
+        defaults: dict[str, Any] = {}
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default)
+        return defaults
+
     def _stmt_ClassDef(self, node: cst.ClassDef) -> None:
         base: str | None = None
+        methods: dict[str, tuple[Function, str]] = {}
         for arg in node.bases:
             value = self.eval(arg.value)
             if isinstance(value, Ref) and value.name.startswith("keras."):
                 base = value.name
             elif isinstance(value, ClassValue) and value.base:
                 base = value.base
+            elif isinstance(value, ClassValue):
+                methods = {**self.methods.get(id(value.node), {}), **methods}
+        # Methods of plain script classes are followed when called (a `Trainer.seed_all()`
+        # that seeds must count); those of Keras subclasses stay with the API model.
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(statement, cst.FunctionDef):
+                kind = "method"
+                for decorator in statement.decorators:
+                    if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod":
+                        kind = "static"
+                    elif isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "classmethod":
+                        kind = "class"
+                fn = Function(node=statement, scope=self.frame, name=f"{node.name.value}.{statement.name.value}",
+                              defaults=self._defaults(statement.params))
+                methods[statement.name.value] = (fn, kind)
+        self.methods[id(node)] = methods
         self.frame.vars[node.name.value] = ClassValue(node=node, name=node.name.value, base=base)
 
     # -- assignment --------------------------------------------------------------------
@@ -426,9 +531,10 @@ class Interpreter:
         if node is None:
             return None
         self.steps += 1
-        if self.eval_depth > MAX_EVAL_DEPTH:
+        if self.eval_depth > MAX_EVAL_DEPTH or self.frames + _EVAL_FRAMES > self.max_frames:
             return UNKNOWN
         self.eval_depth += 1
+        self.frames += _EVAL_FRAMES
         try:
             handler = getattr(self, f"_eval_{type(node).__name__}", None)
             if handler is None:
@@ -439,6 +545,7 @@ class Interpreter:
             return handler(node)
         finally:
             self.eval_depth -= 1
+            self.frames -= _EVAL_FRAMES
 
     def _eval_Name(self, node: cst.Name) -> Any:
         name = node.value
@@ -463,11 +570,29 @@ class Interpreter:
             spelled = f"{base.spelled}.{attr}"
             return Ref(canonical(spelled), spelled)
         if isinstance(base, Obj):
-            return api.attribute(self, base, attr)
+            bound = self._script_method(base, attr)
+            return bound if bound is not None else api.attribute(self, base, attr)
+        if isinstance(base, ClassValue) and base.base is None:
+            fn, kind = self.methods.get(id(base.node), {}).get(attr, (None, ""))
+            if fn is not None:
+                return _Bound(fn, base) if kind == "class" else fn
         return UNKNOWN
 
+    def _script_method(self, obj: Obj, attr: str) -> Any:
+        """``obj.attr`` on an instance of a script class: the method, bound unless static."""
+        cls = obj.data.get("script_class") if obj.type.startswith("script.") else None
+        if not isinstance(cls, ClassValue):
+            return None
+        fn, kind = self.methods.get(id(cls.node), {}).get(attr, (None, ""))
+        if fn is None:
+            return None
+        return fn if kind == "static" else _Bound(fn, cls if kind == "class" else obj)
+
     def _eval_Integer(self, node: cst.Integer) -> Any:
-        return ast.literal_eval(node.value)
+        try:
+            return ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):  # more digits than int() converts (Python 3.11+)
+            return UNKNOWN
 
     _eval_Float = _eval_Imaginary = _eval_Integer
 
@@ -499,7 +624,7 @@ class Interpreter:
         return ListValue(items)
 
     def _eval_Lambda(self, node: cst.Lambda) -> Any:
-        return Function(node=node, scope=self.frame, name="<lambda>")
+        return Function(node=node, scope=self.frame, name="<lambda>", defaults=self._defaults(node.params))
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Any:
         value = self.eval(node.expression)
@@ -531,10 +656,15 @@ class Interpreter:
                 return UNKNOWN
         if op is operator.pow and isinstance(right, (int, float)) and abs(right) > 64:
             return UNKNOWN
+        if _too_big(op, left, right):
+            return UNKNOWN
         try:
-            return op(left, right)
+            result = op(left, right)
         except Exception:  # noqa: BLE001 - the script's own arithmetic error is not ours to report
             return UNKNOWN
+        if isinstance(result, (str, tuple, bytes)) and len(result) > _MAX_CONST_LEN:
+            return UNKNOWN  # e.g. "%100000000d" % 1
+        return result
 
     def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> Any:
         left = self.eval(node.left)
@@ -599,7 +729,7 @@ class Interpreter:
                 self.eval(clause.iter)
                 self.assign(clause.target, UNKNOWN)
                 for condition in clause.ifs:
-                    self.eval(condition.search)
+                    self.eval(condition.test)
                 clause = clause.inner_for_in
             if isinstance(node, cst.DictComp):
                 self.eval(node.key)
@@ -641,10 +771,16 @@ class Interpreter:
             receiver = func.receiver
             name = f"{receiver.type}.{func.name}"
             return self._emit(name, name, node, args, kwargs, receiver, star)
+        if isinstance(func, _Bound):
+            return self.call(func.function, [func.receiver, *args], kwargs, node, star)
         if isinstance(func, ClassValue):
             if func.base is not None:
                 return self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
-            return Obj(type=f"script.{func.name}", node=node)
+            instance = Obj(type=f"script.{func.name}", node=node, data={"script_class": func})
+            init = self._script_method(instance, "__init__")
+            if init is not None:
+                self.call(init, args, kwargs, node, star)
+            return instance
         if isinstance(func, Obj):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)
         return UNKNOWN
@@ -662,6 +798,8 @@ class Interpreter:
                       *, detached: bool = False, unknown_args: bool = False) -> Any:
         if (len(self.activations) >= MAX_CALL_DEPTH or self.exhausted
                 or any(a.function.node is fn.node for a in self.activations)):
+            # Not followed: it may have set a seed (or anything else) for all we know.
+            self.unknown_effects()
             return UNKNOWN
         self.entered.add(id(fn.node))
         frame = Frame(parent=fn.scope)
@@ -678,6 +816,8 @@ class Interpreter:
             self.exec_block(fn.node.body)
             if not self.returned:
                 activation.returns.append(None)
+            if not activation.returns:
+                return UNKNOWN  # every path raised (``def f(): raise ...`` was an IndexError)
             result = activation.returns[0]
             for other in activation.returns[1:]:
                 result = merge_values(result, other)
@@ -725,6 +865,37 @@ class Interpreter:
         if isinstance(value, str) and len(value) <= MAX_UNROLL:
             return list(value)
         return api.sequence_items(self, value)
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A script method bound to its instance (or class, for a classmethod)."""
+
+    function: Function
+    receiver: Any
+
+
+def _too_big(op: Any, left: Any, right: Any) -> bool:
+    """Whether ``op(left, right)`` on constants would build a huge value (checked before computing)."""
+    if op is operator.add and isinstance(left, (str, tuple, bytes)) and isinstance(right, (str, tuple, bytes)):
+        return len(left) + len(right) > _MAX_CONST_LEN
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return False
+    if op is operator.mul:
+        return left.bit_length() + right.bit_length() > _MAX_INT_BITS
+    if op is operator.pow:
+        return right > 0 and left.bit_length() * right > _MAX_INT_BITS
+    return False
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node`` and all its descendants, iteratively."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.children)
+    return found
 
 
 def _dotted(node: cst.BaseExpression) -> str:

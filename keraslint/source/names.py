@@ -50,6 +50,8 @@ _STAR_EXPORTS: Final[dict[str, frozenset[str]]] = {
         "mean_absolute_error", "mse", "mae", "huber", "Hinge", "KLDivergence", "Poisson",
     }),
     "keras.preprocessing.image": frozenset({"ImageDataGenerator", "load_img", "img_to_array"}),
+    "keras.utils.np_utils": frozenset({"to_categorical"}),
+    "tensorflow": frozenset({"keras", "random", "data", "config", "compat", "set_random_seed"}),
 }
 
 
@@ -98,7 +100,9 @@ def layer_kind(qualname: str) -> str | None:
 def star_exports(module: str) -> frozenset[str] | None:
     """Names ``from module import *`` binds that keraslint resolves (None: not a module we know)."""
     canon = canonical(module)
-    if canon == "keras.layers":
+    # Keras 2 submodules (``from keras.layers.core import *``, ``keras.layers.convolutional``)
+    # export layer classes too; a layer class itself (``keras.layers.Dense``) is no module.
+    if canon == "keras.layers" or (canon.startswith("keras.layers.") and canon.islower()):
         from keraslint.vocabulary import LAYER_KINDS, LEGACY_LAYER_ALIASES
 
         return frozenset(LAYER_KINDS) | frozenset(LEGACY_LAYER_ALIASES) | frozenset(MERGE_FUNCTIONS) | {"Input"} | REMOVED_LAYERS

@@ -45,10 +45,13 @@ _PYTHON_DRAWS = frozenset({
     "normalvariate", "lognormvariate", "expovariate", "betavariate", "gammavariate", "triangular",
     "vonmisesvariate", "paretovariate", "weibullvariate", "getrandbits", "randbytes", "binomialvariate",
 })
-_TF_OPS = frozenset({
-    "normal", "uniform", "truncated_normal", "shuffle", "categorical", "gamma", "poisson",
-    "random_normal", "random_uniform", "random_shuffle", "multinomial",
-})
+#: tf.random ops that draw from the global generator, and the position of their ``seed`` argument
+_TF_OPS: dict[str, int] = {
+    "normal": 4, "uniform": 4, "truncated_normal": 4, "shuffle": 1, "categorical": 3, "gamma": 4,
+    "poisson": 3, "random_normal": 4, "random_uniform": 4, "random_shuffle": 1, "multinomial": 2,
+}
+#: environment variables that make TensorFlow's GPU ops deterministic (the second is TF 1.14-2.x)
+_DETERMINISM_ENV = frozenset({"TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC"})
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ class SeedTracker:
     def join(self, a: dict[Generator, State], b: dict[Generator, State]) -> dict[Generator, State]:
         return {g: a[g] if a[g] == b[g] else "maybe" for g in GENERATORS}
 
+    def on_unknown(self) -> None:
+        """The interpreter skipped code (a call too deep or recursive, the budget ran out): it may
+        have seeded anything, so "certainly not seeded" becomes "maybe" (never a false KL101)."""
+        self.state = {g: "maybe" if s == "no" else s for g, s in self.state.items()}
+
     # -- observation -----------------------------------------------------------------------
     def on_call(self, site: CallSite) -> None:
         if not site.reachable or site.node is None:
@@ -149,7 +157,8 @@ class SeedTracker:
 
     @staticmethod
     def _sets_deterministic_env(site: CallSite) -> bool:
-        return site.name == "os.environ.__setitem__" and bool(site.args) and site.args[0] == "TF_DETERMINISTIC_OPS"
+        setters = ("os.environ.__setitem__", "os.environ.setdefault", "os.putenv")
+        return site.name in setters and bool(site.args) and site.args[0] in _DETERMINISM_ENV
 
     @staticmethod
     def _model_action(site: CallSite) -> Literal["create", "train", "layer"] | None:
@@ -175,9 +184,11 @@ class SeedTracker:
             return "numpy", "call `np.random.seed(...)` first"
         if name.startswith("random.") and name.count(".") == 1 and leaf in _PYTHON_DRAWS:
             return "python", "call `random.seed(...)` first"
-        if name.startswith("tensorflow.random.") and leaf in _TF_OPS and not site.has(None, "seed"):
+        if name.startswith("tensorflow.random.") and leaf in _TF_OPS and not site.has(_TF_OPS[leaf], "seed"):
             return "tensorflow", "call `tf.random.set_seed(...)` first or pass `seed=`"
-        if receiver is not None and receiver.type == api.DATASET and leaf == "shuffle" and not site.has(2, "seed"):
+        # Dataset.shuffle(buffer_size, seed=None, ...): the receiver is not among the args, so
+        # a positional seed is args[1] (it was read from args[2]: `shuffle(1000, 42)` was reported).
+        if receiver is not None and receiver.type == api.DATASET and leaf == "shuffle" and not site.has(1, "seed"):
             return "tensorflow", "pass `seed=` to `shuffle`, or call `tf.random.set_seed(...)` first"
         if name in ("sklearn.model_selection.train_test_split", "sklearn.utils.shuffle"):
             if site.arg(None, "shuffle", default=True) is False or site.has(None, "random_state"):

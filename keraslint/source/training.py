@@ -80,6 +80,8 @@ class ModelUse:
     validation: tuple[Any, Any] | None = None
     validation_node: cst.CSTNode | None = field(default=None, repr=False)
     reachable: bool = True
+    #: the model's `compile` settings when this call ran (a model may be compiled again later)
+    compiled: CompileInfo | None = None
 
 
 def loss_name(value: Any) -> str | None:
@@ -175,4 +177,4 @@ def model_use(site: CallSite) -> ModelUse | None:
                     x_node=_argument_node(site, 0, "x" if method != "__call__" else "inputs"),
                     y_node=_argument_node(site, 1, "y"), batch_size=site.arg(None, "batch_size", default=UNKNOWN),
                     validation=pair, validation_node=_argument_node(site, 99, "validation_data"),
-                    reachable=site.reachable)
+                    reachable=site.reachable, compiled=receiver.data.get("compile"))

@@ -1,0 +1,52 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.rule import Finding, Invalid, Rule
+
+
+class BatchSizeInInputShape(Rule):
+    """`input_shape` includes the sample axis.
+
+    ## What it does
+    Reports a model whose declared input equals the full shape of the data it is fed
+    (typically `input_shape=X.shape`), or whose first declared dimension is the sample count
+    of that data. Keras adds the batch axis itself.
+
+    ## Why is this bad?
+    The model then expects every sample to be the whole data set: Keras fails with
+    "expected shape=(None, 1000, 20), found shape=(32, 20)" on the first batch.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape)])
+    model.fit(X, y)
+    ```
+
+    Use instead:
+    ```python
+    model = keras.Sequential([keras.Input(shape=X.shape[1:]), keras.layers.Dense(1)])
+    model.fit(X, y)
+    ```
+    """
+
+    code = "KL203"
+    name = "batch-size-in-input-shape"
+    severity = Severity.ERROR
+    pass_ = Pass.GRAPH
+    summary = "`input_shape` includes the sample axis"
+
+    VALID = (
+        "import numpy as np\nimport keras\nX = np.random.rand(1000, 20)\ny = np.random.rand(1000)\n"
+        "m = keras.Sequential([keras.Input(shape=X.shape[1:]), keras.layers.Dense(1)])\nm.fit(X, y)\n",
+    )
+    INVALID = (
+        Invalid("import numpy as np\nimport keras\nX = np.random.rand(1000, 20)\ny = np.random.rand(1000)\n"
+                "m = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape)])\nm.fit(X, y)\n",
+                line=6, message="X.shape[1:]"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for problem in ctx.contract_problems:
+            if problem.code == self.code:
+                yield Finding(problem.message, node=problem.node)

@@ -1,0 +1,67 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.rule import Finding, Invalid, Rule
+
+
+class LabelOutputMismatch(Rule):
+    """The labels, the output layer and the loss do not agree.
+
+    ## What it does
+    Compares the labels passed to `fit`/`evaluate`/`train_on_batch` with the model output
+    and the compiled loss:
+
+    * `categorical_crossentropy` with integer class ids;
+    * `sparse_categorical_crossentropy` with one-hot labels;
+    * a one-hot width (or `to_categorical(num_classes=...)`) different from the output units;
+    * `binary_crossentropy`/`mse`/`mae` with output units different from the label width,
+      e.g. `Dense(4)` trained on labels of shape `(N,)`, which Keras broadcasts silently;
+    * labels of higher rank than the output.
+
+    ## Why is this bad?
+    Some of these stop with a shape error, others train without complaint on a loss that
+    compares the wrong things (broadcasting `(N,)` against `(N, 4)`), so the model never
+    learns what was intended.
+
+    ## Example
+    ```python
+    y = np.random.randint(0, 10, size=1000)           # class ids
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    model.compile(loss="categorical_crossentropy")
+    model.fit(x, y)
+    ```
+
+    Use instead: `loss="sparse_categorical_crossentropy"`, or
+    `model.fit(x, keras.utils.to_categorical(y, 10))`.
+    """
+
+    code = "KL205"
+    name = "label-output-mismatch"
+    severity = Severity.ERROR
+    pass_ = Pass.GRAPH
+    summary = "labels vs output layer vs loss (units vs classes, sparse vs one-hot, rank)"
+
+    VALID = (
+        "import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"
+        "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
+        "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y)\n"
+        "m.compile(loss='categorical_crossentropy')\nm.fit(x, keras.utils.to_categorical(y, 10))\n",
+    )
+    INVALID = (
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"
+                "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
+                "m.compile(loss='categorical_crossentropy')\nm.fit(x, y)\n", line=7, message="integer class ids"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.rand(100)\n"
+                "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])\n"
+                "m.compile(loss='mse')\nm.fit(x, y)\n", line=7, message="4 units"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\n"
+                "y = keras.utils.to_categorical(np.random.randint(0, 5, 100), num_classes=5)\n"
+                "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
+                "m.compile(loss='categorical_crossentropy')\nm.fit(x, y)\n", line=7, message="5 classes"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for problem in ctx.contract_problems:
+            if problem.code == self.code:
+                yield Finding(problem.message, node=problem.node)

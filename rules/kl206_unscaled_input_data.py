@@ -1,0 +1,57 @@
+from collections.abc import Iterator
+
+from keraslint.context import Context
+from keraslint.diagnostics import Pass, Severity
+from keraslint.rule import Finding, Invalid, Rule
+
+
+class UnscaledInputData(Rule):
+    """Raw 0-255 image data reaches `fit` without scaling.
+
+    ## What it does
+    Reports `uint8` image data (a known dataset such as MNIST or CIFAR, an explicit `uint8`
+    array, or a directory iterator without `rescale=`) that reaches `fit` without being
+    divided (`x / 255.0`), standardised, or passed through a `Rescaling`/`Normalization`
+    layer at the start of the model. `astype("float32")` alone does not count. Advice (info),
+    not selected by default.
+
+    ## Why is this bad?
+    Inputs in the hundreds saturate activations and make the default learning rates far too
+    large: training is slow, unstable, or stuck at chance accuracy.
+
+    ## Example
+    ```python
+    (x_train, y_train), _ = keras.datasets.mnist.load_data()
+    model.fit(x_train, y_train)
+    ```
+
+    Use instead:
+    ```python
+    model.fit(x_train / 255.0, y_train)
+    ```
+    """
+
+    code = "KL206"
+    name = "unscaled-input-data"
+    severity = Severity.INFO
+    pass_ = Pass.GRAPH
+    summary = "raw 0-255 integer data fed without scaling"
+
+    VALID = (
+        "import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+        "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+        "m.fit(x / 255.0, y)\n",
+        "import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+        "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),\n"
+        "    keras.layers.Dense(10)])\nm.fit(x, y)\n",
+    )
+    INVALID = (
+        Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+                "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+                "m.fit(x.astype('float32'), y)\n", line=4, message="unscaled"),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for problem in ctx.contract_problems:
+            if problem.code == self.code:
+                yield Finding(problem.message, node=problem.node)

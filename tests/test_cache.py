@@ -1,0 +1,88 @@
+"""The results cache and the process pool: same output, less work."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import keraslint.run as run_module
+from keraslint.run import CheckOptions, run_check
+
+BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+
+
+def check(paths: list[Path], **extra) -> tuple[int, list[dict]]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run_check(CheckOptions(paths=paths, output_format="json", **extra), stdout=out, stderr=err)
+    return code, json.loads(out.getvalue())
+
+
+def test_second_run_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "t.py"
+    script.write_text(BUGGY)
+    first = check([script])
+    calls = []
+    real = run_module._run_job
+    monkeypatch.setattr(run_module, "_run_job", lambda job: calls.append(job) or real(job))
+    assert check([script]) == first and calls == []  # a hit: nothing analysed
+    script.write_text(BUGGY + "# changed\n")
+    assert check([script])[0] == 1 and len(calls) == 1  # new bytes: a miss
+    assert check([script], no_cache=True)[0] == 1 and len(calls) == 2
+    assert check([script], extend_select=["KL104"])[0] == 1 and len(calls) == 3  # other rules: another key
+
+
+def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "t.py"
+    script.write_text(BUGGY)
+    first = check([script])
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_text("{not json")
+    assert check([script]) == first
+
+
+def test_cached_full_output_still_shows_the_source_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "t.py"
+    script.write_text(BUGGY)
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        run_check(CheckOptions(paths=[script]), stdout=out, stderr=io.StringIO())
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] and "2 | model = tf.keras.Sequential" in outputs[1]
+
+
+def test_parallel_run_gives_the_same_ordered_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for index in range(30):
+        body = BUGGY if index % 3 else "import numpy as np\nx = np.zeros(3)\n"
+        (tmp_path / f"s{index:02d}.py").write_text(body)
+    monkeypatch.setattr(run_module, "PARALLEL_MIN_FILES", 10_000)
+    serial = check([tmp_path], no_cache=True)
+    monkeypatch.setattr(run_module, "PARALLEL_MIN_FILES", 2)
+    parallel = check([tmp_path], no_cache=True)
+    assert parallel == serial and len(serial[1]) == 20
+
+
+def test_per_file_budget_turns_a_slow_file_into_kl009(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import keraslint.checker as checker
+
+    monkeypatch.setenv("KERASLINT_FILE_BUDGET", "0.5")
+    real = checker.check_source
+
+    def slow(*args, **kwargs):
+        time.sleep(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checker, "check_source", slow)
+    (tmp_path / "t.py").write_text(BUGGY)
+    start = time.monotonic()
+    code, found = check([tmp_path / "t.py"], no_cache=True)
+    assert time.monotonic() - start < 2.5
+    assert code == 2 and [d["code"] for d in found] == ["KL009"] and "budget" in found[0]["message"]
