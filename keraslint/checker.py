@@ -7,6 +7,7 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 from __future__ import annotations
 
 import ast
+import re
 import signal
 import threading
 import traceback
@@ -64,6 +65,53 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
                       end_location=end or Location(row, column + 1), noqa_row=None)
 
 
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+# CPython's parser refuses more than 200 nested brackets ("too many nested parentheses");
+# libcst's native parser crashes the process on a few thousand, so never hand it such input.
+MAX_BRACKET_DEPTH = 200
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _bracket_depth(text: str) -> tuple[int, int]:
+    """The deepest bracket nesting (ignoring strings only roughly) and the offset where it is."""
+    depth = deepest = where = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+        else:
+            depth = max(depth - 1, 0)
+    return deepest, where
+
+
+def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> list[Diagnostic] | None:
+    """Inputs that would hang or crash the parser get one clear finding instead."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SOURCE_BYTES:
+        if INTERNAL_ERROR[0] not in selected:
+            return []
+        return [_meta(INTERNAL_ERROR, filename, f"file is {size / 1048576:.1f} MB, over the "
+                                                f"{MAX_SOURCE_BYTES // 1048576} MB limit for one script; not checked")]
+    deepest, offset = _bracket_depth(text)
+    if deepest <= MAX_BRACKET_DEPTH:
+        return None
+    try:  # the rough count may include brackets inside strings: let CPython decide
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if INVALID_SYNTAX[0] not in selected:
+            return []
+        return [_meta(INVALID_SYNTAX, filename, f"Syntax error: {error.msg}", error.lineno or 1,
+                      max(error.offset or 1, 1))]
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    else:
+        return None
+    row = text.count("\n", 0, offset) + 1
+    return [_meta(INVALID_SYNTAX, filename, f"Syntax error: brackets nested {deepest} deep (Python allows "
+                                            f"{MAX_BRACKET_DEPTH})", row, 1)] if INVALID_SYNTAX[0] in selected else []
+
+
 def _syntax_error(text: str, filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
     """KL001 at the place CPython's own parser names; libcst's locations are often a line off.
 
@@ -100,6 +148,10 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
     report.source = text
+    refusal = _refuse_to_parse(text, filename, selected)
+    if refusal is not None:
+        report.diagnostics.extend(refusal)
+        return report
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

@@ -9,6 +9,7 @@ meaning of the code (renames of removed spellings); unsafe fixes change what the
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 import libcst as cst
@@ -31,12 +32,13 @@ def fix(message: str, edits: Sequence[Edit], *, safe: bool) -> Fix:
     return Fix(message=message, applicability="safe" if safe else "unsafe", edits=tuple(edits))
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _offsets(source: str) -> list[int]:
-    starts, total = [0], 0
-    for line in source.splitlines(keepends=True):
-        total += len(line)
-        starts.append(total)
-    return starts
+    """Offsets where each line starts. Only \\n, \\r\\n and \\r end lines, as for libcst and
+    LSP; str.splitlines() would also split at form feeds and U+2028 and shift every edit."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
 
 
 def _offset(starts: list[int], location: Location) -> int:

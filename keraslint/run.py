@@ -209,15 +209,23 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
     return check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options)
 
 
-def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo]) -> frozenset[str]:
-    if options.select is not None:
+def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | None = None, *,
+                   select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
+                   ignore: Sequence[str] = ()) -> frozenset[str]:
+    """The rule codes active for ``path``: command-line selectors over its configuration."""
+    infos = list(infos) if infos is not None else rule_infos()
+    if select is not None:
         # A --select on the command line replaces the configured selection (ruff's layering).
-        selected = resolve(infos, select=options.select, extend_select=options.extend_select, ignore=options.ignore)
+        chosen = resolve(infos, select=select, extend_select=extend_select, ignore=ignore)
     else:
-        selected = resolve(infos, select=settings.select,
-                           extend_select=[*settings.extend_select, *options.extend_select],
-                           ignore=[*settings.ignore, *options.ignore])
-    return selected - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+        chosen = resolve(infos, select=settings.select, extend_select=[*settings.extend_select, *extend_select],
+                         ignore=[*settings.ignore, *ignore])
+    return chosen - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+
+
+def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo]) -> frozenset[str]:
+    return selected_rules(path, settings, infos, select=options.select, extend_select=options.extend_select,
+                          ignore=options.ignore)
 
 
 def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:

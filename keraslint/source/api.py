@@ -31,7 +31,8 @@ IMAGE_DATA_GENERATOR = "keras.preprocessing.image.ImageDataGenerator"
 IMAGE_ITERATOR = "keras.preprocessing.image.Iterator"
 
 MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models.clone_model",
-                                "keras.models.model_from_json", "keras.Model#subclass"})
+                                "keras.models.model_from_json", "keras.Model#subclass",
+                                "keras.Sequential#subclass"})
 MODEL_LOADERS = frozenset({"keras.models.load_model"})
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 

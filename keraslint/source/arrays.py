@@ -176,7 +176,12 @@ def _reshape_arg(site: CallSite, first: int, keyword: str) -> tuple | None:
     """The new shape of ``x.reshape(2, 3)`` / ``x.reshape((2, 3))`` / ``np.reshape(x, (2, 3))``:
     -1 allowed."""
     args = site.args[first:]
-    value = args[0] if len(args) == 1 else tuple(args) if args else site.kwargs.get(keyword, site.kwargs.get("newshape"))
+    if len(args) == 1:
+        value = args[0]
+    elif args:
+        value = tuple(args)
+    else:
+        value = site.kwargs.get(keyword, site.kwargs.get("newshape"))
     if _is_int(value):
         return (value,)
     if isinstance(value, ListValue):
@@ -420,7 +425,8 @@ def index(shape: tuple | None, items: list[Any]) -> tuple[tuple | None, bool]:
         return None, False
     if sum(1 for p in parts if p.kind == "ellipsis") > 1:  # type: ignore[union-attr]
         raise _Invalid
-    consumed = sum(len(p.shape) if p.kind == "mask" else 1 for p in parts if p.kind in ("int", "slice", "array", "mask"))  # type: ignore[union-attr, arg-type]
+    consumed = sum(len(p.shape) if p.kind == "mask" else 1  # type: ignore[union-attr, arg-type]
+                   for p in parts if p.kind in ("int", "slice", "array", "mask"))  # type: ignore[union-attr]
     rank = len(shape)
     if consumed > rank:
         raise _Invalid
@@ -464,7 +470,8 @@ def index(shape: tuple | None, items: list[Any]) -> tuple[tuple | None, bool]:
             if part.kind == "mask":
                 mask_dims = part.shape
                 data_dims = shape[axis:axis + span]
-                if any(m is not None and d is not None and m != d for m, d in zip(mask_dims, data_dims)):  # type: ignore[union-attr]
+                pairs = zip(mask_dims, data_dims)  # type: ignore[arg-type]
+                if any(m is not None and d is not None and m != d for m, d in pairs):
                     raise _Invalid
                 adv_shapes.append((None,))
             else:
@@ -676,7 +683,9 @@ def _literal(value: Any, tf: bool) -> _Literal | None:
     if None in dtypes or not dtypes:
         return _Literal(shape, None if dtypes else ("float32" if tf else "float64"))
     if any(_kind(d) == "U" for d in dtypes):
-        return _Literal(shape, "string" if tf else "str") if all(_kind(d) == "U" for d in dtypes) else _Literal(shape, None)
+        if all(_kind(d) == "U" for d in dtypes):
+            return _Literal(shape, "string" if tf else "str")
+        return _Literal(shape, None)
     dtype: str | None = None
     for d in dtypes:
         dtype = d if dtype is None else promote(dtype, d)
@@ -813,7 +822,9 @@ _register("numpy.random.normal", "numpy.random.uniform", "numpy.random.logistic"
           "numpy.random.gumbel")(_sized(2, params=(0, 1), names=("loc", "scale")))
 _register("numpy.random.standard_normal", "numpy.random.standard_cauchy")(_sized(0))
 _register("numpy.random.exponential", "numpy.random.rayleigh")(_sized(1, params=(0,), names=("scale",)))
-_register("numpy.random.beta", "numpy.random.gamma", "numpy.random.lognormal")(_sized(2, params=(0, 1), names=("a", "b")))
+_register("numpy.random.beta")(_sized(2, params=(0, 1), names=("a", "b")))
+_register("numpy.random.gamma")(_sized(2, params=(0, 1), names=("shape", "scale")))
+_register("numpy.random.lognormal")(_sized(2, params=(0, 1), names=("mean", "sigma")))
 
 
 @_register("numpy.random.randint", "numpy.random.random_integers")
@@ -859,8 +870,7 @@ def _permutation(interp: Interpreter, site: CallSite) -> Any:
 def _filled(default: str | None, shape_position: int = 0, dtype_position: int | None = 1,
             fill_position: int | None = None) -> Handler:
     def build(interp: Interpreter, site: CallSite) -> Any:
-        shape = shape_arg(site.arg(shape_position, "shape" if not _is_tf(site) else "shape",
-                                   default=site.kwargs.get("dims", UNKNOWN)))
+        shape = shape_arg(site.arg(shape_position, "shape", default=site.kwargs.get("dims", UNKNOWN)))
         fallback = default
         if fill_position is not None:
             fill = site.arg(fill_position, "fill_value" if not _is_tf(site) else "value", default=None)
@@ -937,7 +947,10 @@ def _arange(interp: Interpreter, site: CallSite) -> Any:
     if not values or not all(_is_number(v) for v in values) or site.star_args:
         floats = any(isinstance(v, float) for v in values)
         return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "float64" if floats else None)
-    start, stop, step = (0, values[0], 1) if len(values) == 1 else (values[0], values[1], values[2] if len(values) > 2 else 1)
+    if len(values) == 1:
+        start, stop, step = 0, values[0], 1
+    else:
+        start, stop, step = values[0], values[1], values[2] if len(values) > 2 else 1
     if step == 0:
         return unknown(site.node)
     length = max(0, math.ceil((stop - start) / step))
@@ -955,7 +968,9 @@ def _linspace(interp: Interpreter, site: CallSite) -> Any:
 @_register("numpy.eye", "numpy.identity", "tensorflow.eye")
 def _eye(interp: Interpreter, site: CallSite) -> Any:
     n = site.arg(0, "N" if not _is_tf(site) else "num_rows")
-    m = site.arg(1, "M" if not _is_tf(site) else "num_columns", default=None) if not site.name.endswith("identity") else None
+    m = None
+    if not site.name.endswith("identity"):
+        m = site.arg(1, "M" if not _is_tf(site) else "num_columns", default=None)
     if m is None:
         m = n
     dtype = _dtype_kw(site, None, "float32" if _is_tf(site) else "float64")
@@ -1269,9 +1284,8 @@ def _reduction(site: CallSite, op: str, base: Array, arg_offset: int) -> Array:
         axis = 0  # tf.argmax reduces axis 0 by default
     shape = reduce(base.shape, axis, keepdims)
     dtype = _dtype_kw(site, None, _reduce_dtype(op, base.dtype)) if op not in ("argmax", "argmin") else "int64"
-    one_hot = False if op in ("argmax", "argmin") else None
-    scaled = None if op not in ("argmax", "argmin") else None
-    return derive(base, site.node, shape, dtype, one_hot=one_hot, scaled=scaled)
+    one_hot = False if op in ("argmax", "argmin") else None  # argmax of one-hot labels: class ids
+    return derive(base, site.node, shape, dtype, one_hot=one_hot, scaled=None)
 
 
 def _function_reduction(interp: Interpreter, site: CallSite) -> Any:
@@ -1348,7 +1362,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
                 return _preprocess_input(interp, site)
             return NOT_MODELLED
         return handler(interp, site)
-    except _Invalid:
+    except (_Invalid, ArithmeticError, ValueError, TypeError, RecursionError):
+        # NumPy would raise (or the arguments are nonsense such as inf sizes): unknown rank
         return unknown(site.node, type_=_out_type(site))
 
 
@@ -1524,7 +1539,8 @@ def _scaled(op: Any, left: Any, right: Any) -> bool | None:
             return True  # (x - mean) / std, x / x.max()
         if op in (operator.add, operator.sub) and left.scaled is False and right.scaled is False:
             return False
-        return True if left.scaled is True and right.scaled is True and op in (operator.add, operator.sub, operator.mul) else None
+        both = left.scaled is True and right.scaled is True
+        return True if both and op in (operator.add, operator.sub, operator.mul) else None
     if isinstance(left, Array):
         array, other, array_left = left, right, True
     else:
@@ -1547,7 +1563,8 @@ def _scaled(op: Any, left: Any, right: Any) -> bool | None:
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: cst.BaseExpression | None = None) -> Any:
     """Arithmetic on arrays (broadcasting, NumPy 2 type promotion); also ``shape + (1,)`` on
     shape tuples holding unknown dimensions."""
-    if op is operator.add and isinstance(left, tuple) and isinstance(right, tuple) and len(left) + len(right) <= MAX_RANK * 4:
+    if op is operator.add and isinstance(left, tuple) and isinstance(right, tuple) \
+            and len(left) + len(right) <= MAX_RANK * 4:
         return left + right
     if not isinstance(left, Array) and not isinstance(right, Array):
         return NOT_MODELLED

@@ -46,7 +46,8 @@ class _Known:
                  y_dtype: str, *, image: bool = False, total: int | None = None, split_position: int | None = None,
                  maxlen_position: int | None = None) -> None:
         self.counts, self.x, self.x_dtype, self.y, self.y_dtype = counts, x, x_dtype, y, y_dtype
-        self.image, self.total, self.split_position, self.maxlen_position = image, total, split_position, maxlen_position
+        self.image, self.total = image, total
+        self.split_position, self.maxlen_position = split_position, maxlen_position
 
 
 # keras/src/datasets/*.py: mnist/fashion_mnist assert their shapes; cifar10 builds uint8 arrays
@@ -238,7 +239,8 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
         other = site.arg(0, "dataset")
         if isinstance(other, Obj) and other.type == DATASET and other.data.get("batched") == batched \
                 and _element_same(element, other.data.get("element")):
-            return dataset(site.node, element, batched=batched, batch=batch if other.data.get("batch") == batch else UNKNOWN)
+            same_batch = other.data.get("batch") == batch
+            return dataset(site.node, element, batched=batched, batch=batch if same_batch else UNKNOWN)
         return dataset(site.node, UNKNOWN, batched=None)
     if method == "enumerate":
         index = make(site.node, (), "int64", type_=TENSOR)
@@ -250,7 +252,7 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
 
 def _zip(site: CallSite) -> Any:
     value = site.arg(0, "datasets")
-    parts = list(site.args) if len(site.args) > 1 else value
+    parts = tuple(site.args) if len(site.args) > 1 else value
     if isinstance(parts, ListValue):
         parts = tuple(parts.items)
     if isinstance(parts, Obj) and parts.type == DATASET:
@@ -341,7 +343,8 @@ def image_dataset_from_directory(site: CallSite) -> Any:
     elif label_mode == "int":
         element = (x, make(site.node, (), "int32", type_=TENSOR, one_hot=False, source=source))
     elif label_mode == "categorical":
-        element = (x, make(site.node, (_class_count(class_names),), "float32", type_=TENSOR, one_hot=True, source=source))
+        classes = _class_count(class_names)
+        element = (x, make(site.node, (classes,), "float32", type_=TENSOR, one_hot=True, source=source))
     elif label_mode == "binary":
         element = (x, make(site.node, (1,), "float32", type_=TENSOR, one_hot=False, source=source))
     else:
@@ -398,8 +401,6 @@ _SOURCES: dict[str, Callable[[CallSite], Any]] = {
     "tensorflow.data.Dataset.list_files": _opaque_source,
     "tensorflow.data.TFRecordDataset": _opaque_source,
     "tensorflow.data.TextLineDataset": _opaque_source,
-    "tensorflow.data.experimental.make_csv_dataset": lambda site: dataset(site.node, UNKNOWN, batched=True,
-                                                                          batch=_batch_value(site.arg(1, "batch_size"))),
     "keras.utils.image_dataset_from_directory": image_dataset_from_directory,
     "keras.utils.timeseries_dataset_from_array": timeseries_dataset_from_array,
     "keras.utils.text_dataset_from_directory": _other_directory_dataset,
@@ -497,6 +498,13 @@ def _flow(site: CallSite, generator: Obj) -> Any:
 
 def call(interp: Interpreter, site: CallSite) -> Any:
     """Data sources and pipeline steps; NOT_MODELLED for everything else."""
+    try:
+        return _call(interp, site)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return NOT_MODELLED  # nonsense arguments: the generic table answers UNKNOWN
+
+
+def _call(interp: Interpreter, site: CallSite) -> Any:
     name = site.name
     receiver = site.receiver
     if receiver is not None:
