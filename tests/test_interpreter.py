@@ -327,7 +327,10 @@ def test_functions_are_values() -> None:
 def test_budget_is_respected() -> None:
     code = "".join(f"def f{i}():\n" + f"    f{i + 1}()\n" * 10 for i in range(7)) + "def f7():\n    x = 1\nf0()\n"
     interp, _ = run(code, budget=10_000)
-    assert interp.exhausted
+    # 10**7 calls if every one were followed: the step budget or the per-function cap stops it.
+    from keraslint.source.interpreter import MAX_CALLS_PER_FUNCTION
+
+    assert interp.exhausted or max(interp.followed.values()) <= MAX_CALLS_PER_FUNCTION
     assert interp.steps < 20_000
 
 

@@ -30,13 +30,17 @@ from keraslint.source.names import canonical, star_exports
 from keraslint.source.values import ClassValue, Function, ListValue, Method, Obj, Ref, merge_values
 from keraslint.values import UNKNOWN
 
-MAX_CALL_DEPTH = 8
+MAX_CALL_DEPTH = 6
+# A function body is followed at most this many times per file; after that its calls are
+# unknown. Training scripts call a builder a handful of times; parsers and libraries that call
+# each other everywhere would otherwise re-run the same bodies combinatorially.
+MAX_CALLS_PER_FUNCTION = 32
 MAX_EVAL_DEPTH = 120
 MAX_UNROLL = 64
 #: bound on the product of the lengths of nested unrolled loops (six nested ``range(60)`` loops
 #: took the whole step budget, ~3 s, on a 7-line script)
 MAX_UNROLL_TOTAL = 1024
-DEFAULT_BUDGET = 400_000
+DEFAULT_BUDGET = 200_000
 _MAX_CONST_LEN = 10_000
 #: constant ints wider than this become UNKNOWN (``x = x * x`` in a loop would otherwise never end)
 _MAX_INT_BITS = 4_096
@@ -151,6 +155,7 @@ class Interpreter:
         self.steps = 0
         self.frame = Frame(vars={"__name__": "__main__"})
         self.module_frame = self.frame
+        self.followed: dict[int, int] = {}
         #: False, True after ``return``, RAISED after ``raise``
         self.returned: bool | str = False
         self.reachable = True
@@ -796,11 +801,13 @@ class Interpreter:
 
     def call_function(self, fn: Function, args: list[Any], kwargs: dict[str, Any], node: cst.Call | None,
                       *, detached: bool = False, unknown_args: bool = False) -> Any:
-        if (len(self.activations) >= MAX_CALL_DEPTH or self.exhausted
+        followed = self.followed.get(id(fn.node), 0)
+        if (len(self.activations) >= MAX_CALL_DEPTH or self.exhausted or followed >= MAX_CALLS_PER_FUNCTION
                 or any(a.function.node is fn.node for a in self.activations)):
             # Not followed: it may have set a seed (or anything else) for all we know.
             self.unknown_effects()
             return UNKNOWN
+        self.followed[id(fn.node)] = followed + 1
         self.entered.add(id(fn.node))
         frame = Frame(parent=fn.scope)
         self._bind(fn, frame, args, kwargs, unknown=detached or unknown_args)
