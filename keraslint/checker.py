@@ -137,8 +137,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
-                 options: Mapping[str, Any] | None = None) -> FileReport:
-    """Check one file's contents. ``selected`` holds the active rule codes."""
+                 options: Mapping[str, Any] | None = None, script_dir: Path | None = None) -> FileReport:
+    """Check one file's contents. ``selected`` holds the active rule codes; ``script_dir`` is the
+    script's folder, where data files it names relatively are looked for."""
     report = FileReport(filename)
     try:
         text = data if isinstance(data, str) else decode_source(data)
@@ -165,7 +166,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
         return report
 
     try:
-        facts = analyze(module)
+        facts = analyze(module, script_dir)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         if INTERNAL_ERROR[0] in selected:
             report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
@@ -240,7 +241,7 @@ MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
 def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
-                   options: Mapping[str, Any] | None = None) -> FileReport:
+                   options: Mapping[str, Any] | None = None, script_dir: Path | None = None) -> FileReport:
     """A notebook's code cells checked as one program; findings carry their cell."""
     try:
         notebook = read_notebook(data)
@@ -249,7 +250,7 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
         if UNREADABLE[0] in selected:
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
-    report = check_source(notebook.program, filename, selected=selected, options=options)
+    report = check_source(notebook.program, filename, selected=selected, options=options, script_dir=script_dir)
     report.diagnostics = [notebook.map_diagnostic(d) for d in report.diagnostics]
     report.notebook = notebook
     return report
@@ -282,8 +283,8 @@ def check_file(path: Path, filename: str, *, selected: Collection[str],
             return read
         data = read
     if path.suffix.lower() == ".ipynb":
-        return check_notebook(data, filename, selected=selected, options=options)
-    return check_source(data, filename, selected=selected, options=options)
+        return check_notebook(data, filename, selected=selected, options=options, script_dir=path.parent)
+    return check_source(data, filename, selected=selected, options=options, script_dir=path.parent)
 
 
 def with_budget(seconds: float, filename: str, selected: Collection[str], work: Callable[[], FileReport]) -> FileReport:

@@ -206,7 +206,8 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
     path = Path(name) if name else Path.cwd() / "-"
     data = (options.stdin or sys.stdin.buffer).read()
     selected = _selected(path, resolver.for_path(path), options, infos)
-    return check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options)
+    return check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options,
+                        script_dir=path.parent)
 
 
 def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | None = None, *,

@@ -595,9 +595,8 @@ def test_saved_model_protobuf_named_directly(tmp_path: Path) -> None:
         load_saved_model(folder / "saved_model.pb")
 
 
-@pytest.mark.xfail(strict=True, reason="the IR has no edge for tensors passed by keyword (initial_state): the "
-                                       "encoder is not in the graph, so its weights are not counted")
 def test_initial_state_dependencies_are_counted() -> None:
+    """Tensors passed by keyword (initial_state) are dependency edges: the encoder stays in the graph."""
     def tensor(name: str, index: int) -> dict[str, Any]:
         return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, index]}}
 

@@ -62,16 +62,20 @@ class AnalyzedModel:
         return result.outputs[index]
 
     def total_params(self) -> int | None:
+        """Parameters as Keras counts them: every layer once, even when it is shared between
+        this model and a model it calls."""
         total = 0
         seen: set[int] = set()
-        for node in self.order:
-            if node.layer is None or node.layer.id in seen:
+        for model, node, result in self.walk():
+            layer = node.layer
+            if layer is None or node.id in model.nested:
+                continue  # a called model's weights are its own layers, walked next
+            if layer.id in seen:
                 continue
-            seen.add(node.layer.id)
-            params = self.results[node.id].params
-            if params is None:
+            seen.add(layer.id)
+            if result.params is None:
                 return None
-            total += params
+            total += result.params
         return total
 
     def walk(self) -> Iterator[tuple[AnalyzedModel, Node, NodeResult]]:

@@ -57,6 +57,8 @@ class Node:
     """Added in one branch of an undecided ``if``: it may not be in the model at all."""
     call_kwargs: dict[str, Any] = field(default_factory=dict)
     output_count: int = 1
+    dependencies: list[Tensor] = field(default_factory=list)
+    """Tensors passed by keyword (``initial_state``, ``mask``): part of the model, not an input."""
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -98,7 +100,7 @@ class ModelGraph:
                 continue
             visiting.add(node.id)
             stack.append((node, True))
-            for tensor in reversed(node.inputs):
+            for tensor in reversed([*node.inputs, *node.dependencies]):
                 if tensor.node.id not in seen:
                     stack.append((tensor.node, False))
         return order

@@ -58,6 +58,8 @@ class _Malformed(Exception):
 # --------------------------------------------------------------------------- files
 
 
+_DEPENDENCY = "dep:"  # marks refs passed by keyword (initial_state, mask): edges, not inputs
+
 def load_saved_model(path: Path) -> list[ModelGraph]:
     """The model(s) in a saved ``.keras``/``.h5`` file: one ModelGraph for the top model;
     nested models are ``Layer(kind="Model", submodel=...)`` inside it."""
@@ -420,7 +422,10 @@ class _Builder:
 
         for layer_name, (_, nodes, refs) in applied.items():
             for node, node_refs in zip(nodes, refs):
-                node.inputs = [resolve(ref, f"layer '{layer_name}'") for _, ref in node_refs]
+                node.inputs = [resolve(ref, f"layer '{layer_name}'") for key, ref in node_refs
+                               if not key.startswith(_DEPENDENCY)]
+                node.dependencies = [resolve(ref, f"layer '{layer_name}'") for key, ref in node_refs
+                                     if key.startswith(_DEPENDENCY)]
         model_inputs = [resolve(ref, f"input_layers of model '{name}'") for ref in self.refs(config.get("input_layers"))]
         model_outputs = [resolve(ref, f"output_layers of model '{name}'")
                          for ref in self.refs(config.get("output_layers"))]
@@ -516,9 +521,10 @@ class _Builder:
                     if (layer.kind == "MultiHeadAttention" and key in _ATTENTION_INPUTS) or layer.kind == "Opaque":
                         refs.extend((key, ref) for ref in found)
                     else:
-                        # A mask or an initial state: not an input the shape engine takes (as in
-                        # the source pass); the tensors it depends on are not followed.
+                        # A mask or an initial state: not an input the shape engine takes, but
+                        # the model depends on it (its weights count): a dependency edge.
                         call_kwargs[key] = UNKNOWN
+                        refs.extend((f"{_DEPENDENCY}{key}", ref) for ref in found)
                 else:
                     call_kwargs[key] = _value(value)
         elif isinstance(raw, list):  # Keras 1/2: [["layer", node, tensor, {kwargs}], ...]
@@ -537,10 +543,13 @@ class _Builder:
                             refs.append((key, self.ref(value[:3], where)))
                         else:
                             call_kwargs[key] = UNKNOWN
+                            refs.append((f"{_DEPENDENCY}{key}", self.ref(value[:3], where)))
                     else:
                         call_kwargs[key] = _value(value)
         else:
             raise _Malformed(f"{where} is malformed")
+        dependencies = [r for r in refs if r[0].startswith(_DEPENDENCY)]
+        refs = [r for r in refs if not r[0].startswith(_DEPENDENCY)]
         if layer.kind == "MultiHeadAttention":
             positional = [r for r in refs if r[0] == ""]
             named = {k: r for k, r in refs if k}
@@ -548,7 +557,7 @@ class _Builder:
             refs = ordered
         if not refs:
             call_kwargs["__unknown_input__"] = True  # called on constants only: nothing to follow
-        return refs, call_kwargs
+        return refs + dependencies, call_kwargs
 
     def keras3_tensors(self, value: Any, where: str) -> Iterator[_Ref]:
         stack = [value]

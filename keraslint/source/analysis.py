@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -26,12 +27,13 @@ class SourceFacts:
     exhausted: bool
 
 
-def analyze(module: cst.Module) -> SourceFacts:
-    """Run the abstract interpreter over ``module`` once, with every tracker attached."""
+def analyze(module: cst.Module, script_dir: Path | None = None) -> SourceFacts:
+    """Run the abstract interpreter over ``module`` once, with every tracker attached.
+    ``script_dir`` is where files the script names relatively are looked up (np.load headers)."""
     seeding = SeedTracker()
     built = ModelTracker()
     legacy = LegacyTracker()
-    interpreter = Interpreter(module, [seeding, built, legacy])
+    interpreter = Interpreter(module, [seeding, built, legacy], script_dir=script_dir)
     interpreter.run()
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,

@@ -107,12 +107,6 @@ def _seeded_generator(type_: str, position: int, keyword: str) -> Callable[[Inte
     return make
 
 
-def _train_test_split(interp: Interpreter, site: CallSite) -> Any:
-    if site.star_args:
-        return UNKNOWN
-    return tuple(UNKNOWN for _ in range(2 * len(site.args)))
-
-
 def _environ_get(interp: Interpreter, site: CallSite) -> Any:
     return UNKNOWN
 
@@ -133,8 +127,6 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "tensorflow.random.Generator.from_seed": _seeded_generator(TF_GENERATOR, 0, "seed"),
     "tensorflow.random.Generator.from_non_deterministic_state": _new(TF_GENERATOR, seeded=False),
     "tensorflow.random.get_global_generator": _new(TF_GENERATOR, seeded=None),
-    IMAGE_DATA_GENERATOR: _new(IMAGE_DATA_GENERATOR),
-    "sklearn.model_selection.train_test_split": _train_test_split,
     "os.environ.get": _environ_get,
     "os.getenv": _environ_get,
 }
@@ -170,9 +162,9 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     return Method(obj, name)
 
 
-def subscript(interp: Interpreter, base: Any, indices: list[Any]) -> Any:
+def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = None) -> Any:
     if isinstance(base, Array):
-        value = arrays.subscript(interp, base, indices)
+        value = arrays.subscript(interp, base, indices, node)
         return UNKNOWN if value is NOT_MODELLED else value
     if len(indices) != 1:
         return UNKNOWN
@@ -191,9 +183,19 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any]) -> Any:
     return UNKNOWN
 
 
-def binary_op(interp: Interpreter, op: Any, left: Any, right: Any) -> Any:
-    value = arrays.binary_op(interp, op, left, right)
+def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
+    value = arrays.binary_op(interp, op, left, right, node)
     return UNKNOWN if value is NOT_MODELLED else value
+
+
+def unary_op(interp: Interpreter, op: str, value: Any, node: Any = None) -> Any:
+    result = arrays.unary_op(interp, op, value, node)
+    return UNKNOWN if result is NOT_MODELLED else result
+
+
+def compare(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
+    result = arrays.compare(interp, op, left, right, node)
+    return UNKNOWN if result is NOT_MODELLED else result
 
 
 def sequence_items(interp: Interpreter, value: Any) -> list[Any] | None:

@@ -1193,8 +1193,10 @@ def _split_sizes(n: int | None, test_size: Any, train_size: Any) -> tuple[int | 
         n_train = n - n_test
     elif n_test is None and n_train is not None:
         n_test = n - n_train
-    if n_train is None or n_test is None or n_train < 0 or n_test < 0 or n_train + n_test > n:
-        return None, None
+    if any(isinstance(size, float) and not 0 < size < 1 for size in (test_size, train_size)):
+        return None, None  # sklearn raises
+    if n_train is None or n_test is None or n_train <= 0 or n_test < 0 or n_train + n_test > n:
+        return None, None  # sklearn raises (an empty train set, sizes beyond n)
     return n_train, n_test
 
 

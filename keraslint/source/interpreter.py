@@ -19,6 +19,7 @@ import builtins
 import operator
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -148,13 +149,16 @@ def _is_const(value: Any) -> bool:
 class Interpreter:
     """Runs a module once; trackers collect facts as it goes."""
 
-    def __init__(self, module: cst.Module, trackers: Sequence[Tracker] = (), *, budget: int = DEFAULT_BUDGET) -> None:
+    def __init__(self, module: cst.Module, trackers: Sequence[Tracker] = (), *, budget: int = DEFAULT_BUDGET,
+                 script_dir: Path | None = None) -> None:
         self.module = module
         self.trackers = list(trackers)
         self.budget = budget
         self.steps = 0
         self.frame = Frame(vars={"__name__": "__main__"})
         self.module_frame = self.frame
+        #: the folder of the script, for files it names relatively (np.load headers); None: stdin
+        self.script_dir = script_dir
         self.followed: dict[int, int] = {}
         #: False, True after ``return``, RAISED after ``raise``
         self.returned: bool | str = False
@@ -628,13 +632,29 @@ class Interpreter:
             return UNKNOWN
         return ListValue(items)
 
+    def _eval_Dict(self, node: cst.Dict) -> Any:
+        """A dict literal with string keys (``from_tensor_slices({"a": x})``); else unknown."""
+        items: dict[str, Any] = {}
+        known = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key, value = self.eval(element.key), self.eval(element.value)
+                if isinstance(key, str):
+                    items[key] = value
+                    continue
+            else:
+                self.eval(element.value)
+            known = False
+        return items if known else UNKNOWN
+
     def _eval_Lambda(self, node: cst.Lambda) -> Any:
         return Function(node=node, scope=self.frame, name="<lambda>", defaults=self._defaults(node.params))
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Any:
         value = self.eval(node.expression)
         if not _is_const(value):
-            return UNKNOWN
+            symbol = {cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~"}.get(type(node.operator))
+            return api.unary_op(self, symbol, value, node) if symbol else UNKNOWN
         try:
             if isinstance(node.operator, cst.Minus):
                 return -value
@@ -650,11 +670,11 @@ class Interpreter:
 
     def _eval_BinaryOperation(self, node: cst.BinaryOperation) -> Any:
         left, right = self.eval(node.left), self.eval(node.right)
-        return self._arith(_BIN_OPS.get(type(node.operator)), left, right)
+        return self._arith(_BIN_OPS.get(type(node.operator)), left, right, node)
 
-    def _arith(self, op: Any, left: Any, right: Any) -> Any:
+    def _arith(self, op: Any, left: Any, right: Any, node: cst.BaseExpression | None = None) -> Any:
         if op is None or not (_is_const(left) and _is_const(right)):
-            return api.binary_op(self, op, left, right)
+            return api.binary_op(self, op, left, right, node)
         if op is operator.mul and (isinstance(left, (str, tuple, bytes)) or isinstance(right, (str, tuple, bytes))):
             count = right if isinstance(left, (str, tuple, bytes)) else left
             if not isinstance(count, int) or count * max(len(left if not isinstance(left, int) else right), 1) > _MAX_CONST_LEN:
@@ -690,7 +710,10 @@ class Interpreter:
         for target in node.comparisons:
             right = self.eval(target.comparator)
             op = _COMPARE_OPS.get(type(target.operator))
-            if result is UNKNOWN or op is None or not (_is_const(left) and _is_const(right)):
+            if result is True and op is not None and len(node.comparisons) == 1 and not (
+                    _is_const(left) and _is_const(right)):
+                result = api.compare(self, op, left, right, node)  # x > 0 on an array: a mask
+            elif result is UNKNOWN or op is None or not (_is_const(left) and _is_const(right)):
                 result = UNKNOWN
             else:
                 try:
@@ -722,7 +745,7 @@ class Interpreter:
                 indices.append(self.eval(part.value))
             else:
                 indices.append(slice(self.eval(part.lower), self.eval(part.upper), self.eval(part.step)))
-        return api.subscript(self, base, indices)
+        return api.subscript(self, base, indices, node)
 
     def _eval_comprehension(self, node: cst.BaseComp) -> Any:
         """Evaluate a comprehension's parts once with unknown targets (its calls still count)."""

@@ -115,8 +115,10 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
     else:
         inputs = _tensors(site.arg(0, "inputs"))
     call_kwargs = {k: plain(v) for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")}
+    dependencies = [t for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")
+                    for t in (_tensors(v) or [])]
     node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
-                output_count=_output_count(layer, call_kwargs))
+                output_count=_output_count(layer, call_kwargs), dependencies=dependencies)
     if inputs is None:
         # Called on something that is not a symbolic tensor we built: the output is unknown.
         node.call_kwargs["__unknown_input__"] = True

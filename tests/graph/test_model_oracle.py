@@ -113,3 +113,24 @@ model = keras.Model([a, b], out)
     model = _keras_model(code)
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
+
+
+def test_encoder_decoder_with_initial_state_and_a_layer_shared_with_an_inner_model() -> None:
+    code = """
+import keras
+from keras import layers
+enc_in = keras.Input((5, 3))
+_, h, c = layers.LSTM(4, return_state=True)(enc_in)
+dec_in = keras.Input((6, 2))
+dec = layers.LSTM(4)(dec_in, initial_state=[h, c])
+shared = layers.Dense(4)
+inner_in = keras.Input((4,))
+inner = keras.Model(inner_in, shared(inner_in))
+out = shared(inner(dec))
+model = keras.Model([enc_in, dec_in], out)
+"""
+    graphs = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graphs[-1])
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
