@@ -173,3 +173,6 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("keraslint: interrupted\n")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2, no traceback
+        sys.stderr.write(f"keraslint: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+        sys.exit(EXIT_ERROR)

@@ -94,8 +94,15 @@ def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: 
                              sorted(set(by_row.get(line, []))) if line is not None else []))
     graph = model.graph
     return ModelSummary(filename, graph.name, graph.kind, line_of(graph.node),
-                        [model.result(t.node).outputs[t.index] for t in graph.inputs],
+                        [_input_shape(model, t) for t in graph.inputs],
                         model.output_shapes(), model.total_params(), graph.complete, rows)
+
+
+def _input_shape(model: AnalyzedModel, tensor: Any) -> Shape | None:
+    result = model.results.get(tensor.node.id)  # an input no output depends on is not in the run
+    if result is not None and tensor.index < len(result.outputs):
+        return result.outputs[tensor.index]
+    return tensor.node.input_shape
 
 
 def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:

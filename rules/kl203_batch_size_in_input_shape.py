@@ -1,7 +1,10 @@
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keraslint.context import Context
-from keraslint.diagnostics import Pass, Severity
+from keraslint.diagnostics import Fix, Pass, Severity
+from keraslint.fixes import fix, replace
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -49,4 +52,12 @@ class BatchSizeInInputShape(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for problem in ctx.contract_problems:
             if problem.code == self.code:
-                yield Finding(problem.message, node=problem.node)
+                yield Finding(problem.message, node=problem.node, fix=_slice_fix(ctx, problem.declaration))
+
+
+def _slice_fix(ctx: Context, declaration: cst.BaseExpression | None) -> Fix | None:
+    """`input_shape=X.shape` -> `input_shape=X.shape[1:]` (unsafe: it changes the model)."""
+    if declaration is None or not (isinstance(declaration, cst.Attribute) and declaration.attr.value == "shape"):
+        return None
+    text = ctx.module.code_for_node(declaration)
+    return fix("Drop the sample axis from the declared shape", [replace(ctx, declaration, f"{text}[1:]")], safe=False)

@@ -15,8 +15,11 @@ class MissingChannelAxis(Rule):
     that fixes it.
 
     ## Why is this bad?
-    Keras raises "expected min_ndim=3, found ndim=2" when it builds the model or on the
-    first batch: after the imports and the data loading.
+    A declaration without the channel axis fails when Keras builds the model ("expected
+    min_ndim=3, found ndim=2"), after the imports and the data loading. For data one rank short,
+    Keras 2 and `tf.keras` raise on the first batch; Keras 3 quietly appends the axis when the
+    model starts with `keras.Input` declaring one channel, so the same script breaks on the
+    other Keras, and any other channel count fails.
 
     ## Example
     ```python

@@ -39,6 +39,11 @@ CASES = [
     ("KL101", "from keras.models import Sequential\nm = Sequential()\n",
      "from keras.models import Sequential\nimport keras\nkeras.utils.set_random_seed(42)\nm = Sequential()\n",
      "unsafe"),
+    ("KL203", "import numpy as np\nimport keras\nX = np.zeros((100, 8))\n"
+              "m = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape)])  # head\nm.fit(X, np.zeros(100))\n",
+     "import numpy as np\nimport keras\nX = np.zeros((100, 8))\n"
+     "m = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape[1:])])  # head\nm.fit(X, np.zeros(100))\n",
+     "unsafe"),
     ("KL401", "import keras\nm = keras.Sequential([keras.Input((4,)),\n    keras.layers.Dense(1, activation='softmax')])  # out\n",
      "import keras\nm = keras.Sequential([keras.Input((4,)),\n    keras.layers.Dense(1, activation='sigmoid')])  # out\n",
      "unsafe"),

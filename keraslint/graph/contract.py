@@ -28,6 +28,8 @@ class Problem:
     code: str
     message: str
     node: cst.CSTNode | None = field(repr=False)
+    #: for KL203: the expression that declares the shape (``X.shape``), which a fix can slice
+    declaration: cst.BaseExpression | None = field(default=None, repr=False)
 
 
 def _built_at(array: Array, line_of: Any) -> str:
@@ -44,6 +46,24 @@ def _declared_at(feed: Feed, index: int, line_of: Any) -> str:
         feed.model.graph.inputs[index].node.node
     line = line_of(node) if node is not None else None
     return f" (declared at line {line})" if line else ""
+
+
+def _declaration(feed: Feed, index: int) -> cst.BaseExpression | None:
+    """The argument that declares the input shape: `input_shape=`/`batch_input_shape=` on the
+    first layer, or `shape=` (or the first argument) of `keras.Input`."""
+    layer = _first_layer(feed, index)
+    calls = []
+    if layer is not None and isinstance(layer.node, cst.Call):
+        calls.append((layer.node, ("input_shape", "batch_input_shape"), False))
+    head = feed.model.graph.inputs[index].node.node
+    if isinstance(head, cst.Call):
+        calls.append((head, ("shape", "batch_shape"), True))
+    for call, keywords, positional in calls:
+        for position, arg in enumerate(call.args):
+            if (arg.keyword is not None and arg.keyword.value in keywords) or (
+                    positional and arg.keyword is None and position == 0 and not arg.star):
+                return arg.value
+    return None
 
 
 def _first_layer(feed: Feed, index: int) -> Layer | None:
@@ -88,7 +108,14 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
                                     f"{fmt_shape(data)}{built} including its {data[0]} samples; declare "
-                                    f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)", node)
+                                    f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
+                           _declaration(feed, index))
+    if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
+            and want[0] > 1 and tuple(want) != tuple(data[1:]):
+        return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, whose first entry {want[0]} is "
+                                f"the number of samples in the data {fmt_shape(data)}{built}; Keras adds the sample "
+                                f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
+                       _declaration(feed, index))
     if len(data) == len(declared):
         channel = _channel_axis(feed, index, len(declared))
         for axis in range(1, len(declared)):
@@ -190,9 +217,12 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
     if loss == "binary_crossentropy" or loss in REGRESSION_LOSSES:
         width = y[-1] if len(y) >= 2 else 1
         if units is not None and width is not None and units != width and len(y) <= len(output):
-            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}: with "
-                                   f"{loss} Keras broadcasts them against each other instead of failing; make the "
-                                   f"last layer Dense({width}) or fix the labels", node)
+            if len(y) == len(output) and width == 1:
+                consequence = f"with {loss} Keras broadcasts the (N, 1) labels against every unit instead of failing"
+            else:
+                consequence = "Keras stops with 'Incompatible shapes' on the first batch"
+            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}: "
+                                   f"{consequence}; make the last layer Dense({width}) or fix the labels", node)
             return
     if loss is not None and not loss.startswith("sparse") and len(y) > len(output):
         yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
