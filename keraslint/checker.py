@@ -179,8 +179,9 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
 
 
 def check_model(path: Path, filename: str, *, selected: Collection[str],
-                options: Mapping[str, Any] | None = None) -> FileReport:
-    """Check a saved model (.keras, .h5): only its JSON config is read, and the graph rules run."""
+                options: Mapping[str, Any] | None = None, data: Any = None) -> FileReport:
+    """Check a saved model (.keras, .h5): only its JSON config is read, and the graph rules run.
+    ``data`` (an Array) is what the model will be fed, for the data rules (KL201, KL202 ...)."""
     from keraslint.ir.saved import load_saved_model
 
     report = FileReport(filename)
@@ -190,7 +191,8 @@ def check_model(path: Path, filename: str, *, selected: Collection[str],
         if UNREADABLE[0] in selected:
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
-    ctx = Context(filename=filename, source="", module=None, facts=None, graphs=graphs, options=dict(options or {}))
+    ctx = Context(filename=filename, source="", module=None, facts=None, graphs=graphs, options=dict(options or {}),
+                  external_input=data)
     rules = [r for r in all_rules() if r.code in selected and r.code not in _META_CODES and r.pass_ is Pass.GRAPH]
     _run_rules(ctx, rules, selected, report)
     return report
@@ -273,10 +275,12 @@ def read_input(path: Path, filename: str, selected: Collection[str]) -> bytes | 
 
 
 def check_file(path: Path, filename: str, *, selected: Collection[str],
-               options: Mapping[str, Any] | None = None, data: bytes | None = None) -> FileReport:
-    """Check a script, a notebook or a saved model (``data``: the bytes, if already read)."""
+               options: Mapping[str, Any] | None = None, data: bytes | None = None,
+               model_input: Any = None) -> FileReport:
+    """Check a script, a notebook or a saved model (``data``: the bytes, if already read;
+    ``model_input``: an Array a saved model will be fed)."""
     if is_model_file(path):
-        return check_model(path, filename, selected=selected, options=options)
+        return check_model(path, filename, selected=selected, options=options, data=model_input)
     if data is None:
         read = read_input(path, filename, selected)
         if isinstance(read, FileReport):

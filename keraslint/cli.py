@@ -55,6 +55,21 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:
+    if text is None:
+        return None
+    dims: list[int | None] = []
+    for part in text.replace("(", "").replace(")", "").split(","):
+        part = part.strip()
+        if part.lower() in ("none", "?", "-1", ""):
+            dims.append(None)
+        elif part.isdigit() and int(part) > 0:
+            dims.append(int(part))
+        else:
+            raise fail(f"--input-shape {text!r}: expected positive integers separated by commas, e.g. 32,50,8")
+    return tuple(dims)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"keraslint {__version__}")
@@ -87,6 +102,8 @@ def check(
     unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; change nothing.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write .keraslint_cache.")] = False,
+    input_shape: Annotated[Optional[str], typer.Option("--input-shape", help="For saved models: the shape of the data they will be fed, batch axis first, e.g. 32,50,8 (use None for unknown).")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="For saved models: a .npy file they will be fed (only its header is read).")] = None,
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
@@ -107,6 +124,8 @@ def check(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         no_cache=no_cache,
+        input_shape=_parse_shape(input_shape),
+        data=data,
     )
     raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
 

@@ -11,7 +11,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keraslint.diagnostics import Location
-from keraslint.graph.feeding import Feed, feeds
+from keraslint.graph.feeding import Feed, external_feed, feeds
 from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source.analysis import SourceFacts
@@ -27,6 +27,8 @@ class Context:
     facts: SourceFacts | None
     graphs: list[ModelGraph] = field(default_factory=list)
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: data described on the command line for a saved model (--input-shape / --data)
+    external_input: Any = None
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
     _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
 
@@ -55,7 +57,9 @@ class Context:
     def feeds(self) -> list[Feed]:
         """Every use of a model with the data it receives (fit, evaluate, predict, model(x) ...)."""
         if self.facts is None:
-            return []
+            if self.external_input is None or not self.graphs:
+                return []
+            return [external_feed(self.analysis_of(self.graphs[0]), self.external_input)]
         return list(feeds(self.facts.models.uses, self.analysis_of))
 
     @cached_property

@@ -22,6 +22,8 @@ from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
 from keraslint.source.notebook import read_notebook
+from keraslint.source.npy import read_header as read_npy_header
+from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 
@@ -46,6 +48,9 @@ class CheckOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     no_cache: bool = False
+    #: what saved models will be fed: a full shape (batch first) or a .npy file (header only)
+    input_shape: tuple[int | None, ...] | None = None
+    data: Path | None = None
 
 
 def option_specs() -> dict[str, OptionSpec]:
@@ -253,13 +258,14 @@ class _Job:
     selected: frozenset[str]
     options: dict[str, Any]
     data: bytes | None
+    model_input: Any = None
 
 
 def _run_job(job: _Job) -> FileReport:
     """One file (in this process or a worker): checked under the per-file budget."""
     report = with_budget(_budget(), job.filename, job.selected,
                          lambda: check_file(job.path, job.filename, selected=job.selected, options=job.options,
-                                            data=job.data))
+                                            data=job.data, model_input=job.model_input))
     report.context = None  # the analysis stays in the worker; only findings travel back
     return report
 
@@ -275,6 +281,19 @@ def _from_cache(job: _Job, diagnostics: list[Diagnostic]) -> FileReport:
     except Unreadable:
         pass
     return report
+
+
+def _model_input(options: CheckOptions) -> Array | None:
+    """--input-shape 32,50,8 or --data X.npy as the Array a saved model is fed."""
+    if options.input_shape is not None:
+        return Array("numpy.ndarray", None, shape=options.input_shape, source="--input-shape")
+    if options.data is not None:
+        header = read_npy_header(None, str(options.data.resolve()))
+        if header is None:
+            raise UsageError(f"--data {options.data}: not a readable .npy file")
+        shape, dtype = header
+        return Array("numpy.ndarray", None, shape=shape, dtype=dtype, source=str(options.data))
+    return None
 
 
 def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions,
@@ -296,7 +315,7 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
                 reports.append(read)
                 continue
             data = read
-        job = _Job(path, filename, selected, dict(settings.options), data)
+        job = _Job(path, filename, selected, dict(settings.options), data, _model_input(options))
         entry = cache_key(data, filename, selected, settings.options) if cache and data is not None else None
         cached = cache.get(entry) if cache and entry else None
         if cached is not None:

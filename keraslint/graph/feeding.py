@@ -89,3 +89,11 @@ def feeds(uses: list[ModelUse], analysis_of: Any) -> Iterator[Feed]:
             xv, yv = use.validation
             node = use.validation_node or use.node
             yield Feed(use, model, [_array(xv)], _array(yv), node, node)
+
+
+def external_feed(model: AnalyzedModel, data: Array) -> Feed:
+    """Data given on the command line (``--input-shape``/``--data``) for a saved model, compared
+    the way a script's ``fit(x)`` would be."""
+    use = ModelUse(model=Obj("keras.Model", None, {"graph": model.graph}), method="fit", x=data, y=None,
+                   node=None, x_node=None, y_node=None)  # type: ignore[arg-type]
+    return Feed(use, model, [data], None, None, None)
