@@ -99,7 +99,9 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
     assert data is not None
     want = declared[1:]
     node = feed.x_node
-    built = _built_at(array, line_of)
+    def built() -> str:  # positions cost a whole-file pass: only when a problem is reported
+        return _built_at(array, line_of)
+
     method = feed.use.method
     # KL203: the declared shape is the data's full shape, sample axis included. (For predict
     # and model(x) the same shapes mean a single sample without its batch axis: KL201 below.)
@@ -107,13 +109,13 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
             and method not in SINGLE_SAMPLE_METHODS:
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
-                                    f"{fmt_shape(data)}{built} including its {data[0]} samples; declare "
+                                    f"{fmt_shape(data)}{built()} including its {data[0]} samples; declare "
                                     f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
                            _declaration(feed, index))
     if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
             and want[0] > 1 and tuple(want) != tuple(data[1:]):
         return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, whose first entry {want[0]} is "
-                                f"the number of samples in the data {fmt_shape(data)}{built}; Keras adds the sample "
+                                f"the number of samples in the data {fmt_shape(data)}{built()}; Keras adds the sample "
                                 f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
                        _declaration(feed, index))
     if len(data) == len(declared):
@@ -124,31 +126,31 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                 continue
             if axis == channel:
                 if _channels_first_swap(declared, data):
-                    return Problem("KL207", f"The data {fmt_shape(data)}{built} is channels-first but the model "
+                    return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model "
                                             f"expects channels-last {fmt_shape(declared)}; transpose it, e.g. "
                                             f"`x.transpose(0, 2, 3, 1)`", node)
-                return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built} but the model input "
+                return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
                                         f"was declared for {w} {fmt_shape(declared)}"
                                         f"{_declared_at(feed, index, line_of)}", node)
             if _channels_first_swap(declared, data):
-                return Problem("KL207", f"The data {fmt_shape(data)}{built} is channels-first but the model expects "
+                return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model expects "
                                         f"channels-last {fmt_shape(declared)}; transpose it, e.g. "
                                         f"`x.transpose(0, 2, 3, 1)`", node)
-            return Problem("KL201", f"The data has {d} on axis {axis} {fmt_shape(data)}{built} but the model input "
+            return Problem("KL201", f"The data has {d} on axis {axis} {fmt_shape(data)}{built()} but the model input "
                                     f"was declared for {w} {fmt_shape(declared)}{_declared_at(feed, index, line_of)}" +
                                     (" (Keras accepts it silently, the layers allow any length)" if axis < len(declared) - 1 else ""),
                            node)
         return None
     if len(data) == len(declared) - 1:
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
-            return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built} without the batch "
+            return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built()} without the batch "
                                     f"axis; the model expects {fmt_shape(declared)}: pass `x[None]` or "
                                     f"`np.expand_dims(x, 0)`", node)
         if len(data) >= 2 and _matches(want[:-1], data[1:]) and _takes_channels(feed, index):
-            return Problem("KL204", f"The data {fmt_shape(data)}{built} has no channel axis; the model expects "
+            return Problem("KL204", f"The data {fmt_shape(data)}{built()} has no channel axis; the model expects "
                                     f"{fmt_shape(declared)}: add it with `x[..., None]` or "
                                     f"`x.reshape(-1, {', '.join(str(d) for d in want)})`", node)
-    return Problem("KL201", f"The data has rank {len(data)} {fmt_shape(data)}{built} but the model input has rank "
+    return Problem("KL201", f"The data has rank {len(data)} {fmt_shape(data)}{built()} but the model input has rank "
                             f"{len(declared)} {fmt_shape(declared)}", node)
 
 

@@ -1,0 +1,189 @@
+"""keraslint's speed and memory, measured in one run against the floor and against TensorFlow.
+
+    python benchmarks/run.py [--files 200] [--out DIR]
+
+It builds a corpus (the repository's fixture scripts plus generated training scripts of 50 to
+1,500 lines), then measures, each as a fresh process:
+
+* keraslint cold (empty cache) and warm (every file cached);
+* the floor any libcst-based linter has: read, parse and walk the same files once with libcst,
+  with the same number of worker processes keraslint uses;
+* ``python -c "import tensorflow"``: what running the script costs before it even starts.
+
+It prints the times, the ratios, the peak memory of the largest process, and whether each
+target holds: check within 2x of the floor, warm runs 10x faster than cold, peak memory under
+200 MB for 200 files. Nothing is hard-coded: every number is measured here and now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLOOR = textwrap.dedent('''
+    import os, sys
+    from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
+    import libcst as cst
+
+    class Walk(cst.CSTVisitor):
+        def __init__(self):
+            self.nodes = 0
+        def on_visit(self, node):
+            self.nodes += 1
+            return True
+
+    def one(path):
+        try:
+            module = cst.parse_module(Path(path).read_bytes())
+        except Exception:
+            return 0
+        walker = Walk()
+        module.visit(walker)
+        return walker.nodes
+
+    if __name__ == "__main__":
+        files = [str(p) for p in sorted(Path(sys.argv[1]).rglob("*.py"))]
+        workers = int(sys.argv[2])
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                total = sum(pool.map(one, files, chunksize=4))
+        else:
+            total = sum(map(one, files))
+        print(total)
+''')
+
+BLOCK = '''
+
+def build_{i}(steps={steps}, dims={dims}, filters={filters}):
+    """Model {i}: a small Conv1D classifier."""
+    model = tf.keras.Sequential([
+        tf.keras.layers.Input(shape=(steps, dims)),
+        tf.keras.layers.Conv1D(filters, {kernel}, padding="same", activation="relu"),
+        tf.keras.layers.BatchNormalization(),
+        tf.keras.layers.MaxPooling1D(2),
+        tf.keras.layers.GlobalAveragePooling1D(),
+        tf.keras.layers.Dense({classes}, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+x_{i} = np.random.rand(512, {steps}, {dims}).astype("float32")
+y_{i} = np.random.randint(0, {classes}, size=512)
+for batch_size in (32, 64):
+    model_{i} = build_{i}()
+    history_{i} = model_{i}.fit(x_{i}, y_{i}, epochs=1, batch_size=batch_size, verbose=0)
+'''
+
+
+def generated_script(lines: int, rng: random.Random) -> str:
+    parts = ['"""A generated training script."""\nimport numpy as np\nimport tensorflow as tf\n\n'
+             "tf.keras.utils.set_random_seed(0)\n"]
+    index = 0
+    while sum(part.count("\n") for part in parts) < lines:
+        parts.append(BLOCK.format(i=index, steps=rng.choice([32, 50, 64, 100]), dims=rng.randint(1, 8),
+                                  filters=rng.choice([8, 16, 32]), kernel=rng.choice([3, 5]),
+                                  classes=rng.randint(2, 10)))
+        index += 1
+    return "".join(parts)
+
+
+def build_corpus(folder: Path, count: int) -> tuple[int, int]:
+    # Half real fixture scripts (every rule's bad and good cases, the corpus), half generated.
+    fixtures = [p for p in sorted((ROOT / "fixtures").rglob("*.py")) if "models" not in p.parts]
+    rng = random.Random(2026)
+    chosen = rng.sample(fixtures, min(len(fixtures), count // 2))
+    for index, path in enumerate(chosen):
+        shutil.copy(path, folder / f"fixture_{index:03d}_{path.name}")
+    generated = count - len(chosen)
+    for index in range(generated):
+        lines = 50 if index == 0 else 1500 if index == 1 else rng.randint(50, 1500)
+        (folder / f"generated_{index:03d}.py").write_text(generated_script(lines, rng), encoding="utf-8")
+    files = list(folder.glob("*.py"))
+    return len(files), sum(p.read_text(encoding="utf-8").count("\n") for p in files)
+
+
+_MEASURE = ("import resource, subprocess, sys\n"
+            "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode\n"
+            "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time of a fresh process and the peak RSS (MB) of the largest process it ran.
+
+    A small wrapper process runs the command so that RUSAGE_CHILDREN covers only that
+    command's process tree (keraslint's workers included)."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    code, maxrss = (int(part) for part in result.stdout.split())
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command[:4])} failed with exit code {code}")
+    return elapsed, maxrss // 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=None, help="keep the corpus here")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="keraslint-bench-"))
+    corpus = args.out or workdir / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    files, lines = build_corpus(corpus, args.files)
+    workers = min(os.cpu_count() or 1, 8)
+    env = {**os.environ, "KERASLINT_CACHE_DIR": str(workdir / "cache")}
+    keraslint = [sys.executable, "-m", "keraslint", "check", "--exit-zero", "--output-format", "concise", str(corpus)]
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    print(f"corpus: {files} files, {lines:,} lines\n")
+    floor_script = workdir / "floor.py"
+    floor_script.write_text(FLOOR, encoding="utf-8")
+    floor, floor_mem = timed([sys.executable, str(floor_script), str(corpus), str(workers)])
+    floor_serial, _ = timed([sys.executable, str(floor_script), str(corpus), "1"])
+    cold, cold_mem = timed(keraslint, env)
+    warm, warm_mem = timed(keraslint, env)
+    try:
+        tensorflow, tf_mem = timed([sys.executable, "-c", "import tensorflow"])
+    except SystemExit:
+        tensorflow, tf_mem = float("nan"), 0
+
+    rows = [
+        ("libcst floor: read + parse + walk", floor, floor_mem, f"{workers} workers"),
+        ("libcst floor, one process", floor_serial, 0, ""),
+        ("keraslint check, cold cache", cold, cold_mem, f"{cold / floor:.2f}x the floor"),
+        ("keraslint check, warm cache", warm, warm_mem, f"{cold / warm:.1f}x faster than cold"),
+        ('python -c "import tensorflow"', tensorflow, tf_mem, "before a script even starts"),
+    ]
+    print(f"| {'what':<36} | {'time':>8} | {'peak RSS':>9} | note |")
+    print(f"|{'-' * 38}|{'-' * 10}|{'-' * 11}|------|")
+    for name, seconds, memory, note in rows:
+        rss = f"{memory} MB" if memory else ""
+        print(f"| {name:<36} | {seconds:7.2f}s | {rss:>9} | {note} |")
+    targets = [
+        ("check within 2x of the floor", cold <= 2 * floor, f"{cold / floor:.2f}x"),
+        ("warm run 10x faster than cold", cold >= 10 * warm, f"{cold / warm:.1f}x"),
+        (f"peak memory under 200 MB ({files} files)", cold_mem < 200, f"{cold_mem} MB"),
+    ]
+    print()
+    for name, ok, value in targets:
+        print(f"{'PASS' if ok else 'MISS'}  {name}: {value}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
