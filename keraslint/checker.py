@@ -11,6 +11,7 @@ import re
 import signal
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,7 @@ def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> lis
     if deepest <= MAX_BRACKET_DEPTH:
         return None
     try:  # the rough count may include brackets inside strings: let CPython decide
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        _cpython_parse(text, filename)
     except SyntaxError as error:
         if INVALID_SYNTAX[0] not in selected:
             return []
@@ -112,13 +113,20 @@ def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> lis
                                             f"{MAX_BRACKET_DEPTH})", row, 1)] if INVALID_SYNTAX[0] in selected else []
 
 
+def _cpython_parse(text: str, filename: str) -> None:
+    """CPython's own parser, for its error messages; its SyntaxWarnings are not ours to print."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+
+
 def _syntax_error(text: str, filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
     """KL001 at the place CPython's own parser names; libcst's locations are often a line off.
 
     Only runs for files that failed to parse, so the second parse costs nothing in practice.
     """
     try:
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        _cpython_parse(text, filename)
     except SyntaxError as error:
         row = error.lineno or 1
         column = max(error.offset or 1, 1)
@@ -265,6 +273,10 @@ def is_model_file(path: Path) -> bool:
 def read_input(path: Path, filename: str, selected: Collection[str]) -> bytes | FileReport:
     """The file's bytes, or a report carrying KL002 when the system will not give them."""
     try:
+        if not path.is_file():
+            # A FIFO or a device named *.py would block or never end; a folder cannot be read.
+            kind = "a folder" if path.is_dir() else "missing" if not path.exists() else "not a regular file"
+            raise OSError(0, kind)
         return path.read_bytes()
     except OSError as exc:
         report = FileReport(filename)

@@ -1516,10 +1516,11 @@ def _result_dtype(op: Any, left: Any, right: Any, ldtype: str | None, rdtype: st
         return _tf_truediv(dtype) if op is operator.truediv else dtype
     if lweak and rweak:
         return None
-    if lweak:
-        dtype = _weak(rdtype, left)
-    elif rweak:
-        dtype = _weak(ldtype, right)
+    if lweak or rweak:
+        strong, scalar = (rdtype, left) if lweak else (ldtype, right)
+        if op is operator.pow and _kind(strong) == "b" and isinstance(scalar, int) and not isinstance(scalar, bool):
+            return "int8"  # NumPy's power loop for a boolean base with a Python int (NEP 50)
+        dtype = _weak(strong, scalar)
     else:
         dtype = promote(ldtype, rdtype)
     if dtype is None:
