@@ -67,8 +67,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             files = [Path(options.stdin_filename or "-")]
             reports = [_check_stdin(resolver, options, infos)]
         else:
-            files = collect_files(list(options.paths), resolver, force_exclude=options.force_exclude,
-                                  extensions=(".py", ".ipynb"))
+            files = _collect(options, resolver)
             reports = check_files(files, resolver, options, infos)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {exc}\n")
@@ -281,6 +280,16 @@ def _from_cache(job: _Job, diagnostics: list[Diagnostic]) -> FileReport:
     except Unreadable:
         pass
     return report
+
+
+def _collect(options: CheckOptions, resolver: SettingsResolver) -> list[Path]:
+    """Scripts and notebooks under the paths; a TensorFlow SavedModel folder named explicitly is
+    checked as one input (and reported as unsupported) rather than walked for scripts."""
+    saved_models = [p for p in options.paths if p.is_dir() and (p / "saved_model.pb").exists()]
+    others = [p for p in options.paths if p not in saved_models]
+    files = collect_files(others, resolver, force_exclude=options.force_exclude, extensions=(".py", ".ipynb")) \
+        if others else []
+    return sorted([*files, *saved_models], key=lambda p: p.as_posix())
 
 
 def _model_input(options: CheckOptions) -> Array | None:

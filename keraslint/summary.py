@@ -65,10 +65,17 @@ def summarize(report: FileReport) -> list[ModelSummary]:
     def line_of(node: Any) -> int | None:
         return ctx.line_of(node) if node is not None and ctx.module is not None else None
 
+    by_layer: dict[str, list[str]] = {}
+    if ctx.module is None:  # a saved model: findings have no line, they name the layer instead
+        for diagnostic in report.diagnostics:
+            for model in ctx.models:
+                for layer in model.graph.layers():
+                    if layer.name and f"'{layer.name}'" in diagnostic.message:
+                        by_layer.setdefault(layer.name, []).append(diagnostic.code)
     summaries = []
     seen: set[tuple[Any, ...]] = set()
     for model in ctx.models:
-        summary = _summarize_model(report.filename, model, line_of, by_row)
+        summary = _summarize_model(report.filename, model, line_of, by_row, by_layer)
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
@@ -77,7 +84,8 @@ def summarize(report: FileReport) -> list[ModelSummary]:
     return summaries
 
 
-def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: dict[int, list[str]]) -> ModelSummary:
+def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: dict[int, list[str]],
+                     by_layer: dict[str, list[str]]) -> ModelSummary:
     rows = []
     counted: set[int] = set()
     for node in model.order:
@@ -90,8 +98,8 @@ def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: 
         if node.layer.id in counted:
             params = 0  # a shared layer's weights are counted once
         counted.add(node.layer.id)
-        rows.append(LayerRow(node.layer.name or "", node.layer.kind, line, result.outputs, params,
-                             sorted(set(by_row.get(line, []))) if line is not None else []))
+        found = by_row.get(line, []) if line is not None else by_layer.get(node.layer.name or "", [])
+        rows.append(LayerRow(node.layer.name or "", node.layer.kind, line, result.outputs, params, sorted(set(found))))
     graph = model.graph
     return ModelSummary(filename, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
