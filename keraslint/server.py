@@ -43,11 +43,7 @@ from keraslint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
 from keraslint.discovery import UsageError, collect_files
 from keraslint.fixes import apply as apply_fixes
 from keraslint.registry import rule_infos
-from keraslint.run import CheckOptions, option_specs
-
-# TODO: use a public per-path selection helper from keraslint.run once there is one (the CLI's
-# layering of select/extend-select/ignore/per-file-ignores; private import until then).
-from keraslint.run import selected_rules
+from keraslint.run import option_specs, selected_rules
 
 __all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "KeraslintLanguageServer", "create_server", "serve"]
 

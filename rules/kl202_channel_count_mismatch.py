@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.contract import findings_for
 from keraslint.graph.layers import source_of
 from keraslint.graph.propagate import ChannelMismatch
 from keraslint.rule import Finding, Invalid, Rule
@@ -66,6 +67,4 @@ class ChannelCountMismatch(Rule):
         for _, node, result in ctx.graph_nodes():
             if isinstance(result.error, ChannelMismatch):
                 yield Finding(result.error.message, node=source_of(node))
-        for problem in ctx.contract_problems:
-            if problem.code == self.code:
-                yield Finding(problem.message, node=problem.node)
+        yield from findings_for(ctx, self.code)

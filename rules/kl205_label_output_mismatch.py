@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
+from keraslint.graph.contract import findings_for
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -62,6 +63,4 @@ class LabelOutputMismatch(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for problem in ctx.contract_problems:
-            if problem.code == self.code:
-                yield Finding(problem.message, node=problem.node)
+        yield from findings_for(ctx, self.code)

@@ -295,3 +295,12 @@ def all_problems(ctx: Any) -> list[Problem]:
                                           f"{fmt_shape(shape)}; declare {fmt_shape((*shape[1:], 1))} "
                                           f"(one channel) instead", node.layer.node))
     return found
+
+
+def findings_for(ctx: Any, code: str) -> Iterator[Any]:
+    """The Findings of one data rule: its share of the file's contract problems."""
+    from keraslint.rule import Finding
+
+    for problem in ctx.contract_problems:
+        if problem.code == code:
+            yield Finding(problem.message, node=problem.node)

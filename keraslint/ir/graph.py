@@ -111,3 +111,22 @@ class ModelGraph:
             if node.layer is not None:
                 unique.setdefault(node.layer.id, node.layer)
         return list(unique.values())
+
+
+_STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
+
+
+def output_count(layer: Layer, call_kwargs: dict[str, Any]) -> int:
+    """How many tensors one application of ``layer`` returns (return_state, attention scores ...)."""
+    kind = layer.kind
+    if kind == "Model" and layer.submodel is not None:
+        return max(1, len(layer.submodel.outputs))
+    if kind in _STATE_COUNT and layer.config.get("return_state") is True:
+        return 1 + _STATE_COUNT[kind]
+    if kind == "Bidirectional":
+        inner = layer.config.get("layer")
+        if isinstance(inner, Layer) and inner.kind in _STATE_COUNT and inner.config.get("return_state") is True:
+            return 1 + 2 * _STATE_COUNT[inner.kind]
+    if kind == "MultiHeadAttention" and call_kwargs.get("return_attention_scores") is True:
+        return 2
+    return 1

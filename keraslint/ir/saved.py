@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
+from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import normalize_layer
 from keraslint.source.reading import Unreadable
 from keraslint.values import UNKNOWN
@@ -44,7 +44,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 # Recurrent layers and how many state tensors return_state adds (as in keraslint.source.models).
-_STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
 # Activation layers serialized as a layer's ``activation`` (Dense(activation=LeakyReLU())).
 _ACTIVATION_LAYER_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "Softmax": "softmax", "ELU": "elu"}
 _ACTIVATION_KEYS = frozenset({"activation", "recurrent_activation"})
@@ -277,21 +276,6 @@ def _builtin(entry: dict[str, Any]) -> bool:
     return registered is None or registered == entry.get("class_name")
 
 
-def _output_count(layer: Layer, call_kwargs: dict[str, Any]) -> int:
-    kind = layer.kind
-    if kind == "Model" and layer.submodel is not None:
-        return max(1, len(layer.submodel.outputs))
-    if kind in _STATE_COUNT and layer.config.get("return_state") is True:
-        return 1 + _STATE_COUNT[kind]
-    if kind == "Bidirectional":
-        inner = layer.config.get("layer")
-        if isinstance(inner, Layer) and inner.kind in _STATE_COUNT and inner.config.get("return_state") is True:
-            return 1 + 2 * _STATE_COUNT[inner.kind]
-    if kind == "MultiHeadAttention" and call_kwargs.get("return_attention_scores") is True:
-        return 2
-    return 1
-
-
 def _str(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise _Malformed(f"{what} is not a string")
@@ -367,7 +351,7 @@ class _Builder:
         head = Node(layer=None, inputs=[], input_shape=input_shape, input_name=input_name)
         current = Tensor(head)
         for layer in layers:
-            node = Node(layer=layer, inputs=[current], output_count=_output_count(layer, {}))
+            node = Node(layer=layer, inputs=[current], output_count=output_count(layer, {}))
             current = Tensor(node)
         return ModelGraph("sequential", inputs=[Tensor(head)], outputs=[current], name=name)
 
@@ -401,7 +385,7 @@ class _Builder:
             for raw in raw_nodes:
                 node_refs, call_kwargs = self.inbound_node(raw, layer, layer_name)
                 nodes.append(Node(layer=layer, inputs=[], call_kwargs=call_kwargs,
-                                  output_count=_output_count(layer, call_kwargs)))
+                                  output_count=output_count(layer, call_kwargs)))
                 refs.append(node_refs)
             applied[layer_name] = (layer, nodes, refs)
 

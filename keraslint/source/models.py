@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
+from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, ListValue, Obj
@@ -25,7 +25,6 @@ MODEL = "keras.Model"
 LAYER = "keras.layers.Layer"
 TENSOR = "keras.KerasTensor"
 
-_STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2}
 
 
 def _is_keras1(site: CallSite) -> bool:
@@ -91,19 +90,6 @@ def _tensors(value: Any) -> list[Tensor] | None:
     return found
 
 
-def _output_count(layer: Layer, call_kwargs: dict[str, Any]) -> int:
-    kind = layer.kind
-    if kind in _STATE_COUNT and layer.config.get("return_state") is True:
-        return 1 + _STATE_COUNT[kind]
-    if kind == "Bidirectional":
-        inner = layer.config.get("layer")
-        if isinstance(inner, Layer) and inner.kind in _STATE_COUNT and inner.config.get("return_state") is True:
-            return 1 + 2 * _STATE_COUNT[inner.kind]
-    if kind == "MultiHeadAttention" and call_kwargs.get("return_attention_scores") is True:
-        return 2
-    return 1
-
-
 def apply_layer(layer: Layer, site: CallSite) -> Any:
     """``layer(x)``: a new node; its output tensor(s)."""
     if layer.kind == "MultiHeadAttention":
@@ -118,7 +104,7 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
     dependencies = [t for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")
                     for t in (_tensors(v) or [])]
     node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
-                output_count=_output_count(layer, call_kwargs), dependencies=dependencies)
+                output_count=output_count(layer, call_kwargs), dependencies=dependencies)
     if inputs is None:
         # Called on something that is not a symbolic tensor we built: the output is unknown.
         node.call_kwargs["__unknown_input__"] = True
