@@ -145,7 +145,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
-                 options: Mapping[str, Any] | None = None, script_dir: Path | None = None) -> FileReport:
+                 options: Mapping[str, Any] | None = None, script_dir: Path | None = None,
+                 row_label: Callable[[int], str] | None = None) -> FileReport:
     """Check one file's contents. ``selected`` holds the active rule codes; ``script_dir`` is the
     script's folder, where data files it names relatively are looked for."""
     report = FileReport(filename)
@@ -181,7 +182,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                                             f"the source pass failed on this file ({_one_line(exc)}); no rule ran"))
         return report
     ctx = Context(filename=filename, source=text, module=module, facts=facts, graphs=facts.models.graphs(),
-                  options=dict(options or {}))
+                  options=dict(options or {}), row_label=row_label)
     _run_rules(ctx, [r for r in all_rules() if r.code in selected and r.code not in _META_CODES], selected, report)
     return report
 
@@ -260,7 +261,8 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
         if UNREADABLE[0] in selected:
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
-    report = check_source(notebook.program, filename, selected=selected, options=options, script_dir=script_dir)
+    report = check_source(notebook.program, filename, selected=selected, options=options, script_dir=script_dir,
+                          row_label=notebook.row_label)
     report.diagnostics = [notebook.map_diagnostic(d) for d in report.diagnostics]
     report.notebook = notebook
     return report

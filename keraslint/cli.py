@@ -7,6 +7,7 @@ User errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -52,7 +53,9 @@ def _split(values: list[str] | None) -> list[str] | None:
     """``--select KL1,KL2 --select KL3`` -> [KL1, KL2, KL3]; None when the option was not given."""
     if values is None:
         return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    # Codes are case-insensitive (kl301, Kl3), as `keraslint rule kl301` already is.
+    return [part.upper() if re.fullmatch(r"kl\d*", part, re.IGNORECASE) else part for part in parts]
 
 
 def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:

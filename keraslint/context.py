@@ -29,6 +29,8 @@ class Context:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: data described on the command line for a saved model (--input-shape / --data)
     external_input: Any = None
+    #: how messages name a row: "line 7", or "cell 3, line 2" in a notebook
+    row_label: Any = None
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
     _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
 
@@ -93,6 +95,11 @@ class Context:
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.span(node)[0].row
+
+    def where(self, node: cst.CSTNode) -> str:
+        """``line 7`` (or ``cell 3, line 2`` in a notebook): how a message points at a node."""
+        row = self.line_of(node)
+        return self.row_label(row) if self.row_label is not None else f"line {row}"
 
     def code(self, node: cst.CSTNode, limit: int = 60) -> str:
         """The source text of ``node`` as the user wrote it (shortened), for messages."""

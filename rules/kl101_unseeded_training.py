@@ -85,13 +85,16 @@ class UnseededTraining(Rule):
             return
         first = unseeded[0]
         what = "trained" if first.action == "train" else "created"
-        lines = sorted({ctx.line_of(e.node) for e in unseeded[1:]} - {ctx.line_of(first.node)})
+        rows = sorted({ctx.line_of(e.node): e.node for e in unseeded[1:]}.items())
+        others = [ctx.where(node) for row, node in rows if row != ctx.line_of(first.node)]
         more = ""
-        if lines:
-            shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
-            more = f" (also unseeded: line{'s' if len(lines) > 1 else ''} {shown})"
+        if others:
+            more = f" (also unseeded: {', '.join(others[:5])}{', ...' if len(others) > 5 else ''})"
+        partial = ""
+        if facts.seeds:  # numpy or random seeded, TensorFlow not: a common misunderstanding
+            partial = f" (`{ctx.code(facts.seeds[0].node.func)}` does not seed TensorFlow)"
         yield Finding(
-            f"Model {what} with no global seed set: weight initialisation, dropout and shuffling "
+            f"Model {what} with no global seed set{partial}: weight initialisation, dropout and shuffling "
             f"differ on every run{more}; call `keras.utils.set_random_seed(...)` before building the model",
             node=first.node,
             fix=self._seed_fix(ctx),

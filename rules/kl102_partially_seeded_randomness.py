@@ -82,7 +82,7 @@ class PartiallySeededRandomness(Rule):
         first_seed = {g: next(s for s in facts.seeds if g in s.generators) for g in seeded}
 
         def where(seed: SeedEvent) -> str:
-            return f"`{ctx.code(seed.node.func)}` at line {ctx.line_of(seed.node)}"
+            return f"`{ctx.code(seed.node.func)}` at {ctx.where(seed.node)}"
 
         for draw in facts.draws:
             if draw.state != "no":

@@ -66,13 +66,13 @@ class SeedAfterModelCreation(Rule):
                 # Layers are evaluated before the model that holds them: name the model if there is one.
                 culprit = next((e for e in pending if e.action == "create"), pending[0])
                 what = "layer" if culprit.action == "layer" else "model"
-                where = f"line {ctx.line_of(culprit.node)}"
-                move_before = ctx.line_of(pending[0].entry or pending[0].node)
+                where = ctx.where(culprit.node)
+                move_before = ctx.where(pending[0].entry or pending[0].node)
                 if culprit.entry is not None:
-                    where += f" (in `{ctx.code(culprit.entry, 40)}` at line {ctx.line_of(culprit.entry)})"
+                    where += f" (in `{ctx.code(culprit.entry, 40)}` at {ctx.where(culprit.entry)})"
                 yield Finding(
                     f"Seed set after the {what} created at {where} was initialised without it: its weights "
-                    f"differ on every run; move this call before line {move_before}",
+                    f"differ on every run; move this call before {move_before}",
                     node=event.node.func if isinstance(event.node, cst.Call) else event.node,
                 )
                 pending = []

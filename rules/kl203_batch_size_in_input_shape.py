@@ -46,7 +46,7 @@ class BatchSizeInInputShape(Rule):
     INVALID = (
         Invalid("import numpy as np\nimport keras\nX = np.random.rand(1000, 20)\ny = np.random.rand(1000)\n"
                 "m = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape)])\nm.fit(X, y)\n",
-                line=6, message="X.shape[1:]"),
+                line=5, message="X.shape[1:]"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

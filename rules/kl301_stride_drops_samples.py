@@ -17,7 +17,8 @@ class StrideDropsSamples(Rule):
     k = (kernel_size - 1) * dilation_rate + 1 and the stride s leave `(L - k) % s`
     trailing elements that no window ever covers. Pooling uses its pool size as kernel and
     (by default) as stride. The message gives L, k, s, how many elements are dropped, the
-    output length and two input lengths that would fit.
+    output length and input lengths that would fit. Image pooling (2D/3D) that loses only one
+    border row or column, as every convnet with odd feature-map sizes does, is not reported.
 
     ## Why is this bad?
     Keras does not complain: `Conv1D(4, 2, strides=2)` gives length 4 for inputs of length 8
@@ -47,6 +48,8 @@ class StrideDropsSamples(Rule):
         "import keras\nm = keras.Sequential([keras.Input((101, 8)), keras.layers.Conv1D(4, 5, strides=3)])\n",
         "import keras\nm = keras.Sequential([keras.Input((100, 8)), keras.layers.Conv1D(4, 5, strides=3, padding='same')])\n",
         "import keras\nm = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.MaxPooling2D(2)])\n",
+        # the keras.io MNIST convnet: 11x11 pooled by 2 loses one border row and column
+        "import keras\nm = keras.Sequential([keras.Input((11, 11, 8)), keras.layers.MaxPooling2D(2)])\n",
         "import keras\nm = keras.Sequential([keras.Input((None, 8)), keras.layers.Conv1D(4, 5, strides=3)])\n",
     )
     INVALID = (
@@ -55,8 +58,9 @@ class StrideDropsSamples(Rule):
                 line=4, message="on length 100 drops the last 2 timesteps (k=5, s=3); output length 32"),
         Invalid("import tensorflow as tf\nm = tf.keras.Sequential([tf.keras.layers.Conv1D(4, 2, strides=2, input_shape=(9, 1))])\n",
                 line=2, message="drops the last 1 timestep"),
-        Invalid("from keras import layers, Input, Model\ninp = Input((13, 13, 3))\n"
-                "out = layers.MaxPooling2D(pool_size=2)(inp)\nm = Model(inp, out)\n", line=3, message="13x13"),
+        Invalid("from keras import layers, Input, Model\ninp = Input((14, 14, 3))\n"
+                "out = layers.MaxPooling2D(pool_size=3)(inp)\nm = Model(inp, out)\n", line=3,
+                message="never sees the last 2 of 14 rows"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -85,6 +89,8 @@ class StrideDropsSamples(Rule):
                 fits.append((length - dropped, length + (s - dropped) % s if dropped else length))
             if not parts or not any(p[3] for p in parts):
                 continue
+            if layer.kind in POOLINGS and len(parts) > 1 and max(p[3] for p in parts) <= 1:
+                continue  # image pooling losing one border row/column: standard convnet practice
             yield Finding(self._message(layer.label, parts, outputs, fits), node=source_of(node))
 
     @staticmethod
@@ -97,8 +103,10 @@ class StrideDropsSamples(Rule):
                     f"(k={k}, s={s}); output length {outputs[0]}. Use padding=\"same\", or an input length "
                     f"that fits ({shorter} or {longer})")
         size = "x".join(str(p[0]) for p in parts)
-        dropped_axes = ", ".join(f"axis {i + 1}: {p[3]} of {p[0]} (k={p[1]}, s={p[2]})"
+        names = ("rows", "columns", "slices")
+        dropped_axes = ", ".join(f"the last {p[3]} of {p[0]} {names[i] if i < 3 else 'elements'} (k={p[1]}, s={p[2]})"
                                  for i, p in enumerate(parts) if p[3])
         out = "x".join(str(o) for o in outputs)
-        return (f"{label} with padding=\"valid\" on {size} never covers the trailing elements ({dropped_axes}); "
-                f"output {out}. Use padding=\"same\", or an input size that fits")
+        fits = "x".join(str(f[0]) if p[3] else str(p[0]) for f, p in zip(fits, parts))
+        return (f"{label} with padding=\"valid\" on {size} never sees {dropped_axes}; output {out}. "
+                f"Use padding=\"same\", or an input size that fits (e.g. {fits})")

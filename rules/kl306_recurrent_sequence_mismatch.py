@@ -65,7 +65,7 @@ class RecurrentSequenceMismatch(Rule):
             previous = _previous_recurrent(model, node)
             label = node.layer.label if node.layer else "layer"
             if previous is not None and previous.layer is not None:
-                where = f" at line {ctx.line_of(previous.layer.node)}" if previous.layer.node is not None else ""
+                where = f" at {ctx.where(previous.layer.node)}" if previous.layer.node is not None else ""
                 cause = (f"{previous.layer.label}{where} returns only its last output; give it "
                          f"return_sequences=True")
             else:

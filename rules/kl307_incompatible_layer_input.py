@@ -57,8 +57,13 @@ class IncompatibleLayerInput(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for _, node, result in ctx.graph_nodes():
+        # A model whose declared input includes the sample axis (KL203) fails at its first layer
+        # too; that consequence is not a second problem.
+        batch_declared = {p.graph_id for p in ctx.contract_problems if p.code == "KL203"}
+        for model, node, result in ctx.graph_nodes():
             error = result.error
+            if model.graph.id in batch_declared and node.inputs and all(t.node.is_input for t in node.inputs):
+                continue
             if error is None or error.kind in _ELSEWHERE or isinstance(error, ChannelMismatch):
                 continue
             if error.kind == "rank" and is_recurrent(node.layer) and result.inputs and result.inputs[0] is not None \

@@ -73,12 +73,15 @@ class LossActivationMismatch(Rule):
         for obj, model in ctx.model_objects():
             outputs = model.graph.outputs
             shapes = model.output_shapes()
-            if len(outputs) != 1 or not shapes or shapes[0] is None:
+            if len(outputs) != 1:
                 continue
             activation, node = output_activation(outputs[0].node)
             if activation is None or node.layer is None:
                 continue
-            units = shapes[0][-1]
+            # The layer's own units when a shape error upstream left the output shape unknown.
+            units = shapes[0][-1] if shapes and shapes[0] is not None else node.layer.config.get("units")
+            if not isinstance(units, int):
+                continue
             where = source_of(node)
             if activation == "softmax" and units == 1:
                 yield Finding(f"{node.layer.label} has 1 unit with softmax, which always outputs 1.0 (softmax "
@@ -105,7 +108,8 @@ def _mismatch(activation: str, units: int | None, loss: str, from_logits: bool |
     if activation == "softmax" and loss.startswith("binary") and (units or 0) > 1:
         return ("softmax makes the units compete, binary cross-entropy scores each independently; use sigmoid "
                 "(multi-label) or categorical_crossentropy (one class)"), Severity.ERROR
-    if activation == "sigmoid" and loss == "categorical_crossentropy" and (units or 0) > 1:
+    if activation == "sigmoid" and loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") \
+            and (units or 0) > 1:
         return ("categorical cross-entropy expects probabilities that sum to 1; use softmax (one class) or "
                 "binary_crossentropy (multi-label)"), Severity.ERROR
     if activation == "linear" and from_logits is False:

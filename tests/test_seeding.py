@@ -32,7 +32,7 @@ def test_unseeded_sequential_is_reported_at_first_creation() -> None:
         other = tf.keras.Sequential()
         """
     assert findings(code) == [(2, "KL101")]
-    assert "lines 3, 4" in messages(code, "KL101")[0]
+    assert "also unseeded: line 3, line 4" in messages(code, "KL101")[0]
 
 
 @pytest.mark.parametrize("seed", [

@@ -30,13 +30,14 @@ class Problem:
     node: cst.CSTNode | None = field(repr=False)
     #: for KL203: the expression that declares the shape (``X.shape``), which a fix can slice
     declaration: cst.BaseExpression | None = field(default=None, repr=False)
+    #: the model graph the problem is about
+    graph_id: int | None = None
 
 
 def _built_at(array: Array, line_of: Any) -> str:
     if array.node is None:
         return ""
-    line = line_of(array.node)
-    return f" (built at line {line})" if line else ""
+    return f" (built at {line_of(array.node)})"
 
 
 def _declared_at(feed: Feed, index: int, line_of: Any) -> str:
@@ -44,8 +45,7 @@ def _declared_at(feed: Feed, index: int, line_of: Any) -> str:
     layer = _first_layer(feed, index)
     node = layer.node if layer is not None and layer.declared_input is not None else \
         feed.model.graph.inputs[index].node.node
-    line = line_of(node) if node is not None else None
-    return f" (declared at line {line})" if line else ""
+    return f" (declared at {line_of(node)})" if node is not None else ""
 
 
 def _declaration(feed: Feed, index: int) -> cst.BaseExpression | None:
@@ -110,14 +110,14 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
                                     f"{fmt_shape(data)}{built()} including its {data[0]} samples; declare "
-                                    f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
-                           _declaration(feed, index))
+                                    f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)",
+                           _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
     if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
             and want[0] > 1 and tuple(want) != tuple(data[1:]):
         return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, whose first entry {want[0]} is "
                                 f"the number of samples in the data {fmt_shape(data)}{built()}; Keras adds the sample "
-                                f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)", node,
-                       _declaration(feed, index))
+                                f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)",
+                       _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
     if len(data) == len(declared):
         channel = _channel_axis(feed, index, len(declared))
         for axis in range(1, len(declared)):
@@ -136,10 +136,12 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                 return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model expects "
                                         f"channels-last {fmt_shape(declared)}; transpose it, e.g. "
                                         f"`x.transpose(0, 2, 3, 1)`", node)
-            return Problem("KL201", f"The data has {d} on axis {axis} {fmt_shape(data)}{built()} but the model input "
-                                    f"was declared for {w} {fmt_shape(declared)}{_declared_at(feed, index, line_of)}" +
-                                    (" (Keras accepts it silently, the layers allow any length)" if axis < len(declared) - 1 else ""),
-                           node)
+            others = [str(a) for a in range(axis + 1, len(declared))
+                      if declared[a] is not None and data[a] is not None and declared[a] != data[a]]
+            axes = f"axes {axis}, {', '.join(others)}" if others else f"axis {axis}"
+            return Problem("KL201", f"The data {fmt_shape(data)}{built()} differs from the declared model input "
+                                    f"{fmt_shape(declared)}{_declared_at(feed, index, line_of)} on {axes} ({d} vs {w})"
+                                    f"{_consequence(feed, index, data)}", node)
         return None
     if len(data) == len(declared) - 1:
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
@@ -152,6 +154,19 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                                     f"`x.reshape(-1, {', '.join(str(d) for d in want)})`", node)
     return Problem("KL201", f"The data has rank {len(data)} {fmt_shape(data)}{built()} but the model input has rank "
                             f"{len(declared)} {fmt_shape(declared)}", node)
+
+
+def _consequence(feed: Feed, index: int, data: Shape) -> str:
+    """Whether Keras would take this data anyway: run the model's shapes on it."""
+    if len(feed.model.graph.inputs) != 1:
+        return ""
+    from keraslint.graph.propagate import analyze_model
+
+    errors = [result.error for _, _, result in analyze_model(feed.model.graph, [(None, *data[1:])]).walk()
+              if result.error is not None]
+    if errors:
+        return "; Keras fails when it builds the model for it"
+    return "; Keras accepts it silently (the layers allow any size), but it is not what the model was declared for"
 
 
 def _matches(want: Shape, data: Shape) -> bool:
@@ -265,7 +280,7 @@ def all_problems(ctx: Any) -> list[Problem]:
     """Every contract problem in the file, each under the one rule it belongs to."""
     found: list[Problem] = []
     for feed in ctx.feeds:
-        found.extend(input_problems(feed, ctx.line_of))
+        found.extend(input_problems(feed, ctx.where))
         compiled = feed.use.compiled
         loss = compiled.loss.name if compiled is not None and compiled.loss is not None else None
         outputs = feed.model.output_shapes()
@@ -276,7 +291,7 @@ def all_problems(ctx: Any) -> list[Problem]:
                 if array is not None and array.scaled is False and not _scales_first(feed):
                     origin = f" from {array.source}" if array.source else ""
                     found.append(Problem("KL206", f"Raw {array.dtype or 'integer'} data{origin}"
-                                                  f"{_built_at(array, ctx.line_of)} reaches fit unscaled (values "
+                                                  f"{_built_at(array, ctx.where)} reaches fit unscaled (values "
                                                   f"0-255); divide by 255.0 or start the model with "
                                                   f"`keras.layers.Rescaling(1/255)`", feed.x_node))
     for model in ctx.models:

@@ -177,7 +177,9 @@ def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
             start = 1
         elif isinstance(first, Obj) and first.type == LAYER:
             input_shape = first.data["layer"].declared_input
-    head = Node(layer=None, inputs=[], input_shape=input_shape, node=graph.node)
+    # The Input (or InputLayer) element, when there is one, is where the input is declared.
+    declared_by = entries[0][0].node if start == 1 else graph.node
+    head = Node(layer=None, inputs=[], input_shape=input_shape, node=declared_by)
     graph.inputs = [Tensor(head)]
     current = Tensor(head)
     for item, conditional in entries[start:]:

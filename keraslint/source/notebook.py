@@ -61,6 +61,11 @@ class Notebook:
                           location=Location(row, diagnostic.location.column), end_location=end, noqa_row=noqa,
                           cell=span.cell, fix=diagnostic.fix, url=diagnostic.url)
 
+    def row_label(self, row: int) -> str:
+        """A row of the joined program as the user sees it: ``cell 3, line 2``."""
+        found = self.locate(row)
+        return f"cell {found[0].cell}, line {found[1]}" if found else f"line {row}"
+
     def source_line(self, cell: int, row: int) -> str | None:
         for span in self.cells:
             if span.cell == cell:
@@ -69,10 +74,17 @@ class Notebook:
         return None
 
 
+# Cell magics whose body is ordinary Python; any other (%%bash, %%writefile ...) is not Python.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "tensorflow_version"})
+
+
 def _neutralise(source: str) -> str:
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
-        return "\n".join("# " + line for line in lines)  # a cell magic: the whole cell is not Python
+        magic = lines[0].lstrip()[2:].split(maxsplit=1)[0] if lines[0].lstrip()[2:].strip() else ""
+        if magic not in _PYTHON_CELL_MAGICS:
+            return "\n".join("# " + line for line in lines)  # the whole cell is not Python
+        lines = ["pass  # " + lines[0].strip(), *lines[1:]]
     out = []
     for line in lines:
         match = _MAGIC_LINE.match(line) or _SHELL_ASSIGN.match(line) or _HELP_SUFFIX.match(line)
