@@ -551,3 +551,18 @@ def test_absl_style_main_is_not_a_false_positive() -> None:
             app.run(main)
         """
     assert [f for f in findings(code) if f[1] in ("KL101", "KL103")] == []
+
+
+@pytest.mark.parametrize(("imports", "call"), [
+    ("from absl import app", "app.run(main)"),
+    ("import fire", "fire.Fire(main)"),
+    ("import tensorflow as tf", "tf.compat.v1.app.run()"),
+])
+def test_entry_point_runners_call_main(imports: str, call: str) -> None:
+    """`app.run(main)` and friends run main: its unseeded model counts (it is not 'detached')."""
+    from keraslint.checker import check_source
+
+    code = (f"{imports}\nimport keras\ndef main(argv=None):\n"
+            "    m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n    m.fit(x, y)\n"
+            f"if __name__ == '__main__':\n    {call}\n")
+    assert [d.code for d in check_source(code, "t.py", selected={"KL101"}).diagnostics] == ["KL101"]

@@ -32,6 +32,9 @@ from keraslint.source.values import ClassValue, Function, ListValue, Method, Obj
 from keraslint.values import UNKNOWN
 
 MAX_CALL_DEPTH = 6
+# Calls that run a function of the script for it (the usual `main` entry points).
+ENTRY_POINT_RUNNERS = frozenset({"absl.app.run", "tensorflow.app.run", "tensorflow.compat.v1.app.run", "fire.Fire",
+                                 "typer.run"})
 # A function body is followed at most this many times per file; after that its calls are
 # unknown. Training scripts call a builder a handful of times; parsers and libraries that call
 # each other everywhere would otherwise re-run the same bodies combinatorially.
@@ -820,7 +823,17 @@ class Interpreter:
         result = site.result = api.call(self, site)
         for tracker in self.trackers:
             tracker.on_call(site)
+        if name in ENTRY_POINT_RUNNERS:
+            self._run_entry_point(args, kwargs, node)
         return result
+
+    def _run_entry_point(self, args: list[Any], kwargs: dict[str, Any], node: Any) -> None:
+        """`app.run(main)`, `fire.Fire(main)`, `tf.app.run()`: the runner calls the script's main
+        (with arguments we cannot know), so follow it there rather than leaving it detached."""
+        candidates = [*args, *kwargs.values()] or [self.module_frame.vars.get("main")]
+        for candidate in candidates:
+            if isinstance(candidate, Function):
+                self.call_function(candidate, [], {}, node if isinstance(node, cst.Call) else None, unknown_args=True)
 
     def call_function(self, fn: Function, args: list[Any], kwargs: dict[str, Any], node: cst.Call | None,
                       *, detached: bool = False, unknown_args: bool = False) -> Any:
