@@ -1563,9 +1563,54 @@ def _scaled(op: Any, left: Any, right: Any) -> bool | None:
     return None
 
 
+def matmul_shape(left: tuple[int | None, ...] | None,
+                 right: tuple[int | None, ...] | None) -> tuple[int | None, ...] | None:
+    """NumPy's ``a @ b``: 1-D operands are promoted and the promoted axis dropped, leading
+    axes broadcast; None when unknown or when NumPy would refuse."""
+    if left is None or right is None or not left or not right:
+        return None
+    a = (1, *left) if len(left) == 1 else left
+    b = (*right, 1) if len(right) == 1 else right
+    if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
+        return None
+    try:
+        batch = broadcast(a[:-2], b[:-2])
+    except _Invalid:
+        return None
+    if batch is None:
+        return None
+    shape = (*batch, a[-2], b[-1])
+    if len(left) == 1:
+        shape = (*shape[:-2], shape[-1])
+    if len(right) == 1:
+        shape = shape[:-1]
+    return shape
+
+
+def _matmul(left: Any, right: Any, node: cst.BaseExpression | None) -> Any:
+    if not isinstance(left, Array) or not isinstance(right, Array):
+        return NOT_MODELLED
+    tf = TENSOR in (left.type, right.type)
+    dtype = left.dtype if left.dtype == right.dtype else promote(left.dtype, right.dtype)
+    return make(node if node is not None else left.node, matmul_shape(left.shape, right.shape), dtype,
+                type_=TENSOR if tf else ARRAY, source=left.source or right.source)
+
+
+@_register("numpy.dot", "numpy.matmul", "tensorflow.matmul", "tensorflow.linalg.matmul")
+def _matmul_call(interp: Interpreter, site: CallSite) -> Any:
+    left, right = site.arg(0, "a"), site.arg(1, "b")
+    if site.name == "numpy.dot" and isinstance(left, Array) and isinstance(right, Array) \
+            and (left.rank or 0) > 2 and (right.rank or 0) > 2:
+        return make(site.node, None, None)  # np.dot on stacks is not matmul: leave it unknown
+    result = _matmul(left, right, site.node)
+    return make(site.node, None, None) if result is NOT_MODELLED else result
+
+
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: cst.BaseExpression | None = None) -> Any:
     """Arithmetic on arrays (broadcasting, NumPy 2 type promotion); also ``shape + (1,)`` on
     shape tuples holding unknown dimensions."""
+    if op is operator.matmul:
+        return _matmul(left, right, node)
     if op is operator.add and isinstance(left, tuple) and isinstance(right, tuple) \
             and len(left) + len(right) <= MAX_RANK * 4:
         return left + right

@@ -125,6 +125,7 @@ _BIN_OPS: dict[type, Any] = {
     cst.FloorDivide: operator.floordiv,
     cst.Modulo: operator.mod,
     cst.Power: operator.pow,
+    cst.MatrixMultiply: operator.matmul,
 }
 
 _COMPARE_OPS: dict[type, Any] = {

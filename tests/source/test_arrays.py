@@ -527,7 +527,7 @@ def test_branches_merge_arrays() -> None:
 
 @pytest.mark.parametrize("expr", [
     "np.zeros(n)", "np.zeros((n, 3))", "np.random.rand(*dims)", "np.array(data)", "np.concatenate(parts)",
-    "np.zeros((2, 3)).reshape(shape)", "np.zeros((2, 3))[key]", "np.zeros((2, 3)) @ w", "np.stack([])",
+    "np.zeros((2, 3)).reshape(shape)", "np.zeros((2, 3))[key]", "np.stack([])",
     "np.zeros((2, 3)).transpose(order)", "np.expand_dims(np.zeros(3), axis)", "np.random.randint(0, 5, size=s)",
     "np.zeros((2, 3)) + thing", "np.zeros((2, 3)).reshape(2.5, 2)", "np.zeros((2, 3))[1.5]",
     "np.zeros((2, 3))['a']", "np.zeros((2, 3))[0, 0, 0]", "np.zeros((-1, 3))",
@@ -786,3 +786,17 @@ def test_nonsense_arguments_never_crash(function: str, args: list, kwargs: list)
             "x = np.zeros((4, 3), 'uint8')\n" + f"y = {call}\nz = y + 1\nw = y[0]\ns = y.shape\n")
     found = run(code)
     assert "y" in found
+
+
+@pytest.mark.parametrize(("left", "right"), [((5, 3), (3, 4)), ((3,), (3, 4)), ((5, 3), (3,)), ((3,), (3,)),
+                                             ((2, 5, 3), (3, 4)), ((2, 1, 5, 3), (6, 3, 4)), ((5, 3), (4, 2))])
+def test_matmul_matches_numpy(left: tuple, right: tuple) -> None:
+    import numpy as np
+
+    from keraslint.source.arrays import matmul_shape
+
+    try:
+        expected = (np.zeros(left) @ np.zeros(right)).shape
+    except ValueError:
+        expected = None
+    assert matmul_shape(left, right) == expected
