@@ -28,13 +28,6 @@ def all_rules() -> tuple[type[Rule], ...]:
     return tuple(found[code] for code in sorted(found))
 
 
-def rule_by_code(code: str) -> type[Rule] | None:
-    for rule in all_rules():
-        if rule.code == code:
-            return rule
-    return None
-
-
 def rule_infos() -> list[RuleInfo]:
     """The registry as plain data, for selection and config validation."""
     return [RuleInfo(r.code, r.name, r.severity.value) for r in all_rules()]

@@ -6,7 +6,7 @@ through every computation, and no rule ever reports a finding because of it alon
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 
 class _Unknown:
@@ -30,7 +30,3 @@ class _Unknown:
 
 UNKNOWN: Final = _Unknown()
 
-
-def is_known(value: Any) -> bool:
-    """True when ``value`` is not UNKNOWN (a dimension of None is also unknown)."""
-    return value is not UNKNOWN and value is not None

@@ -23,7 +23,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 from keraslint.checker import check_file
 from keraslint.registry import rule_infos

@@ -291,15 +291,15 @@ def test_keras_refuses_the_lambda_in_safe_mode(keras: Any, marker: Path) -> None
 
 def test_the_lambda_fixture_really_writes_its_marker(marker: Path) -> None:
     """Positive control: Keras with safe_mode=False rebuilds the function, and running the model
-    runs it (so the test above means something). In a subprocess; skipped where the marshalled
-    bytecode does not load (another Python version)."""
+    runs it (so the test above means something). In a subprocess."""
     code = ("import keras, numpy, sys\n"
             "model = keras.saving.load_model(sys.argv[1], safe_mode=False, compile=False)\n"
             "model(numpy.zeros((1, 4), dtype='float32'))\n")
     result = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "lambda_marker.keras")], capture_output=True,
                             text=True, env=os.environ.copy(), timeout=300)
-    if result.returncode != 0:
-        pytest.skip(f"Keras could not rebuild the Lambda here: {result.stderr.strip().splitlines()[-1:]}")
+    # The fixture's Lambda bytecode is marshalled by the Python that ran make_models.py; on another
+    # Python version regenerate it (python fixtures/models/make_models.py) rather than skip.
+    assert result.returncode == 0, f"Keras could not rebuild the Lambda: {result.stderr.strip().splitlines()[-1:]}"
     assert marker.exists() and marker.read_text() == "executed"
 
 

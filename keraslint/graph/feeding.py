@@ -49,19 +49,19 @@ def _with_batch(array: Array | None) -> Array | None:
                  scaled=array.scaled, one_hot=array.one_hot, source=array.source)
 
 
-def _split_xy(value: Any) -> tuple[list[Any], Any, bool] | None:
-    """(inputs, labels, from_pipeline) for a dataset or iterator; None when ``value`` is neither."""
+def _split_xy(value: Any) -> tuple[list[Any], Any] | None:
+    """(inputs, labels) for a dataset or iterator; None when ``value`` is neither."""
     if not isinstance(value, Obj):
         return None
     if value.type == api.DATASET:
         if value.data.get("batched") is not True:
-            return [], None, True  # unbatched or unknown: the batch axis is not known, compare nothing
+            return [], None  # unbatched or unknown: the batch axis is not known, compare nothing
         element = value.data.get("element")
         if isinstance(element, tuple) and len(element) >= 2:
-            return [_with_batch(_array(element[0]))], _with_batch(_array(element[1])), True
-        return [_with_batch(_array(element))], None, True
+            return [_with_batch(_array(element[0]))], _with_batch(_array(element[1]))
+        return [_with_batch(_array(element))], None
     if value.type == api.IMAGE_ITERATOR:
-        return [_array(value.data.get("x"))], _array(value.data.get("y")), True
+        return [_array(value.data.get("x"))], _array(value.data.get("y"))
     return None
 
 
@@ -76,7 +76,7 @@ def feeds(uses: list[ModelUse], analysis_of: Any) -> Iterator[Feed]:
         model = analysis_of(graph)
         pipeline = _split_xy(use.x)
         if pipeline is not None:
-            inputs, labels, _ = pipeline
+            inputs, labels = pipeline
             yield Feed(use, model, inputs, labels, use.x_node, use.x_node)
             continue
         if isinstance(use.x, (ListValue, tuple)):

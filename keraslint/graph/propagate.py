@@ -48,10 +48,6 @@ class AnalyzedModel:
     def consumers(self, node: Node) -> list[Node]:
         return [n for n in self.order if any(t.node is node for t in n.inputs)]
 
-    @property
-    def output_nodes(self) -> list[Node]:
-        return [t.node for t in self.graph.outputs]
-
     def output_shapes(self) -> list[Shape | None]:
         return [self._tensor_shape(t.node, t.index) for t in self.graph.outputs]
 
@@ -194,7 +190,3 @@ def _check_submodel_inputs(graph: ModelGraph, inputs: list[Shape | None]) -> Sha
 
 def _channels(count: int) -> str:
     return f"{count} channel" + ("" if count == 1 else "s")
-
-
-def analyze_models(graphs: Sequence[ModelGraph]) -> list[AnalyzedModel]:
-    return [analyze_model(graph) for graph in graphs]

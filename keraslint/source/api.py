@@ -33,7 +33,6 @@ IMAGE_ITERATOR = "keras.preprocessing.image.Iterator"
 MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models.clone_model",
                                 "keras.models.model_from_json", "keras.Model#subclass",
                                 "keras.Sequential#subclass"})
-MODEL_LOADERS = frozenset({"keras.models.load_model"})
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 
 # Data sources, tf.data methods and ImageDataGenerator flows are modelled in datasets.py.
