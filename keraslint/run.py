@@ -117,7 +117,7 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
     options = CheckOptions(paths=paths, config=config)
     try:
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
-        files = collect_files(list(paths), resolver)
+        files = _collect(options, resolver)
         reports = [_check_one(path, resolver, options, infos) for path in files]
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {exc}\n")

@@ -99,7 +99,8 @@ def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: 
             params = 0  # a shared layer's weights are counted once
         counted.add(node.layer.id)
         found = by_row.get(line, []) if line is not None else by_layer.get(node.layer.name or "", [])
-        rows.append(LayerRow(node.layer.name or "", node.layer.kind, line, result.outputs, params, sorted(set(found))))
+        kind = node.layer.spelled if node.layer.kind == "Opaque" and node.layer.spelled else node.layer.kind
+        rows.append(LayerRow(node.layer.name or "", kind, line, result.outputs, params, sorted(set(found))))
     graph = model.graph
     return ModelSummary(filename, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],

@@ -88,6 +88,7 @@ KERAS_PREFIXES: Final[tuple[str, ...]] = (
     "tensorflow.keras",
     "tensorflow.compat.v2.keras",
     "tf_keras",
+    "keras_core",
     "keras",
 )
 

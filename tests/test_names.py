@@ -129,6 +129,10 @@ def called(code: str) -> list[str]:
         ("import keras.layers\nkeras.layers.Dense(1)\n", "keras.layers.Dense"),
         ("import tf_keras\ntf_keras.layers.Dense(1)\n", "keras.layers.Dense"),
         ("import tf_keras as keras\nkeras.layers.Dense(1)\n", "keras.layers.Dense"),
+        # keras_core is Keras 3 under its pre-release name (every keras.io example ported to Keras 3)
+        ("import keras_core as keras\nkeras.layers.Dense(1)\n", "keras.layers.Dense"),
+        ("from keras_core import layers\nlayers.Conv2D(8, 3)\n", "keras.layers.Conv2D"),
+        ("import keras_core\nkeras_core.Sequential()\n", "keras.Sequential"),
         ("from tensorflow.python.keras.layers import Dense\nDense(1)\n", "keras.layers.Dense"),
         ("from tensorflow.python import keras\nkeras.layers.Dense(1)\n", "keras.layers.Dense"),
         ("import tensorflow as tf\ntf.compat.v1.keras.layers.Dense(1)\n", "keras.layers.Dense"),

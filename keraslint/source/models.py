@@ -220,9 +220,54 @@ def _model_as_layer(model: Obj) -> Layer | None:
     return model.data["as_layer"]
 
 
+#: Keras-ecosystem packages whose models and layers keraslint does not model layer by layer:
+#: they stay opaque parts of the graph (unknown output shapes), so a model built around them is
+#: still found and checked.
+ECOSYSTEM_PREFIXES = ("keras_hub.", "keras_nlp.", "keras_cv.")
+
+
+def _external(site: CallSite) -> Obj | None:
+    """A pretrained or ecosystem network: ``keras.applications.ResNet50(...)``,
+    ``keras_hub.models.BertBackbone.from_preset(...)``, ``keras_cv.layers.RandAugment(...)``.
+
+    Models are MODEL objects without a graph that act as one opaque layer when called; ``pretrained``
+    says whether their weights come from elsewhere (``weights="imagenet"``, ``from_preset``), which
+    decides whether an unseeded run initialises anything at random."""
+    name = site.name
+    parts = name.split(".")
+    preset = parts[-1] in ("from_preset", "from_config") and len(parts) >= 3
+    leaf = parts[-2] if preset else parts[-1]
+    if not leaf[:1].isupper():
+        return None
+    if name.startswith("keras.applications."):
+        weights = site.arg(None, "weights", default="imagenet")
+        pretrained: bool | None = None if weights is UNKNOWN else weights is not None
+        kind = "model"
+    elif name.startswith(ECOSYSTEM_PREFIXES) and len(parts) >= 3 and parts[1] in ("models", "layers"):
+        pretrained = parts[-1] == "from_preset"
+        kind = "model" if parts[1] == "models" else "layer"
+    else:
+        return None
+    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf)
+    if kind == "layer" and not preset:
+        return Obj(LAYER, site.node, {"layer": layer})
+    return Obj(MODEL, site.node, {"loaded": True, "pretrained": pretrained, "as_layer": layer})
+
+
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The result of a Keras model-building call, or NOT_MODELLED for anything else."""
     name = site.name
+    external = _external(site)
+    if external is not None:
+        return external
+    if name.startswith("keras.applications.") and name.endswith(".preprocess_input"):
+        tensors = _tensors(site.arg(0, "x"))
+        if tensors is not None and len(tensors) == 1:
+            # On a symbolic input it is an element-wise op (Keras records it as a node): the shape
+            # goes through, and the graph stays connected to its Input.
+            op = Layer(kind="Identity", config={"__preprocess__": name}, name="preprocess_input", node=site.node,
+                       spelled="preprocess_input")
+            return apply_layer(op, site)
     if name == "keras.Input":
         return make_input(site)
     if name == "keras.Sequential":

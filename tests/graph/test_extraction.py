@@ -177,3 +177,30 @@ b = build(9)
     (diagnostic,) = report.diagnostics
     assert diagnostic.location.row == 6
     assert "length 9 drops the last 1 timestep" in diagnostic.message
+
+
+def test_pretrained_backbones_and_ecosystem_models_are_opaque_layers() -> None:
+    """keras.applications, keras_hub/keras_nlp/keras_cv networks: the model around them is found,
+    connected to its Input, and nothing after them gets a guessed shape."""
+    code = """
+import keras_core as keras
+import keras_nlp
+inputs = keras.Input((224, 224, 3))
+base = keras.applications.MobileNetV2(include_top=False, weights="imagenet")
+x = keras.applications.mobilenet_v2.preprocess_input(inputs)
+x = base(x, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+model = keras.Model(inputs, keras.layers.Dense(5)(x))
+tokens = keras.Input((64,), dtype="int32")
+bert = keras_nlp.models.BertBackbone.from_preset("bert_tiny_en_uncased")
+head = keras.Model(tokens, keras.layers.Dense(2)(bert(tokens)))
+"""
+    first, second = graphs(code)
+    assert first.complete and second.complete
+    assert kinds(first) == ["Identity", "Opaque", "GlobalAveragePooling2D", "Dense"]
+    assert [n.layer.spelled for n in first.nodes() if n.layer is not None][1] == "MobileNetV2"
+    result = analyze_model(first)
+    assert result.output_shapes() == [None]  # unknown, not a guess
+    assert kinds(second) == ["Opaque", "Dense"]
+    report = check_source(code, "t.py", selected=ALL)
+    assert not [d for d in report.diagnostics if d.code.startswith(("KL2", "KL3"))]
