@@ -69,3 +69,13 @@ def test_folders_include_notebooks(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert run_check(CheckOptions(paths=[tmp_path], output_format="concise"), stdout=out, stderr=err) == 1
     assert "nb.ipynb:cell 1:2:5: KL101" in out.getvalue()
+
+
+def test_percent_formatting_and_continued_shell_lines_are_python_as_ipython_reads_them() -> None:
+    data = notebook(
+        ("code", "!pip install -q \\\n    tensorflow \\\n    keras\nimport keras"),
+        ("code", "epoch, loss = 1, 0.5\nfor i in range(2):\n  print('Epoch: %d, loss: %f.'\n"
+                 "        %(epoch, loss))\n  print('done')"),
+        ("code", "%time x = \\\n  1\ny = 2"),
+    )
+    assert check_notebook(data, "nb.ipynb", selected=ALL).diagnostics == []

@@ -7,17 +7,12 @@ cells, markdown included, as ruff reports it) and to a row inside that cell.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 from keraslint.diagnostics import Diagnostic, Location
+from keraslint.source.ipython_syntax import cell_to_python
 from keraslint.source.reading import Unreadable
 
-# Line magics (%time), shell escapes (!pip), help (?x, x?, x??) and automagic-free
-# assignments from shell (files = !ls): not Python, so they become `pass` of the same indent.
-_MAGIC_LINE = re.compile(r"^(\s*)(%|!|\?)")
-_SHELL_ASSIGN = re.compile(r"^(\s*)[\w.]+\s*=\s*[!%]")
-_HELP_SUFFIX = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
 
@@ -74,24 +69,6 @@ class Notebook:
         return None
 
 
-# Cell magics whose body is ordinary Python; any other (%%bash, %%writefile ...) is not Python.
-_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "tensorflow_version"})
-
-
-def _neutralise(source: str) -> str:
-    lines = source.splitlines()
-    if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].lstrip()[2:].split(maxsplit=1)[0] if lines[0].lstrip()[2:].strip() else ""
-        if magic not in _PYTHON_CELL_MAGICS:
-            return "\n".join("# " + line for line in lines)  # the whole cell is not Python
-        lines = ["pass  # " + lines[0].strip(), *lines[1:]]
-    out = []
-    for line in lines:
-        match = _MAGIC_LINE.match(line) or _SHELL_ASSIGN.match(line) or _HELP_SUFFIX.match(line)
-        out.append(f"{match.group(1)}pass  # {line.strip()}" if match else line)
-    return "\n".join(out)
-
-
 def read_notebook(data: bytes) -> Notebook:
     if len(data) > MAX_NOTEBOOK_BYTES:
         raise Unreadable(f"notebook larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MB")
@@ -123,6 +100,6 @@ def read_notebook(data: bytes) -> Notebook:
             continue
         count = len(text.splitlines())
         spans.append(CellSpan(index, row, count, text))
-        parts.append(_neutralise(text))
+        parts.append(cell_to_python(text))
         row += count
     return Notebook("\n".join(parts) + "\n" if parts else "", spans)
