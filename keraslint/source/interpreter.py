@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api
+from keraslint.source import api, containers
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.names import canonical, star_exports
 from keraslint.source.values import ClassValue, Function, ListValue, Method, Obj, Ref, merge_values
@@ -314,6 +314,14 @@ class Interpreter:
     def _stmt_AugAssign(self, node: cst.AugAssign) -> None:
         current = self.eval(node.target)
         value = self.eval(node.value)
+        if isinstance(current, (ListValue, dict)):
+            # ``rows += [...]`` and ``d |= {...}`` change the object itself, which aliases share.
+            extended = containers.add_in_place(self, current, value) \
+                if isinstance(current, ListValue) and isinstance(node.operator, cst.AddAssign) else None
+            if extended is None:
+                containers.forget(current)
+            self.assign(node.target, extended if extended is not None else UNKNOWN)
+            return
         aug_to_bin = {
             cst.AddAssign: operator.add, cst.SubtractAssign: operator.sub,
             cst.MultiplyAssign: operator.mul, cst.DivideAssign: operator.truediv,
@@ -337,8 +345,13 @@ class Interpreter:
         self.eval(node.test)
 
     def _stmt_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Name):
-            self.frame.vars.pop(node.target.value, None)
+        targets = node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+        for target in targets:
+            target = getattr(target, "value", target) if isinstance(target, cst.Element) else target
+            if isinstance(target, cst.Name):
+                self.frame.vars.pop(target.value, None)
+            elif isinstance(target, cst.Subscript):
+                containers.forget(self.eval(target.value))
 
     def _stmt_Pass(self, node: cst.CSTNode) -> None:
         return None
@@ -536,6 +549,8 @@ class Interpreter:
             if isinstance(container, Ref):
                 self._emit(f"{container.name}.__setitem__", f"{container.spelled}.__setitem__",
                            target, [*keys, value], {}, None)
+            else:
+                containers.set_item(self, container, keys, value)
         elif isinstance(target, cst.Attribute):
             self.eval(target.value)
 
@@ -589,6 +604,8 @@ class Interpreter:
             fn, kind = self.methods.get(id(base.node), {}).get(attr, (None, ""))
             if fn is not None:
                 return _Bound(fn, base) if kind == "class" else fn
+        if isinstance(base, (ListValue, dict)):
+            return containers.ContainerMethod(base, attr)
         return UNKNOWN
 
     def _script_method(self, obj: Obj, attr: str) -> Any:
@@ -815,7 +832,16 @@ class Interpreter:
             return instance
         if isinstance(func, Obj):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)
+        if isinstance(func, containers.ContainerMethod):
+            return containers.call_method(self, func, args, kwargs)
+        # A callee we know nothing about may fill the lists and dicts it is given.
+        self._forget_containers(args, kwargs)
         return UNKNOWN
+
+    @staticmethod
+    def _forget_containers(args: list[Any], kwargs: dict[str, Any]) -> None:
+        for value in (*args, *kwargs.values()):
+            containers.forget(value)
 
     def _emit(self, name: str, spelled: str, node: cst.BaseExpression | None, args: list[Any], kwargs: dict[str, Any],
               receiver: Obj | None, star: bool = False) -> Any:
@@ -841,8 +867,9 @@ class Interpreter:
         followed = self.followed.get(id(fn.node), 0)
         if (len(self.activations) >= MAX_CALL_DEPTH or self.exhausted or followed >= MAX_CALLS_PER_FUNCTION
                 or any(a.function.node is fn.node for a in self.activations)):
-            # Not followed: it may have set a seed (or anything else) for all we know.
+            # Not followed: it may have set a seed (or filled a list it was given) for all we know.
             self.unknown_effects()
+            self._forget_containers(args, kwargs)
             return UNKNOWN
         self.followed[id(fn.node)] = followed + 1
         self.entered.add(id(fn.node))
