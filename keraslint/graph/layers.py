@@ -65,6 +65,14 @@ def padding(layer: Layer) -> str | None:
     return value.lower() if isinstance(value, str) else None
 
 
+def same_padding(length: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """(before, after) that TensorFlow adds for ``padding="same"`` on one axis: the output has
+    ``ceil(length / stride)`` positions and the odd element of the total goes after
+    (``GetWindowedOutputSizeVerbose`` in TensorFlow's kernel_shape_util.cc)."""
+    effective = (kernel - 1) * dilation + 1
+    total = max((-(-length // stride) - 1) * stride + effective - length, 0)
+    return total // 2, total - total // 2
+
 
 def source_of(node: Node) -> Any:
     """The script node a graph finding points at: the layer's constructor (where its
