@@ -16,6 +16,7 @@ import libcst as cst
 from keraslint.graph.feeding import SINGLE_SAMPLE_METHODS, Feed
 from keraslint.graph.layers import CONVOLUTIONS, RECURRENT, channels_last, fmt_shape
 from keraslint.graph.propagate import NodeResult
+from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.source.training import REGRESSION_LOSSES
 from keraslint.source.values import Array
@@ -259,23 +260,6 @@ def missing_channel_axis(node: Node, result: NodeResult) -> bool:
     return len(result.inputs[0]) == expected - 1 and all(t.node.is_input for t in node.inputs)
 
 
-_SCALING = frozenset({"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization"})
-
-
-def _scales_first(feed: Feed) -> bool:
-    """Whether the model rescales or normalizes its input before its first weighted layer."""
-    for node in feed.model.order:
-        layer = node.layer
-        if layer is None:
-            continue
-        if layer.kind in _SCALING:
-            return True
-        if layer.kind not in ("Reshape", "Flatten", "Permute", "RandomFlip", "RandomRotation", "RandomZoom",
-                              "RandomTranslation", "RandomCrop", "RandomContrast", "Resizing", "CenterCrop"):
-            return False
-    return False
-
-
 def all_problems(ctx: Any) -> list[Problem]:
     """Every contract problem in the file, each under the one rule it belongs to."""
     found: list[Problem] = []
@@ -287,8 +271,9 @@ def all_problems(ctx: Any) -> list[Problem]:
         if len(outputs) == 1:
             found.extend(label_problems(feed, outputs[0], loss))
         if feed.use.method in ("fit", "fit_generator", "train_on_batch"):
-            for array in feed.inputs:
-                if array is not None and array.scaled is False and not _scales_first(feed):
+            for index, array in enumerate(feed.inputs):
+                if array is not None and array.scaled is False and \
+                        input_scaling(feed.model.graph, index) is Scaling.UNSCALED:
                     origin = f" from {array.source}" if array.source else ""
                     found.append(Problem("KL206", f"Raw {array.dtype or 'integer'} data{origin}"
                                                   f"{_built_at(array, ctx.where)} reaches fit unscaled (values "
