@@ -35,6 +35,8 @@ class Layer:
     """For a model used as a layer."""
     renamed: tuple[tuple[str, str], ...] = ()
     """Keras 1/2 keyword spellings that were normalised: (old, new)."""
+    pretrained: bool | None = False
+    """Weights loaded rather than initialised (``weights="imagenet"``, ``from_preset``); None: unknown."""
     id: int = field(default_factory=lambda: next(_ids))
 
     @property

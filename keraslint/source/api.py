@@ -130,7 +130,9 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "os.getenv": _environ_get,
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
-    _CALLS[_name] = _new(MODEL)
+    # Subclass instances build their layers in __init__; clones and models from JSON get new
+    # weights: all start from a random initialisation (KL101 says so).
+    _CALLS[_name] = _new(MODEL, fresh=True)
 
 
 def call(interp: Interpreter, site: CallSite) -> Any:

@@ -214,6 +214,10 @@ def _model_as_layer(model: Obj) -> Layer | None:
     """One Layer per model object, so a model called twice shares its weights (counted once)."""
     if "as_layer" not in model.data:
         graph = model_graph(model)
+        if graph is None and model.data.get("loaded"):
+            # load_model(...): its layers are unknown, its weights are not fresh
+            model.data["as_layer"] = Layer(kind="Opaque", config={}, node=model.node, spelled="Model", pretrained=True)
+            return model.data["as_layer"]
         if graph is None:
             return None
         model.data["as_layer"] = Layer(kind="Model", config={}, name=graph.name, node=model.node, submodel=graph)
@@ -248,7 +252,7 @@ def _external(site: CallSite) -> Obj | None:
         kind = "model" if parts[1] == "models" else "layer"
     else:
         return None
-    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf)
+    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf, pretrained=pretrained)
     if kind == "layer" and not preset:
         return Obj(LAYER, site.node, {"layer": layer})
     return Obj(MODEL, site.node, {"loaded": True, "pretrained": pretrained, "as_layer": layer})

@@ -9,12 +9,14 @@ generator and TensorFlow's global seed (weight initialisation, dropout, ``fit`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import libcst as cst
 
-from keraslint.source import api
+from keraslint.ir.graph import Layer, ModelGraph
+from keraslint.source import api, models
 from keraslint.source.interpreter import CallSite
+from keraslint.source.values import Array, Obj
 from keraslint.values import UNKNOWN
 
 Generator = Literal["python", "numpy", "tensorflow"]
@@ -50,6 +52,21 @@ _TF_OPS: dict[str, int] = {
     "normal": 4, "uniform": 4, "truncated_normal": 4, "shuffle": 1, "categorical": 3, "gamma": 4,
     "poisson": 3, "random_normal": 4, "random_uniform": 4, "random_shuffle": 1, "multinomial": 2,
 }
+#: model methods whose result depends on the weights the model holds (random ones, if fresh)
+_USING_WEIGHTS = frozenset({"__call__", "predict", "predict_on_batch", "predict_step", "evaluate", "test_on_batch",
+                            "save", "save_weights", "get_weights", "export", "predict_generator",
+                            "evaluate_generator"})
+#: layers that draw random numbers on every training step
+_STOCHASTIC = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
+                         "GaussianDropout", "GaussianNoise", "RandomFlip", "RandomRotation", "RandomZoom",
+                         "RandomTranslation", "RandomCrop", "RandomContrast", "RandomBrightness"})
+#: layer kinds without weights of their own
+_WEIGHTLESS = frozenset({"InputLayer", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU",
+                         "Identity", "Flatten", "Reshape", "Permute", "RepeatVector", "Masking", "Lambda",
+                         "Rescaling", "CenterCrop", "Resizing", "Cropping1D", "Cropping2D", "Cropping3D",
+                         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "UpSampling1D", "UpSampling2D",
+                         "UpSampling3D", "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum",
+                         "Minimum", "Dot", "ActivityRegularization", "Attention"}) | _STOCHASTIC
 #: environment variables that make TensorFlow's GPU ops deterministic (the second is TF 1.14-2.x)
 _DETERMINISM_ENV = frozenset({"TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC"})
 
@@ -61,16 +78,24 @@ class SeedEvent:
     generators: tuple[Generator, ...]
 
 
+Action = Literal["create", "train", "layer", "use"]
+
+
 @dataclass(frozen=True)
 class ModelEvent:
-    """A model or layer created, or a model trained, with TensorFlow's seed state at that point."""
+    """A model or layer created, a model trained, or a model's weights used (``predict``,
+    ``model(x)``, ``save``), with TensorFlow's seed state at that point."""
 
     node: cst.CSTNode
     name: str  # canonical name of the API called
-    action: Literal["create", "train", "layer"]
+    action: Action
     tf_state: State
     #: the top-level call that led here (``build_model(...)``), when inside a followed function
     entry: cst.CSTNode | None = None
+    #: the model (create, train, use) or layer object (layer) the event is about
+    obj: Any = field(default=None, compare=False, repr=False)
+    #: for ``fit``: whether it shuffles the samples itself (arrays with ``shuffle=True``); None: unknown
+    shuffles: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +163,9 @@ class SeedTracker:
         model_action = self._model_action(site)
         if model_action is not None:
             entry = site.stack[0] if site.stack else None
-            self._add(ModelEvent(_callee(site), site.name, model_action, self.state["tensorflow"], entry))
+            obj = site.receiver if model_action in ("train", "use") else site.result
+            self._add(ModelEvent(_callee(site), site.name, model_action, self.state["tensorflow"], entry, obj,
+                                 _fit_shuffles(site) if model_action == "train" else False))
             return
         draw = self._draw(site)
         if draw is not None:
@@ -161,14 +188,17 @@ class SeedTracker:
         return site.name in setters and bool(site.args) and site.args[0] in _DETERMINISM_ENV
 
     @staticmethod
-    def _model_action(site: CallSite) -> Literal["create", "train", "layer"] | None:
+    def _model_action(site: CallSite) -> Action | None:
         if site.name in api.MODEL_CONSTRUCTORS:
             return "create"
         if api.is_layer_constructor(site.name):
             return "layer"
         if site.receiver is not None and site.receiver.type == api.MODEL:
-            if site.name.rsplit(".", 1)[-1] in api.TRAINING_METHODS:
+            method = site.name.rsplit(".", 1)[-1]
+            if method in api.TRAINING_METHODS:
                 return "train"
+            if method in _USING_WEIGHTS:
+                return "use"
         return None
 
     @staticmethod
@@ -209,3 +239,96 @@ class SeedTracker:
                 return None
             return "numpy", "pass `seed=`"
         return None
+
+
+def _fit_shuffles(site: CallSite) -> bool | None:
+    """``fit`` shuffles NumPy/tensor inputs each epoch unless ``shuffle=False``; a ``tf.data``
+    dataset or a generator is fed in its own order (its own shuffle is KL102's business)."""
+    if not site.name.endswith((".fit", ".fit_generator")):
+        return False
+    shuffle = site.arg(None, "shuffle", default=True)
+    x = site.arg(0, "x")
+    if shuffle is False or isinstance(x, Obj) and x.type in (api.DATASET, api.IMAGE_ITERATOR) \
+            or site.name.endswith(".fit_generator"):
+        return False
+    if shuffle is True and isinstance(x, Array):
+        return True
+    return None
+
+
+def _layers(graph: ModelGraph, seen: set[int] | None = None) -> list[Layer]:
+    """Every layer of a model graph, nested models' layers included."""
+    seen = set() if seen is None else seen
+    found: list[Layer] = []
+    if graph.id in seen:
+        return found
+    seen.add(graph.id)
+    for node in graph.nodes():
+        if node.layer is None:
+            continue
+        found.append(node.layer)
+        if node.layer.submodel is not None:
+            found.extend(_layers(node.layer.submodel, seen))
+    return found
+
+
+def model_layers(obj: Any) -> list[Layer] | None:
+    """The layers of a model object the script built; None when its graph is unknown."""
+    if not isinstance(obj, Obj) or obj.type != api.MODEL:
+        return None
+    graph = models.model_graph(obj)
+    return _layers(graph) if graph is not None else None
+
+
+def initialises_weights(layer: Layer) -> bool:
+    """Whether creating this layer draws initial weights at random (not loaded, not weightless)."""
+    return layer.kind not in _WEIGHTLESS and layer.kind != "Model" and layer.pretrained is False
+
+
+def fresh_weights(obj: Any) -> bool | None:
+    """Whether a model starts from randomly initialised weights: it holds a layer with weights
+    that the script created (not one loaded, nor a pretrained backbone). None: unknown."""
+    if isinstance(obj, Obj) and obj.data.get("fresh"):
+        return True
+    layers = model_layers(obj)
+    if layers is None:
+        return None
+    if any(initialises_weights(layer) for layer in layers):
+        return True
+    return None if any(layer.pretrained is None for layer in layers) else False
+
+
+def stochastic_layers(obj: Any) -> bool | None:
+    """Whether the model has dropout, noise or augmentation layers (random on every step)."""
+    layers = model_layers(obj)
+    if layers is None:
+        return None
+    if any(layer.kind in _STOCHASTIC for layer in layers):
+        return True
+    return None if any(layer.kind in ("Opaque", "Lambda") for layer in layers) else False
+
+
+def uses_after(timeline: list[Any], start: int) -> tuple[set[int], set[int]]:
+    """What a seed set at ``timeline[start]`` still matters for: the ids of the model objects and
+    model graphs trained or used after it (nested models included), and the ids of their layers."""
+    used: set[int] = set()
+    layer_ids: set[int] = set()
+    for event in timeline[start:]:
+        if isinstance(event, ModelEvent) and event.action in ("train", "use") and event.obj is not None:
+            used.add(id(event.obj))
+            graph = models.model_graph(event.obj) if isinstance(event.obj, Obj) else None
+            if graph is not None:
+                used.add(graph.id)
+            for layer in model_layers(event.obj) or ():
+                layer_ids.add(layer.id)
+                if layer.submodel is not None:
+                    used.add(layer.submodel.id)
+    return used, layer_ids
+
+
+def is_used(obj: Any, used: set[int]) -> bool:
+    """Whether a model object is among (or nested in) the models of ``uses_after``."""
+    if id(obj) in used:
+        return True
+    graph = models.model_graph(obj) if isinstance(obj, Obj) and obj.type == api.MODEL else None
+    return graph is not None and graph.id in used
