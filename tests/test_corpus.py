@@ -2,6 +2,8 @@
 
 * ``good/*.py``: correct training scripts (seeded, shapes consistent, loss and activation
   matched). With the default selection (errors and warnings) keraslint must report nothing.
+  A buggy script and its twin are checked with the default selection plus the rule of its bug
+  (an opt-in info rule such as KL304 is enabled, as a user who cares about it would).
 * ``bugs/NN_name.py``: one Q&A-style bug each, on the line marked ``# bug: KLxxx``;
   ``bugs/NN_name_fixed.py`` is the same script with only that bug corrected, and must be clean.
 
@@ -60,7 +62,13 @@ _SELECTED = resolve(rule_infos(), select=None)
 
 @functools.lru_cache(maxsize=None)
 def _findings(path: Path) -> tuple[tuple[int, str, str], ...]:
-    report = check_file(path, path.name, selected=_SELECTED)
+    """The default selection, plus the opt-in (info) rule a buggy script or its fixed twin is
+    about: a user who cares about that bug enables its rule."""
+    buggy = path.with_name(path.name.replace("_fixed", "")) if path.stem.endswith("_fixed") else path
+    selected = _SELECTED
+    if buggy.parent.name == "bugs" and buggy.exists():
+        selected = _SELECTED | {_marker(buggy)[1]}
+    report = check_file(path, path.name, selected=selected)
     return tuple(sorted((d.location.row, d.code, d.message) for d in report.diagnostics))
 
 
