@@ -44,6 +44,8 @@ class FileReport:
     #: the analysis the rules read (kept for `keraslint shapes`); None when the file did not parse
     context: Context | None = field(default=None, repr=False)
     notebook: Notebook | None = field(default=None, repr=False)
+    #: the bytes as read, kept only for --fix: the file must still hold them when it is rewritten
+    data: bytes | None = field(default=None, repr=False)
 
     @property
     def internal_error(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +17,34 @@ from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source.analysis import SourceFacts
 from keraslint.source.models import model_graph
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_INDENT = " \t\x0c"
+
+
+def regenerated_indents(source: str, module: cst.Module) -> dict[int, tuple[int, int]]:
+    """Rows whose indentation libcst regenerates differently from the file, with (libcst's
+    indent width, the file's indent width).
+
+    libcst's columns count the code it would print, and it prints a statement line's indent
+    from its block: a form feed in the indentation (legal, Python's tokenizer resets the
+    column there) is dropped, so every later column on that row would be off by one. Rows are
+    the same on both sides (only \\n, \\r\\n and \\r end lines, as for libcst and LSP).
+    """
+    if "\x0c" not in source:
+        return {}  # the only divergence known; skip the cost of printing the module
+    generated = module.code
+    if generated == source:
+        return {}
+    shifts: dict[int, tuple[int, int]] = {}
+    for row, (mine, theirs) in enumerate(zip(_LINE.findall(source), _LINE.findall(generated)), start=1):
+        mine, theirs = mine.rstrip("\r\n"), theirs.rstrip("\r\n")  # libcst may drop a last lone \r
+        if mine != theirs:
+            ours, libcsts = len(mine) - len(mine.lstrip(_INDENT)), len(theirs) - len(theirs.lstrip(_INDENT))
+            if mine[ours:] == theirs[libcsts:]:
+                shifts[row] = (libcsts, ours)
+    return shifts
 
 
 @dataclass
@@ -33,6 +62,7 @@ class Context:
     row_label: Any = None
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
     _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
+    _indents: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def models(self) -> list[AnalyzedModel]:
@@ -87,11 +117,19 @@ class Context:
             assert self.module is not None, "saved models have no source positions"
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
+            self._indents = regenerated_indents(self.source, self.module)
         code_range = self._positions[node]
         return (
-            Location(code_range.start.line, code_range.start.column + 1),
-            Location(code_range.end.line, code_range.end.column + 1),
+            self._location(code_range.start.line, code_range.start.column),
+            self._location(code_range.end.line, code_range.end.column),
         )
+
+    def _location(self, row: int, column: int) -> Location:
+        shift = self._indents.get(row)
+        if shift is not None:
+            generated, actual = shift
+            column = actual + (column - generated) if column >= generated else min(column, actual)
+        return Location(row, column + 1)
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.span(node)[0].row

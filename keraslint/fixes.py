@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -41,28 +43,103 @@ def _offsets(source: str) -> list[int]:
     return [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
 
 
-def _offset(starts: list[int], location: Location) -> int:
-    row = min(location.row, len(starts)) - 1
-    return starts[row] + location.column - 1
+def _offset(starts: list[int], location: Location, size: int) -> int:
+    if location.row > len(starts):
+        return size  # past the last line (a file that ends without a newline): its end
+    return min(starts[location.row - 1] + location.column - 1, size)
+
+
+def newline_of(source: str) -> str:
+    """The file's own line ending (its first one), so inserted lines match it."""
+    match = _LINE_BREAK.search(source)
+    return match.group() if match else "\n"
+
+
+@dataclass(frozen=True)
+class Applied:
+    text: str
+    applied: int
+    #: fixes left out because the text they produce does not compile, with the reason
+    refused: tuple[tuple[Fix, str], ...] = ()
+
+
+_Span = tuple[int, int, str]
+
+
+def _spans(source: str, starts: list[int], newline: str, candidate: Fix) -> list[_Span]:
+    spans = []
+    for edit in candidate.edits:
+        start, end = _offset(starts, edit.location, len(source)), _offset(starts, edit.end_location, len(source))
+        content = edit.content.replace("\r\n", "\n").replace("\n", newline) if "\n" in edit.content else edit.content
+        if start == end == len(source) and source and not source.endswith(("\n", "\r")) and content.endswith(newline):
+            content = newline + content[:-len(newline)]  # a line added at the end keeps the file's last-line style
+        spans.append((start, end, content))
+    return spans
+
+
+def _conflicts(spans: list[_Span], taken: set[_Span]) -> bool:
+    """Overlapping a chosen edit (or inserting at the same place); the very same edit is
+    shared: renames of one imported name all carry the edit of its import."""
+    return any((a < y and x < b or a == b == x == y) and (a, b, c) != (x, y, z)
+               for a, b, c in spans for x, y, z in taken)
+
+
+def _build(source: str, spans: set[_Span]) -> str:
+    text = source
+    for start, end, content in sorted(spans, key=lambda s: (s[0], s[1]), reverse=True):
+        text = text[:start] + content + text[end:]
+    return text
+
+
+def compile_error(text: str) -> str | None:
+    """Why CPython refuses ``text`` (None when it compiles); its warnings are not ours to print."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, "<fixed>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"{type(error).__name__}: {error.msg} (line {error.lineno})"
+        except (ValueError, RecursionError, MemoryError) as error:
+            return f"{type(error).__name__}: {error}"
+    return None
+
+
+def apply_fixes(source: str, fixes: Sequence[Fix]) -> Applied:
+    """Apply as many fixes as do not overlap an earlier one, keeping only those whose result
+    still compiles: a fix never turns a working file into a broken one."""
+    starts, newline = _offsets(source), newline_of(source)
+    chosen: list[tuple[Fix, list[_Span]]] = []
+    taken: set[_Span] = set()
+    for candidate in fixes:
+        spans = _spans(source, starts, newline, candidate)
+        if _conflicts(spans, taken):
+            continue  # overlaps a fix already chosen: the next run will pick it up
+        chosen.append((candidate, spans))
+        taken.update(spans)
+    if not chosen:
+        return Applied(source, 0)
+    text = _build(source, taken)
+    if compile_error(text) is None:
+        return Applied(text, len(chosen))
+    if (before := compile_error(source)) is not None:
+        return Applied(source, 0, tuple((f, f"the file does not compile before fixing ({before})") for f, _ in chosen))
+    # Some fix breaks the file: keep the others, one at a time (only on this rare path).
+    kept: set[_Span] = set()
+    applied, refused = 0, []
+    for candidate, spans in chosen:
+        error = compile_error(_build(source, kept | set(spans)))
+        if error is None:
+            kept.update(spans)
+            applied += 1
+        else:
+            refused.append((candidate, error))
+    return Applied(_build(source, kept), applied, tuple(refused))
 
 
 def apply(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
-    """Apply as many fixes as do not overlap an earlier one; returns (new source, fixes applied)."""
-    starts = _offsets(source)
-    chosen: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
-    applied = 0
-    for candidate in fixes:
-        spans = [(_offset(starts, e.location), _offset(starts, e.end_location), e.content) for e in candidate.edits]
-        if any(a < y and x < b or a == b == x == y for a, b, _ in spans for x, y in taken):
-            continue  # overlaps a fix already chosen: the next run will pick it up
-        chosen.extend(spans)
-        taken.extend((a, b) for a, b, _ in spans)
-        applied += 1
-    text = source
-    for start, end, content in sorted(chosen, key=lambda s: (s[0], s[1]), reverse=True):
-        text = text[:start] + content + text[end:]
-    return text, applied
+    """``apply_fixes`` as (new source, fixes applied)."""
+    result = apply_fixes(source, fixes)
+    return result.text, result.applied
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
@@ -102,3 +179,73 @@ def after_imports(module: cst.Module) -> int:
         else:
             break
     return (last_import + 1) if last_import is not None else index
+
+
+class Names:
+    """Where each bare name is used and where it is imported, for renames that must keep the
+    code importable (one walk of the module)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.references: dict[str, list[cst.Name]] = {}
+        self.imports: dict[str, list[cst.ImportAlias]] = {}
+        self.star = False
+        every: list[cst.Name] = []
+        not_uses: set[int] = set()
+        names = self
+
+        class Walk(cst.CSTVisitor):
+            def visit_Name(self, node: cst.Name) -> None:
+                every.append(node)
+
+            def visit_Attribute(self, node: cst.Attribute) -> None:
+                not_uses.add(id(node.attr))
+
+            def visit_Arg(self, node: cst.Arg) -> None:
+                if node.keyword is not None:
+                    not_uses.add(id(node.keyword))
+
+            def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+                if isinstance(node.names, cst.ImportStar):
+                    names.star = True
+                    return
+                for alias in node.names:
+                    local = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(local, cst.Name):
+                        names.imports.setdefault(local.value, []).append(alias)
+
+            def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+                return False  # the names an import binds are not uses
+
+        module.visit(Walk())
+        for name in every:
+            if id(name) not in not_uses:
+                self.references.setdefault(name.value, []).append(name)
+
+
+def class_rename_edits(ctx: object, names: Names, callee: cst.Name, old: str, new: str, *,
+                       renamed: Collection[int], old_exists: bool) -> list[Edit] | None:
+    """Rename a class used by its bare name and keep it importable: the import that binds it is
+    renamed when every use of the name is renamed too (``renamed``: their ids), else ``new`` is
+    imported next to it. None when neither keeps the file working."""
+    from keraslint.source.values import Ref
+
+    local = callee.value
+    aliases = names.imports.get(local, [])
+    every_use = all(id(use) in renamed for use in names.references.get(local, []))
+    if any(alias.asname is not None for alias in aliases):
+        # `from keras.layers import Convolution2D as C`: the calls keep `C`, the import changes.
+        plain_aliases = all(isinstance(a.name, cst.Name) and a.name.value == old for a in aliases)
+        return [replace(ctx, alias.name, new) for alias in aliases] if every_use and plain_aliases else None
+    edits = [replace(ctx, callee, new)]
+    if not aliases:
+        return edits if names.star else None  # a star import brings `new` as well
+    bound = ctx.facts.globals.get(new)  # type: ignore[attr-defined]
+    if bound is not None:
+        if not (isinstance(bound, Ref) and bound.name.rsplit(".", 1)[-1] == new):
+            return None  # the script has its own `new`
+        return edits if old_exists else None  # the old import stays; Keras 3 must still define it
+    if every_use:
+        return edits + [replace(ctx, alias.name, new) for alias in aliases]
+    if not old_exists:
+        return None
+    return edits + [Edit(f", {new}", end, end) for end in (ctx.span(alias.name)[1] for alias in aliases)]  # type: ignore[attr-defined]

@@ -16,8 +16,7 @@ from keraslint.checker import (FileReport, check_file, check_source, is_model_fi
                                with_budget)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
-from keraslint.fixes import apply as apply_fixes
-from keraslint.fixes import unified_diff
+from keraslint.fixes import apply_fixes, unified_diff
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -26,6 +25,7 @@ from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
+from keraslint.writing import NotWritten, write_fixed
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -140,28 +140,40 @@ def _wanted(report: FileReport, options: CheckOptions) -> list[Fix]:
             if d.fix is not None and (d.fix.applicability == "safe" or options.unsafe_fixes)]
 
 
-def _fixed_source(report: FileReport, options: CheckOptions, recheck: Any) -> tuple[str, int]:
-    """Apply fixes until none is left (overlapping ones need another round); bounded."""
-    source, total = report.source or "", 0
+def _fixed_source(report: FileReport, options: CheckOptions, recheck: Any) -> tuple[str, int, list[str]]:
+    """Apply fixes until none is left (overlapping ones need another round); bounded. Also
+    returns why fixes were refused (their result would not compile)."""
+    source, total, refused = report.source or "", 0, []
     for _ in range(5):
         fixes = _wanted(report, options)
         if not fixes:
             break
-        source, applied = apply_fixes(source, fixes)
-        total += applied
-        if not applied:
+        result = apply_fixes(source, fixes)
+        refused += [f"{fix.message}: {why}" for fix, why in result.refused]
+        source, total = result.text, total + result.applied
+        if not result.applied:
             break
         report = recheck(source)
-    return source, total
+    return source, total, refused
+
+
+def _encoded(report: FileReport, text: str) -> bytes:
+    """The text in the file's own encoding; a BOM the file had is written back (utf-8-sig)."""
+    return text.encode(report.encoding or "utf-8")
 
 
 def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsResolver, options: CheckOptions,
                infos: list[RuleInfo], *, stdout: TextIO, stderr: TextIO) -> int:
-    """--fix / --diff: fixes work on scripts (not notebooks or saved models); what is left is reported."""
+    """--fix / --diff: fixes work on scripts (not notebooks or saved models); what is left is reported.
+
+    A file is only ever replaced whole and atomically (keraslint.writing); one that cannot be
+    written (read-only, full disk, changed meanwhile) is reported and the run goes on."""
     is_stdin = [str(p) for p in options.paths] == ["-"]
-    fixed_count, changed, remaining = 0, 0, []
+    fixed_count, changed, remaining, failed = 0, 0, [], False
     for path, report in zip(files, reports):
         if report.source is None or report.notebook is not None or report.context is None:
+            if is_stdin and not options.diff:
+                _write_source(stdout, report.data or b"")  # untouched: never the report in its place
             remaining.append(report)
             continue
         selected = _selected(path, resolver.for_path(path), options, infos)
@@ -170,21 +182,32 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
         def recheck(text: str, name: str = report.filename) -> FileReport:
             return check_source(text, name, selected=selected, options=settings.options)
 
-        new_source, count = _fixed_source(report, options, recheck)
+        new_source, count, refused = _fixed_source(report, options, recheck)
+        for reason in refused:
+            stderr.write(f"keraslint: {report.filename}: fix not applied ({reason})\n")
         if options.diff:
             if new_source != report.source:
                 stdout.write(unified_diff(report.filename, report.source, new_source))
                 changed += 1
             fixed_count += count
             continue
-        if is_stdin:
-            stdout.write(new_source)
-            return EXIT_OK
         if new_source != report.source:
-            path.write_bytes(new_source.encode(report.encoding or "utf-8"))
+            if is_stdin:
+                _write_source(stdout, _encoded(report, new_source))
+            else:
+                try:
+                    write_fixed(path, report.data if report.data is not None else _encoded(report, report.source),
+                                _encoded(report, new_source))
+                except NotWritten as exc:
+                    stderr.write(f"keraslint: error: {report.filename}: not fixed, {exc}\n")
+                    failed = True
+                    remaining.append(report)
+                    continue
             changed += 1
             fixed_count += count
             report = recheck(new_source)
+        elif is_stdin:
+            _write_source(stdout, report.data if report.data is not None else _encoded(report, new_source))
         remaining.append(report)
     if options.diff:
         stderr.write(f"keraslint: {fixed_count} fix{'es' if fixed_count != 1 else ''} available in {changed} "
@@ -192,16 +215,30 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
         return EXIT_FINDINGS if changed else EXIT_OK
     diagnostics = sort_diagnostics([d for r in remaining for d in r.diagnostics])
     by_name = {r.filename: r for r in remaining}
-    stdout.write(render(options.output_format, diagnostics, files_checked=len(files),
-                        source_line=lambda d: by_name[d.filename].source_line(d.location.row, d.cell)
-                        if d.filename in by_name else None,
-                        color=use_color(stdout), statistics=options.statistics))
+    # With `-` stdout carries the source (an editor's format-on-save reads it): the report goes to stderr.
+    report_to = stderr if is_stdin else stdout
+    if diagnostics or not is_stdin:
+        report_to.write(render(options.output_format, diagnostics, files_checked=len(files),
+                               source_line=lambda d: by_name[d.filename].source_line(d.location.row, d.cell)
+                               if d.filename in by_name else None,
+                               color=use_color(report_to), statistics=options.statistics))
     if fixed_count:
         stderr.write(f"keraslint: fixed {fixed_count} problem{'s' if fixed_count != 1 else ''} in {changed} "
                      f"file{'s' if changed != 1 else ''}\n")
-    if any(r.internal_error for r in remaining):
+    if failed or any(r.internal_error for r in remaining):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
+
+
+def _write_source(stdout: TextIO, data: bytes) -> None:
+    """The source, byte for byte (its encoding and line endings), on stdout."""
+    stdout.flush()
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # an in-memory text stream (tests)
+        stdout.write(data.decode("utf-8", "surrogateescape"))
 
 
 def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
@@ -210,8 +247,10 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
     path = Path(name) if name else Path.cwd() / "-"
     data = (options.stdin or sys.stdin.buffer).read()
     selected = _selected(path, resolver.for_path(path), options, infos)
-    return check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options,
-                        script_dir=path.parent)
+    report = check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options,
+                          script_dir=path.parent)
+    report.data = data
+    return report
 
 
 def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | None = None, *,
@@ -333,10 +372,13 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
         todo.append((len(reports), job, entry))
         reports.append(None)
     if options.fix or options.diff:
-        # Fixes need the analysis (positions, the tree): checked here, one by one.
+        # Fixes need the analysis (positions, the tree): checked here, one by one. The bytes
+        # stay with the report: the file is compared with them again just before it is written.
         done = [with_budget(_budget(), job.filename, job.selected,
                             lambda job=job: check_file(job.path, job.filename, selected=job.selected,
                                                        options=job.options, data=job.data)) for _, job, _ in todo]
+        for (_, job, _), report in zip(todo, done):
+            report.data = job.data
     elif len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
             done = list(pool.map(_run_job, [job for _, job, _ in todo], chunksize=4))
