@@ -18,8 +18,13 @@ class InputShapeMismatch(Rule):
 
     * `predict(x)` on a single sample without its batch axis (suggests `x[None]`);
     * inputs and labels with different sample counts;
-    * the silent case: Keras accepts length-120 sequences into a model declared for 100
-      when its layers allow any length, but the user declared 100.
+    * the silent case: a `Sequential` model runs its layers one by one, so Keras accepts
+      length-120 sequences into a model declared for 100 when its layers allow any length,
+      but the user declared 100. (A functional model checks every axis of its input against
+      its `Input` and stops at the first batch; the message says which happens.)
+
+    Not reported: data whose only difference is a trailing axis of size 1 (`(N,)` into
+    `Input((1,))`, `(N, 5, 1)` into `Input((5,))`): Keras 3 adds or drops it and trains.
 
     ## Why is this bad?
     Either Keras stops with a shape error after the data has loaded, or, worse, it accepts
@@ -47,11 +52,20 @@ class InputShapeMismatch(Rule):
         "import numpy as np\nimport keras\nx = np.random.rand(500, 100, 3)\ny = np.random.randint(0, 2, 500)\n"
         "m = keras.Sequential([keras.Input((100, 3)), keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(1)])\n"
         "m.fit(x, y)\nm.predict(x[:1])\n",
+        # Keras 3 adds a missing trailing axis of size 1 (and drops an extra one): it trains
+        "import numpy as np\nimport keras\nx = np.random.rand(500)\n"
+        "m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])\nm.fit(x, np.zeros(500))\n",
+        "import numpy as np\nimport keras\nx = np.random.rand(500, 5, 1)\ninp = keras.Input((5,))\n"
+        "m = keras.Model(inp, keras.layers.Dense(1)(inp))\nm.fit(x, np.zeros(500))\n",
     )
     INVALID = (
         Invalid("import numpy as np\nimport keras\nx = np.random.rand(500, 120, 3)\n"
                 "m = keras.Sequential([keras.Input((100, 3)), keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(1)])\n"
                 "m.fit(x, np.zeros(500))\n", line=5, message="on axis 1 (120 vs 100); Keras accepts it silently"),
+        # a functional model checks every axis of its input
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(500, 120, 3)\ninp = keras.Input((100, 3))\n"
+                "m = keras.Model(inp, keras.layers.Dense(1)(keras.layers.GlobalMaxPooling1D()(inp)))\n"
+                "m.fit(x, np.zeros(500))\n", line=6, message="Keras stops at the first batch"),
         Invalid("import numpy as np\nimport keras\nsample = np.random.rand(100, 3)\n"
                 "m = keras.Sequential([keras.Input((100, 3)), keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(1)])\n"
                 "m.predict(sample)\n", line=5, message="x[None]"),

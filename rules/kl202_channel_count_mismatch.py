@@ -56,6 +56,12 @@ class ChannelCountMismatch(Rule):
                 "wide = tf.concat([data, tf.zeros((10, 50, 24))], axis=-1)\n"
                 "m = tf.keras.Sequential([tf.keras.layers.Conv1D(32, 3, input_shape=(50, 8))])\nout = m(wide)\n",
                 line=5, message="The data has 32 channels (10, 50, 32) (built at line 3) but the model input was declared for 8"),
+        # swapped (timesteps, channels): the channel axis is what the first layer checks
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(64, 8, 50)\n"
+                "m = keras.Sequential([keras.Input((50, 8)), keras.layers.Conv1D(4, 3), keras.layers.Flatten(),\n"
+                "    keras.layers.Dense(1)])\nm.fit(x, np.zeros(64))\n", line=6,
+                message="Keras stops at the first batch (`expected axis -1 of input shape to have value 8`); the "
+                        "timesteps and channel axes look swapped"),
         Invalid("import keras\nd_in = keras.Input((28, 28, 1))\ndecoder = keras.Model(d_in, keras.layers.Conv2D(8, 3)(d_in))\n"
                 "image = keras.Input((28, 28, 3))\nm = keras.Model(image, decoder(image))\n",
                 line=5, message="built for 1 channel (None, 28, 28, 1) but is fed 3 channels"),

@@ -121,45 +121,61 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                        _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
     if len(data) == len(declared):
         channel = _channel_axis(feed, index, len(declared))
-        for axis in range(1, len(declared)):
-            w, d = declared[axis], data[axis]
-            if w is None or d is None or w == d:
-                continue
-            if axis == channel:
-                if _channels_first_swap(declared, data):
-                    return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model "
-                                            f"expects channels-last {fmt_shape(declared)}; transpose it, e.g. "
-                                            f"`x.transpose(0, 2, 3, 1)`", node)
-                return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
-                                        f"was declared for {w} {fmt_shape(declared)}"
-                                        f"{_declared_at(feed, index, line_of)}", node)
-            if _channels_first_swap(declared, data):
-                return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model expects "
-                                        f"channels-last {fmt_shape(declared)}; transpose it, e.g. "
-                                        f"`x.transpose(0, 2, 3, 1)`", node)
-            others = [str(a) for a in range(axis + 1, len(declared))
-                      if declared[a] is not None and data[a] is not None and declared[a] != data[a]]
-            axes = f"axes {axis}, {', '.join(others)}" if others else f"axis {axis}"
-            return Problem("KL201", f"The data {fmt_shape(data)}{built()} differs from the declared model input "
-                                    f"{fmt_shape(declared)}{_declared_at(feed, index, line_of)} on {axes} ({d} vs {w})"
-                                    f"{_consequence(feed, index, data)}", node)
-        return None
+        differ = [axis for axis in range(1, len(declared))
+                  if declared[axis] is not None and data[axis] is not None and declared[axis] != data[axis]]
+        if not differ:
+            return None
+        if _channels_first_swap(declared, data):
+            return Problem("KL207", f"The data {fmt_shape(data)}{built()} is channels-first but the model "
+                                    f"expects channels-last {fmt_shape(declared)}; transpose it, e.g. "
+                                    f"`x.transpose(0, 2, 3, 1)`", node)
+        # The channel axis first: swapped (timesteps, channels) data differs on every axis, and
+        # it is the channels that the first layer's weights were built for.
+        if channel in differ:
+            w, d = declared[channel], data[channel]
+            swapped = ""
+            if len(data) == 3 and data[1:] == declared[:0:-1]:
+                swapped = "; the timesteps and channel axes look swapped (`x.transpose(0, 2, 1)`)"
+            return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
+                                    f"was declared for {w} {fmt_shape(declared)}"
+                                    f"{_declared_at(feed, index, line_of)}{_channel_consequence(feed, index, w)}"
+                                    f"{swapped}", node)
+        axis = differ[0]
+        w, d = declared[axis], data[axis]
+        axes = f"axes {', '.join(map(str, differ))}" if len(differ) > 1 else f"axis {axis}"
+        return Problem("KL201", f"The data {fmt_shape(data)}{built()} differs from the declared model input "
+                                f"{fmt_shape(declared)}{_declared_at(feed, index, line_of)} on {axes} ({d} vs {w})"
+                                f"{_consequence(feed, index, data)}", node)
     if len(data) == len(declared) - 1:
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
             return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built()} without the batch "
                                     f"axis; the model expects {fmt_shape(declared)}: pass `x[None]` or "
                                     f"`np.expand_dims(x, 0)`", node)
+        if declared[-1] == 1 and _matches(want[:-1], data[1:]):
+            return None  # Keras 3 adds a missing trailing axis of size 1 itself (and trains)
+    if len(data) == len(declared) + 1 and data[-1] == 1 and _matches(want, data[1:-1]):
+        return None  # and drops an extra trailing axis of size 1
+    if len(data) == len(declared) - 1:
         if len(data) >= 2 and _matches(want[:-1], data[1:]) and _takes_channels(feed, index):
+            channels = want[-1]
+            fix = f"add it and repeat it to {channels} channels (`np.repeat(x[..., None], {channels}, axis=-1)`), " \
+                  f"or declare 1 channel" if isinstance(channels, int) else "add it with `x[..., None]`"
             return Problem("KL204", f"The data {fmt_shape(data)}{built()} has no channel axis; the model expects "
-                                    f"{fmt_shape(declared)}: add it with `x[..., None]` or "
-                                    f"`x.reshape(-1, {', '.join(str(d) for d in want)})`", node)
+                                    f"{fmt_shape(declared)}, so Keras stops at the first batch (it adds a missing "
+                                    f"axis only when the model declares 1 channel): {fix}", node)
     return Problem("KL201", f"The data has rank {len(data)} {fmt_shape(data)}{built()} but the model input has rank "
                             f"{len(declared)} {fmt_shape(declared)}", node)
 
 
 def _consequence(feed: Feed, index: int, data: Shape) -> str:
-    """Whether Keras would take this data anyway: run the model's shapes on it."""
-    if len(feed.model.graph.inputs) != 1:
+    """Whether Keras would take this data anyway. A functional model checks every axis against
+    its Input (Keras 3 raises "expected shape=..."); a Sequential model runs its layers one by
+    one, so it takes the data when they allow it: run the model's shapes on it to tell."""
+    kind = feed.model.graph.kind
+    if kind == "functional":
+        return (f"; Keras stops at the first batch: the model checks its input "
+                f"(`expected shape={fmt_shape(feed.declared_inputs[index])}`)")
+    if len(feed.model.graph.inputs) != 1 or kind != "sequential":
         return ""
     from keraslint.graph.propagate import analyze_model
 
@@ -168,6 +184,17 @@ def _consequence(feed: Feed, index: int, data: Shape) -> str:
     if errors:
         return "; Keras fails when it builds the model for it"
     return "; Keras accepts it silently (the layers allow any size), but it is not what the model was declared for"
+
+
+def _channel_consequence(feed: Feed, index: int, declared_channels: int) -> str:
+    """Keras stops when a layer built for the declared channels meets others: a functional model
+    checks its Input, a Sequential one's first layer with weights (or normalization) checks its own."""
+    layer = _first_layer(feed, index)
+    if feed.model.graph.kind == "functional" or feed.model.graph.kind == "sequential" and layer is not None and (
+            layer.kind in CONVOLUTIONS or layer.kind in RECURRENT or layer.kind in ("Dense", "BatchNormalization",
+                                                                                    "LayerNormalization")):
+        return f"; Keras stops at the first batch (`expected axis -1 of input shape to have value {declared_channels}`)"
+    return ""
 
 
 def _matches(want: Shape, data: Shape) -> bool:
