@@ -3,10 +3,10 @@
 Positional arguments are named from the generated signature table; Keras 1/2 keywords
 (``nb_filter``, ``border_mode``, ``subsample``, ``init``, ``output_dim`` ...) are renamed;
 ``input_shape``/``batch_input_shape``/``input_dim``/``input_length`` become the layer's
-declared input shape. ``Convolution2D(32, 3, 3)`` means a 3x3 kernel in Keras 1/2 (standalone
-``keras``, whose legacy converter read the third number as ``nb_col``) but stride 3 in
-``tf.keras`` and Keras 3, where ``Convolution2D`` is a plain alias of ``Conv2D``; the caller
-says which API the file imports.
+declared input shape. Positional arguments always get their Keras 3 meaning, whatever the
+spelling: ``Convolution2D(32, 3, 3)`` is ``Conv2D(32, kernel_size=3, strides=3)`` under Keras 3
+and tf.keras (Keras 1 read a 3x3 kernel there; KL403 says so), because that is the model the
+script builds today.
 """
 
 from __future__ import annotations
@@ -42,13 +42,25 @@ _RENAMES: dict[str, str] = {
     "dropout_W": "dropout",
     "dropout_U": "recurrent_dropout",
 }
-# Pooling layers named their stride `stride` in Keras 1; convolutions never did.
+# 1D pooling layers named their stride `stride` in Keras 1 (2D/3D ones already said `strides`).
 _POOL_RENAMES = {"stride": "strides"}
 # Dense and the recurrent layers called `units` `output_dim` in Keras 1 (Embedding still does).
 _OUTPUT_DIM_IS_UNITS = frozenset({"Dense", "SimpleRNN", "LSTM", "GRU", "TimeDistributedDense"})
+# Where Keras 2's own converters (keras/legacy/interfaces.py) renamed a keyword differently
+# for one layer; SeparableConv2D's `init` became two initializers, so it is no rename at all.
+_KIND_RENAMES: dict[str, dict[str, str]] = {
+    "Embedding": {"init": "embeddings_initializer", "W_regularizer": "embeddings_regularizer",
+                  "W_constraint": "embeddings_constraint"},
+    "PReLU": {"init": "alpha_initializer"},
+    "SeparableConv1D": {"init": "depthwise_initializer, pointwise_initializer"},
+    "SeparableConv2D": {"init": "depthwise_initializer, pointwise_initializer"},
+    "Dropout": {"p": "rate"},
+    "GaussianDropout": {"p": "rate"},
+    "GaussianNoise": {"sigma": "stddev"},
+    "UpSampling1D": {"length": "size"},
+}
 _DROPPED = frozenset({"input_shape", "batch_input_shape", "batch_shape", "input_dim", "input_length",
                       "batch_size", "name", "trainable", "dtype", "weights", "consume_less", "dynamic"})
-_CONV_ND = {"Conv2D": 2, "Conv3D": 3}
 
 
 @dataclass(frozen=True)
@@ -110,21 +122,12 @@ def declared_input(kind: str, kwargs: Mapping[str, Any]) -> Shape | None:
     return None
 
 
-def normalize_layer(kind: str, args: Sequence[Any], kwargs: Mapping[str, Any], *, keras1_api: bool,
-                    spelled: str = "") -> NormalizedLayer:
+def normalize_layer(kind: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> NormalizedLayer:
     """Keras 3 keywords for a call ``Kind(*args, **kwargs)``."""
     renamed: list[tuple[str, str]] = []
     config: dict[str, Any] = {}
-    positional = list(args)
-    if keras1_api and spelled.startswith("Convolution") and kind in _CONV_ND:
-        # Keras 1/2: Convolution2D(nb_filter, nb_row, nb_col, ...).
-        dims = _CONV_ND[kind]
-        if len(positional) >= 1 + dims and all(isinstance(plain(v), int) for v in positional[1:1 + dims]):
-            config["kernel_size"] = tuple(plain(v) for v in positional[1:1 + dims])
-            positional = positional[:1]
-            renamed.append(("nb_row, nb_col", "kernel_size"))
     names = SIGNATURES.get(kind, ())
-    for index, value in enumerate(positional):
+    for index, value in enumerate(args):
         if index < len(names):
             config.setdefault(names[index], value)
     keyword_rows = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in kwargs]
@@ -134,12 +137,15 @@ def normalize_layer(kind: str, args: Sequence[Any], kwargs: Mapping[str, Any], *
     for key, value in kwargs.items():
         if key in keyword_rows or (key in _DROPPED and not (kind == "Embedding" and key == "input_dim")):
             continue
-        new = _RENAMES.get(key) or (_POOL_RENAMES.get(key) if "Pooling" in kind else None)
+        new = _KIND_RENAMES.get(kind, {}).get(key) or _RENAMES.get(key) or \
+            (_POOL_RENAMES.get(key) if "Pooling1D" in kind else None)
         if key == "output_dim" and kind in _OUTPUT_DIM_IS_UNITS:
             new = "units"
         if new is not None:
             renamed.append((key, new))
-            key = new
+            for part in new.split(", "):
+                config[part] = value
+            continue
         config[key] = value
     for key in list(config):
         if key == "layer" or key == "backward_layer":

@@ -482,7 +482,7 @@ class _Builder:
                 kwargs[key] = _activation(value)
             else:
                 kwargs[key] = _value(value)
-        normalized = normalize_layer(kind, (), kwargs, keras1_api=True, spelled=class_name)
+        normalized = normalize_layer(kind, (), kwargs)
         return Layer(kind=kind, config=normalized.config, name=name or normalized.name, spelled=class_name,
                      declared_input=normalized.declared_input, renamed=normalized.renamed)
 

@@ -26,17 +26,11 @@ LAYER = "keras.layers.Layer"
 TENSOR = "keras.KerasTensor"
 
 
-
-def _is_keras1(site: CallSite) -> bool:
-    """Standalone ``keras`` (not tf.keras): the API whose Keras 1/2 meaning legacy names keep."""
-    return site.spelled.startswith("keras.")
-
-
 def make_layer(site: CallSite, kind: str) -> Obj:
     leaf = site.spelled.rsplit(".", 1)[-1]
     args = list(site.args)
     kwargs = dict(site.kwargs)
-    normalized = normalize_layer(kind, args, kwargs, keras1_api=_is_keras1(site), spelled=leaf)
+    normalized = normalize_layer(kind, args, kwargs)
     config = normalized.config
     for key in ("layer", "backward_layer"):
         inner = config.get(key)

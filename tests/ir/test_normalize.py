@@ -14,14 +14,22 @@ def layers_of(code: str) -> list:
     return [(n.layer.kind, n.layer.config, n.layer.declared_input) for n in graph.nodes() if n.layer is not None]
 
 
-def test_keras1_convolution2d_reads_nb_row_nb_col() -> None:
+@pytest.mark.parametrize("module", ["from keras.layers import Convolution2D", "from tensorflow.keras.layers import Convolution2D"])
+def test_convolution2d_positionals_have_their_keras3_meaning(module: str) -> None:
+    # Keras 3 (and tf.keras): Convolution2D is Conv2D, so (32, 3, 3) is kernel 3 with strides 3;
+    # keras.layers.Convolution2D(32, 3, 3).get_config() says so (tests/test_fix_equivalence.py).
     (kind, config, declared), *_ = layers_of(
-        "from keras.models import Sequential\nfrom keras.layers import Convolution2D\n"
+        f"from keras.models import Sequential\n{module}\n"
         "m = Sequential([Convolution2D(32, 3, 3, border_mode='same', input_shape=(28, 28, 1))])\n")
     assert kind == "Conv2D"
-    assert config["filters"] == 32 and config["kernel_size"] == (3, 3) and config["padding"] == "same"
-    assert "strides" not in config
+    assert config["filters"] == 32 and config["kernel_size"] == 3 and config["strides"] == 3
+    assert config["padding"] == "same"
     assert declared == (None, 28, 28, 1)
+
+
+def test_keras1_kernel_keywords_still_merge() -> None:
+    normalized = normalize_layer("Conv2D", [32], {"nb_row": 3, "nb_col": 5})
+    assert normalized.config == {"filters": 32, "kernel_size": (3, 5)}
 
 
 def test_tf_keras_convolution2d_is_conv2d_with_strides() -> None:
@@ -42,12 +50,18 @@ def test_tf_keras_convolution2d_is_conv2d_with_strides() -> None:
                                                                            "data_format": "channels_first"}),
         ("LSTM", {"output_dim": 32, "dropout_W": 0.2}, {"units": 32, "dropout": 0.2}),
         ("Embedding", {"input_dim": 1000, "output_dim": 64}, {"input_dim": 1000, "output_dim": 64}),
+        # Keras 2's converters renamed these per layer (keras/legacy/interfaces.py)
+        ("Embedding", {"input_dim": 10, "output_dim": 4, "init": "uniform"},
+         {"input_dim": 10, "output_dim": 4, "embeddings_initializer": "uniform"}),
+        ("Dropout", {"p": 0.5}, {"rate": 0.5}),
+        ("SeparableConv2D", {"filters": 4, "kernel_size": 3, "init": "he_normal"},
+         {"filters": 4, "kernel_size": 3, "depthwise_initializer": "he_normal", "pointwise_initializer": "he_normal"}),
     ],
 )
 def test_legacy_keywords(kind: str, kwargs: dict, expected: dict) -> None:
-    normalized = normalize_layer(kind, [], kwargs, keras1_api=True)
+    normalized = normalize_layer(kind, [], kwargs)
     assert normalized.config == expected
-    assert all(new in expected for _, new in normalized.renamed)
+    assert all(part in expected for _, new in normalized.renamed for part in new.split(", "))
 
 
 @pytest.mark.parametrize(
@@ -76,5 +90,5 @@ def test_unresolved_values_stay_unknown_not_guessed() -> None:
 
 
 def test_positional_arguments_follow_the_keras3_signature() -> None:
-    normalized = normalize_layer("Conv1D", [16, 3, 2, "same"], {}, keras1_api=False)
+    normalized = normalize_layer("Conv1D", [16, 3, 2, "same"], {})
     assert normalized.config == {"filters": 16, "kernel_size": 3, "strides": 2, "padding": "same"}
