@@ -17,8 +17,11 @@ class StrideDropsSamples(Rule):
     k = (kernel_size - 1) * dilation_rate + 1 and the stride s leave `(L - k) % s`
     trailing elements that no window ever covers. Pooling uses its pool size as kernel and
     (by default) as stride. The message gives L, k, s, how many elements are dropped, the
-    output length and input lengths that would fit. Image pooling (2D/3D) that loses only one
-    border row or column, as every convnet with odd feature-map sizes does, is not reported.
+    output length and input lengths that would fit. Image layers (2D/3D pooling and strided
+    convolutions) that lose only one border row or column, as every convnet with odd
+    feature-map sizes does (`Conv2D(k=3, strides=2)` on 96x96 gives 47x47), are not
+    reported: the border pixel rarely carries the signal. Sequences (1D) are, because their
+    last elements are often the most recent ones.
 
     ## Why is this bad?
     Keras does not complain: `Conv1D(4, 2, strides=2)` gives length 4 for inputs of length 8
@@ -51,6 +54,8 @@ class StrideDropsSamples(Rule):
         # the keras.io MNIST convnet: 11x11 pooled by 2 loses one border row and column
         "import keras\nm = keras.Sequential([keras.Input((11, 11, 8)), keras.layers.MaxPooling2D(2)])\n",
         "import keras\nm = keras.Sequential([keras.Input((None, 8)), keras.layers.Conv1D(4, 5, strides=3)])\n",
+        # a strided image convolution losing one border row and column
+        "import keras\nm = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Conv2D(8, 3, strides=2)])\n",
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((100, 8)),\n"
@@ -89,8 +94,8 @@ class StrideDropsSamples(Rule):
                 fits.append((length - dropped, length + (s - dropped) % s if dropped else length))
             if not parts or not any(p[3] for p in parts):
                 continue
-            if layer.kind in POOLINGS and len(parts) > 1 and max(p[3] for p in parts) <= 1:
-                continue  # image pooling losing one border row/column: standard convnet practice
+            if len(parts) > 1 and max(p[3] for p in parts) <= 1:
+                continue  # image pooling or strided convolution losing one border row/column: standard practice
             yield Finding(self._message(layer.label, parts, outputs, fits), node=source_of(node))
 
     @staticmethod
