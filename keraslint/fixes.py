@@ -147,18 +147,40 @@ def unified_diff(path: str, before: str, after: str) -> str:
                                         fromfile=f"a/{path}", tofile=f"b/{path}"))
 
 
-def keras_alias(globals_: dict[str, object]) -> tuple[str | None, str]:
+def keras_alias(globals_: dict[str, object], module: cst.Module | None = None,
+                before: int | None = None) -> tuple[str | None, str]:
     """How the file itself spells the Keras package (``keras``, ``tf.keras`` ...), and the
-    import line to add when it has none."""
+    import line to add when it has none. With ``module`` and ``before`` (a statement index, as
+    ``after_imports`` gives), only names imported by the statements before it count: a seed
+    inserted there must not use a name the file imports later."""
     from keraslint.source.values import Ref
 
+    allowed = None if module is None or before is None else _imported_names(module.body[:before])
     for name, value in globals_.items():
+        if allowed is not None and name not in allowed:
+            continue
         if isinstance(value, Ref) and value.name == "keras" and not value.spelled.startswith("tf_keras"):
             return name, ""
     for name, value in globals_.items():
+        if allowed is not None and name not in allowed:
+            continue
         if isinstance(value, Ref) and value.name == "tensorflow":
             return f"{name}.keras", ""
     return "keras", "import keras\n"
+
+
+def _imported_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
+    names: set[str] = set()
+    for statement in statements:
+        for node in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    while isinstance(bound, cst.Attribute):  # `import tensorflow.keras` binds `tensorflow`
+                        bound = bound.value
+                    if isinstance(bound, cst.Name):
+                        names.add(bound.value)
+    return names
 
 
 def after_imports(module: cst.Module) -> int:
