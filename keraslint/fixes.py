@@ -77,11 +77,17 @@ def _spans(source: str, starts: list[int], newline: str, candidate: Fix) -> list
     return spans
 
 
+def _overlap(a: int, b: int, x: int, y: int) -> bool:
+    if a == b or x == y:  # an insertion: inside or at either end of the other edit
+        return x <= a <= y if a == b else a <= x <= b
+    return a < y and x < b
+
+
 def _conflicts(spans: list[_Span], taken: set[_Span]) -> bool:
-    """Overlapping a chosen edit (or inserting at the same place); the very same edit is
-    shared: renames of one imported name all carry the edit of its import."""
-    return any((a < y and x < b or a == b == x == y) and (a, b, c) != (x, y, z)
-               for a, b, c in spans for x, y, z in taken)
+    """Overlapping a chosen edit, or touching it with an insertion (whose order would be a
+    guess); the very same edit is shared: renames of one imported name all carry the edit of
+    its import."""
+    return any(_overlap(a, b, x, y) and (a, b, c) != (x, y, z) for a, b, c in spans for x, y, z in taken)
 
 
 def _build(source: str, spans: set[_Span]) -> str:
@@ -210,6 +216,8 @@ class Names:
     def __init__(self, module: cst.Module) -> None:
         self.references: dict[str, list[cst.Name]] = {}
         self.imports: dict[str, list[cst.ImportAlias]] = {}
+        #: every alias of a `from ... import` list, by id: the list it is in
+        self.siblings: dict[int, tuple[cst.ImportAlias, ...]] = {}
         self.star = False
         every: list[cst.Name] = []
         not_uses: set[int] = set()
@@ -232,6 +240,7 @@ class Names:
                     return
                 for alias in node.names:
                     local = alias.asname.name if alias.asname is not None else alias.name
+                    names.siblings[id(alias)] = tuple(node.names)
                     if isinstance(local, cst.Name):
                         names.imports.setdefault(local.value, []).append(alias)
 
@@ -265,9 +274,24 @@ def class_rename_edits(ctx: object, names: Names, callee: cst.Name, old: str, ne
     if bound is not None:
         if not (isinstance(bound, Ref) and bound.name.rsplit(".", 1)[-1] == new):
             return None  # the script has its own `new`
+        if every_use:  # `new` is imported already: the old name goes from its imports
+            removals = [_without(ctx, names, alias) for alias in aliases]
+            return None if None in removals else edits + removals  # type: ignore[operator]
         return edits if old_exists else None  # the old import stays; Keras 3 must still define it
     if every_use:
         return edits + [replace(ctx, alias.name, new) for alias in aliases]
     if not old_exists:
         return None
     return edits + [Edit(f", {new}", end, end) for end in (ctx.span(alias.name)[1] for alias in aliases)]  # type: ignore[attr-defined]
+
+
+def _without(ctx: object, names: Names, alias: cst.ImportAlias) -> Edit | None:
+    """An edit deleting ``alias`` (and one comma) from its ``from ... import`` list."""
+    siblings = names.siblings.get(id(alias), ())
+    if len(siblings) < 2:
+        return None  # the only name: the statement would have to go
+    span = ctx.span  # type: ignore[attr-defined]
+    index = next(i for i, other in enumerate(siblings) if other is alias)
+    if index + 1 < len(siblings):
+        return Edit("", span(alias)[0], span(siblings[index + 1])[0])
+    return Edit("", span(siblings[index - 1])[1], span(alias)[1])

@@ -303,6 +303,9 @@ CASES = [
     Case("import-kept-for-other-uses",
          "import keras\nfrom keras.layers import Convolution2D\nKIND = Convolution2D\n"
          "model = keras.Sequential([keras.Input((8, 8, 1)), Convolution2D(4, 3)])\n"),
+    Case("old-name-dropped-from-the-import",
+         "import keras\nfrom keras.layers import (\n    AtrousConvolution1D,\n    Conv1D,\n)\n"
+         "model = keras.Sequential([keras.Input((50, 2)), AtrousConvolution1D(8, 3), Conv1D(2, 3)])\n"),
     Case("tf-keras", "import tensorflow as tf\n"
                      "model = tf.keras.Sequential([tf.keras.Input((8, 8, 1)), tf.keras.layers.Convolution2D(4, 3)])\n"),
     Case("fit-and-generators", '''\

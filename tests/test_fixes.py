@@ -132,3 +132,56 @@ def test_json_carries_the_fix(tmp_path: Path, monkeypatch) -> None:
                    "end_location": {"row": 3, "column": 33}}],
     }
     assert by_code["KL101"]["fix"]["applicability"] == "unsafe"
+
+
+def fixed(source: str, *, unsafe: bool = False) -> str:
+    from keraslint.run import _fixed_source
+
+    report = check_source(source, "t.py", selected={"KL403"})
+    text, _, refused = _fixed_source(report, CheckOptions(paths=[], unsafe_fixes=unsafe),
+                                     lambda t: check_source(t, "t.py", selected={"KL403"}))
+    assert not refused
+    compile(text, "t.py", "exec")
+    return text
+
+
+@pytest.mark.parametrize(("source", "unsafe", "expected"), [
+    # the NameError: the import follows the rename
+    ("from keras.layers import Convolution2D\nc = Convolution2D(16, 3)\n", False,
+     "from keras.layers import Conv2D\nc = Conv2D(16, 3)\n"),
+    # a use the fixes do not rename keeps the old name imported
+    ("from keras.layers import Convolution2D, Dense\na = Convolution2D(4, 3)\nc = Convolution2D(16, 3, 3)\n", False,
+     "from keras.layers import Convolution2D, Conv2D, Dense\na = Conv2D(4, 3)\nc = Convolution2D(16, 3, 3)\n"),
+    # ... until the unsafe rewrite renames it too: the old name leaves the import
+    ("from keras.layers import Convolution2D, Dense\na = Convolution2D(4, 3)\nc = Convolution2D(16, 3, 3)\n", True,
+     "from keras.layers import Conv2D, Dense\na = Conv2D(4, 3)\nc = Conv2D(16, (3, 3))\n"),
+    ("from keras.layers import Conv2D, Convolution2D\na = Convolution2D(4, 3)\n", False,
+     "from keras.layers import Conv2D\na = Conv2D(4, 3)\n"),
+    ("from keras.layers import Convolution2D as C\na = C(4, 3)\n", False,
+     "from keras.layers import Conv2D as C\na = C(4, 3)\n"),
+    ("from keras.layers import *\na = Convolution2D(4, 3)\n", False, "from keras.layers import *\na = Conv2D(4, 3)\n"),
+    ("import keras\nc = keras.layers.CuDNNLSTM(4)\n", True, "import keras\nc = keras.layers.LSTM(4)\n"),
+])
+def test_class_renames_keep_the_imports_working(source: str, unsafe: bool, expected: str) -> None:
+    assert fixed(source, unsafe=unsafe) == expected
+
+
+@pytest.mark.parametrize("source", [
+    # `Conv2D` is the script's own: renaming would pick it up
+    "from keras.layers import Convolution2D\nclass Conv2D: pass\na = Convolution2D(4, 3)\n",
+    # removed from Keras 3 and still used elsewhere: the import could not stay
+    "from keras.layers import AtrousConvolution1D\nKIND = AtrousConvolution1D\na = AtrousConvolution1D(4, 3)\n",
+    # an aliased import with a use that is not renamed
+    "from keras.layers import Convolution2D as C\nKIND = C\na = C(4, 3)\n",
+])
+def test_class_renames_that_cannot_keep_the_imports_are_not_offered(source: str) -> None:
+    assert fixed(source, unsafe=True) == source
+
+
+def test_convolution2d_reports_what_it_does_today() -> None:
+    (finding,) = check_source("from keras.layers import Convolution2D\nc = Convolution2D(16, 3, 3)\n", "t.py",
+                              selected={"KL403"}).diagnostics
+    assert finding.message.startswith("`Convolution2D(16, 3, 3)` is `Conv2D(16, kernel_size=3, strides=3)` in Keras 3")
+    assert "in Keras 1 it meant 16 filters of 3x3 (`Conv2D(16, (3, 3))`, stride 1)" in finding.message
+    assert finding.fix is not None and finding.fix.applicability == "unsafe"
+    assert finding.fix.message.startswith("Rewrite as `Conv2D(16, (3, 3))`")
