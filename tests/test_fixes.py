@@ -30,14 +30,14 @@ CASES = [
      "import tensorflow as tf\nc = tf.keras.layers.Conv2D(32, 3)\n", "safe"),
     ("KL403", "from keras.layers import Conv1D\nc = Conv1D(nb_filter=8, filter_length=3, border_mode='same')\n",
      "from keras.layers import Conv1D\nc = Conv1D(filters=8, kernel_size=3, padding='same')\n", "safe"),
-    ("KL101", '"""Train."""\nimport tensorflow as tf\n\n# the model\nmodel = tf.keras.Sequential()\n',
-     '"""Train."""\nimport tensorflow as tf\ntf.keras.utils.set_random_seed(42)\n\n# the model\nmodel = tf.keras.Sequential()\n',
+    ("KL101", '"""Train."""\nimport tensorflow as tf\n\n# the model\nmodel = tf.keras.Sequential()\nmodel.fit(x, y)\n',
+     '"""Train."""\nimport tensorflow as tf\ntf.keras.utils.set_random_seed(42)\n\n# the model\nmodel = tf.keras.Sequential()\n'
+     'model.fit(x, y)\n', "unsafe"),
+    ("KL101", "from tensorflow import keras\nimport numpy as np\nm = keras.Sequential()\nm.fit(x, y)\n",
+     "from tensorflow import keras\nimport numpy as np\nkeras.utils.set_random_seed(42)\nm = keras.Sequential()\nm.fit(x, y)\n",
      "unsafe"),
-    ("KL101", "from tensorflow import keras\nimport numpy as np\nm = keras.Sequential()\n",
-     "from tensorflow import keras\nimport numpy as np\nkeras.utils.set_random_seed(42)\nm = keras.Sequential()\n",
-     "unsafe"),
-    ("KL101", "from keras.models import Sequential\nm = Sequential()\n",
-     "from keras.models import Sequential\nimport keras\nkeras.utils.set_random_seed(42)\nm = Sequential()\n",
+    ("KL101", "from keras.models import Sequential\nm = Sequential()\nm.fit(x, y)\n",
+     "from keras.models import Sequential\nimport keras\nkeras.utils.set_random_seed(42)\nm = Sequential()\nm.fit(x, y)\n",
      "unsafe"),
     ("KL203", "import numpy as np\nimport keras\nX = np.zeros((100, 8))\n"
               "m = keras.Sequential([keras.layers.Dense(1, input_shape=X.shape)])  # head\nm.fit(X, np.zeros(100))\n",
@@ -83,7 +83,7 @@ def run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
                           text=True, input=stdin, timeout=120)
 
 
-SCRIPT = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nopt = tf.keras.optimizers.SGD(lr=0.1)\n"
+SCRIPT = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nopt = tf.keras.optimizers.SGD(lr=0.1)\nmodel.fit(x, y)\n"
 
 
 def test_diff_changes_nothing(tmp_path: Path) -> None:
