@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import arrays, datasets, models, training
+from keraslint.source import arrays, datasets, label_values, models, training
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
@@ -141,6 +141,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     for semantics in (models, training, arrays, datasets):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
+            label_values.after_call(site, result)
             return result
     handler = _CALLS.get(site.name)
     if handler is not None:
@@ -166,6 +167,7 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
 def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = None) -> Any:
     if isinstance(base, Array):
         value = arrays.subscript(interp, base, indices, node)
+        label_values.after_subscript(base, value)
         return UNKNOWN if value is NOT_MODELLED else value
     if len(indices) != 1:
         return UNKNOWN
@@ -186,11 +188,13 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = No
 
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
     value = arrays.binary_op(interp, op, left, right, node)
+    label_values.after_binary(op, left, right, value)
     return UNKNOWN if value is NOT_MODELLED else value
 
 
 def unary_op(interp: Interpreter, op: str, value: Any, node: Any = None) -> Any:
     result = arrays.unary_op(interp, op, value, node)
+    label_values.after_unary(op, value, result)
     return UNKNOWN if result is NOT_MODELLED else result
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.source import models
+from keraslint.source.keras_metrics import MetricSpec
 from keraslint.source.values import NOT_MODELLED, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
 
@@ -41,9 +42,6 @@ REGRESSION_LOSSES = frozenset({"mean_squared_error", "mean_absolute_error", "mea
                                "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson", "cosine_similarity"})
 CROSSENTROPY_LOSSES = frozenset({"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
                                  "binary_focal_crossentropy", "categorical_focal_crossentropy"})
-_ACCURACY_METRICS = frozenset({"accuracy", "acc", "Accuracy", "categorical_accuracy", "CategoricalAccuracy",
-                               "binary_accuracy", "BinaryAccuracy", "sparse_categorical_accuracy",
-                               "SparseCategoricalAccuracy", "top_k_categorical_accuracy"})
 
 USE_METHODS = frozenset({"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator",
                          "train_on_batch", "test_on_batch", "predict_on_batch", "__call__"})
@@ -60,8 +58,8 @@ class Loss:
 @dataclass
 class CompileInfo:
     loss: Loss | None
-    metrics: list[str]
-    """Canonical metric names that are known (``accuracy`` ...)."""
+    metrics: list[MetricSpec]
+    """The known entries of ``metrics=`` and ``weighted_metrics=``, as written."""
     node: cst.CSTNode | None = field(repr=False)
     multiple_losses: bool = False
 
@@ -104,21 +102,22 @@ def _loss(value: Any, node: cst.CSTNode | None) -> Loss | None:
     return Loss(name, from_logits if isinstance(from_logits, bool) else None, node)
 
 
-def metric_names(value: Any) -> list[str]:
+def metric_specs(value: Any) -> list[MetricSpec]:
+    """The entries of a ``metrics=`` list keraslint knows (a dict per output is not followed)."""
+    if value is None or isinstance(value, dict):
+        return []
     items = value.items if isinstance(value, ListValue) else list(value) if isinstance(value, tuple) else [value]
-    names = []
+    specs = []
     for item in items:
         if isinstance(item, str):
-            names.append(item)
-        elif isinstance(item, Ref):
-            names.append(item.name.rsplit(".", 1)[-1])
+            specs.append(MetricSpec(item, "string"))
+        elif isinstance(item, Ref) and item.name.startswith("keras.metrics."):
+            leaf = item.name.rsplit(".", 1)[-1]
+            specs.append(MetricSpec(leaf, "class" if leaf[:1].isupper() else "function"))
         elif isinstance(item, Obj) and item.type == METRIC:
-            names.append(item.data.get("name", ""))
-    return names
-
-
-def is_accuracy(metric: str) -> bool:
-    return metric in _ACCURACY_METRICS
+            k = item.data.get("k")
+            specs.append(MetricSpec(item.data.get("name", ""), "object", k if isinstance(k, int) else None))
+    return specs
 
 
 def _argument_node(site: CallSite, position: int, keyword: str) -> cst.CSTNode | None:
@@ -140,14 +139,18 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         return Obj(LOSS, site.node, {"name": name.rsplit(".", 1)[-1],
                                      "from_logits": from_logits if isinstance(from_logits, bool) else None})
     if name.startswith("keras.metrics.") and name[len("keras.metrics."):][:1].isupper():
-        return Obj(METRIC, site.node, {"name": name.rsplit(".", 1)[-1]})
+        # k is the first argument of the top-k accuracies (TopKCategoricalAccuracy(k=5, ...))
+        k = site.arg(0, "k", default=None) if "TopK" in name else None
+        return Obj(METRIC, site.node, {"name": name.rsplit(".", 1)[-1], "k": k})
     receiver = site.receiver
     if receiver is not None and receiver.type == models.MODEL and name.endswith(".compile"):
         loss_value = site.arg(1, "loss", default=None)
         multiple = isinstance(loss_value, (ListValue, tuple)) or loss_value is UNKNOWN and False
         receiver.data["compile"] = CompileInfo(
             loss=None if multiple else _loss(loss_value, _argument_node(site, 1, "loss")),
-            metrics=metric_names(site.arg(2, "metrics", default=ListValue([]))),
+            # keyword only: Keras 3's third positional parameter is loss_weights, not metrics
+            metrics=metric_specs(site.arg(None, "metrics", default=None))
+            + metric_specs(site.arg(None, "weighted_metrics", default=None)),
             node=site.node,
             multiple_losses=multiple,
         )
