@@ -1,0 +1,344 @@
+"""Expressions of the source pass: what each kind of expression evaluates to.
+
+A mixin of ``Interpreter`` (keraslint/source/interpreter.py); calls are dispatched back to the
+interpreter (``self.call``), which follows the script's functions and asks the API model.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from keraslint.source import api, containers
+from keraslint.source.frames import MISSING, Frame
+from keraslint.source.limits import (
+    _EVAL_FRAMES,
+    _MAX_CONST_LEN,
+    _MAX_INT_BITS,
+    MAX_EVAL_DEPTH,
+)
+from keraslint.source.names import canonical, star_exports
+from keraslint.source.values import (
+    ClassValue,
+    Function,
+    ListValue,
+    Obj,
+    Ref,
+    merge_values,
+)
+from keraslint.values import UNKNOWN
+
+_BIN_OPS: dict[type, Any] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+    cst.MatrixMultiply: operator.matmul,
+}
+
+_COMPARE_OPS: dict[type, Any] = {
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.Is: operator.is_,
+    cst.IsNot: operator.is_not,
+    cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b,
+}
+
+_PRIMITIVES = (int, float, str, bool, type(None), bytes)
+
+
+def _is_const(value: Any) -> bool:
+    if isinstance(value, _PRIMITIVES):
+        return True
+    return isinstance(value, tuple) and all(_is_const(v) for v in value)
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A script method bound to its instance (or class, for a classmethod)."""
+
+    function: Function
+    receiver: Any
+
+
+class ExpressionsMixin:
+    def eval(self, node: cst.BaseExpression | None) -> Any:
+        if node is None:
+            return None
+        self.steps += 1
+        if self.eval_depth > MAX_EVAL_DEPTH or self.frames + _EVAL_FRAMES > self.max_frames:
+            return UNKNOWN
+        self.eval_depth += 1
+        self.frames += _EVAL_FRAMES
+        try:
+            handler = getattr(self, f"_eval_{type(node).__name__}", None)
+            if handler is None:
+                for child in node.children:
+                    if isinstance(child, cst.BaseExpression):
+                        self.eval(child)
+                return UNKNOWN
+            return handler(node)
+        finally:
+            self.eval_depth -= 1
+            self.frames -= _EVAL_FRAMES
+
+    def _eval_Name(self, node: cst.Name) -> Any:
+        name = node.value
+        value = self.frame.lookup(name)
+        if value is not MISSING:
+            return value
+        for module in reversed(self.frame.module.star_modules):
+            exported = star_exports(module)
+            if exported is not None and name in exported:
+                dotted = f"{module}.{name}"
+                return Ref(canonical(dotted), dotted)
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        if hasattr(builtins, name):
+            return Ref(f"builtins.{name}", f"builtins.{name}")
+        return UNKNOWN
+
+    def _eval_Attribute(self, node: cst.Attribute) -> Any:
+        base = self.eval(node.value)
+        attr = node.attr.value
+        if isinstance(base, Ref):
+            spelled = f"{base.spelled}.{attr}"
+            return Ref(canonical(spelled), spelled)
+        if isinstance(base, Obj):
+            bound = self._script_method(base, attr)
+            return bound if bound is not None else api.attribute(self, base, attr)
+        if isinstance(base, ClassValue) and base.base is None:
+            fn, kind = self.methods.get(id(base.node), {}).get(attr, (None, ""))
+            if fn is not None:
+                return _Bound(fn, base) if kind == "class" else fn
+        if isinstance(base, (ListValue, dict)):
+            return containers.ContainerMethod(base, attr)
+        return UNKNOWN
+
+    def _script_method(self, obj: Obj, attr: str) -> Any:
+        """``obj.attr`` on an instance of a script class: the method, bound unless static."""
+        cls = obj.data.get("script_class") if obj.type.startswith("script.") else None
+        if not isinstance(cls, ClassValue):
+            return None
+        fn, kind = self.methods.get(id(cls.node), {}).get(attr, (None, ""))
+        if fn is None:
+            return None
+        return fn if kind == "static" else _Bound(fn, cls if kind == "class" else obj)
+
+    def _eval_Integer(self, node: cst.Integer) -> Any:
+        try:
+            return ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):  # more digits than int() converts (Python 3.11+)
+            return UNKNOWN
+
+    _eval_Float = _eval_Imaginary = _eval_Integer
+
+    def _eval_SimpleString(self, node: cst.SimpleString) -> Any:
+        try:
+            return ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return UNKNOWN
+
+    def _eval_ConcatenatedString(self, node: cst.ConcatenatedString) -> Any:
+        left, right = self.eval(node.left), self.eval(node.right)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return UNKNOWN
+
+    def _eval_Ellipsis(self, node: cst.Ellipsis) -> Any:
+        return ...
+
+    def _eval_Tuple(self, node: cst.Tuple) -> Any:
+        items = [self.eval(e.value) for e in node.elements]
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return UNKNOWN
+        return tuple(items)
+
+    def _eval_List(self, node: cst.List) -> Any:
+        items = [self.eval(e.value) for e in node.elements]
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return UNKNOWN
+        return ListValue(items)
+
+    def _eval_Dict(self, node: cst.Dict) -> Any:
+        """A dict literal with string keys (``from_tensor_slices({"a": x})``); else unknown."""
+        items: dict[str, Any] = {}
+        known = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key, value = self.eval(element.key), self.eval(element.value)
+                if isinstance(key, str):
+                    items[key] = value
+                    continue
+            else:
+                self.eval(element.value)
+            known = False
+        return items if known else UNKNOWN
+
+    def _eval_Lambda(self, node: cst.Lambda) -> Any:
+        return Function(node=node, scope=self.frame, name="<lambda>", defaults=self._defaults(node.params))
+
+    def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Any:
+        value = self.eval(node.expression)
+        if not _is_const(value):
+            symbol = {cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~"}.get(type(node.operator))
+            return api.unary_op(self, symbol, value, node) if symbol else UNKNOWN
+        try:
+            if isinstance(node.operator, cst.Minus):
+                return -value
+            if isinstance(node.operator, cst.Plus):
+                return +value
+            if isinstance(node.operator, cst.Not):
+                return not value
+            if isinstance(node.operator, cst.BitInvert):
+                return ~value
+        except TypeError:
+            return UNKNOWN
+        return UNKNOWN
+
+    def _eval_BinaryOperation(self, node: cst.BinaryOperation) -> Any:
+        left, right = self.eval(node.left), self.eval(node.right)
+        return self._arith(_BIN_OPS.get(type(node.operator)), left, right, node)
+
+    def _arith(self, op: Any, left: Any, right: Any, node: cst.BaseExpression | None = None) -> Any:
+        if op is None or not (_is_const(left) and _is_const(right)):
+            return api.binary_op(self, op, left, right, node)
+        if op is operator.mul and (isinstance(left, (str, tuple, bytes)) or isinstance(right, (str, tuple, bytes))):
+            count = right if isinstance(left, (str, tuple, bytes)) else left
+            if not isinstance(count, int) or count * max(len(left if not isinstance(left, int) else right), 1) > _MAX_CONST_LEN:
+                return UNKNOWN
+        if op is operator.pow and isinstance(right, (int, float)) and abs(right) > 64:
+            return UNKNOWN
+        if _too_big(op, left, right):
+            return UNKNOWN
+        try:
+            result = op(left, right)
+        except Exception:  # noqa: BLE001 - the script's own arithmetic error is not ours to report
+            return UNKNOWN
+        if isinstance(result, (str, tuple, bytes)) and len(result) > _MAX_CONST_LEN:
+            return UNKNOWN  # e.g. "%100000000d" % 1
+        return result
+
+    def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> Any:
+        left = self.eval(node.left)
+        truth = self.truth(left)
+        if isinstance(node.operator, cst.And):
+            if truth is False:
+                return left
+            right = self.eval(node.right)
+            return right if truth is True else UNKNOWN
+        if truth is True:
+            return left
+        right = self.eval(node.right)
+        return right if truth is False else UNKNOWN
+
+    def _eval_Comparison(self, node: cst.Comparison) -> Any:
+        left = self.eval(node.left)
+        result: Any = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator)
+            op = _COMPARE_OPS.get(type(target.operator))
+            if result is True and op is not None and len(node.comparisons) == 1 and not (
+                    _is_const(left) and _is_const(right)):
+                result = api.compare(self, op, left, right, node)  # x > 0 on an array: a mask
+            elif result is UNKNOWN or op is None or not (_is_const(left) and _is_const(right)):
+                result = UNKNOWN
+            else:
+                try:
+                    result = result and bool(op(left, right))
+                except TypeError:
+                    result = UNKNOWN
+            left = right
+        return result
+
+    def _eval_IfExp(self, node: cst.IfExp) -> Any:
+        truth = self.truth(self.eval(node.test))
+        if truth is True:
+            return self.eval(node.body)
+        if truth is False:
+            return self.eval(node.orelse)
+        return merge_values(self.eval(node.body), self.eval(node.orelse))
+
+    def _eval_NamedExpr(self, node: cst.NamedExpr) -> Any:
+        value = self.eval(node.value)
+        self.assign(node.target, value)
+        return value
+
+    def _eval_Subscript(self, node: cst.Subscript) -> Any:
+        base = self.eval(node.value)
+        indices: list[Any] = []
+        for element in node.slice:
+            part = element.slice
+            if isinstance(part, cst.Index):
+                indices.append(self.eval(part.value))
+            else:
+                indices.append(slice(self.eval(part.lower), self.eval(part.upper), self.eval(part.step)))
+        return api.subscript(self, base, indices, node)
+
+    def _eval_comprehension(self, node: cst.BaseComp) -> Any:
+        """Evaluate a comprehension's parts once with unknown targets (its calls still count)."""
+        saved = self.frame
+        self.frame = Frame(parent=saved)
+        try:
+            clause: cst.CompFor | None = node.for_in
+            while clause is not None:
+                self.eval(clause.iter)
+                self.assign(clause.target, UNKNOWN)
+                for condition in clause.ifs:
+                    self.eval(condition.test)
+                clause = clause.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self.eval(node.key)
+                self.eval(node.value)
+            else:
+                self.eval(node.elt)  # type: ignore[attr-defined]
+        finally:
+            self.frame = saved
+        return UNKNOWN
+
+    _eval_ListComp = _eval_SetComp = _eval_GeneratorExp = _eval_DictComp = _eval_comprehension
+
+    def _eval_Call(self, node: cst.Call) -> Any:
+        func = self.eval(node.func)
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        star = False
+        for arg in node.args:
+            value = self.eval(arg.value)
+            if arg.star:
+                star = True
+                if arg.star == "*" and isinstance(self.sequence_items(value), list):
+                    args.extend(self.sequence_items(value) or [])
+                    star = False
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            else:
+                args.append(value)
+        return self.call(func, args, kwargs, node, star)
+
+
+
+def _too_big(op: Any, left: Any, right: Any) -> bool:
+    """Whether ``op(left, right)`` on constants would build a huge value (checked before computing)."""
+    if op is operator.add and isinstance(left, (str, tuple, bytes)) and isinstance(right, (str, tuple, bytes)):
+        return len(left) + len(right) > _MAX_CONST_LEN
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return False
+    if op is operator.mul:
+        return left.bit_length() + right.bit_length() > _MAX_INT_BITS
+    if op is operator.pow:
+        return right > 0 and left.bit_length() * right > _MAX_INT_BITS
+    return False

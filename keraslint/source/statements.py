@@ -1,0 +1,344 @@
+"""Statements of the source pass: how each kind of statement changes the abstract state.
+
+A mixin of ``Interpreter`` (keraslint/source/interpreter.py), split off so that each file holds
+one concern: this one the statements and assignment, ``expressions.py`` the expressions.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import libcst as cst
+
+from keraslint.source import containers
+from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
+from keraslint.source.names import canonical
+from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
+from keraslint.values import UNKNOWN
+
+
+class StatementsMixin:
+    def exec_block(self, body: Sequence[cst.CSTNode] | cst.BaseSuite) -> None:
+        if isinstance(body, cst.IndentedBlock):
+            statements: Sequence[cst.CSTNode] = body.body
+        elif isinstance(body, cst.SimpleStatementSuite):
+            statements = body.body
+        else:
+            statements = body  # type: ignore[assignment]
+        if self.frames + _BLOCK_FRAMES > self.max_frames:
+            self.unknown_effects()
+            return
+        self.frames += _BLOCK_FRAMES
+        try:
+            for statement in statements:
+                if self.returned:
+                    return
+                self.steps += 1
+                self.exec_stmt(statement)
+        finally:
+            self.frames -= _BLOCK_FRAMES
+
+    def exec_stmt(self, node: cst.CSTNode) -> None:
+        handler = getattr(self, f"_stmt_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node)
+            return
+        # Statements without a model (match, async for ...): run each body as "maybe".
+        blocks = [child for child in node.children if isinstance(child, cst.BaseSuite)]
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.eval(child)
+        for block in blocks:
+            self.branch(lambda b=block: self.exec_block(b), lambda: None)
+
+    def _stmt_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.exec_block(node.body)
+
+    def _stmt_Expr(self, node: cst.Expr) -> None:
+        self.eval(node.value)
+
+    def _stmt_Assign(self, node: cst.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self.assign(target.target, value)
+
+    def _stmt_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.assign(node.target, self.eval(node.value))
+
+    def _stmt_AugAssign(self, node: cst.AugAssign) -> None:
+        current = self.eval(node.target)
+        value = self.eval(node.value)
+        if isinstance(current, (ListValue, dict)):
+            # ``rows += [...]`` and ``d |= {...}`` change the object itself, which aliases share.
+            extended = containers.add_in_place(self, current, value) \
+                if isinstance(current, ListValue) and isinstance(node.operator, cst.AddAssign) else None
+            if extended is None:
+                containers.forget(current)
+            self.assign(node.target, extended if extended is not None else UNKNOWN)
+            return
+        aug_to_bin = {
+            cst.AddAssign: operator.add, cst.SubtractAssign: operator.sub,
+            cst.MultiplyAssign: operator.mul, cst.DivideAssign: operator.truediv,
+            cst.FloorDivideAssign: operator.floordiv, cst.ModuloAssign: operator.mod,
+        }
+        op = aug_to_bin.get(type(node.operator))
+        self.assign(node.target, self._arith(op, current, value) if op else UNKNOWN)
+
+    def _stmt_Return(self, node: cst.Return) -> None:
+        value = self.eval(node.value) if node.value is not None else None
+        if self.activations:
+            self.activations[-1].returns.append(value)
+        self.returned = True
+
+    def _stmt_Raise(self, node: cst.Raise) -> None:
+        if node.exc is not None:
+            self.eval(node.exc)
+        self.returned = RAISED
+
+    def _stmt_Assert(self, node: cst.Assert) -> None:
+        self.eval(node.test)
+
+    def _stmt_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+        for target in targets:
+            target = getattr(target, "value", target) if isinstance(target, cst.Element) else target
+            if isinstance(target, cst.Name):
+                self.frame.vars.pop(target.value, None)
+            elif isinstance(target, cst.Subscript):
+                containers.forget(self.eval(target.value))
+
+    def _stmt_Pass(self, node: cst.CSTNode) -> None:
+        return None
+
+    _stmt_Break = _stmt_Continue = _stmt_Global = _stmt_Nonlocal = _stmt_Pass
+
+    def _stmt_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.frame.vars[alias.asname.name.value] = Ref(canonical(dotted), dotted)
+            else:
+                top = dotted.split(".")[0]
+                self.frame.vars[top] = Ref(canonical(top), top)
+
+    def _stmt_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            module = None
+        else:
+            module = _dotted(node.module)
+        if isinstance(node.names, cst.ImportStar):
+            if module is not None:
+                self.frame.star_modules.append(module)
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            if module is None:
+                self.frame.vars[bound] = UNKNOWN
+            else:
+                dotted = f"{module}.{name}"
+                self.frame.vars[bound] = Ref(canonical(dotted), dotted)
+
+    def _stmt_If(self, node: cst.If) -> None:
+        test = self.truth(self.eval(node.test))
+        orelse = node.orelse
+        if test is True:
+            self.exec_block(node.body)
+        elif test is False:
+            self._exec_orelse(orelse)
+        else:
+            self.branch(lambda: self.exec_block(node.body), lambda: self._exec_orelse(orelse))
+
+    def _exec_orelse(self, orelse: cst.If | cst.Else | None) -> None:
+        if isinstance(orelse, cst.If):
+            self._stmt_If(orelse)
+        elif isinstance(orelse, cst.Else):
+            self.exec_block(orelse.body)
+
+    def _stmt_For(self, node: cst.For) -> None:
+        iterable = self.eval(node.iter)
+        items = self.sequence_items(iterable)
+        if (items is not None and len(items) <= MAX_UNROLL and self.unrolled * len(items) <= MAX_UNROLL_TOTAL
+                and not self.exhausted):
+            saved, self.unrolled = self.unrolled, self.unrolled * max(len(items), 1)
+            self.loop_depth += 1
+            try:
+                for item in items:
+                    if self.returned:
+                        break
+                    self.assign(node.target, item)
+                    self.exec_block(node.body)
+            finally:
+                self.unrolled = saved
+                self.loop_depth -= 1
+        else:
+            def once() -> None:
+                self.assign(node.target, UNKNOWN)
+                self.loop_depth += 1
+                try:
+                    self.exec_block(node.body)
+                finally:
+                    self.loop_depth -= 1
+
+            self.branch(once, lambda: None)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body)
+
+    def _stmt_While(self, node: cst.While) -> None:
+        self.eval(node.test)
+        def once() -> None:
+            self.loop_depth += 1
+            try:
+                self.exec_block(node.body)
+            finally:
+                self.loop_depth -= 1
+
+        self.branch(once, lambda: None)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body)
+
+    def _stmt_Try(self, node: cst.Try) -> None:
+        self.exec_block(node.body)
+        if node.handlers:
+            handlers = [lambda h=h: self._exec_handler(h) for h in node.handlers]
+            if self.returned == RAISED:
+                # The body certainly raised: a handler runs, or the exception propagates (a path
+                # that contributes nothing to what follows). Without this, a caught ``raise``
+                # at module level ended the analysis of the whole script.
+                self.returned = False
+                self.branch(lambda: setattr(self, "returned", RAISED), *handlers)
+            else:
+                self.branch(lambda: None, *handlers)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body)
+        if node.finalbody is not None:
+            returned, self.returned = self.returned, False
+            self.exec_block(node.finalbody.body)
+            self.returned = self.returned or returned
+
+    _stmt_TryStar = _stmt_Try
+
+    def _exec_handler(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        if handler.type is not None:
+            self.eval(handler.type)
+        if handler.name is not None and isinstance(handler.name.name, cst.Name):
+            self.assign(handler.name.name, UNKNOWN)
+        self.exec_block(handler.body)
+
+    def _stmt_Match(self, node: cst.Match) -> None:
+        """Each case is one alternative; so is "no case matched" unless the last case is ``case _:``.
+        (The generic fallback ran nothing: case bodies are MatchCase children, not suites.)"""
+        self.eval(node.subject)
+        blocks = [lambda c=case: self._exec_case(c) for case in node.cases]
+        last = node.cases[-1] if node.cases else None
+        if not (last is not None and isinstance(last.pattern, cst.MatchAs) and last.pattern.pattern is None
+                and last.guard is None):
+            blocks.append(lambda: None)
+        self.branch(*blocks)
+
+    def _exec_case(self, case: cst.MatchCase) -> None:
+        for sub in _walk(case.pattern):
+            if isinstance(sub, (cst.MatchAs, cst.MatchStar)) and isinstance(sub.name, cst.Name):
+                self.assign(sub.name, UNKNOWN)
+            elif isinstance(sub, cst.MatchMapping) and isinstance(sub.rest, cst.Name):
+                self.assign(sub.rest, UNKNOWN)
+        if case.guard is not None:
+            self.eval(case.guard)
+        self.exec_block(case.body)
+
+    def _stmt_With(self, node: cst.With) -> None:
+        for item in node.items:
+            value = self.eval(item.item)
+            if item.asname is not None:
+                self.assign(item.asname.name, UNKNOWN if not isinstance(value, Obj) else value)
+        self.exec_block(node.body)
+
+    def _stmt_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self.eval(decorator.decorator)
+        fn = Function(node=node, scope=self.frame, name=node.name.value, defaults=self._defaults(node.params))
+        self.frame.vars[node.name.value] = fn
+        self.defined.append(fn)
+
+    def _defaults(self, params: cst.Parameters) -> dict[str, Any]:
+        defaults: dict[str, Any] = {}
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default)
+        return defaults
+
+    def _stmt_ClassDef(self, node: cst.ClassDef) -> None:
+        base: str | None = None
+        methods: dict[str, tuple[Function, str]] = {}
+        for arg in node.bases:
+            value = self.eval(arg.value)
+            if isinstance(value, Ref) and value.name.startswith("keras."):
+                base = value.name
+            elif isinstance(value, ClassValue) and value.base:
+                base = value.base
+            elif isinstance(value, ClassValue):
+                methods = {**self.methods.get(id(value.node), {}), **methods}
+        # Methods of plain script classes are followed when called (a `Trainer.seed_all()`
+        # that seeds must count); those of Keras subclasses stay with the API model.
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(statement, cst.FunctionDef):
+                kind = "method"
+                for decorator in statement.decorators:
+                    if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod":
+                        kind = "static"
+                    elif isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "classmethod":
+                        kind = "class"
+                fn = Function(node=statement, scope=self.frame, name=f"{node.name.value}.{statement.name.value}",
+                              defaults=self._defaults(statement.params))
+                methods[statement.name.value] = (fn, kind)
+        self.methods[id(node)] = methods
+        self.frame.vars[node.name.value] = ClassValue(node=node, name=node.name.value, base=base)
+
+    # -- assignment --------------------------------------------------------------------
+    def assign(self, target: cst.BaseExpression, value: Any) -> None:
+        if isinstance(target, cst.Name):
+            self.frame.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            items = self.sequence_items(value)
+            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            if items is not None and not starred and len(items) == len(elements):
+                for element, item in zip(elements, items):
+                    self.assign(element.value, item)
+            else:
+                for element in elements:
+                    self.assign(element.value, UNKNOWN)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, UNKNOWN)
+        elif isinstance(target, cst.Subscript):
+            container = self.eval(target.value)
+            keys = [self.eval(e.slice.value) if isinstance(e.slice, cst.Index) else UNKNOWN for e in target.slice]
+            if isinstance(container, Ref):
+                self._emit(f"{container.name}.__setitem__", f"{container.spelled}.__setitem__",
+                           target, [*keys, value], {}, None)
+            else:
+                containers.set_item(self, container, keys, value)
+        elif isinstance(target, cst.Attribute):
+            self.eval(target.value)
+
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node`` and all its descendants, iteratively."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return "?"
