@@ -4,7 +4,9 @@ from keraslint.context import Context
 from keraslint.diagnostics import Fix, Severity
 from keraslint.fixes import after_imports, fix, insert_line, keras_alias
 from keraslint.rule import Finding, Invalid, Rule
-from keraslint.source.seeding import ModelEvent, fresh_weights, is_used, stochastic_layers, uses_after
+from keraslint.source.seeding import (ModelEvent, fresh_weights, initialises_weights, is_used, model_layers,
+                                      stochastic_layers, uses_after)
+from keraslint.source.values import Obj
 
 
 class UnseededTraining(Rule):
@@ -23,7 +25,11 @@ class UnseededTraining(Rule):
     re-wires a loaded or pretrained network (`load_model`, `keras.applications.X(weights=
     "imagenet")`, `from_preset`) and is never trained has nothing random in it (feature
     extractors, Grad-CAM, deep dream, style transfer), and a model that is built but never
-    trained or used has random weights that never matter: neither is reported.
+    trained or used has random weights that never matter: neither is reported. Nor is a
+    model that only re-wires the layers of one created before (an end-to-end wrapper around
+    a trained classifier): the first one is what is reported. A single `model(x)` at the top
+    level of a script (building the model, printing its output shape) is not a use; calls
+    in loops and functions (custom training loops, train steps) are.
 
     ## Why is this bad?
     Weight initialisation, dropout masks and `fit`'s shuffling all draw from TensorFlow's
@@ -78,6 +84,9 @@ class UnseededTraining(Rule):
         "features = extractor(images)\n",
         "import keras\nbase = keras.models.load_model('m.keras')\ninp = keras.Input((32, 32, 3))\n"
         "probe = keras.Model(inp, base(inp))\nprobe.predict(x)\n",
+        # one call at the top level builds the model or shows its output shape
+        "import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
+        "print(model(keras.ops.zeros((1, 4))).shape)\n",
     )
     INVALID = (
         Invalid("import tensorflow as tf\nmodel = tf.keras.models.Sequential([\n    tf.keras.layers.Dense(10),\n])\n"
@@ -94,7 +103,11 @@ class UnseededTraining(Rule):
                 line=3, message="trained with no global seed set: any weight initialisation, dropout or shuffling in it differs"),
         # numpy's seed does not seed weight initialisation
         Invalid("import numpy as np\nimport tensorflow as tf\nnp.random.seed(0)\n"
-                "inp = tf.keras.Input((4,))\nm = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))\nm(inp)\n", line=5),
+                "inp = tf.keras.Input((4,))\nm = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))\nm.predict(x)\n", line=5),
+        # a custom training loop calls the model in a loop
+        Invalid("import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])\n"
+                "for x, y in dataset:\n    with tf.GradientTape() as tape:\n        loss = tf.reduce_mean((model(x) - y) ** 2)\n",
+                line=2, message="its initial weights differ"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -102,8 +115,18 @@ class UnseededTraining(Rule):
         if any("tensorflow" in seed.generators for seed in facts.seeds):
             return  # seeded somewhere on the executed path: KL103 judges the order
         used, _ = uses_after(facts.timeline, 0)
-        unseeded = [e for e in facts.models if e.tf_state == "no" and (
-            e.action == "train" or e.action == "create" and fresh_weights(e.obj) and is_used(e.obj, used))]
+        unseeded: list[ModelEvent] = []
+        earlier: set[int] = set()  # layers of models created before: re-wiring them draws nothing new
+        for event in facts.models:
+            if event.action == "create":
+                layers = model_layers(event.obj) or []
+                new = any(initialises_weights(layer) and layer.id not in earlier for layer in layers) \
+                    or isinstance(event.obj, Obj) and event.obj.data.get("fresh")
+                earlier.update(layer.id for layer in layers)
+                if event.tf_state == "no" and new and fresh_weights(event.obj) and is_used(event.obj, used):
+                    unseeded.append(event)
+            elif event.action == "train" and event.tf_state == "no":
+                unseeded.append(event)
         unseeded = [e for e in unseeded if _what_differs(e, unseeded) is not None]
         if not unseeded:
             return
@@ -128,9 +151,10 @@ class UnseededTraining(Rule):
     def _seed_fix(ctx: Context) -> Fix | None:
         """Insert `<keras>.utils.set_random_seed(42)` right after the imports (unsafe: it changes
         every random number the run draws)."""
-        alias, import_line = keras_alias(ctx.facts.globals)
         body = ctx.module.body
         index = after_imports(ctx.module)
+        # only names imported above the insertion point: `import keras` may come later in the file
+        alias, import_line = keras_alias(ctx.facts.globals, ctx.module, index)
         row = ctx.span(body[index])[0].row if index < len(body) else len(ctx.source.splitlines()) + 1
         if index < len(body):
             # Keep comments and blank lines that lead into the next statement where they are.

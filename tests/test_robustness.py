@@ -94,6 +94,7 @@ def test_a_script_that_would_write_a_file_is_never_run(tmp_path: Path) -> None:
         f"    os.system('touch {marker}')\n"
         "    return tf.keras.Sequential()\n"
         "model = build()\n"
+        "model.fit(x, y)\n"
         f"exec(\"open({str(marker)!r}, 'w')\")\n"
         "__import__('subprocess').run(['touch', 'x'])\n"
     )
@@ -106,7 +107,7 @@ def test_a_script_that_would_write_a_file_is_never_run(tmp_path: Path) -> None:
 def test_one_bad_file_does_not_lose_the_others(tmp_path: Path) -> None:
     (tmp_path / "a_binary.py").write_bytes(b"\x00\x01\x02")
     (tmp_path / "b_syntax.py").write_text("def f(:\n")
-    (tmp_path / "c_train.py").write_text("import tensorflow as tf\nm = tf.keras.Sequential()\n")
+    (tmp_path / "c_train.py").write_text("import tensorflow as tf\nm = tf.keras.Sequential()\nm.fit(x, y)\n")
     code, found, _ = check([tmp_path])
     assert code == 1
     assert [(Path(d["filename"]).name, d["code"]) for d in found] == [

@@ -31,6 +31,7 @@ BUGGY = textwrap.dedent("""\
 
     model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(lr=0.1), loss="mse")
+    model.fit(x, y)
 """)
 FIXED = textwrap.dedent("""\
     import tensorflow as tf
@@ -39,6 +40,7 @@ FIXED = textwrap.dedent("""\
     keras.utils.set_random_seed(42)
     model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1), loss="mse")
+    model.fit(x, y)
 """)
 URL = "https://github.com/keraslint/keraslint/blob/main/docs/rules.md#"
 
@@ -307,7 +309,7 @@ def test_rapid_changes_are_debounced_and_bad_documents_are_findings(server: Clie
     server.no_message(lambda m: m.get("method") == "textDocument/publishDiagnostics", 0.6)
 
     # didSave checks at once (no debounce); non-ASCII text before a finding counts in UTF-16 units.
-    text = 'import keras\n"😀"; model = keras.Sequential()\nmodel.fit(x, y, nb_epoch=3)\n'
+    text = 'import keras\n"😀"; model = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y, nb_epoch=3)\n'
     server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 7},
                                              "contentChanges": [{"text": text}]})
     server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
@@ -331,7 +333,7 @@ def test_quick_fix_as_plain_changes(server: Client, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.keraslint]\nextend-select = ["KL403"]\n')
     uri = (tmp_path / "fit.py").as_uri()
     initialize(server, tmp_path, versioned_edits=False)
-    text = 'import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, nb_epoch=3)\n'
+    text = 'import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y, nb_epoch=3)\n'
     open_document(server, uri, text)
     kl403 = by_code(server.diagnostics(uri)["diagnostics"])["KL403"]
     request = server.request("textDocument/codeAction", {

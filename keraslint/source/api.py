@@ -130,9 +130,9 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "os.getenv": _environ_get,
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
-    # Subclass instances build their layers in __init__; clones and models from JSON get new
-    # weights: all start from a random initialisation (KL101 says so).
-    _CALLS[_name] = _new(MODEL, fresh=True)
+    # Clones and models from JSON get new weights (KL101 says so); a subclass instance may as
+    # well wrap a pretrained network (style transfer): unknown until its __init__ is followed.
+    _CALLS[_name] = _new(MODEL, fresh=_name.startswith("keras.models."))
 
 
 def call(interp: Interpreter, site: CallSite) -> Any:
@@ -147,7 +147,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if handler is not None:
         return handler(interp, site)
     if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
-        return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node,
+        return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, pretrained=None,
                                                       spelled=site.spelled.rsplit(".", 1)[-1])})
     return UNKNOWN
 

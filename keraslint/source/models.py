@@ -180,7 +180,7 @@ def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
         layer = _as_layer(item)
         if layer is None:
             graph.complete = False
-            layer = Layer(kind="Opaque", config={})
+            layer = Layer(kind="Opaque", config={}, pretrained=None)
         node = Node(layer=layer, inputs=[current], node=layer.node, conditional=conditional)
         current = Tensor(node)
     graph.outputs = [current]
@@ -237,6 +237,10 @@ def _external(site: CallSite) -> Obj | None:
     leaf = parts[-2] if preset else parts[-1]
     if not leaf[:1].isupper():
         return None
+    if name == "tensorflow_hub.KerasLayer":
+        # a TF Hub module: its weights come from the hub
+        return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, spelled="KerasLayer",
+                                                      pretrained=True)})
     if name.startswith("keras.applications."):
         weights = site.arg(None, "weights", default="imagenet")
         pretrained: bool | None = None if weights is UNKNOWN else weights is not None

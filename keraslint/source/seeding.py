@@ -60,13 +60,18 @@ _USING_WEIGHTS = frozenset({"__call__", "predict", "predict_on_batch", "predict_
 _STOCHASTIC = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
                          "GaussianDropout", "GaussianNoise", "RandomFlip", "RandomRotation", "RandomZoom",
                          "RandomTranslation", "RandomCrop", "RandomContrast", "RandomBrightness"})
-#: layer kinds without weights of their own
-_WEIGHTLESS = frozenset({"InputLayer", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU",
-                         "Identity", "Flatten", "Reshape", "Permute", "RepeatVector", "Masking", "Lambda",
-                         "Rescaling", "CenterCrop", "Resizing", "Cropping1D", "Cropping2D", "Cropping3D",
-                         "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "UpSampling1D", "UpSampling2D",
-                         "UpSampling3D", "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum",
-                         "Minimum", "Dot", "ActivityRegularization", "Attention"}) | _STOCHASTIC
+#: layer kinds whose weights are not drawn at random: none at all, constants (normalization
+#: starts at gamma=1, beta=0), or state that `adapt()` computes from the data
+_NOT_RANDOM = frozenset({
+    "InputLayer", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "Identity", "Flatten",
+    "Reshape", "Permute", "RepeatVector", "Masking", "Lambda", "Rescaling", "CenterCrop", "Resizing",
+    "Cropping1D", "Cropping2D", "Cropping3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "Dot", "ActivityRegularization", "Attention",
+    "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+    "Normalization", "Discretization", "TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding",
+    "Hashing",
+}) | _STOCHASTIC
 #: environment variables that make TensorFlow's GPU ops deterministic (the second is TF 1.14-2.x)
 _DETERMINISM_ENV = frozenset({"TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC"})
 
@@ -197,6 +202,10 @@ class SeedTracker:
             method = site.name.rsplit(".", 1)[-1]
             if method in api.TRAINING_METHODS:
                 return "train"
+            if method == "__call__" and not site.stack and not site.in_loop:
+                # A single `model(x)` at the top of a script builds the model or shows it off;
+                # training loops and train steps call it in loops and functions.
+                return None
             if method in _USING_WEIGHTS:
                 return "use"
         return None
@@ -282,7 +291,7 @@ def model_layers(obj: Any) -> list[Layer] | None:
 
 def initialises_weights(layer: Layer) -> bool:
     """Whether creating this layer draws initial weights at random (not loaded, not weightless)."""
-    return layer.kind not in _WEIGHTLESS and layer.kind != "Model" and layer.pretrained is False
+    return layer.kind not in _NOT_RANDOM and layer.kind != "Model" and layer.pretrained is False
 
 
 def fresh_weights(obj: Any) -> bool | None:
