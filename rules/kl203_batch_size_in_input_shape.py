@@ -17,8 +17,12 @@ class BatchSizeInInputShape(Rule):
     of that data. Keras adds the batch axis itself.
 
     ## Why is this bad?
-    The model then expects every sample to be the whole data set: Keras fails with
-    "expected shape=(None, 1000, 20), found shape=(32, 20)" on the first batch.
+    The model then expects every sample to be the whole data set. With `input_shape=X.shape`
+    Keras fails with "expected shape=(None, 1000, 20), found shape=(32, 20)" on the first batch.
+    When only the first declared dimension is the sample count (`input_shape=(N, 3)` for data
+    `(N, 100, 3)`), a functional model stops the same way, while a `Sequential` model whose
+    layers accept any length trains on the data without the declared shape ever being
+    checked: then the finding is a warning, and the message says which happens.
 
     ## Example
     ```python
@@ -52,7 +56,8 @@ class BatchSizeInInputShape(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for problem in ctx.contract_problems:
             if problem.code == self.code:
-                yield Finding(problem.message, node=problem.node, fix=_slice_fix(ctx, problem.declaration))
+                yield Finding(problem.message, node=problem.node, fix=_slice_fix(ctx, problem.declaration),
+                              severity=problem.severity)
 
 
 def _slice_fix(ctx: Context, declaration: cst.BaseExpression | None) -> Fix | None:

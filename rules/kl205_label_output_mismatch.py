@@ -17,13 +17,14 @@ class LabelOutputMismatch(Rule):
     * `sparse_categorical_crossentropy` with one-hot labels;
     * a one-hot width (or `to_categorical(num_classes=...)`) different from the output units;
     * `binary_crossentropy`/`mse`/`mae` with output units different from the label width,
-      e.g. `Dense(4)` trained on labels of shape `(N,)`, which Keras broadcasts silently;
+      e.g. `Dense(4)` trained on labels of shape `(N, 1)`;
     * labels of higher rank than the output.
 
     ## Why is this bad?
-    Some of these stop with a shape error, others train without complaint on a loss that
-    compares the wrong things (broadcasting `(N,)` against `(N, 4)`), so the model never
-    learns what was intended.
+    Most of these stop on the first batch with a shape error, after the data has loaded. One
+    trains without complaint on a loss that compares the wrong things: with `mse` or `mae`,
+    labels `(N, 1)` broadcast against an `(N, 4)` output, so every unit learns the same
+    target and the model never learns what was intended. The message says which happens.
 
     ## Example
     ```python

@@ -13,8 +13,15 @@ from typing import Any
 
 import libcst as cst
 
+from keraslint.diagnostics import Severity
 from keraslint.graph.feeding import SINGLE_SAMPLE_METHODS, Feed
-from keraslint.graph.layers import CONVOLUTIONS, RECURRENT, channels_last, fmt_shape
+from keraslint.graph.layers import (
+    CONVOLUTIONS,
+    RECURRENT,
+    TRANSPOSED,
+    channels_last,
+    fmt_shape,
+)
 from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
@@ -33,6 +40,8 @@ class Problem:
     declaration: cst.BaseExpression | None = field(default=None, repr=False)
     #: the model graph the problem is about
     graph_id: int | None = None
+    #: overrides the rule's severity (a case Keras accepts is a warning, not an error)
+    severity: Any = None
 
 
 def _built_at(array: Array, line_of: Any) -> str:
@@ -115,10 +124,13 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                            _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
     if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
             and want[0] > 1 and tuple(want) != tuple(data[1:]):
+        consequence, stops = _consequence(feed, index, data) if len(data) == len(declared) else ("", None)
         return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, whose first entry {want[0]} is "
                                 f"the number of samples in the data {fmt_shape(data)}{built()}; Keras adds the sample "
-                                f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)",
-                       _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
+                                f"axis itself: declare {fmt_shape(data[1:])} (e.g. `input_shape=X.shape[1:]`)"
+                                f"{consequence}",
+                       _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id,
+                       severity=Severity.WARNING if stops is False else None)
     if len(data) == len(declared):
         channel = _channel_axis(feed, index, len(declared))
         differ = [axis for axis in range(1, len(declared))
@@ -138,14 +150,17 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                 swapped = "; the timesteps and channel axes look swapped (`x.transpose(0, 2, 1)`)"
             return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
                                     f"was declared for {w} {fmt_shape(declared)}"
-                                    f"{_declared_at(feed, index, line_of)}{_channel_consequence(feed, index, w)}"
+                                    f"{_declared_at(feed, index, line_of)}{_channel_consequence(feed, index)}"
                                     f"{swapped}", node)
         axis = differ[0]
         w, d = declared[axis], data[axis]
         axes = f"axes {', '.join(map(str, differ))}" if len(differ) > 1 else f"axis {axis}"
+        consequence, stops = _consequence(feed, index, data)
+        # Keras trains on it: very likely wrong (not what was declared), but not a crash
+        severity = Severity.WARNING if stops is False else None
         return Problem("KL201", f"The data {fmt_shape(data)}{built()} differs from the declared model input "
                                 f"{fmt_shape(declared)}{_declared_at(feed, index, line_of)} on {axes} ({d} vs {w})"
-                                f"{_consequence(feed, index, data)}", node)
+                                f"{consequence}", node, severity=severity)
     if len(data) == len(declared) - 1:
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
             return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built()} without the batch "
@@ -167,33 +182,59 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                             f"{len(declared)} {fmt_shape(declared)}", node)
 
 
-def _consequence(feed: Feed, index: int, data: Shape) -> str:
-    """Whether Keras would take this data anyway. A functional model checks every axis against
-    its Input (Keras 3 raises "expected shape=..."); a Sequential model runs its layers one by
-    one, so it takes the data when they allow it: run the model's shapes on it to tell."""
+#: layers whose weights are shaped by the last axis of their input when they are built
+_BUILT_FOR_INPUT = CONVOLUTIONS | TRANSPOSED | RECURRENT | frozenset({
+    "Dense", "EinsumDense", "BatchNormalization", "LayerNormalization", "GroupNormalization", "Bidirectional",
+    "TimeDistributed", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "PReLU"})
+
+
+def _consequence(feed: Feed, index: int, data: Shape) -> tuple[str, bool | None]:
+    """What Keras does with this data, and whether it stops (None: not known).
+
+    A functional model checks every axis against its Input (Keras 3 raises "expected
+    shape=..."). A Sequential model runs its layers one by one: it stops where a layer cannot
+    take the shape, or where a layer built for the declared input (its weights sized by the
+    declared last axis) gets another size; otherwise it trains on the data silently."""
     kind = feed.model.graph.kind
     if kind == "functional":
         return (f"; Keras stops at the first batch: the model checks its input "
-                f"(`expected shape={fmt_shape(feed.declared_inputs[index])}`)")
+                f"(`expected shape={fmt_shape(feed.declared_inputs[index])}`)"), True
     if len(feed.model.graph.inputs) != 1 or kind != "sequential":
-        return ""
+        return "", None
     from keraslint.graph.propagate import analyze_model
 
-    errors = [result.error for _, _, result in analyze_model(feed.model.graph, [(None, *data[1:])]).walk()
-              if result.error is not None]
-    if errors:
-        return "; Keras fails when it builds the model for it"
-    return "; Keras accepts it silently (the layers allow any size), but it is not what the model was declared for"
+    declared = {node.id: result for _, node, result in feed.model.walk()}
+    for _, node, result in analyze_model(feed.model.graph, [(None, *data[1:])]).walk():
+        layer = node.layer
+        if layer is None:
+            continue
+        if result.error is not None:
+            return f"; Keras stops at the first batch: {layer.label} cannot take it ({result.error.message})", True
+        built = declared.get(node.id)
+        if layer.kind in _BUILT_FOR_INPUT and built is not None and built.inputs and result.inputs:
+            want, got = built.inputs[0], result.inputs[0]
+            if want and got and want[-1] is not None and got[-1] is not None and want[-1] != got[-1]:
+                return (f"; Keras stops at the first batch: {layer.label} was built for {want[-1]} input "
+                        f"features and gets {got[-1]}"), True
+        if layer.kind == "Opaque" or result.output is None:
+            return "", None  # past an unknown layer nothing can be said
+    return "; Keras accepts it silently (the layers allow any size), but it is not what the model was declared for", \
+        False
 
 
-def _channel_consequence(feed: Feed, index: int, declared_channels: int) -> str:
-    """Keras stops when a layer built for the declared channels meets others: a functional model
-    checks its Input, a Sequential one's first layer with weights (or normalization) checks its own."""
+def _channel_consequence(feed: Feed, index: int) -> str:
+    """Keras stops when a layer built for the declared channels meets others. The error comes
+    from the functional model's input check, or from the first layer of a Sequential model."""
     layer = _first_layer(feed, index)
-    if feed.model.graph.kind == "functional" or feed.model.graph.kind == "sequential" and layer is not None and (
-            layer.kind in CONVOLUTIONS or layer.kind in RECURRENT or layer.kind in ("Dense", "BatchNormalization",
-                                                                                    "LayerNormalization")):
-        return f"; Keras stops at the first batch (`expected axis -1 of input shape to have value {declared_channels}`)"
+    declared = feed.declared_inputs[index]
+    if feed.model.graph.kind == "functional":
+        return f"; Keras stops at the first batch (`expected shape={fmt_shape(declared)}`)"
+    if feed.model.graph.kind != "sequential" or layer is None:
+        return ""
+    if layer.kind in CONVOLUTIONS or layer.kind in ("Dense", "BatchNormalization", "LayerNormalization"):
+        return f"; Keras stops at the first batch (`expected axis -1 of input shape to have value {declared[-1]}`)"
+    if layer.kind in _BUILT_FOR_INPUT:
+        return f"; Keras stops at the first batch ({layer.label} was built for {declared[-1]} input features)"
     return ""
 
 
@@ -262,10 +303,13 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
     if loss == "binary_crossentropy" or loss in REGRESSION_LOSSES:
         width = y[-1] if len(y) >= 2 else 1
         if units is not None and width is not None and units != width and len(y) <= len(output):
-            if len(y) == len(output) and width == 1:
+            if len(y) == len(output) and width == 1 and loss in REGRESSION_LOSSES:
                 consequence = f"with {loss} Keras broadcasts the (N, 1) labels against every unit instead of failing"
+            elif len(y) < len(output) and loss in REGRESSION_LOSSES:
+                consequence = (f"Keras stops on the first batch (the labels do not broadcast against the output, "
+                               f"unless a batch happens to hold exactly {units} samples)")
             else:
-                consequence = "Keras stops with 'Incompatible shapes' on the first batch"
+                consequence = "Keras stops on the first batch"
             yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}: "
                                    f"{consequence}; make the last layer Dense({width}) or fix the labels", node)
             return
@@ -330,4 +374,4 @@ def findings_for(ctx: Any, code: str) -> Iterator[Any]:
 
     for problem in ctx.contract_problems:
         if problem.code == code:
-            yield Finding(problem.message, node=problem.node)
+            yield Finding(problem.message, node=problem.node, severity=problem.severity)
