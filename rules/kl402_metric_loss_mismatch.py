@@ -6,7 +6,7 @@ from keraslint.diagnostics import Pass, Severity
 from keraslint.graph.layers import output_activation
 from keraslint.rule import Finding, Invalid, Rule
 from keraslint.source.keras_metrics import (ACCURACY, BINARY, CATEGORICAL, SPARSE, SPARSE_TOP_K, TOP_K, MetricSpec,
-                                            meaningless, resolve)
+                                            labels_fit, meaningless, resolve)
 from keraslint.source.label_values import is_real
 
 _CLASS = {ACCURACY: "Accuracy", BINARY: "BinaryAccuracy", CATEGORICAL: "CategoricalAccuracy",
@@ -136,8 +136,8 @@ def _written(spec: MetricSpec) -> str:
 def _finding(ctx: Context, spec: MetricSpec, output: Any, activation: str | None, labels: Any) -> str | None:
     y_true = labels.shape if labels is not None else None
     resolved = resolve(spec, y_true, output)
-    if resolved is None:
-        return None
+    if resolved is None or not labels_fit(resolved.kind, y_true, output):
+        return None  # labels Keras cannot compare with the output at all stop it: not this rule's case
     real = is_real(labels)
     ids = labels is not None and labels.one_hot is False
     units = output[-1]

@@ -138,6 +138,7 @@ class Totals:
     unreviewed_errors: int = 0
     warnings: int = 0
     false_warnings: int = 0
+    debatable_warnings: int = 0
     new: int = 0
     gone: int = 0
 
@@ -187,6 +188,7 @@ def report(root: Path, findings: list[Finding], models: list[dict[str, Any]], fi
         elif finding.severity == "warning":
             totals.warnings += 1
             totals.false_warnings += verdict == "false"
+            totals.debatable_warnings += verdict == "debatable"
 
 
 def _files(root: Path) -> list[str]:
@@ -196,6 +198,14 @@ def _files(root: Path) -> list[str]:
 
     resolver = SettingsResolver(rules=rule_infos(), options=option_specs())
     return sorted(_relative(str(path), root) for path in _collect(CheckOptions(paths=[root]), resolver))
+
+
+def summary(totals: Totals) -> str:
+    """The figures the README quotes (tests/test_ecosystem.py keeps them current)."""
+    share = f"{100 * totals.false_warnings / totals.warnings:.1f}%" if totals.warnings else "0.0%"
+    return (f"ecosystem: {totals.files} files, {totals.models} models found ({totals.shaped} fully shaped); "
+            f"errors: {totals.errors} ({totals.false_errors} false); warnings: {totals.warnings} "
+            f"({totals.false_warnings} false = {share}, {totals.debatable_warnings} debatable)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
           f"errors {totals.errors} ({totals.false_errors} false, {totals.unreviewed_errors} unreviewed), "
           f"warnings {totals.warnings} ({totals.false_warnings} false, {share}); "
           f"{totals.new} new, {totals.gone} gone")
+    print(summary(totals))
     if args.check and (totals.false_errors or totals.unreviewed_errors):
         return 1
     return 0

@@ -11,7 +11,7 @@ import pytest
 import keraslint.run as run_module
 from keraslint.run import CheckOptions, run_check
 
-BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y)\n"
 
 
 def check(paths: list[Path], **extra) -> tuple[int, list[dict]]:

@@ -14,7 +14,7 @@ from keraslint.registry import all_rules
 from keraslint.rule import Rule
 from keraslint.run import CheckOptions, run_check
 
-BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y)\n"
 
 
 class Exploding(Rule):
@@ -85,7 +85,7 @@ def test_source_pass_failure_is_kl009(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_line_suppression(comment: str, suppressed: bool) -> None:
-    source = f"import tensorflow as tf\nmodel = tf.keras.Sequential()  {comment}\n"
+    source = f"import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])  {comment}\nmodel.fit(x, y)\n"
     report = check_source(source, "t.py", selected={"KL101"})
     assert (not report.diagnostics) is suppressed
 
@@ -95,13 +95,13 @@ def test_line_suppression(comment: str, suppressed: bool) -> None:
     [("# keraslint: noqa", True), ("# keraslint: noqa: KL101", True), ("# keraslint: noqa: KL102", False)],
 )
 def test_file_suppression(header: str, suppressed: bool) -> None:
-    source = f"{header}\nimport tensorflow as tf\nmodel = tf.keras.Sequential()\n"
+    source = f"{header}\nimport tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.fit(x, y)\n"
     report = check_source(source, "t.py", selected={"KL101"})
     assert (not report.diagnostics) is suppressed
 
 
 def test_noqa_inside_a_string_does_not_count() -> None:
-    source = 'import tensorflow as tf\nmodel = tf.keras.Sequential(name="# noqa")\n'
+    source = 'import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)], name="# noqa")\nmodel.fit(x, y)\n'
     assert check_source(source, "t.py", selected={"KL101"}).diagnostics
 
 

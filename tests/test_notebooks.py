@@ -28,6 +28,7 @@ def test_cells_run_as_one_program_and_findings_carry_their_cell() -> None:
         ("code", "%matplotlib inline\n!pip install -q tensorflow\nimport tensorflow as tf\nSTEPS = 100"),
         ("code", "files = !ls data\nmodel = tf.keras.Sequential([\n    tf.keras.Input((STEPS, 8)),\n"
                  "    tf.keras.layers.Conv1D(4, 5, strides=3),\n])"),
+        ("code", "model.fit(x, y)"),
     )
     report = check_notebook(data, "nb.ipynb", selected=ALL)
     found = {(d.code, d.cell, d.location.row, d.location.column) for d in report.diagnostics}
@@ -65,7 +66,7 @@ def test_folders_include_notebooks(tmp_path: Path) -> None:
 
     from keraslint.run import CheckOptions, run_check
 
-    (tmp_path / "nb.ipynb").write_bytes(notebook(("code", "import tensorflow as tf\nm = tf.keras.Sequential()")))
+    (tmp_path / "nb.ipynb").write_bytes(notebook(("code", "import tensorflow as tf\nm = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm.fit(x, y)")))
     out, err = io.StringIO(), io.StringIO()
     assert run_check(CheckOptions(paths=[tmp_path], output_format="concise"), stdout=out, stderr=err) == 1
     assert "nb.ipynb:cell 1:2:5: KL101" in out.getvalue()

@@ -95,6 +95,20 @@ def _automatic(y_true: Shape | None, y_pred: Shape | None) -> str | None:
     return SPARSE if y_true[-1] == 1 else CATEGORICAL
 
 
+def labels_fit(kind: str, y_true: Shape | None, y_pred: Shape | None) -> bool:
+    """Whether Keras can compare labels of this shape with the output at all. A sparse accuracy
+    wants one class id per sample, binary, exact and top-k accuracy a label per output unit;
+    otherwise the metric
+    raises on the first batch (a crash, not a meaningless number). Unknown shapes fit."""
+    if y_true is None or y_pred is None or not y_true or not y_pred:
+        return True
+    if kind in (SPARSE, SPARSE_TOP_K):
+        return not (len(y_true) == len(y_pred) and y_true[-1] is not None and y_true[-1] > 1)
+    if kind == CATEGORICAL:
+        return True  # it takes the argmax of the labels, whatever their shape (KL402 says what that means)
+    return not (len(y_true) < len(y_pred) and y_pred[-1] is not None and y_pred[-1] > 1)
+
+
 @dataclass(frozen=True)
 class Meaningless:
     reason: str

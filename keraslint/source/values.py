@@ -114,7 +114,10 @@ def same_value(a: Any, b: Any) -> bool:
     if a is b:
         return True
     if isinstance(a, Array) and isinstance(b, Array):
-        return (a.type, a.shape, a.dtype, a.scaled, a.one_hot) == (b.type, b.shape, b.dtype, b.scaled, b.one_hot)
+        # facts kept in ``data`` (label_values' "real_values") must agree too, or a merge would keep
+        # one branch's fact for both
+        return (a.type, a.shape, a.dtype, a.scaled, a.one_hot, a.data.get("real_values")) == (
+            b.type, b.shape, b.dtype, b.scaled, b.one_hot, b.data.get("real_values"))
     if a is UNKNOWN or b is UNKNOWN:
         return False
     if isinstance(a, (Obj, Function, ClassValue, ListValue)) or isinstance(b, (Obj, Function, ClassValue, ListValue)):

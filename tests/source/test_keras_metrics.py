@@ -185,6 +185,6 @@ CASES = [(units, activation, labels, spec) for (units, activation), spec in iter
 def test_reported_exactly_when_keras_cannot_tell_a_good_model_from_a_bad_one(units: int, activation: str,
                                                                              labels: str, spec: MetricSpec) -> None:
     verdict = _keras_verdict(units, activation, labels, spec)
-    if verdict is None:
-        pytest.skip("Keras refuses these labels for this metric")
-    assert _keraslint_reports(units, activation, labels, spec) == verdict
+    # Keras refusing the labels for this metric is a crash, not a meaningless number: KL402
+    # (which says the metric runs but means nothing) must stay silent there.
+    assert _keraslint_reports(units, activation, labels, spec) == bool(verdict)

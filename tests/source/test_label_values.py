@@ -51,3 +51,14 @@ def test_real_valued(body: str) -> None:
 @pytest.mark.parametrize("body", list(NOT_KNOWN.values()), ids=list(NOT_KNOWN))
 def test_not_known_to_be_real(body: str) -> None:
     assert not is_real(_y(body))
+
+
+def test_real_values_fact_does_not_survive_a_merge_with_a_branch_without_it() -> None:
+    """`if flag: y = np.random.rand(n)` else integer labels: after the `if` the labels may be
+    either, so they are not known to be real-valued."""
+    from keraslint.source.values import Array, merge_values
+
+    real = Array("numpy.ndarray", None, shape=(8,), dtype="float64")
+    real.data["real_values"] = True
+    plain = Array("numpy.ndarray", None, shape=(8,), dtype="float64")
+    assert merge_values(real, plain) is not real and merge_values(plain, real) is not plain
