@@ -164,24 +164,18 @@ class StatementsMixin:
         if (items is not None and len(items) <= MAX_UNROLL and self.unrolled * len(items) <= MAX_UNROLL_TOTAL
                 and not self.exhausted):
             saved, self.unrolled = self.unrolled, self.unrolled * max(len(items), 1)
-            self.loop_depth += 1
             try:
                 for item in items:
                     if self.returned:
                         break
                     self.assign(node.target, item)
-                    self.exec_block(node.body)
+                    self._exec_loop_body(node.body)
             finally:
                 self.unrolled = saved
-                self.loop_depth -= 1
         else:
             def once() -> None:
                 self.assign(node.target, UNKNOWN)
-                self.loop_depth += 1
-                try:
-                    self.exec_block(node.body)
-                finally:
-                    self.loop_depth -= 1
+                self._exec_loop_body(node.body)
 
             self.branch(once, lambda: None)
         if node.orelse is not None:
@@ -189,16 +183,17 @@ class StatementsMixin:
 
     def _stmt_While(self, node: cst.While) -> None:
         self.eval(node.test)
-        def once() -> None:
-            self.loop_depth += 1
-            try:
-                self.exec_block(node.body)
-            finally:
-                self.loop_depth -= 1
-
-        self.branch(once, lambda: None)
+        self.branch(lambda: self._exec_loop_body(node.body), lambda: None)
         if node.orelse is not None:
             self.exec_block(node.orelse.body)
+
+    def _exec_loop_body(self, body: cst.BaseSuite) -> None:
+        """One run of a loop body; the calls in it know they are in a loop (KL101 reads it)."""
+        self.loop_depth += 1
+        try:
+            self.exec_block(body)
+        finally:
+            self.loop_depth -= 1
 
     def _stmt_Try(self, node: cst.Try) -> None:
         self.exec_block(node.body)
