@@ -204,9 +204,17 @@ def after_imports(module: cst.Module) -> int:
             last_import = position
         elif isinstance(statement, (cst.If, cst.Try)) and last_import is not None and position == last_import + 1:
             continue  # `try: import x except ImportError: ...` belongs to the imports
+        elif _is_string_statement(statement):
+            continue  # section headings as bare strings (keras.io's `"""## Setup"""` before the imports)
         else:
             break
     return (last_import + 1) if last_import is not None else index
+
+
+def _is_string_statement(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+        and isinstance(statement.body[0], cst.Expr) \
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 
 class Names:

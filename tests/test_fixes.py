@@ -185,3 +185,18 @@ def test_convolution2d_reports_what_it_does_today() -> None:
     assert "in Keras 1 it meant 16 filters of 3x3 (`Conv2D(16, (3, 3))`, stride 1)" in finding.message
     assert finding.fix is not None and finding.fix.applicability == "unsafe"
     assert finding.fix.message.startswith("Rewrite as `Conv2D(16, (3, 3))`")
+
+
+def test_seed_goes_after_imports_behind_section_strings() -> None:
+    """keras.io layout: a docstring, a `\"\"\"## Setup\"\"\"` heading, then `import keras_core as keras`."""
+    source = ('"""Title: x"""\n\n"""\n## Setup\n"""\n\nimport numpy as np\nimport keras_core as keras\n\n'
+              'model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\nmodel.fit(np.zeros((8, 4)), np.zeros(8))\n')
+    from keraslint.run import _fixed_source
+
+    report = check_source(source, "t.py", selected={"KL101"})
+    result, _, refused = _fixed_source(report, CheckOptions(paths=[], unsafe_fixes=True),
+                                       lambda t: check_source(t, "t.py", selected={"KL101"}))
+    assert not refused
+    assert "import keras_core as keras\nkeras.utils.set_random_seed(42)\n" in result
+    assert "import keras\n" not in result
+    compile(result, "t.py", "exec")
