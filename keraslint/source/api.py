@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import arrays, datasets, label_values, models, training
+from keraslint.source import arrays, cli_args, containers, datasets, label_values, models, training
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
@@ -98,6 +98,16 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
     return convert
 
 
+def _dict(site: CallSite) -> Any:
+    """``dict(units=64, ...)`` and ``dict(base, key=...)``: a config dict with string keys."""
+    if site.star_args or len(site.args) > 1:
+        return UNKNOWN
+    base = site.args[0] if site.args else {}
+    if not isinstance(base, dict):
+        return UNKNOWN
+    return {**base, **site.kwargs}
+
+
 def _seeded_generator(type_: str, position: int, keyword: str) -> Callable[[Interpreter, CallSite], Any]:
     def make(interp: Interpreter, site: CallSite) -> Any:
         seed = site.arg(position, keyword, default=None)
@@ -119,6 +129,7 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.bool": _convert(bool),
     "builtins.tuple": _convert(tuple),
     "builtins.list": _convert(list),
+    "builtins.dict": lambda interp, site: _dict(site),
     "keras.models.load_model": _new(MODEL, loaded=True),
     "numpy.random.default_rng": _seeded_generator(NP_GENERATOR, 0, "seed"),
     "numpy.random.RandomState": _seeded_generator(NP_GENERATOR, 0, "seed"),
@@ -138,7 +149,7 @@ for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The abstract result of one external call."""
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
-    for semantics in (models, training, arrays, datasets):
+    for semantics in (models, training, arrays, datasets, cli_args):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
             label_values.after_call(site, result)
@@ -161,6 +172,9 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:
             return value
+    value = cli_args.attribute(obj, name)
+    if value is not NOT_MODELLED:
+        return value
     return Method(obj, name)
 
 
@@ -181,8 +195,8 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = No
             parts = (index.start, index.stop, index.step)
             if all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
                 return base[slice(*parts)]
-    if isinstance(base, Ref) and base.name == "os.environ":
-        return UNKNOWN
+    if isinstance(base, dict):
+        return containers.lookup(base, index)  # config dicts: CONFIG["units"]
     return UNKNOWN
 
 

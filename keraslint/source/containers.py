@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from keraslint.source.frames import MISSING
 from keraslint.source.values import ListValue
 from keraslint.values import UNKNOWN
 
@@ -58,6 +59,16 @@ def forget(value: Any) -> None:
         value[UNKNOWN_KEYS] = UNKNOWN
 
 
+def lookup(container: dict, key: Any, default: Any = MISSING) -> Any:
+    """``d[key]`` (``default`` given: ``d.get(key, default)``) on a dict the script built. A key
+    the dict may have gained where the pass lost track of it is unknown, never the default."""
+    if isinstance(key, str) and key in container:
+        return container[key]
+    if default is not MISSING and isinstance(key, str) and UNKNOWN_KEYS not in container:
+        return default
+    return UNKNOWN
+
+
 def is_container(value: Any) -> bool:
     return isinstance(value, (ListValue, dict, OpaqueList))
 
@@ -89,6 +100,8 @@ def call_method(interp: Interpreter, method: ContainerMethod, args: list[Any], k
         forget(container)
         return UNKNOWN
     if isinstance(container, dict):
+        if name == "get" and 1 <= len(args) <= 2 and not kwargs:
+            return lookup(container, args[0], args[1] if len(args) == 2 else None)
         if name in _DICT_READING:
             return UNKNOWN
         forget(container)

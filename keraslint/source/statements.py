@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import containers
+from keraslint.source import cli_args, containers
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.names import canonical
 from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
@@ -317,7 +317,7 @@ class StatementsMixin:
             else:
                 containers.set_item(self, container, keys, value)
         elif isinstance(target, cst.Attribute):
-            self.eval(target.value)
+            cli_args.set_attribute(self, self.eval(target.value), target.attr.value, value)
 
 
 
