@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, containers
+from keraslint.source import api, containers, instances
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (
     _EVAL_FRAMES,
@@ -118,12 +118,18 @@ class ExpressionsMixin:
             spelled = f"{base.spelled}.{attr}"
             return Ref(canonical(spelled), spelled)
         if isinstance(base, Obj):
+            value = instances.get_attribute(base, attr)
+            if value is not MISSING:
+                return value
             bound = self._script_method(base, attr)
-            return bound if bound is not None else api.attribute(self, base, attr)
+            if bound is not None:
+                return bound
+            return UNKNOWN if instances.is_instance(base) else api.attribute(self, base, attr)
         if isinstance(base, ClassValue) and base.base is None:
             fn, kind = self.methods.get(id(base.node), {}).get(attr, (None, ""))
             if fn is not None:
                 return _Bound(fn, base) if kind == "class" else fn
+            return base.attrs.get(attr, UNKNOWN)
         if isinstance(base, (ListValue, dict)):
             return containers.ContainerMethod(base, attr)
         return UNKNOWN

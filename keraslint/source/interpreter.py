@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api, containers
+from keraslint.source import api, containers, instances
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
@@ -243,10 +243,12 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if isinstance(func, ClassValue):
             if func.base is not None:
                 return self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
-            instance = Obj(type=f"script.{func.name}", node=node, data={"script_class": func})
+            instance = Obj(type=f"script.{func.name}", node=node, data={"script_class": func, "attrs": {}})
             init = self._script_method(instance, "__init__")
             if init is not None:
                 self.call(init, args, kwargs, node, star)
+            elif func.fields is not None:
+                instances.fill_record(instance, func, [] if star else args, kwargs, star)
             return instance
         if isinstance(func, Obj):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)

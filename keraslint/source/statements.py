@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import cli_args, containers
+from keraslint.source import cli_args, containers, instances
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.names import canonical
 from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
@@ -268,14 +268,19 @@ class StatementsMixin:
     def _stmt_ClassDef(self, node: cst.ClassDef) -> None:
         base: str | None = None
         methods: dict[str, tuple[Function, str]] = {}
+        inherited: list[ClassValue] = []
+        record = instances.is_record(self, node)
         for arg in node.bases:
             value = self.eval(arg.value)
             if isinstance(value, Ref) and value.name.startswith("keras."):
                 base = value.name
+            elif isinstance(value, Ref) and value.name in instances.RECORD_BASES:
+                record = True
             elif isinstance(value, ClassValue) and value.base:
                 base = value.base
             elif isinstance(value, ClassValue):
                 methods = {**self.methods.get(id(value.node), {}), **methods}
+                inherited.append(value)
         # Methods of plain script classes are followed when called (a `Trainer.seed_all()`
         # that seeds must count); those of Keras subclasses stay with the API model.
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
@@ -290,7 +295,9 @@ class StatementsMixin:
                               defaults=self._defaults(statement.params))
                 methods[statement.name.value] = (fn, kind)
         self.methods[id(node)] = methods
-        self.frame.vars[node.name.value] = ClassValue(node=node, name=node.name.value, base=base)
+        attrs, fields = instances.class_body(self, node, inherited, record)
+        self.frame.vars[node.name.value] = ClassValue(node=node, name=node.name.value, base=base, attrs=attrs,
+                                                      fields=fields)
 
     # -- assignment --------------------------------------------------------------------
     def assign(self, target: cst.BaseExpression, value: Any) -> None:
@@ -317,7 +324,9 @@ class StatementsMixin:
             else:
                 containers.set_item(self, container, keys, value)
         elif isinstance(target, cst.Attribute):
-            cli_args.set_attribute(self, self.eval(target.value), target.attr.value, value)
+            owner = self.eval(target.value)
+            cli_args.set_attribute(self, owner, target.attr.value, value)
+            instances.set_attribute(self, owner, target.attr.value, value)
 
 
 

@@ -50,6 +50,11 @@ class ClassValue:
     node: cst.ClassDef
     name: str
     base: str | None
+    #: class attributes assigned in the class body (``EPOCHS = 10``), inherited ones included
+    attrs: dict[str, Any] = field(default_factory=dict)
+    #: for ``@dataclass`` and ``NamedTuple`` classes: the fields in order, with their defaults
+    #: (MISSING: none); None for other classes
+    fields: list[tuple[str, Any]] | None = None
 
 
 @dataclass(eq=False)

@@ -1,0 +1,117 @@
+"""Instances of the script's own classes: attributes on ``self``, class attributes, and the
+``@dataclass``/``NamedTuple`` configs real projects size their models with.
+
+An instance is an ``Obj`` of type ``script.<Class>`` whose ``attrs`` are set by its methods
+(``self.units = units`` in ``__init__``) and read by others (``self.model.fit(...)``), as in
+Python, shared by every name that holds the instance. An attribute set where the pass cannot
+tell whether the assignment runs (one side of an undecided ``if``, a loop over something
+unknown) becomes unknown; one never set is looked up on the class, and is otherwise unknown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from keraslint.source.frames import MISSING
+from keraslint.source.values import ClassValue, Obj, Ref
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import Interpreter
+
+#: base classes whose annotated class attributes are constructor fields
+RECORD_BASES = frozenset({"typing.NamedTuple"})
+_RECORD_DECORATORS = frozenset({"dataclasses.dataclass", "dataclass", "attr.s", "attr.define", "attrs.define"})
+
+
+def _script_class(obj: Obj) -> ClassValue | None:
+    cls = obj.data.get("script_class") if obj.type.startswith("script.") else None
+    return cls if isinstance(cls, ClassValue) else None
+
+
+def is_instance(obj: Obj) -> bool:
+    """An instance of a class the script defines (not a Keras subclass)."""
+    return _script_class(obj) is not None
+
+
+def is_record(interp: Interpreter, node: cst.ClassDef) -> bool:
+    """``@dataclass`` (or ``@dataclass(frozen=True)``, ``@dataclasses.dataclass``) on the class."""
+    for decorator in node.decorators:
+        expression = decorator.decorator
+        if isinstance(expression, cst.Call):
+            expression = expression.func
+        value = interp.eval(expression)
+        if isinstance(value, Ref) and value.name in _RECORD_DECORATORS:
+            return True
+        if isinstance(expression, cst.Name) and expression.value == "dataclass" and not isinstance(value, Ref):
+            return True  # imported in a way the pass does not resolve
+    return False
+
+
+def class_body(interp: Interpreter, node: cst.ClassDef, inherited: list[ClassValue],
+               record: bool) -> tuple[dict[str, Any], list[tuple[str, Any]] | None]:
+    """The class attributes and (for records) the fields, evaluated as Python does when it
+    runs the class body; inherited ones first."""
+    attrs: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for parent in inherited:
+        attrs.update(parent.attrs)
+        fields.update(parent.fields or [])
+    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                    and isinstance(small.targets[0].target, cst.Name):
+                attrs[small.targets[0].target.value] = interp.eval(small.value)
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                name = small.target.value
+                default = interp.eval(small.value) if small.value is not None else MISSING
+                if small.value is not None and _is_field_call(small.value):
+                    default = UNKNOWN  # dataclasses.field(default_factory=...)
+                if record:
+                    fields[name] = default
+                if default is not MISSING:
+                    attrs[name] = default
+    return attrs, list(fields.items()) if record or any(p.fields is not None for p in inherited) else None
+
+
+def _is_field_call(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+    return name in ("field", "Field", "ib", "attrib")
+
+
+def fill_record(instance: Obj, cls: ClassValue, args: list[Any], kwargs: dict[str, Any], star: bool) -> None:
+    """``Config(64, dropout=0.1)`` for a dataclass or NamedTuple: its generated ``__init__``."""
+    attrs = instance.data["attrs"]
+    for position, (name, default) in enumerate(cls.fields or []):
+        if star:
+            value = UNKNOWN
+        elif position < len(args):
+            value = args[position]
+        else:
+            value = kwargs.get(name, default)
+        attrs[name] = UNKNOWN if value is MISSING else value
+
+
+def get_attribute(obj: Obj, name: str) -> Any:
+    """``obj.name`` on an instance of a script class: its attribute, or the class's; MISSING
+    when it is neither (a method, or something the API model knows)."""
+    cls = _script_class(obj)
+    if cls is None:
+        return MISSING
+    attrs = obj.data.get("attrs", {})
+    if name in attrs:
+        return attrs[name]
+    if name in cls.attrs:
+        return cls.attrs[name]
+    return MISSING
+
+
+def set_attribute(interp: Interpreter, obj: Any, name: str, value: Any) -> None:
+    """``self.name = value``: exact in straight-line code, unknown where it may not run."""
+    if isinstance(obj, Obj) and _script_class(obj) is not None:
+        obj.data.setdefault("attrs", {})[name] = UNKNOWN if interp.uncertain else value

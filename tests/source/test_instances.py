@@ -1,0 +1,91 @@
+"""Instances of the script's own classes: attributes on self, class attributes, dataclass and
+NamedTuple configs, and a trainer class that keeps its model on self (issue 9, first part)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+import pytest
+
+from keraslint.checker import check_source
+from keraslint.registry import all_rules
+from keraslint.source.interpreter import Interpreter
+from keraslint.values import UNKNOWN
+
+ALL = {r.code for r in all_rules()}
+
+
+def env(code: str) -> dict[str, Any]:
+    interp = Interpreter(cst.parse_module("from dataclasses import dataclass, field\nfrom typing import NamedTuple\n"
+                                          + code))
+    interp.run()
+    return interp.module_frame.vars
+
+
+def test_attributes_set_in_one_method_are_read_in_another() -> None:
+    v = env("class A:\n    SCALE = 2\n    def __init__(self, n):\n        self.n = n\n        self.double()\n"
+            "    def double(self):\n        self.m = self.n * self.SCALE\n"
+            "a = A(4)\nb = a\nb.n = 10\nx, y, z = a.m, a.n, A.SCALE\n")
+    assert (v["x"], v["y"], v["z"]) == (8, 10, 2)  # `b` is the same instance
+
+
+def test_dataclass_and_namedtuple_configs() -> None:
+    v = env("@dataclass(frozen=True)\nclass Config:\n    units: int = 64\n    depth: int = 2\n"
+            "    tags: list = field(default_factory=list)\n"
+            "class Shape(NamedTuple):\n    h: int\n    w: int = 28\n"
+            "c = Config(depth=3)\nd = Config(8)\ns = Shape(14)\n"
+            "a, b, e, f, g, h = c.units, c.depth, d.units, s.h, s.w, c.tags\n")
+    assert (v["a"], v["b"], v["e"], v["f"], v["g"]) == (64, 3, 8, 14, 28)
+    assert v["h"] is UNKNOWN  # default_factory: not evaluated
+
+
+@pytest.mark.parametrize("body", [
+    "        if flag:\n            self.n = 3\n",
+    "        for k in open('f'):\n            self.n = 3\n",
+])
+def test_an_attribute_set_where_it_may_not_run_is_unknown(body: str) -> None:
+    v = env("class A:\n    def __init__(self):\n        self.n = 1\n" + body + "a = A()\nx = a.n\n")
+    assert v["x"] is UNKNOWN
+
+
+def test_never_set_is_unknown() -> None:
+    v = env("class A:\n    pass\na = A()\nx = a.units\n")
+    assert v["x"] is UNKNOWN
+
+
+def test_a_trainer_class_is_checked_like_a_script() -> None:
+    """The issue's case: a trainer keeps the model and its sizes on self and trains through
+    self.model.fit(...): the channel mismatch is found, and the seed set in a method counts."""
+    code = """\
+import numpy as np
+import keras
+from dataclasses import dataclass
+
+@dataclass
+class Config:
+    seq_len: int = 100
+    features: int = 8
+
+class Trainer:
+    def __init__(self, config):
+        self.config = config
+        keras.utils.set_random_seed(0)
+        self.model = self.build()
+
+    def build(self):
+        c = self.config
+        return keras.Sequential([keras.Input((c.seq_len, c.features)), keras.layers.Conv1D(16, 3),
+                                 keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1)])
+
+    def train(self, x, y):
+        self.model.compile(loss="mse")
+        self.model.fit(x, y)
+
+Trainer(Config(features=4)).train(np.zeros((64, 100, 6)), np.zeros(64))
+"""
+    report = check_source(code, "train.py", selected=ALL)
+    found = [(d.code, d.location.row) for d in report.diagnostics if d.code != "KL104"]
+    assert found == [("KL202", 23)], report.diagnostics
+    assert "declared for 4" in report.diagnostics[-1].message or any(
+        "declared for 4" in d.message for d in report.diagnostics)
