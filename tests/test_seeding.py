@@ -181,9 +181,9 @@ def test_keras_model_subclass_without_seed() -> None:
         net.compile("adam", "mse")
         net.fit(x, y)
         """
-    # what the subclass's __init__ builds is not followed yet (it may wrap a pretrained network),
-    # so it is reported where it is trained
-    assert findings(code) == [(10, "KL101")]
+    # its __init__ is followed: the Dense it builds has fresh weights
+    assert findings(code) == [(8, "KL101")]
+    assert "its initial weights" in messages(code, "KL101")[0]
 
 
 def test_seed_in_a_trainer_class_method_counts() -> None:

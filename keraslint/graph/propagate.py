@@ -158,6 +158,7 @@ def _run_submodel(node: Node, graph: ModelGraph, inputs: list[Shape | None], ana
                   depth: int) -> NodeResult:
     if depth >= MAX_NESTING or not graph.complete:
         return _unknown(node, inputs)
+    inputs = [adjust_rank(t.node.input_shape, got) for t, got in zip(graph.inputs, inputs)]
     error = _check_submodel_inputs(graph, inputs)
     if error is not None:
         # Its weights do not depend on the bad call: count them from its own declared inputs.
@@ -166,6 +167,18 @@ def _run_submodel(node: Node, graph: ModelGraph, inputs: list[Shape | None], ana
     analysis.nested[node.id] = nested
     outputs = tuple(nested.output_shapes())
     return NodeResult(inputs, outputs, nested.total_params())
+
+
+def adjust_rank(want: Shape | None, got: Shape | None) -> Shape | None:
+    """Keras 3 models add a missing trailing axis of size 1 to their input, and drop an extra
+    one (``Functional._adjust_input_rank``): ``(None, 28, 28)`` into ``Input((28, 28, 1))``."""
+    if want is None or got is None:
+        return got
+    if len(got) == len(want) - 1 and want[-1] == 1:
+        return (*got, 1)
+    if len(got) == len(want) + 1 and got[-1] == 1:
+        return got[:-1]
+    return got
 
 
 def _check_submodel_inputs(graph: ModelGraph, inputs: list[Shape | None]) -> ShapeError | None:

@@ -76,7 +76,7 @@ class Tensor:
 
 @dataclass(eq=False)
 class ModelGraph:
-    kind: Literal["sequential", "functional", "saved"]
+    kind: Literal["sequential", "functional", "subclass", "saved"]
     inputs: list[Tensor] = field(default_factory=list)
     outputs: list[Tensor] = field(default_factory=list)
     name: str | None = None

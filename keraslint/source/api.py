@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import arrays, cli_args, containers, datasets, label_values, models, training
+from keraslint.source import arrays, cli_args, containers, datasets, label_values, models, subclass, training
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
@@ -149,6 +149,8 @@ for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The abstract result of one external call."""
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
+    if site.receiver is not None:
+        subclass.fed(site)
     for semantics in (models, training, arrays, datasets, cli_args):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:

@@ -136,7 +136,7 @@ class ExpressionsMixin:
 
     def _script_method(self, obj: Obj, attr: str) -> Any:
         """``obj.attr`` on an instance of a script class: the method, bound unless static."""
-        cls = obj.data.get("script_class") if obj.type.startswith("script.") else None
+        cls = obj.data.get("script_class")
         if not isinstance(cls, ClassValue):
             return None
         fn, kind = self.methods.get(id(cls.node), {}).get(attr, (None, ""))

@@ -27,13 +27,15 @@ _RECORD_DECORATORS = frozenset({"dataclasses.dataclass", "dataclass", "attr.s", 
 
 
 def _script_class(obj: Obj) -> ClassValue | None:
-    cls = obj.data.get("script_class") if obj.type.startswith("script.") else None
+    """The script's class of an instance: a plain class, or a Keras subclass (subclass.py)."""
+    cls = obj.data.get("script_class")
     return cls if isinstance(cls, ClassValue) else None
 
 
 def is_instance(obj: Obj) -> bool:
-    """An instance of a class the script defines (not a Keras subclass)."""
-    return _script_class(obj) is not None
+    """An instance of a class the script defines (not a Keras subclass, whose other attributes
+    are Keras's)."""
+    return obj.type.startswith("script.") and _script_class(obj) is not None
 
 
 def is_record(interp: Interpreter, node: cst.ClassDef) -> bool:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances
+from keraslint.source import api, containers, instances, subclass
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
@@ -242,7 +242,10 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return self.call(func.function, [func.receiver, *args], kwargs, node, star)
         if isinstance(func, ClassValue):
             if func.base is not None:
-                return self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
+                result = self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
+                if isinstance(result, Obj) and self.methods.get(id(func.node)):
+                    subclass.instantiate(self, result, func, args, kwargs, node, star)
+                return result
             instance = Obj(type=f"script.{func.name}", node=node, data={"script_class": func, "attrs": {}})
             init = self._script_method(instance, "__init__")
             if init is not None:

@@ -38,6 +38,8 @@ class ModelTracker:
         if isinstance(result, Obj) and result.type == models.MODEL and "graph" in result.data:
             if site.name in ("keras.Sequential", "keras.Model"):
                 self.facts.objects.append(result)
+        elif isinstance(result, Obj) and result.type == models.MODEL and site.name.endswith("#subclass"):
+            self.facts.objects.append(result)  # its graph is traced from `call` right after (subclass.py)
         use = model_use(site)
         if use is not None:
             self.facts.uses.append(use)

@@ -68,6 +68,11 @@ def _tensor_obj(tensor: Tensor, site: CallSite) -> Obj:
     return Obj(TENSOR, site.node, {"tensor": tensor})
 
 
+def tensor_value(tensor: Tensor, node: Any) -> Obj:
+    """A symbolic tensor as the script holds it."""
+    return Obj(TENSOR, node, {"tensor": tensor})
+
+
 def _tensors(value: Any) -> list[Tensor] | None:
     """The symbolic tensors in a call's input: one tensor or a list/tuple of them."""
     if isinstance(value, Obj) and value.type == TENSOR and "tensor" in value.data:
@@ -82,6 +87,11 @@ def _tensors(value: Any) -> list[Tensor] | None:
             return None
         found.extend(tensors)
     return found
+
+
+def tensors_of(value: Any) -> list[Tensor] | None:
+    """The symbolic tensors in a value: one tensor or a list/tuple of them (None: not tensors)."""
+    return _tensors(value)
 
 
 def apply_layer(layer: Layer, site: CallSite) -> Any:

@@ -83,7 +83,43 @@ model = Model(input=inp, output=Dense(1)(h))
     assert analyze_model(graph).output_shapes() == [(None, 1)]
 
 
-def test_subclassed_models_are_skipped_quietly() -> None:
+def test_subclassed_model_is_traced_from_call() -> None:
+    """Layers made in __init__ (a list of them, reused in a loop) and wired in call; the input
+    shape comes from the data the model is first fed."""
+    code = """
+import numpy as np
+import keras
+from keras import layers
+keras.utils.set_random_seed(0)
+class Net(keras.Model):
+    def __init__(self, classes=10, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = [layers.Conv1D(16, 5, strides=3), layers.Conv1D(32, 3)]
+        self.pool = layers.GlobalAveragePooling1D()
+        self.use_dropout = False
+        self.head = layers.Dense(classes, activation="softmax")
+    def call(self, x, training=False):
+        for block in self.blocks:
+            x = block(x)
+        if self.use_dropout:
+            x = layers.Dropout(0.5)(x)
+        return self.head(self.pool(x))
+net = Net(classes=3)
+net.compile(loss="categorical_crossentropy")
+net.fit(np.zeros((64, 100, 8)), np.zeros((64, 3)))
+"""
+    (graph,) = graphs(code)
+    assert graph.kind == "subclass" and graph.name == "Net"
+    assert kinds(graph) == ["Conv1D", "Conv1D", "GlobalAveragePooling1D", "Dense"]
+    result = analyze_model(graph)
+    assert result.output_shapes() == [(None, 3)]
+    # Keras: Conv1D(16, 5) on 8 channels 656, Conv1D(32, 3) 1,568, Dense(3) 99
+    assert result.total_params() == 656 + 1568 + 99
+    report = check_source(code, "t.py", selected=ALL)
+    assert [d.code for d in report.diagnostics if d.code != "KL104"] == ["KL301"]  # the stride drops 2 timesteps
+
+
+def test_subclassed_model_never_fed_has_unknown_shapes_and_no_findings() -> None:
     code = """
 import keras
 class Net(keras.Model):
@@ -94,9 +130,28 @@ class Net(keras.Model):
         return self.dense(x)
 net = Net()
 """
-    assert graphs(code) == []
-    report = check_source(code, "t.py", selected=ALL - {"KL101"})
-    assert report.diagnostics == []
+    (graph,) = graphs(code)
+    assert analyze_model(graph).output_shapes() == [None]
+    assert check_source(code, "t.py", selected=ALL - {"KL101"}).diagnostics == []
+
+
+def test_subclass_built_with_a_shape_and_used_inside_a_functional_model() -> None:
+    code = """
+import keras
+class Block(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv = keras.layers.Conv2D(8, 3, padding="same")
+    def call(self, x):
+        return self.conv(x)
+block = Block()
+block.build((None, 32, 32, 3))
+inp = keras.Input((32, 32, 3))
+outer = keras.Model(inp, keras.layers.Flatten()(block(inp)))
+"""
+    block, outer = graphs(code)
+    assert analyze_model(block).output_shapes() == [(None, 32, 32, 8)]
+    assert analyze_model(outer).output_shapes() == [(None, 32 * 32 * 8)]
 
 
 def test_unknown_pieces_give_unknown_shapes_not_findings() -> None:

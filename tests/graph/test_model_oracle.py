@@ -10,6 +10,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import libcst as cst
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -133,4 +134,37 @@ model = keras.Model([enc_in, dec_in], out)
     ours = analyze_model(graphs[-1])
     model = _keras_model(code)
     assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
+
+
+def test_subclassed_model_traced_from_call_matches_keras() -> None:
+    """A keras.Model subclass: layers in __init__ (a list reused in a loop, a flag), wired in
+    call, input shape from the data it is fed. Keras builds it from the same code."""
+    code = """
+import numpy as np
+import keras
+from keras import layers
+class Net(keras.Model):
+    def __init__(self, widths=(8, 16), classes=4):
+        super().__init__()
+        self.blocks = [layers.Conv1D(widths[0], 3, strides=2), layers.Conv1D(widths[1], 3, strides=2)]
+        self.norm = True
+        self.bn = layers.BatchNormalization()
+        self.pool = layers.GlobalAveragePooling1D()
+        self.head = layers.Dense(classes, activation="softmax")
+    def call(self, x, training=False):
+        for block in self.blocks:
+            x = block(x)
+        if self.norm:
+            x = self.bn(x, training=training)
+        return self.head(self.pool(x))
+model = Net(classes=3)
+x = np.zeros((4, 50, 6), dtype="float32")
+model.predict(x, verbose=0)
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    shape = tuple(model.predict(np.zeros((2, 50, 6), dtype="float32"), verbose=0).shape)
+    assert ours.output_shapes() == [(None, *shape[1:])]
     assert ours.total_params() == model.count_params()

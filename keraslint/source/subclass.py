@@ -1,0 +1,69 @@
+"""Subclassed models: ``class Net(keras.Model)`` with layers made in ``__init__`` (or ``build``)
+and wired in ``call``.
+
+When the script creates an instance, the pass runs its ``__init__`` with the instance as
+``self`` (so ``self.conv = Conv1D(...)`` is an attribute, as for any script class), then its
+``build`` and ``call`` once on a symbolic input: the layers ``call`` applies become the
+model's graph, exactly as a functional model's would. The input's shape is unknown until the
+model is fed: the first ``fit``/``predict``/``evaluate``/``model(x)`` with an array of known
+shape, or ``model.build(shape)``, gives it (a subclassed model takes whatever it is first fed,
+so that data is what its layers are built for). Python control flow in ``call`` on static
+values is followed; a ``training`` argument takes its default.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from keraslint.ir.graph import ModelGraph, Node, Tensor
+from keraslint.ir.normalize import shape_literal
+from keraslint.source import models
+from keraslint.source.values import Array, ClassValue, Obj
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+#: methods whose first argument is data the model is fed
+_FEEDING = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch",
+                      "__call__"})
+
+
+def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any], kwargs: dict[str, Any],
+                node: Any, star: bool) -> None:
+    """Run ``__init__`` on the new instance, then trace ``call`` into a graph."""
+    obj.data["script_class"] = cls
+    obj.data.setdefault("attrs", {})
+    init = interp._script_method(obj, "__init__")
+    if init is not None:
+        interp.call(init, args, kwargs, node, star)
+    call = interp._script_method(obj, "call")
+    if call is None or obj.type != models.MODEL or "graph" in obj.data:
+        return
+    head = Node(layer=None, inputs=[], input_shape=None, node=node)
+    obj.data["subclass_input"] = head
+    build = interp._script_method(obj, "build")
+    if build is not None:
+        interp.call(build, [UNKNOWN], {}, None)
+    tensor = models.tensor_value(Tensor(head), node)
+    outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+    obj.data["graph"] = ModelGraph("subclass", inputs=[Tensor(head)], outputs=outputs or [], name=cls.name,
+                                   node=node, complete=outputs is not None)
+
+
+def fed(site: CallSite) -> None:
+    """The first data a subclassed model sees (or ``build(shape)``) fixes its input shape."""
+    receiver = site.receiver
+    head = receiver.data.get("subclass_input") if receiver is not None else None
+    if head is None or head.input_shape is not None:
+        return
+    method = site.name.rsplit(".", 1)[-1]
+    shape = None
+    if method == "build":
+        shape = shape_literal(site.arg(0, "input_shape"))
+    elif method in _FEEDING:
+        x = site.arg(0, "inputs" if method == "__call__" else "x")
+        if isinstance(x, Array) and x.shape is not None and len(x.shape) >= 1:
+            shape = (None, *x.shape[1:])
+    if shape is not None and len(shape) >= 1:
+        head.input_shape = (None, *shape[1:])
