@@ -411,7 +411,9 @@ def test_pathological_input_is_prompt_and_safe(name: str) -> None:
     start = time.perf_counter()
     report = check_source(PATHOLOGICAL[name], "t.py", selected=ALL_CODES)
     elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{name} took {elapsed:.1f}s"
+    # a guard against hangs (these took minutes before they were bounded), not a speed target:
+    # ~1 s alone, but a loaded 2-core CI machine late in the suite has taken over 5 s
+    assert elapsed < 15, f"{name} took {elapsed:.1f}s"
     assert not [d for d in report.diagnostics if d.code == "KL009"], report.diagnostics
 
 

@@ -11,9 +11,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
-from keraslint.source import arrays, cli_args, containers, datasets, label_values, models, subclass, training
+from keraslint.source import (
+    arrays,
+    cli_args,
+    containers,
+    datasets,
+    label_values,
+    models,
+    subclass,
+    training,
+)
 from keraslint.source.names import layer_kind
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import REMOVED_LAYERS
 
@@ -117,6 +126,11 @@ def _seeded_generator(type_: str, position: int, keyword: str) -> Callable[[Inte
 
 
 def _environ_get(interp: Interpreter, site: CallSite) -> Any:
+    """``os.environ.get("EPOCHS", 10)``: a numeric default, as the script runs with nothing set.
+    Other defaults stay unknown: a string or flag default (``"0"``, ``""``) usually switches
+    something (a seed, determinism) that the environment is meant to turn on."""
+    if len(site.args) == 2 and not site.kwargs and type(site.args[1]) in (int, float):
+        return site.args[1]
     return UNKNOWN
 
 

@@ -69,6 +69,11 @@ def lookup(container: dict, key: Any, default: Any = MISSING) -> Any:
     return UNKNOWN
 
 
+def known_keywords(value: Any) -> bool:
+    """A dict that ``**value`` can pass as keyword arguments: every key known and a string."""
+    return isinstance(value, dict) and UNKNOWN_KEYS not in value and all(isinstance(k, str) for k in value)
+
+
 def is_container(value: Any) -> bool:
     return isinstance(value, (ListValue, dict, OpaqueList))
 

@@ -132,6 +132,8 @@ class ExpressionsMixin:
             return base.attrs.get(attr, UNKNOWN)
         if isinstance(base, (ListValue, dict)):
             return containers.ContainerMethod(base, attr)
+        if isinstance(base, instances.Super):
+            return instances.super_attribute(self, base, attr)
         return UNKNOWN
 
     def _script_method(self, obj: Obj, attr: str) -> Any:
@@ -142,6 +144,8 @@ class ExpressionsMixin:
         fn, kind = self.methods.get(id(cls.node), {}).get(attr, (None, ""))
         if fn is None:
             return None
+        if kind == "property":
+            return self.call(fn, [obj], {}, None)
         return fn if kind == "static" else _Bound(fn, cls if kind == "class" else obj)
 
     def _eval_Integer(self, node: cst.Integer) -> Any:
@@ -324,11 +328,12 @@ class ExpressionsMixin:
         star = False
         for arg in node.args:
             value = self.eval(arg.value)
-            if arg.star:
+            if arg.star == "*" and isinstance(self.sequence_items(value), list):
+                args.extend(self.sequence_items(value) or [])
+            elif arg.star == "**" and containers.known_keywords(value):
+                kwargs.update(value)  # build_model(**cfg)
+            elif arg.star:
                 star = True
-                if arg.star == "*" and isinstance(self.sequence_items(value), list):
-                    args.extend(self.sequence_items(value) or [])
-                    star = False
             elif arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
             else:

@@ -10,6 +10,7 @@ unknown) becomes unknown; one never set is looked up on the class, and is otherw
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -117,3 +118,79 @@ def set_attribute(interp: Interpreter, obj: Any, name: str, value: Any) -> None:
     """``self.name = value``: exact in straight-line code, unknown where it may not run."""
     if isinstance(obj, Obj) and _script_class(obj) is not None:
         obj.data.setdefault("attrs", {})[name] = UNKNOWN if interp.uncertain else value
+
+
+@dataclass(frozen=True)
+class Super:
+    """``super()`` inside a method of ``owner``, for the instance ``obj``."""
+
+    owner: ClassValue
+    obj: Any
+
+
+@dataclass(frozen=True)
+class KerasInit:
+    """``super().__init__`` of a Keras subclass: ``super().__init__(inputs=..., outputs=...)``
+    makes it a functional model."""
+
+    obj: Any
+
+
+def super_of(interp: Interpreter) -> Super | None:
+    """``super()`` with no arguments in the method being run (None outside a method)."""
+    if not interp.activations:
+        return None
+    function = interp.activations[-1].function
+    owner = function.owner
+    node = function.node
+    if not isinstance(owner, ClassValue) or not isinstance(node, cst.FunctionDef):
+        return None
+    params = [*node.params.posonly_params, *node.params.params]
+    if not params:
+        return None
+    return Super(owner, interp.frame.vars.get(params[0].name.value, UNKNOWN))
+
+
+def super_attribute(interp: Interpreter, sup: Super, name: str) -> Any:
+    """A method of the owner's bases, bound to the instance; Keras's ``__init__`` past them."""
+    for parent in _ancestors(sup.owner):
+        fn, kind = interp.methods.get(id(parent.node), {}).get(name, (None, ""))
+        if fn is not None and fn.owner is parent:
+            if kind == "static":
+                return fn
+            from keraslint.source.expressions import _Bound
+
+            return _Bound(fn, parent if kind == "class" else sup.obj)
+    if name == "__init__" and sup.owner.base is not None and isinstance(sup.obj, Obj):
+        return KerasInit(sup.obj)
+    return UNKNOWN
+
+
+def _ancestors(cls: ClassValue) -> list[ClassValue]:
+    """The script's base classes of ``cls`` in a depth-first, left-to-right order (cycles cut)."""
+    found: list[ClassValue] = []
+    stack = list(reversed(cls.parents))
+    while stack:
+        parent = stack.pop()
+        if any(parent is seen for seen in found) or len(found) > 64:
+            continue
+        found.append(parent)
+        stack.extend(reversed(parent.parents))
+    return found
+
+
+def keras_init(interp: Interpreter, init: KerasInit, args: list[Any], kwargs: dict[str, Any], node: Any) -> None:
+    """``super().__init__(inputs, outputs, name=...)``: the subclass is that functional model."""
+    from keraslint.source import models
+    from keraslint.source.interpreter import CallSite
+
+    obj = init.obj
+    if obj.type != models.MODEL or not (args or {"inputs", "outputs", "input", "output"} & kwargs.keys()):
+        return  # a plain `super().__init__(**kwargs)`: the model is traced from `call`
+    site = CallSite(name="keras.Model", spelled="keras.Model", node=node, args=args, kwargs=kwargs, receiver=None,
+                    reachable=interp.reachable, stack=())
+    graph = models.functional(site).data["graph"]
+    cls = _script_class(obj)
+    if graph.name is None and cls is not None:
+        graph.name = cls.name
+    obj.data["graph"] = graph

@@ -276,13 +276,14 @@ class StatementsMixin:
                 base = value.name
             elif isinstance(value, Ref) and value.name in instances.RECORD_BASES:
                 record = True
-            elif isinstance(value, ClassValue) and value.base:
-                base = value.base
             elif isinstance(value, ClassValue):
+                if value.base:
+                    base = value.base
                 methods = {**self.methods.get(id(value.node), {}), **methods}
                 inherited.append(value)
-        # Methods of plain script classes are followed when called (a `Trainer.seed_all()`
-        # that seeds must count); those of Keras subclasses stay with the API model.
+        # Methods are followed when called (a `Trainer.seed_all()` that seeds must count); a
+        # Keras subclass's __init__, build and call are run by subclass.py.
+        own: list[Function] = []
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(statement, cst.FunctionDef):
                 kind = "method"
@@ -291,13 +292,22 @@ class StatementsMixin:
                         kind = "static"
                     elif isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "classmethod":
                         kind = "class"
+                    elif isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "property":
+                        kind = "property"
+                    elif isinstance(decorator.decorator, cst.Attribute) and decorator.decorator.attr.value in (
+                            "setter", "deleter"):
+                        kind = "setter"
                 fn = Function(node=statement, scope=self.frame, name=f"{node.name.value}.{statement.name.value}",
                               defaults=self._defaults(statement.params))
-                methods[statement.name.value] = (fn, kind)
+                own.append(fn)
+                if kind != "setter":
+                    methods[statement.name.value] = (fn, kind)
         self.methods[id(node)] = methods
         attrs, fields = instances.class_body(self, node, inherited, record)
-        self.frame.vars[node.name.value] = ClassValue(node=node, name=node.name.value, base=base, attrs=attrs,
-                                                      fields=fields)
+        cls = ClassValue(node=node, name=node.name.value, base=base, attrs=attrs, fields=fields, parents=inherited)
+        for fn in own:
+            fn.owner = cls
+        self.frame.vars[node.name.value] = cls
 
     # -- assignment --------------------------------------------------------------------
     def assign(self, target: cst.BaseExpression, value: Any) -> None:

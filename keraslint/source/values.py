@@ -41,6 +41,8 @@ class Function:
     scope: Frame
     name: str
     defaults: dict[str, Any] = field(default_factory=dict)
+    #: for a method: the class whose body defines it (``super()`` inside it starts after that class)
+    owner: Any = None
 
 
 @dataclass(eq=False)
@@ -55,6 +57,8 @@ class ClassValue:
     #: for ``@dataclass`` and ``NamedTuple`` classes: the fields in order, with their defaults
     #: (MISSING: none); None for other classes
     fields: list[tuple[str, Any]] | None = None
+    #: the script's own base classes, in order
+    parents: list[ClassValue] = field(default_factory=list)
 
 
 @dataclass(eq=False)

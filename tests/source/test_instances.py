@@ -89,3 +89,72 @@ Trainer(Config(features=4)).train(np.zeros((64, 100, 6)), np.zeros(64))
     assert found == [("KL202", 23)], report.diagnostics
     assert "declared for 4" in report.diagnostics[-1].message or any(
         "declared for 4" in d.message for d in report.diagnostics)
+
+
+def test_super_init_properties_and_keyword_unpacking() -> None:
+    v = env("class Base:\n    def __init__(self, units):\n        self.units = units\n"
+            "class Child(Base):\n    def __init__(self, units, extra):\n        super().__init__(units)\n"
+            "        self.extra = extra\n    @property\n    def width(self):\n        return self.units * 2\n"
+            "def build(units, depth=1):\n    return units * depth\n"
+            "c = Child(4, 1)\ncfg = {'units': 3, 'depth': 5}\nx, y, z = c.units, c.width, build(**cfg)\n"
+            "w = build(**unknown)\n")
+    assert (v["x"], v["y"], v["z"]) == (4, 8, 15)
+    assert v["w"] is UNKNOWN
+
+
+def test_functional_style_subclass_takes_its_graph_from_super_init() -> None:
+    code = """\
+import numpy as np
+import keras
+from keras import layers
+keras.utils.set_random_seed(0)
+
+class FuncNet(keras.Model):
+    def __init__(self, length, channels, **kwargs):
+        inputs = keras.Input((length, channels))
+        x = layers.Conv1D(8, 3)(inputs)
+        outputs = layers.Dense(1)(layers.GlobalAveragePooling1D()(x))
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+
+net = FuncNet(100, 8)
+net.compile(loss="mse")
+net.fit(np.zeros((64, 100, 6)), np.zeros(64))
+"""
+    report = check_source(code, "train.py", selected=ALL)
+    found = [(d.code, d.location.row) for d in report.diagnostics if d.code != "KL104"]
+    assert found == [("KL202", 15)]
+    assert "expected shape=(None, 100, 8)" in report.diagnostics[-1].message
+
+
+def test_a_correct_trainer_and_subclassed_model_give_no_finding() -> None:
+    code = """\
+import numpy as np
+import keras
+from dataclasses import dataclass
+
+@dataclass
+class Config:
+    classes: int = 3
+    features: int = 8
+
+class Net(keras.Model):
+    def __init__(self, config):
+        super().__init__()
+        self.hidden = keras.layers.Dense(16, activation="relu")
+        self.out = keras.layers.Dense(config.classes, activation="softmax")
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+class Trainer:
+    def __init__(self, config):
+        keras.utils.set_random_seed(0)
+        self.model = Net(config)
+        self.model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    def train(self, x, y):
+        self.model.fit(x, y, epochs=2)
+
+config = Config()
+Trainer(config).train(np.random.rand(64, config.features), np.random.randint(0, config.classes, 64))
+"""
+    report = check_source(code, "train.py", selected=ALL)
+    assert [d.code for d in report.diagnostics if d.code != "KL104"] == []
