@@ -301,6 +301,12 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if receiver is not None:
         method = name.rsplit(".", 1)[-1]
         if receiver.type == LAYER and method == "__call__":
+            if "script_class" in receiver.data:
+                from keraslint.source import subclass  # it builds on this module
+
+                traced = subclass.trace_layer_call(interp, receiver, site)
+                if traced is not None:
+                    return traced
             return apply_layer(receiver.data["layer"], site)
         if receiver.type == MODEL and method == "__call__":
             layer = _model_as_layer(receiver)

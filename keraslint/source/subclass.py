@@ -67,3 +67,46 @@ def fed(site: CallSite) -> None:
             shape = (None, *x.shape[1:])
     if shape is not None and len(shape) >= 1:
         head.input_shape = (None, *shape[1:])
+
+
+#: names whose use in a custom layer means it holds weights of its own, which tracing its
+#: sub-layers would not count
+_OWN_WEIGHTS = ("add_weight", "add_variable", "Variable")
+
+
+def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
+    """``custom(x)`` for ``class Custom(keras.layers.Layer)`` built from Keras layers: its ``call``
+    runs on the tensors, so the sub-layers it applies join the model's graph. None (apply it as
+    an opaque layer) when it has weights of its own or ``call`` gives no symbolic tensors."""
+    cls = layer.data.get("script_class")
+    if not isinstance(cls, ClassValue) or _has_own_weights(cls):
+        return None
+    call = interp._script_method(layer, "call")
+    inputs = site.arg(0, "inputs")
+    if call is None or models.tensors_of(inputs) is None:
+        return None
+    if not layer.data.get("built"):
+        layer.data["built"] = True
+        build = interp._script_method(layer, "build")
+        if build is not None:
+            interp.call(build, [UNKNOWN], {}, None)
+    kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
+    result = interp.call(call, [inputs], kwargs, None)
+    return result if models.tensors_of(result) is not None else None
+
+
+def _has_own_weights(cls: ClassValue) -> bool:
+    code_names = {node.value for node in _names(cls.node)}
+    return any(name in code_names for name in _OWN_WEIGHTS)
+
+
+def _names(node: Any) -> list[Any]:
+    import libcst as cst
+
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        stack.extend(current.children)
+    return found

@@ -259,3 +259,19 @@ head = keras.Model(tokens, keras.layers.Dense(2)(bert(tokens)))
     assert kinds(second) == ["Opaque", "Dense"]
     report = check_source(code, "t.py", selected=ALL)
     assert not [d for d in report.diagnostics if d.code.startswith(("KL2", "KL3"))]
+
+
+def test_custom_layer_with_its_own_weights_stays_opaque() -> None:
+    code = """
+import keras
+class Scale(keras.layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],))
+    def call(self, x):
+        return x * self.w
+inp = keras.Input((8,))
+model = keras.Model(inp, keras.layers.Dense(1)(Scale()(inp)))
+"""
+    (graph,) = graphs(code)
+    assert kinds(graph) == ["Opaque", "Dense"]
+    assert analyze_model(graph).total_params() is None  # unknown, not a guess without its weights

@@ -168,3 +168,29 @@ model.predict(x, verbose=0)
     shape = tuple(model.predict(np.zeros((2, 50, 6), dtype="float32"), verbose=0).shape)
     assert ours.output_shapes() == [(None, *shape[1:])]
     assert ours.total_params() == model.count_params()
+
+
+def test_custom_layer_built_from_keras_layers_matches_keras() -> None:
+    """`class ConvBlock(keras.layers.Layer)` whose call applies Keras layers: traced into the
+    model's graph (a layer with add_weight stays opaque instead)."""
+    code = """
+import keras
+from keras import layers
+class ConvBlock(layers.Layer):
+    def __init__(self, filters, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = layers.Conv2D(filters, 3, padding="same")
+        self.bn = layers.BatchNormalization()
+        self.pool = layers.MaxPooling2D(2)
+    def call(self, x, training=False):
+        return self.pool(self.bn(self.conv(x), training=training))
+inputs = keras.Input((32, 32, 3))
+x = ConvBlock(16)(inputs)
+x = ConvBlock(32)(x)
+model = keras.Model(inputs, layers.Dense(10)(layers.Flatten()(x)))
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
