@@ -144,6 +144,8 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.tuple": _convert(tuple),
     "builtins.list": _convert(list),
     "builtins.dict": lambda interp, site: _dict(site),
+    "builtins.zip": lambda interp, site: _iterator(interp, site),
+    "builtins.enumerate": lambda interp, site: _iterator(interp, site),
     "keras.models.load_model": _new(MODEL, loaded=True),
     "numpy.random.default_rng": _seeded_generator(NP_GENERATOR, 0, "seed"),
     "numpy.random.RandomState": _seeded_generator(NP_GENERATOR, 0, "seed"),
@@ -231,6 +233,30 @@ def unary_op(interp: Interpreter, op: str, value: Any, node: Any = None) -> Any:
 def compare(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
     result = arrays.compare(interp, op, left, right, node)
     return UNKNOWN if result is NOT_MODELLED else result
+
+
+_ITERATORS = ("builtins.zip", "builtins.enumerate")
+
+
+def element_of(interp: Interpreter, value: Any) -> Any:
+    """One item of ``for item in value`` when the items are not known one by one: a row of an
+    array (``for row in X``), a tuple of rows for ``zip(X, Y)``, ``(i, row)`` for ``enumerate``."""
+    if isinstance(value, Array) and value.shape:
+        return subscript(interp, value, [0])
+    if isinstance(value, Obj) and value.type == "builtins.zip":
+        return tuple(element_of(interp, part) for part in value.data["of"])
+    if isinstance(value, Obj) and value.type == "builtins.enumerate":
+        return (UNKNOWN, element_of(interp, value.data["of"][0]))
+    return UNKNOWN
+
+
+def _iterator(interp: Interpreter, site: CallSite) -> Any:
+    """``zip(X, Y)`` / ``enumerate(X)`` over arrays: what a loop over them binds (element_of)."""
+    if site.kwargs or site.star_args or not site.args or site.name == "builtins.enumerate" and len(site.args) != 1:
+        return UNKNOWN
+    if not all(isinstance(a, Array) or isinstance(a, Obj) and a.type in _ITERATORS for a in site.args):
+        return UNKNOWN
+    return Obj(site.name, site.node, {"of": list(site.args)})
 
 
 def sequence_items(interp: Interpreter, value: Any) -> list[Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import cli_args, containers, instances
+from keraslint.source import api, cli_args, containers, instances
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.names import canonical
 from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
@@ -173,8 +173,10 @@ class StatementsMixin:
             finally:
                 self.unrolled = saved
         else:
+            element = api.element_of(self, iterable)
+
             def once() -> None:
-                self.assign(node.target, UNKNOWN)
+                self.assign(node.target, element)
                 self._exec_loop_body(node.body)
 
             self.branch(once, lambda: None)

@@ -113,3 +113,26 @@ model.fit(X, y)
 """
     report = check_source(code, "t.py", selected=ALL)
     assert [d.code for d in report.diagnostics if d.severity.value in ("error", "warning")] == []
+
+
+def test_a_loop_over_an_array_binds_its_rows() -> None:
+    """`for row in X`, `zip(X, Y)`, `enumerate(...)`: the rows keep their shape inside the loop
+    (whose trip count is unknown, so what the loop leaves behind is still unknown)."""
+    code = """
+import numpy as np
+import keras
+keras.utils.set_random_seed(0)
+X = np.zeros((10, 50, 3))
+Y = np.zeros((10, 1))
+model = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.GlobalAveragePooling1D(),
+                          keras.layers.Dense(1)])
+model.compile(loss="mse")
+for i, (x, y) in enumerate(zip(X, Y)):
+    model.train_on_batch(x[None], y[None])
+for row in X:
+    model.predict(row[None, :, :2])
+"""
+    report = check_source(code, "t.py", selected=ALL)
+    found = [d for d in report.diagnostics if d.code != "KL104"]
+    assert [(d.code, d.location.row) for d in found] == [("KL202", 11), ("KL202", 13)]
+    assert "(1, 50, 3)" in found[0].message and "(1, 50, 2)" in found[1].message
