@@ -74,10 +74,6 @@ def known_keywords(value: Any) -> bool:
     return isinstance(value, dict) and UNKNOWN_KEYS not in value and all(isinstance(k, str) for k in value)
 
 
-def is_container(value: Any) -> bool:
-    return isinstance(value, (ListValue, dict, OpaqueList))
-
-
 def call_method(interp: Interpreter, method: ContainerMethod, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """The result of a list or dict method; the container is updated or forgotten."""
     container, name = method.container, method.name
