@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import libcst as cst
+
 from keraslint.ir.graph import ModelGraph, Node, Tensor
 from keraslint.ir.normalize import shape_literal
 from keraslint.source import models
@@ -96,17 +98,8 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
 
 
 def _has_own_weights(cls: ClassValue) -> bool:
-    code_names = {node.value for node in _names(cls.node)}
-    return any(name in code_names for name in _OWN_WEIGHTS)
+    # imported here: statements imports api, which imports this module
+    from keraslint.source.statements import _walk
 
-
-def _names(node: Any) -> list[Any]:
-    import libcst as cst
-
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.append(current)
-        stack.extend(current.children)
-    return found
+    names = {node.value for node in _walk(cls.node) if isinstance(node, cst.Name)}
+    return any(name in names for name in _OWN_WEIGHTS)
