@@ -1,10 +1,12 @@
 """A content-hash cache of per-file results, so unchanged files cost a hash and a read.
 
 The key covers the file's bytes, its name (messages include it), the keraslint version and the
-effective configuration (selected rules and rule options). Entries are small JSON files in
-``.keraslint_cache/`` under the current folder (or ``KERASLINT_CACHE_DIR``); a damaged entry
-is a miss, never an error. Files a script reads through ``np.load`` are not part of the key:
-use ``--no-cache`` after changing such a file.
+effective configuration (selected rules and rule options). An entry also records the project
+modules the analysis read (``from model import build``) with their hashes: it is a miss as soon
+as one of them changed, so editing ``model.py`` re-checks ``train.py``. Entries are small JSON
+files in ``.keraslint_cache/`` under the current folder (or ``KERASLINT_CACHE_DIR``); a damaged
+entry is a miss, never an error. Files a script reads through ``np.load`` are not part of the
+key: use ``--no-cache`` after changing such a file.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import json
 import os
 import tempfile
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from keraslint import __version__
 from keraslint.diagnostics import Diagnostic, diagnostic_from_json
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -37,6 +40,22 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
     return digest.hexdigest()
 
 
+def file_hash(path: str | Path) -> str | None:
+    """sha256 of a file's bytes; None when it cannot be read (so a dependency that vanished
+    never matches its recorded hash)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class Entry:
+    diagnostics: list[Diagnostic]
+    dependencies: dict[str, str] = field(default_factory=dict)
+    coverage: Any = None
+
+
 class Cache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or cache_dir()
@@ -45,14 +64,19 @@ class Cache:
     def _path(self, entry: str) -> Path:
         return self.folder / entry[:2] / f"{entry}.json"
 
-    def get(self, entry: str) -> list[Diagnostic] | None:
+    def get(self, entry: str) -> Entry | None:
         try:
             raw = json.loads(self._path(entry).read_text(encoding="utf-8"))
-            return [diagnostic_from_json(item) for item in raw]
-        except (OSError, ValueError, KeyError, TypeError):
+            found = Entry([diagnostic_from_json(item) for item in raw["diagnostics"]],
+                          dict(raw.get("dependencies") or {}), raw.get("coverage"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        if any(file_hash(path) != digest for path, digest in found.dependencies.items()):
+            return None
+        return found
 
-    def put(self, entry: str, diagnostics: list[Diagnostic]) -> None:
+    def put(self, entry: str, diagnostics: list[Diagnostic], dependencies: Mapping[str, str] | None = None,
+            coverage: Any = None) -> None:
         path = self._path(entry)
         try:
             if not self._ready:
@@ -62,9 +86,11 @@ class Cache:
                     gitignore.write_text("# Created by keraslint\n*\n", encoding="utf-8")
                 self._ready = True
             path.parent.mkdir(exist_ok=True)
+            payload = {"diagnostics": [d.to_json() for d in diagnostics],
+                       "dependencies": dict(dependencies or {}), "coverage": coverage}
             # Write then rename: a concurrent run (pre-commit, an editor) never reads half a file.
             with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-                json.dump([d.to_json() for d in diagnostics], handle)
+                json.dump(payload, handle)
             os.replace(handle.name, path)
-        except OSError:
-            pass  # a read-only checkout simply runs uncached
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only checkout (or an unserialisable coverage value) simply runs uncached

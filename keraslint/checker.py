@@ -46,6 +46,12 @@ class FileReport:
     notebook: Notebook | None = field(default=None, repr=False)
     #: the bytes as read, kept only for --fix: the file must still hold them when it is rewritten
     data: bytes | None = field(default=None, repr=False)
+    #: the project's other modules the analysis read: resolved path -> sha256 of their bytes
+    #: (a cached result is valid only while each still hashes the same)
+    dependencies: dict[str, str] = field(default_factory=dict)
+    #: what the analysis understood (models found, fully shaped, first unknown reasons): a JSON
+    #: value, so it travels back from worker processes and through the cache
+    coverage: Any = None
 
     @property
     def internal_error(self) -> bool:

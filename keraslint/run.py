@@ -10,7 +10,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO, TextIO
 
-from keraslint.cache import Cache
+from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
 from keraslint.checker import (FileReport, check_file, check_source, is_model_file, read_input, sort_diagnostics,
                                with_budget)
@@ -308,8 +308,9 @@ def _run_job(job: _Job) -> FileReport:
     return report
 
 
-def _from_cache(job: _Job, diagnostics: list[Diagnostic]) -> FileReport:
-    report = FileReport(job.filename, list(diagnostics))
+def _from_cache(job: _Job, cached: Entry) -> FileReport:
+    report = FileReport(job.filename, list(cached.diagnostics), dependencies=dict(cached.dependencies),
+                        coverage=cached.coverage)
     data = job.data or b""
     try:
         if job.path.suffix.lower() == ".ipynb":
@@ -387,5 +388,5 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:
-            cache.put(entry, report.diagnostics)
+            cache.put(entry, report.diagnostics, report.dependencies, report.coverage)
     return [r for r in reports if r is not None]

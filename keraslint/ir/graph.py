@@ -37,6 +37,9 @@ class Layer:
     """Keras 1/2 keyword spellings that were normalised: (old, new)."""
     pretrained: bool | None = False
     """Weights loaded rather than initialised (``weights="imagenet"``, ``from_preset``); None: unknown."""
+    unknown_reason: str | None = None
+    """Why keraslint cannot compute this layer's output shape (``shape depends on adapt()``), for the
+    coverage report; None when it can, or when nothing more specific than its kind is known."""
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -84,6 +87,9 @@ class ModelGraph:
     """The call that created the model (``keras.Sequential(...)``)."""
     complete: bool = True
     """False when part of the model could not be resolved (an unknown layer list ...)."""
+    unknown: list[str] = field(default_factory=list)
+    """Why parts of the model are unknown, first cause first (``input shape comes from
+    x_train.shape[1:], read from a CSV``), for the coverage report."""
     id: int = field(default_factory=lambda: next(_ids))
 
     def nodes(self) -> list[Node]:
