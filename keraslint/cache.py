@@ -54,6 +54,7 @@ class Entry:
     diagnostics: list[Diagnostic]
     dependencies: dict[str, str] = field(default_factory=dict)
     coverage: Any = None
+    notes: list[str] = field(default_factory=list)
 
 
 class Cache:
@@ -68,7 +69,7 @@ class Cache:
         try:
             raw = json.loads(self._path(entry).read_text(encoding="utf-8"))
             found = Entry([diagnostic_from_json(item) for item in raw["diagnostics"]],
-                          dict(raw.get("dependencies") or {}), raw.get("coverage"))
+                          dict(raw.get("dependencies") or {}), raw.get("coverage"), list(raw.get("notes") or []))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         if any(file_hash(path) != digest for path, digest in found.dependencies.items()):
@@ -76,7 +77,7 @@ class Cache:
         return found
 
     def put(self, entry: str, diagnostics: list[Diagnostic], dependencies: Mapping[str, str] | None = None,
-            coverage: Any = None) -> None:
+            coverage: Any = None, notes: list[str] | None = None) -> None:
         path = self._path(entry)
         try:
             if not self._ready:
@@ -87,7 +88,7 @@ class Cache:
                 self._ready = True
             path.parent.mkdir(exist_ok=True)
             payload = {"diagnostics": [d.to_json() for d in diagnostics],
-                       "dependencies": dict(dependencies or {}), "coverage": coverage}
+                       "dependencies": dict(dependencies or {}), "coverage": coverage, "notes": list(notes or [])}
             # Write then rename: a concurrent run (pre-commit, an editor) never reads half a file.
             with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
                 json.dump(payload, handle)

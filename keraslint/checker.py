@@ -19,6 +19,7 @@ from typing import Any
 
 import libcst as cst
 
+from keraslint.config import display_path
 from keraslint.context import Context
 from keraslint.diagnostics import Diagnostic, Location, Pass, Severity
 from keraslint.registry import all_rules
@@ -52,6 +53,8 @@ class FileReport:
     #: what the analysis understood (models found, fully shaped, first unknown reasons): a JSON
     #: value, so it travels back from worker processes and through the cache
     coverage: Any = None
+    #: what the user should know that is not a finding ("model.py does not parse: skipped")
+    notes: list[str] = field(default_factory=list)
 
     @property
     def internal_error(self) -> bool:
@@ -154,9 +157,10 @@ def _one_line(exc: BaseException) -> str:
 
 def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                  options: Mapping[str, Any] | None = None, script_dir: Path | None = None,
-                 row_label: Callable[[int], str] | None = None) -> FileReport:
+                 row_label: Callable[[int], str] | None = None, path: Path | None = None) -> FileReport:
     """Check one file's contents. ``selected`` holds the active rule codes; ``script_dir`` is the
-    script's folder, where data files it names relatively are looked for."""
+    script's folder, where data files it names relatively and the project modules it imports
+    are looked for; ``path`` is the file itself (so it never imports itself)."""
     report = FileReport(filename)
     try:
         text = data if isinstance(data, str) else decode_source(data)
@@ -183,12 +187,15 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
         return report
 
     try:
-        facts = analyze(module, script_dir)
+        facts = analyze(module, script_dir, path)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         if INTERNAL_ERROR[0] in selected:
             report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
                                             f"the source pass failed on this file ({_one_line(exc)}); no rule ran"))
         return report
+    report.dependencies = dict(facts.dependencies)
+    report.notes = [f"{display_path(path)} (imported by {filename}) was skipped: {why}; its names are unknown"
+                    for path, why in facts.module_notes]
     ctx = Context(filename=filename, source=text, module=module, facts=facts, graphs=facts.models.graphs(),
                   options=dict(options or {}), row_label=row_label)
     _run_rules(ctx, [r for r in all_rules() if r.code in selected and r.code not in _META_CODES], selected, report)
@@ -227,8 +234,13 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
                                  f"rule {rule.code} ({rule.name}) failed: {_one_line(exc)} "
                                  f"[{Path(where.filename).name}:{where.lineno}]"))
     if raw and ctx.source:
-        suppressions = parse_suppressions(ctx.source)
-        raw = [d for d in raw if d.code in _META_CODES or not suppressions.suppresses(d.code, d.noqa_row)]
+        # A finding in an imported module obeys that module's `# noqa` comments.
+        texts = {ctx.filename: ctx.source}
+        if ctx.facts is not None:
+            texts.update((display_path(m.path), m.text) for m in ctx.facts.imported)
+        suppressions = {name: parse_suppressions(text) for name, text in texts.items()}
+        raw = [d for d in raw if d.code in _META_CODES or d.filename not in suppressions
+               or not suppressions[d.filename].suppresses(d.code, d.noqa_row)]
     report.diagnostics.extend(raw)
     report.context = ctx
 
@@ -245,7 +257,28 @@ def _dedupe(findings: Any) -> list[Finding]:
     return unique
 
 
+#: how a finding in an imported module names the call of the checked file that caused it
+VIA = " [via `{call}`, {where}]"
+
+
+def without_via(message: str) -> str:
+    """The message without its ``VIA`` suffix: the same finding reached from two files is one."""
+    cut = message.rfind(" [via `")
+    return message[:cut] if cut >= 0 and message.endswith("]") else message
+
+
 def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnostic:
+    foreign = ctx.source_of(finding.node) if finding.node is not None else None
+    if foreign is not None:
+        # Reported where the code is; a fix would edit the checked file's text, so none is offered.
+        start, end = ctx.span(finding.node)
+        message = finding.message
+        origin = ctx.origin_of(finding.node)
+        if origin is not None:
+            message += VIA.format(call=ctx.code(origin, 40), where=f"{ctx.filename} {ctx.where(origin)}")
+        return Diagnostic(code=rule.code, name=rule.name, severity=finding.severity or rule.severity,
+                          pass_=rule.pass_, message=message, filename=display_path(foreign.path), location=start,
+                          end_location=end, noqa_row=start.row)
     if finding.node is not None and ctx.module is not None:
         start, end = ctx.span(finding.node)
     else:
@@ -310,7 +343,7 @@ def check_file(path: Path, filename: str, *, selected: Collection[str],
         data = read
     if path.suffix.lower() == ".ipynb":
         return check_notebook(data, filename, selected=selected, options=options, script_dir=path.parent)
-    return check_source(data, filename, selected=selected, options=options, script_dir=path.parent)
+    return check_source(data, filename, selected=selected, options=options, script_dir=path.parent, path=path)
 
 
 def with_budget(seconds: float, filename: str, selected: Collection[str], work: Callable[[], FileReport]) -> FileReport:

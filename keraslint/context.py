@@ -15,8 +15,10 @@ from keraslint.diagnostics import Location
 from keraslint.graph.feeding import Feed, external_feed, feeds
 from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
+from keraslint.config import display_path
 from keraslint.source.analysis import SourceFacts
 from keraslint.source.models import model_graph
+from keraslint.source.modules import Source
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
@@ -61,6 +63,8 @@ class Context:
     #: how messages name a row: "line 7", or "cell 3, line 2" in a notebook
     row_label: Any = None
     _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
+    #: positions of the imported modules' nodes, resolved one module at a time when needed
+    _foreign: dict[int, Mapping[cst.CSTNode, Any]] = field(default_factory=dict, repr=False)
     _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
     _indents: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
 
@@ -107,22 +111,52 @@ class Context:
             yield from model.walk()
 
     def span(self, node: cst.CSTNode) -> tuple[Location, Location]:
-        """1-based start and exclusive end of ``node``.
+        """1-based start and exclusive end of ``node`` (in the module that holds it: see
+        ``source_of``).
 
         Positions are resolved lazily, once per file and only when something is reported:
         libcst's PositionProvider costs ~0.8 s on an 1,800-line file (NOTES.md), more than
         the whole analysis, and most files report nothing.
         """
+        code_range = self._own_positions().get(node)
+        if code_range is None:
+            found = self._foreign_position(node)
+            if found is None:
+                raise KeyError(f"{type(node).__name__} is in no module this file reached")
+            code_range = found[1]
+            return (Location(code_range.start.line, code_range.start.column + 1),
+                    Location(code_range.end.line, code_range.end.column + 1))
+        return (
+            self._location(code_range.start.line, code_range.start.column),
+            self._location(code_range.end.line, code_range.end.column),
+        )
+
+    def _own_positions(self) -> Mapping[cst.CSTNode, Any]:
         if self._positions is None:
             assert self.module is not None, "saved models have no source positions"
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._positions = wrapper.resolve(PositionProvider)
             self._indents = regenerated_indents(self.source, self.module)
-        code_range = self._positions[node]
-        return (
-            self._location(code_range.start.line, code_range.start.column),
-            self._location(code_range.end.line, code_range.end.column),
-        )
+        return self._positions
+
+    def source_of(self, node: cst.CSTNode) -> Source | None:
+        """The imported project module that holds ``node``; None for the checked file's own."""
+        if self.module is None or self.facts is None or not self.facts.imported or node in self._own_positions():
+            return None
+        found = self._foreign_position(node)
+        return found[0] if found is not None else None
+
+    def _foreign_position(self, node: cst.CSTNode) -> tuple[Source, Any] | None:
+        if self.facts is None:
+            return None
+        for index, source in enumerate(self.facts.imported):
+            positions = self._foreign.get(index)
+            if positions is None:
+                positions = self._foreign[index] = MetadataWrapper(source.module, unsafe_skip_copy=True).resolve(
+                    PositionProvider)
+            if node in positions:
+                return source, positions[node]
+        return None
 
     def _location(self, row: int, column: int) -> Location:
         shift = self._indents.get(row)
@@ -135,9 +169,19 @@ class Context:
         return self.span(node)[0].row
 
     def where(self, node: cst.CSTNode) -> str:
-        """``line 7`` (or ``cell 3, line 2`` in a notebook): how a message points at a node."""
+        """``line 7`` (or ``cell 3, line 2`` in a notebook, ``model.py line 4`` in an imported
+        module): how a message points at a node."""
         row = self.line_of(node)
+        source = self.source_of(node)
+        if source is not None:
+            return f"{display_path(source.path)} line {row}"
         return self.row_label(row) if self.row_label is not None else f"line {row}"
+
+    def origin_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """For a node of an imported module: the call in the checked file that ran it."""
+        if self.facts is None:
+            return None
+        return self.facts.origins.get(id(node))
 
     def code(self, node: cst.CSTNode, limit: int = 60) -> str:
         """The source text of ``node`` as the user wrote it (shortened), for messages."""

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO, TextIO
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
 from keraslint.checker import (FileReport, check_file, check_source, is_model_file, read_input, sort_diagnostics,
+                               without_via,
                                with_budget)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
@@ -77,12 +78,21 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     if options.fix or options.diff:
         return _fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
 
-    diagnostics = sort_diagnostics([d for r in reports for d in r.diagnostics])
+    for note in dict.fromkeys(n for r in reports for n in r.notes):
+        stderr.write(f"keraslint: note: {note}\n")
+    diagnostics = sort_diagnostics(unique_findings(reports))
     by_name = {r.filename: r for r in reports}
+    imported_lines: dict[str, list[str]] = {}
 
     def source_line(diagnostic: Diagnostic) -> str | None:
         report = by_name.get(diagnostic.filename)
-        return report.source_line(diagnostic.location.row, diagnostic.cell) if report else None
+        if report is not None:
+            return report.source_line(diagnostic.location.row, diagnostic.cell)
+        lines = imported_lines.get(diagnostic.filename)
+        if lines is None:  # a finding in a project module the checked files import
+            lines = imported_lines[diagnostic.filename] = _read_lines(Path(diagnostic.filename))
+        row = diagnostic.location.row
+        return lines[row - 1] if 0 < row <= len(lines) else None
 
     target = stdout
     if options.output_file is not None:
@@ -102,6 +112,28 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     if diagnostics and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def unique_findings(reports: Sequence[FileReport]) -> list[Diagnostic]:
+    """Every finding once: a finding in an imported module that two checked files reach (or
+    that the module's own check reports too) is the same finding, whichever call reached it."""
+    found: list[Diagnostic] = []
+    seen: set[tuple[Any, ...]] = set()
+    for report in reports:
+        for diagnostic in report.diagnostics:
+            key = (diagnostic.filename, diagnostic.cell, diagnostic.location, diagnostic.code,
+                   without_via(diagnostic.message))
+            if key not in seen:
+                seen.add(key)
+                found.append(diagnostic)
+    return found
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return decode_source(path.read_bytes()).splitlines()
+    except (OSError, Unreadable):
+        return []
 
 
 def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *, stdout: TextIO,
@@ -310,7 +342,7 @@ def _run_job(job: _Job) -> FileReport:
 
 def _from_cache(job: _Job, cached: Entry) -> FileReport:
     report = FileReport(job.filename, list(cached.diagnostics), dependencies=dict(cached.dependencies),
-                        coverage=cached.coverage)
+                        coverage=cached.coverage, notes=list(cached.notes))
     data = job.data or b""
     try:
         if job.path.suffix.lower() == ".ipynb":
@@ -388,5 +420,5 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:
-            cache.put(entry, report.diagnostics, report.dependencies, report.coverage)
+            cache.put(entry, report.diagnostics, report.dependencies, report.coverage, report.notes)
     return [r for r in reports if r is not None]

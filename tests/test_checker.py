@@ -60,7 +60,7 @@ def test_internal_error_exits_2(exploding: None, tmp_path: Path, monkeypatch: py
 
 
 def test_source_pass_failure_is_kl009(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(module, script_dir=None):
+    def broken(module, script_dir=None, script_path=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(checker, "analyze", broken)

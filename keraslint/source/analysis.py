@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import libcst as cst
 from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
+from keraslint.source.modules import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 
 
@@ -25,16 +26,29 @@ class SourceFacts:
     steps: int
     #: True when the step budget ran out and the tail of the analysis was skipped
     exhausted: bool
+    #: the project's other modules that ran (their nodes may carry findings), in load order
+    imported: list[Source] = field(default_factory=list)
+    #: id of another module's node -> the call in the checked file that ran it (None: import time)
+    origins: dict[int, Any] = field(default_factory=dict)
+    #: project modules that were skipped: (path, why)
+    module_notes: list[tuple[Path, str]] = field(default_factory=list)
+    #: every project file read: resolved path -> sha256 (the cache's dependencies)
+    dependencies: dict[str, str] = field(default_factory=dict)
 
 
-def analyze(module: cst.Module, script_dir: Path | None = None) -> SourceFacts:
+def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Path | None = None) -> SourceFacts:
     """Run the abstract interpreter over ``module`` once, with every tracker attached.
-    ``script_dir`` is where files the script names relatively are looked up (np.load headers)."""
+    ``script_dir`` is where files the script names relatively are looked up (np.load headers)
+    and where the project's modules it imports are found; ``script_path`` is the file itself."""
     seeding = SeedTracker()
     built = ModelTracker()
     legacy = LegacyTracker()
-    interpreter = Interpreter(module, [seeding, built, legacy], script_dir=script_dir)
+    interpreter = Interpreter(module, [seeding, built, legacy], script_dir=script_dir, script_path=script_path)
     interpreter.run()
+    loader = interpreter.loader
+    imported = [m.source for m in loader.modules.values() if m.source is not None] if loader else []
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
-                       exhausted=interpreter.exhausted)
+                       exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,
+                       module_notes=list(loader.notes) if loader else [],
+                       dependencies=dict(loader.read) if loader else {})

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances
+from keraslint.source import api, containers, instances, modules
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (
     _EVAL_FRAMES,
@@ -98,6 +98,8 @@ class ExpressionsMixin:
     def _eval_Name(self, node: cst.Name) -> Any:
         name = node.value
         value = self.frame.lookup(name)
+        if isinstance(value, modules.LazyName):
+            return self.loader.resolve(self, value)
         if value is not MISSING:
             return value
         for module in reversed(self.frame.module.star_modules):
@@ -134,6 +136,8 @@ class ExpressionsMixin:
             return containers.ContainerMethod(base, attr)
         if isinstance(base, instances.Super):
             return instances.super_attribute(self, base, attr)
+        if isinstance(base, modules.ModuleValue):
+            return self.loader.attribute(self, base, attr)
         return UNKNOWN
 
     def _script_method(self, obj: Obj, attr: str) -> Any:

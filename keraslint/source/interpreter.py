@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances, subclass
+from keraslint.source import api, containers, instances, modules, subclass
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
@@ -117,7 +117,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
     """Runs a module once; trackers collect facts as it goes."""
 
     def __init__(self, module: cst.Module, trackers: Sequence[Tracker] = (), *, budget: int = DEFAULT_BUDGET,
-                 script_dir: Path | None = None) -> None:
+                 script_dir: Path | None = None, script_path: Path | None = None) -> None:
         self.module = module
         self.trackers = list(trackers)
         self.budget = budget
@@ -126,6 +126,14 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         self.module_frame = self.frame
         #: the folder of the script, for files it names relatively (np.load headers); None: stdin
         self.script_dir = script_dir
+        #: the project's other modules this file imports (None: stdin, nothing is looked for)
+        self.loader = modules.Loader.for_script(script_dir, script_path)
+        #: calls from this file into another module's code, innermost last: a finding there
+        #: names the call that made it
+        self.entry_calls: list[cst.Call] = []
+        #: id of a node of another module (a layer's constructor ...) -> the call in this file
+        #: that ran it (None: it ran when the module was imported)
+        self.origins: dict[int, cst.Call | None] = {}
         self.followed: dict[int, int] = {}
         #: False, True after ``return``, RAISED after ``raise``
         self.returned: bool | str = False
@@ -166,6 +174,48 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             hook = getattr(tracker, "on_unknown", None)
             if hook is not None:
                 hook()
+
+    # -- the project's other modules -------------------------------------------------------
+    def in_checked_file(self) -> bool:
+        """Whether the code being run is the checked file's own (not an imported module's)."""
+        return self.frame.module is self.module_frame
+
+    def run_module(self, source: modules.Source, frame: Frame) -> None:
+        """Run an imported module's top level in its own frame (its ``return``/``raise`` state
+        and the importing code's are separate)."""
+        saved_frame, saved_returned = self.frame, self.returned
+        self.frame, self.returned = frame, False
+        try:
+            self.exec_block(source.module.body)
+        finally:
+            self.frame, self.returned = saved_frame, saved_returned
+
+    def eager(self, module: modules.ModuleValue) -> bool:
+        """Whether importing ``module`` must run it now (its top level calls something)."""
+        if module.path is None or module.state != "new":
+            return False
+        source, _ = modules.read_source(module.path)
+        return source is not None and source.eager
+
+    def project_module(self, dotted: str) -> modules.ModuleValue | None:
+        """``import dotted``: the project module (run now if its top level has effects), or None
+        when ``dotted`` is not one of the project's (an installed library)."""
+        if self.loader is None:
+            return None
+        module = self.loader.find(dotted)
+        if module is not None and self.eager(module):
+            self.loader.run(self, module)
+        return module
+
+    def project_module_from(self, name: str | None, level: int) -> modules.ModuleValue | None:
+        """The module of ``from ..name import x`` when it is the project's."""
+        if self.loader is None:
+            return None
+        package = self.frame.module.vars.get("__package__") if not self.in_checked_file() else self.loader.package
+        absolute = self.loader.absolute(name, level, package if isinstance(package, str) else "")
+        if absolute is None:
+            return None
+        return self.project_module(absolute)
 
     def _run_detached(self) -> None:
         """Run functions the script defines but never calls, with unknown arguments, so the
@@ -278,12 +328,21 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         site = CallSite(name=name, spelled=spelled, node=node, args=args, kwargs=kwargs,  # type: ignore[arg-type]
                         receiver=receiver, reachable=self.reachable, stack=tuple(self.call_nodes), star_args=star,
                         in_loop=self.loop_depth > 0)
+        if node is not None and not self.in_checked_file():
+            self._note_origin(node)
         result = site.result = api.call(self, site)
         for tracker in self.trackers:
             tracker.on_call(site)
         if name in ENTRY_POINT_RUNNERS:
             self._run_entry_point(args, kwargs, node)
         return result
+
+    def _note_origin(self, node: cst.BaseExpression) -> None:
+        origin = self.entry_calls[-1] if self.entry_calls else None
+        parts = [node, *(a.value for a in node.args)] if isinstance(node, cst.Call) else [node]
+        for part in parts:
+            if self.origins.get(id(part)) is None:
+                self.origins[id(part)] = origin
 
     def _run_entry_point(self, args: list[Any], kwargs: dict[str, Any], node: Any) -> None:
         """`app.run(main)`, `fire.Fire(main)`, `tf.app.run()`: the runner calls the script's main
@@ -306,6 +365,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         self.entered.add(id(fn.node))
         frame = Frame(parent=fn.scope)
         self._bind(fn, frame, args, kwargs, unknown=detached or unknown_args)
+        entering = node is not None and self.in_checked_file() and frame.module is not self.module_frame
+        if entering:
+            self.entry_calls.append(node)
         saved_frame, saved_returned = self.frame, self.returned
         self.frame, self.returned = frame, False
         activation = _Activation(fn)
@@ -328,6 +390,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             self.activations.pop()
             if node is not None:
                 self.call_nodes.pop()
+            if entering:
+                self.entry_calls.pop()
             self.frame, self.returned = saved_frame, saved_returned
 
     def _bind(self, fn: Function, frame: Frame, args: list[Any], kwargs: dict[str, Any], *, unknown: bool) -> None:

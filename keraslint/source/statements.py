@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 
 from keraslint.source import api, cli_args, containers, instances
+from keraslint.source.modules import LazyName
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.names import canonical
 from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
@@ -119,28 +120,53 @@ class StatementsMixin:
         for alias in node.names:
             dotted = _dotted(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.frame.vars[alias.asname.name.value] = Ref(canonical(dotted), dotted)
+                bound, value = alias.asname.name.value, self.project_module(dotted)
+                self.frame.vars[bound] = value if value is not None else Ref(canonical(dotted), dotted)
             else:
                 top = dotted.split(".")[0]
-                self.frame.vars[top] = Ref(canonical(top), top)
+                value = self.project_module(top)
+                if value is not None and dotted != top:
+                    self.project_module(dotted)  # `import pkg.sub` runs pkg.sub (eagerly if it must)
+                self.frame.vars[top] = value if value is not None else Ref(canonical(top), top)
 
     def _stmt_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            module = None
-        else:
-            module = _dotted(node.module)
+        level = len(node.relative)
+        name = _dotted(node.module) if node.module is not None else None
+        module = self.project_module_from(name, level)
+        if module is not None:
+            self._import_from_project(node, module)
+            return
+        if level or name is None:
+            if isinstance(node.names, cst.ImportStar):
+                self.unknown_effects()
+                return
+            for alias in node.names:
+                self.frame.vars[_bound_name(alias)] = UNKNOWN
+            return
         if isinstance(node.names, cst.ImportStar):
-            if module is not None:
-                self.frame.star_modules.append(module)
+            self.frame.star_modules.append(name)
             return
         for alias in node.names:
-            name = _dotted(alias.name)
-            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-            if module is None:
-                self.frame.vars[bound] = UNKNOWN
+            dotted = f"{name}.{_dotted(alias.name)}"
+            self.frame.vars[_bound_name(alias)] = Ref(canonical(dotted), dotted)
+
+    def _import_from_project(self, node: cst.ImportFrom, module: Any) -> None:
+        loader = self.loader
+        if isinstance(node.names, cst.ImportStar):
+            self.frame.vars.update(loader.star_names(self, module))
+            return
+        for alias in node.names:
+            attr = _dotted(alias.name)
+            frame = module.frame
+            if frame is not None and module.state == "done" and attr in frame.vars:
+                value = frame.vars[attr]
+            elif module.package_dir is not None and loader.find(f"{module.name}.{attr}") is not None:
+                value = loader.find(f"{module.name}.{attr}")
+                if value.state == "new" and self.eager(value):
+                    loader.run(self, value)
             else:
-                dotted = f"{module}.{name}"
-                self.frame.vars[bound] = Ref(canonical(dotted), dotted)
+                value = LazyName(module, attr)
+            self.frame.vars[_bound_name(alias)] = value
 
     def _stmt_If(self, node: cst.If) -> None:
         test = self.truth(self.eval(node.test))
@@ -258,7 +284,8 @@ class StatementsMixin:
             self.eval(decorator.decorator)
         fn = Function(node=node, scope=self.frame, name=node.name.value, defaults=self._defaults(node.params))
         self.frame.vars[node.name.value] = fn
-        self.defined.append(fn)
+        if self.in_checked_file():  # another module's functions run only when called
+            self.defined.append(fn)
 
     def _defaults(self, params: cst.Parameters) -> dict[str, Any]:
         defaults: dict[str, Any] = {}
@@ -350,6 +377,12 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
         found.append(current)
         stack.extend(current.children)
     return found
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return _dotted(alias.name).split(".")[0]
 
 
 def _dotted(node: cst.BaseExpression) -> str:
