@@ -14,6 +14,7 @@ from keraslint.ir.graph import Layer
 from keraslint.source import (
     arrays,
     cli_args,
+    config_files,
     containers,
     datasets,
     label_values,
@@ -167,7 +168,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
     if site.receiver is not None:
         subclass.fed(site)
-    for semantics in (models, training, arrays, datasets, cli_args):
+    for semantics in (models, training, arrays, datasets, cli_args, config_files):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
             label_values.after_call(site, result)
