@@ -162,6 +162,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
     script's folder, where data files it names relatively and the project modules it imports
     are looked for; ``path`` is the file itself (so it never imports itself)."""
     report = FileReport(filename)
+    report.coverage = {"models": [], "analysed": False}  # until the analysis runs
     try:
         text = data if isinstance(data, str) else decode_source(data)
         report.encoding = "utf-8" if isinstance(data, str) else source_encoding(data)
@@ -243,6 +244,13 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
                or not suppressions[d.filename].suppresses(d.code, d.noqa_row)]
     report.diagnostics.extend(raw)
     report.context = ctx
+    # Computed here, while the analysis is alive: a worker process or the cache hands back only this JSON value.
+    from keraslint.summary import coverage, summarize_context  # it imports this module
+
+    try:
+        report.coverage = coverage(summarize_context(ctx, ctx.filename))
+    except Exception as exc:  # noqa: BLE001 - a failing coverage summary must not lose the findings
+        report.coverage = {"models": [], "error": _one_line(exc)}
 
 
 def _dedupe(findings: Any) -> list[Finding]:
@@ -275,7 +283,7 @@ def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnost
         message = finding.message
         origin = ctx.origin_of(finding.node)
         if origin is not None:
-            message += VIA.format(call=ctx.code(origin, 40), where=f"{ctx.filename} {ctx.where(origin)}")
+            message += VIA.format(call=ctx.code(origin, 40), where=ctx.where(origin))
         return Diagnostic(code=rule.code, name=rule.name, severity=finding.severity or rule.severity,
                           pass_=rule.pass_, message=message, filename=display_path(foreign.path), location=start,
                           end_location=end, noqa_row=start.row)

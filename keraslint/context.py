@@ -175,7 +175,9 @@ class Context:
         source = self.source_of(node)
         if source is not None:
             return f"{display_path(source.path)} line {row}"
-        return self.row_label(row) if self.row_label is not None else f"line {row}"
+        own = self.row_label(row) if self.row_label is not None else f"line {row}"
+        # A finding may land in an imported module: its message must say which file "line 7" is in.
+        return f"{self.filename} {own}" if self.facts is not None and self.facts.imported else own
 
     def origin_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """For a node of an imported module: the call in the checked file that ran it."""

@@ -16,8 +16,9 @@ from keraslint.registry import all_rules
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # fixtures/models/ holds saved models and the script that makes them, and fixtures/corpus/ the
-# evaluation corpus with its own test (tests/test_corpus.py): neither is a golden file.
-SCRIPTS = sorted(p for p in FIXTURES.rglob("*.py") if not {"models", "corpus"} & set(p.relative_to(FIXTURES).parts))
+# evaluation corpus with its own test (tests/test_corpus.py), fixtures/projects/ multi-module
+# projects (tests/test_projects.py): none is a golden file.
+SCRIPTS = sorted(p for p in FIXTURES.rglob("*.py") if not {"models", "corpus", "projects"} & set(p.relative_to(FIXTURES).parts))
 ALL_CODES = {r.code for r in all_rules()}
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>KL\d{3}(?:\s*,\s*KL\d{3})*)")
 

@@ -1,0 +1,201 @@
+"""The project's other modules: imports read as source, findings reported where the code is.
+
+The projects under fixtures/projects/ are checked through the real command path (run_check),
+from inside each project, as a user would run keraslint there.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from keraslint.run import CheckOptions, run_check
+from keraslint.source import modules
+
+PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "projects"
+
+
+def check(root: Path, *paths: str, **extra) -> tuple[int, list[dict], str]:
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        options = CheckOptions(paths=[Path(p) for p in paths or ["."]], output_format="json", no_cache=True)
+        for name, value in extra.items():
+            setattr(options, name, value)
+        code = run_check(options, stdout=out, stderr=err)
+    finally:
+        os.chdir(cwd)
+    return code, json.loads(out.getvalue()), err.getvalue()
+
+
+def found(diagnostics: list[dict]) -> list[tuple[str, int, str]]:
+    return [(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics]
+
+
+def test_a_builder_imported_from_a_sibling_module_is_followed() -> None:
+    code, diagnostics, _ = check(PROJECTS / "bad_flat", "train.py")
+    assert code == 1
+    assert found(diagnostics) == [("model.py", 8, "KL301"), ("train.py", 11, "KL202")]
+    stride, width = diagnostics
+    # reported at the layer in model.py, naming the call in train.py that made it certain
+    assert stride["message"].endswith("[via `build_model(6)`, train.py line 9]")
+    assert stride["fix"] is None
+    assert "declared at model.py line 7" in width["message"]
+    assert "built at train.py line 7" in width["message"]
+
+
+def test_check_dot_reports_each_finding_once() -> None:
+    _, diagnostics, _ = check(PROJECTS / "bad_flat", ".")
+    # model.py's own check finds the stride too (with any width): one finding, not two
+    assert found(diagnostics) == [("model.py", 8, "KL301"), ("train.py", 11, "KL202")]
+
+
+def test_a_correct_multi_module_project_gives_no_finding() -> None:
+    assert check(PROJECTS / "good_flat")[:2] == (0, [])
+
+
+def test_packages_relative_imports_and_init_reexports() -> None:
+    # scripts/train.py imports the package from the project root, whose __init__.py re-exports
+    # a builder that uses `from .. import config` and `from ..layers import conv_block`
+    code, diagnostics, _ = check(PROJECTS / "bad_package", "scripts/train.py")
+    assert found(diagnostics) == [("scripts/train.py", 11, "KL202")]
+    assert "declared at netlib/models/classifier.py line 9" in diagnostics[0]["message"]
+    assert "has 1 channels" in diagnostics[0]["message"] or "has 1 channel" in diagnostics[0]["message"]
+
+
+def test_src_layout_and_a_trainer_class_in_another_module() -> None:
+    code, diagnostics, _ = check(PROJECTS / "bad_src_layout", "train.py")
+    assert found(diagnostics) == [("src/proj/trainer.py", 11, "KL201")]
+    message = diagnostics[0]["message"]
+    assert "(24 vs 20)" in message and "declared at src/proj/model.py line 9" in message
+    assert message.endswith("[via `Trainer(epochs=1).train(x, y)`, train.py line 9]")
+
+
+def test_a_correct_src_layout_project_seeded_at_import_gives_no_finding() -> None:
+    # proj/seeding.py seeds when imported: no KL101 for the model the trainer builds
+    assert check(PROJECTS / "good_src_layout")[:2] == (0, [])
+
+
+def test_cycles_star_imports_and_a_module_that_does_not_parse() -> None:
+    code, diagnostics, err = check(PROJECTS / "good_cycles", "train.py")
+    assert (code, diagnostics) == (0, [])
+    assert "broken.py (imported by train.py) was skipped: does not parse (invalid syntax)" in err
+
+
+def test_star_import_binds_all_and_shapes_follow(tmp_path: Path) -> None:
+    from keraslint.checker import check_file
+
+    root = tmp_path / "p"
+    shutil.copytree(PROJECTS / "good_cycles", root)
+    report = check_file(root / "train.py", "train.py", selected={"KL201"})
+    (model,) = report.context.models
+    widths = [result.output[-1] for _, _, result in model.walk()][1:]
+    assert widths == [32, 64, 1]  # UNITS and UNITS * 2 came through `from blocks import *`
+
+
+def _project(tmp_path: Path, files: dict[str, str], marker: bool = True) -> Path:
+    root = tmp_path / "proj"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    if marker:
+        (root / "pyproject.toml").write_text("")
+    return root
+
+
+BUILDER = """
+import keras
+
+def build(width):
+    return keras.Sequential([keras.Input(shape=(width,)), keras.layers.Dense(2, activation="softmax")])
+"""
+USES_BUILDER = """
+import numpy as np
+import keras
+from {module} import build
+
+keras.utils.set_random_seed(0)
+model = build(5)
+model.compile(loss="categorical_crossentropy")
+model.fit(np.zeros((8, 7)), np.zeros((8, 2)))
+"""
+
+
+def test_modules_outside_the_project_root_are_not_followed(tmp_path: Path) -> None:
+    # model.py sits above the project root (the folder with pyproject.toml): not the project's
+    _project(tmp_path, {"model.py": BUILDER}, marker=False)
+    root = _project(tmp_path / "proj", {"train.py": USES_BUILDER.format(module="model")})
+    assert check(root, "train.py")[:2] == (0, [])
+
+
+def test_without_a_marker_the_script_folder_is_searched(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"model.py": BUILDER, "train.py": USES_BUILDER.format(module="model")}, marker=False)
+    assert [d["code"] for d in check(root, "train.py")[1]] == ["KL201"]
+
+
+def test_a_noqa_in_the_imported_module_suppresses_the_finding_there(tmp_path: Path) -> None:
+    builder = BUILDER.replace('keras.layers.Dense(2, activation="softmax")])',
+                              'keras.layers.Dense(2, activation="softmax")])  # noqa: KL201')
+    root = _project(tmp_path, {"model.py": builder, "train.py": USES_BUILDER.format(module="model")})
+    # KL201 lands at the fit call in train.py, so model.py's noqa does not hide it ...
+    assert [d["code"] for d in check(root, "train.py")[1]] == ["KL201"]
+    stride = "import keras\ndef build(x):\n    return keras.layers.Conv1D(4, 5, strides=3)(x)  # noqa: KL301\n"
+    script = ("import keras\nfrom blocks import build\nkeras.utils.set_random_seed(0)\n"
+              "i = keras.Input(shape=(100, 2))\nm = keras.Model(i, build(i))\nm.compile(loss='mse')\n"
+              "m.fit(x, y)\n")
+    root = _project(tmp_path / "two", {"blocks.py": stride, "train.py": script})
+    # ... while a finding located in blocks.py obeys blocks.py's comment
+    assert check(root, "train.py")[1] == []
+
+
+def test_fix_never_edits_an_imported_module(tmp_path: Path) -> None:
+    legacy = ("import keras\ndef build():\n    m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+              "    m.compile(optimizer=keras.optimizers.Adam(lr=0.1), loss='mse')\n    return m\n")
+    script = "import keras\nfrom model import build\nkeras.utils.set_random_seed(0)\nbuild().fit(x, y)\n"
+    root = _project(tmp_path, {"model.py": legacy, "train.py": script})
+    before = (root / "model.py").read_text()
+    _, diagnostics, _ = check(root, "train.py", extend_select=["KL403"])
+    assert [(d["filename"], d["code"], d["fix"]) for d in diagnostics] == [("model.py", "KL403", None)]
+    check(root, "train.py", extend_select=["KL403"], fix=True)
+    assert (root / "model.py").read_text() == before
+
+
+def test_editing_an_imported_module_invalidates_the_cached_result(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    root = _project(tmp_path, {"model.py": BUILDER, "train.py": USES_BUILDER.format(module="model")})
+    assert [d["code"] for d in check(root, "train.py", no_cache=False)[1]] == ["KL201"]
+    assert [d["code"] for d in check(root, "train.py", no_cache=False)[1]] == ["KL201"]  # from the cache
+    (root / "model.py").write_text(BUILDER.replace("shape=(width,)", "shape=(7,)"))
+    assert check(root, "train.py", no_cache=False)[1] == []
+
+
+def test_lazy_modules_run_only_when_a_name_is_read(tmp_path: Path) -> None:
+    """A module that only defines is not run at its import; one whose top level calls is."""
+    root = _project(tmp_path, {"defs.py": "X = 1\ndef f():\n    return X\n",
+                               "effects.py": "import keras\nkeras.utils.set_random_seed(3)\n"})
+    source, _ = modules.read_source(root / "defs.py")
+    assert source is not None and not source.eager
+    source, _ = modules.read_source(root / "effects.py")
+    assert source is not None and source.eager
+
+
+def test_a_long_import_chain_has_no_recursion_error(tmp_path: Path) -> None:
+    """1,000 modules, each importing the previous one at its top level with an effect (so each
+    import runs the next): the nesting degrades to unknown, never a RecursionError."""
+    files = {"m0.py": "import keras\nWIDTH = 4\nkeras.backend.clear_session()\n"}
+    for i in range(1, 1000):
+        files[f"m{i}.py"] = f"import keras\nfrom m{i - 1} import WIDTH\nkeras.backend.clear_session()\n"
+    files["train.py"] = ("import keras\nfrom m999 import WIDTH\nkeras.utils.set_random_seed(0)\n"
+                         "m = keras.Sequential([keras.Input(shape=(WIDTH,)), keras.layers.Dense(1)])\n"
+                         "m.compile(loss='mse')\nm.fit(x, y)\n")
+    root = _project(tmp_path, files)
+    code, diagnostics, _ = check(root, "train.py")
+    assert code == 0 and diagnostics == []
