@@ -11,6 +11,7 @@ from keraslint.shapes import (  # noqa: F401
     attention,
     conv,
     core,
+    custom,
     einsum,
     merge,
     normalization,
@@ -30,7 +31,7 @@ from keraslint.vocabulary import LEGACY_LAYER_ALIASES
 
 def supported_kinds() -> frozenset[str]:
     """Keras 3 layer class names the engine models."""
-    return frozenset(HANDLERS)
+    return frozenset(HANDLERS) - custom.INTERNAL_KINDS
 
 
 def _dim(value: Any) -> int | None:

@@ -19,7 +19,7 @@ import libcst as cst
 
 from keraslint.ir.graph import ModelGraph, Node, Tensor
 from keraslint.ir.normalize import shape_literal
-from keraslint.source import models
+from keraslint.source import custom_layers, models
 from keraslint.source.values import Array, ClassValue, Obj
 from keraslint.values import UNKNOWN
 
@@ -39,6 +39,9 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
     init = interp._script_method(obj, "__init__")
     if init is not None:
         interp.call(init, args, kwargs, node, star)
+    if obj.type == models.LAYER:
+        custom_layers.attach(interp, obj, cls)
+        return
     call = interp._script_method(obj, "call")
     if call is None or obj.type != models.MODEL or "graph" in obj.data:
         return

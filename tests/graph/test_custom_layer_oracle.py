@@ -1,0 +1,213 @@
+"""Custom layers with weights of their own (``add_weight`` in ``build`` or ``__init__``) and with
+``compute_output_shape``: the output shapes and parameter counts keraslint computes without
+running the script equal what Keras builds from the same source (these tests exec scripts
+they define themselves, never user code)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import libcst as cst
+import numpy as np
+import pytest
+
+from keraslint.graph.propagate import analyze_model
+from keraslint.source.analysis import analyze
+
+keras = pytest.importorskip("keras")
+
+HEADER = """
+import numpy as np
+import keras
+import tensorflow as tf
+from keras import layers
+"""
+
+#: a projection whose call keraslint does not follow (tf.einsum): its shape comes from
+#: compute_output_shape, its parameters from build
+PROJECT = """
+class Project(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform")
+    def call(self, x):
+        return tf.einsum("btd,du->btu", x, self.kernel)
+    def compute_output_shape(self, input_shape):
+        return input_shape[:-1] + (self.units,)
+"""
+
+#: a dense layer written by hand: weights made in build, call followed with the array semantics
+MY_DENSE = """
+class MyDense(layers.Layer):
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+    def call(self, inputs):
+        return self.activation(tf.matmul(inputs, self.w) + self.b)
+"""
+
+#: weights made in __init__ (the input width is a constructor argument)
+FIXED = """
+class Fixed(layers.Layer):
+    def __init__(self, input_dim=16, units=4):
+        super().__init__()
+        self.w = self.add_weight(shape=(input_dim, units), initializer="random_normal", trainable=True)
+        self.b = self.add_weight(shape=(units,), initializer="zeros", trainable=True)
+    def call(self, x):
+        return keras.ops.matmul(x, self.w) + self.b
+"""
+
+#: non-trainable state next to trainable weights; a gate with keras.ops
+GATED = """
+class Gated(layers.Layer):
+    def __init__(self, units):
+        super().__init__()
+        self.units = units
+    def build(self, input_shape):
+        dim = input_shape[-1]
+        self.kernel = self.add_weight(shape=(dim, self.units))
+        self.gate = self.add_weight(shape=(dim, self.units))
+        self.scale = self.add_weight(shape=(self.units,), initializer="ones", trainable=False)
+        self.count = self.add_weight(initializer="zeros", trainable=False)
+    def call(self, x):
+        return keras.ops.relu(x @ self.kernel) * keras.ops.sigmoid(x @ self.gate) * self.scale
+"""
+
+#: element-wise weights on a sequence, then a sample-dropping convolution
+SCALE = """
+class Scale(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    def call(self, x):
+        return x * self.w
+"""
+
+#: compute_output_shape written with a tuple, a list and tf.TensorShape
+SHAPES = """
+class Pool(layers.Layer):
+    def call(self, x):
+        return tf.reduce_mean(x, axis=1)
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1])
+class Flat(layers.Layer):
+    def call(self, x):
+        return tf.reshape(x, (-1, 24))
+    def compute_output_shape(self, input_shape):
+        return [input_shape[0], input_shape[1] * input_shape[2]]
+class Widen(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 2 * input_shape[-1]))
+    def call(self, x):
+        return tf.linalg.matmul(x, self.w)
+    def compute_output_shape(self, input_shape):
+        return tf.TensorShape([input_shape[0], 2 * input_shape[-1]])
+"""
+
+FUNCTIONAL = [
+    pytest.param(PROJECT + """
+inputs = keras.Input((10, 6))
+x = Project(12)(inputs)
+x = layers.Conv1D(4, 3)(x)
+model = keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling1D()(x)))
+""", id="compute_output_shape"),
+    pytest.param(MY_DENSE + """
+inputs = keras.Input((20,))
+x = MyDense(32, activation="relu")(inputs)
+x = MyDense(8)(x)
+model = keras.Model(inputs, layers.Dense(3, activation="softmax")(x))
+""", id="add_weight_in_build"),
+    pytest.param(FIXED + """
+inputs = keras.Input((16,))
+model = keras.Model(inputs, layers.Dense(1)(Fixed(16, 4)(inputs)))
+""", id="add_weight_in_init"),
+    pytest.param(GATED + """
+inputs = keras.Input((7,))
+model = keras.Model(inputs, Gated(5)(inputs))
+""", id="non_trainable_weights"),
+    pytest.param(SCALE + """
+inputs = keras.Input((50, 3))
+x = Scale()(inputs)
+x = layers.Conv1D(8, 5, strides=3)(x)
+model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))
+""", id="elementwise_weights_rank3"),
+    pytest.param(SHAPES + """
+inputs = keras.Input((4, 6))
+a = Pool()(inputs)
+b = Widen()(Flat()(inputs))
+model = keras.Model(inputs, layers.concatenate([a, b]))
+""", id="tuple_list_tensorshape"),
+    pytest.param(MY_DENSE + """
+model = keras.Sequential([keras.Input((9,)), MyDense(4, activation="tanh"), layers.Dense(1)])
+""", id="sequential"),
+]
+
+
+def _keras(code: str):
+    namespace: dict = {}
+    exec(compile(code, "<oracle>", "exec"), namespace)  # the test's own script
+    return namespace["model"]
+
+
+def _ours(code: str):
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    return analyze_model(graph)
+
+
+@pytest.mark.parametrize("body", FUNCTIONAL)
+def test_custom_layer_models_match_keras(body: str) -> None:
+    code = HEADER + body
+    ours = _ours(code)
+    model = _keras(code)
+    # the same layers (matched by class, in any topological order) with the same shapes and weights
+    found = sorted((n.layer.spelled if n.layer.kind == "Opaque" else n.layer.kind, ours.result(n).output,
+                    ours.result(n).params) for n in ours.order if n.layer is not None)
+    built = sorted((layer.__class__.__name__, tuple(layer.output.shape), layer.count_params())
+                   for layer in model.layers if layer.__class__.__name__ != "InputLayer")
+    assert found == built
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()
+
+
+def test_subclassed_model_with_a_custom_layer_matches_keras() -> None:
+    code = HEADER + MY_DENSE + GATED + """
+class Net(keras.Model):
+    def __init__(self, hidden=16, classes=3):
+        super().__init__()
+        self.body = MyDense(hidden, activation="relu")
+        self.gated = Gated(8)
+        self.head = layers.Dense(classes, activation="softmax")
+    def call(self, x):
+        return self.head(self.gated(self.body(x)))
+model = Net()
+x = np.zeros((4, 12), dtype="float32")
+model.predict(x, verbose=0)
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    shape = tuple(model.predict(np.zeros((2, 12), dtype="float32"), verbose=0).shape)
+    assert ours.output_shapes() == [(None, *shape[1:])]
+    assert ours.total_params() == model.count_params()
+
+
+def test_trainable_and_non_trainable_weights_are_counted_as_keras_counts_them() -> None:
+    code = HEADER + GATED + """
+inputs = keras.Input((7,))
+model = keras.Model(inputs, Gated(5)(inputs))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    (node,) = [n for n in ours.order if n.layer is not None]
+    custom = node.layer.config["custom_layer"]
+    weights = custom.weights((None, 7))
+    assert sum(w.size for w in weights if w.trainable) == sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    assert sum(w.size for w in weights if not w.trainable) == sum(
+        int(np.prod(w.shape)) for w in model.non_trainable_weights)
