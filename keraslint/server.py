@@ -37,7 +37,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from keraslint import __version__
-from keraslint.checker import check_source
+from keraslint.checker import check_source, without_via
+from keraslint.source.modules import open_buffers
 from keraslint.config import ConfigError, SettingsResolver, display_path, load_settings
 from keraslint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
 from keraslint.discovery import UsageError, collect_files
@@ -111,6 +112,10 @@ class Checked:
     text: str
     diagnostics: list[Diagnostic]
     lsp_diagnostics: list[lsp.Diagnostic] = field(default_factory=list)
+    #: the project modules this check read (resolved paths): editing one re-checks this document
+    dependencies: frozenset[Path] = frozenset()
+    #: findings this check made in those modules (shown in their documents when they are open)
+    elsewhere: list[tuple[Path, Diagnostic]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,8 @@ class _Target:
 class _Outcome:
     diagnostics: list[Diagnostic]
     notes: list[str]  # configuration problems to show the user (once each)
+    dependencies: frozenset[Path] = frozenset()
+    elsewhere: list[tuple[Path, Diagnostic]] = field(default_factory=list)
 
 
 class KeraslintLanguageServer(LanguageServer):
@@ -193,7 +200,8 @@ class KeraslintLanguageServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             target = self.target(uri)
-            outcome = await loop.run_in_executor(self._executor, self._run_check, target, text)
+            buffers = self.open_texts(exclude=uri)
+            outcome = await loop.run_in_executor(self._executor, self._run_check, target, text, buffers)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the previous diagnostics stay
@@ -205,14 +213,65 @@ class KeraslintLanguageServer(LanguageServer):
                 self._told.add(note)
                 self.log(lsp.MessageType.Warning, note)
                 self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=note))
-        checked = Checked(version, text, outcome.diagnostics)
+        checked = Checked(version, text, outcome.diagnostics, dependencies=outcome.dependencies,
+                          elsewhere=outcome.elsewhere)
         checked.lsp_diagnostics = self.to_lsp(checked)
         current = self.document(uri)
         if current is not None and current.version == version and current.source == text:
+            before = self.checked.get(unquote(uri))
             self.checked[unquote(uri)] = checked
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=checked.lsp_diagnostics, version=version))
+            self.publish(uri)
+            touched = {p for p, _ in checked.elsewhere} | ({p for p, _ in before.elsewhere} if before else set())
+            for other in self.open_uris():
+                if other != unquote(uri) and self._path_of(other) in touched:
+                    self.publish(other)
         return checked
+
+    def publish(self, uri: str) -> None:
+        """The document's own findings, plus those that checks of other open documents made in
+        it (a layer in model.py made wrong by the call in train.py), each once."""
+        key = unquote(uri)
+        checked = self.checked.get(key)
+        if checked is None:
+            return
+        path = self._path_of(key)
+        extra = [d for other, c in self.checked.items() if other != key for p, d in c.elsewhere if p == path]
+        seen = {(d.location, d.code, without_via(d.message)) for d in checked.diagnostics}
+        added = []
+        for d in extra:
+            mark = (d.location, d.code, without_via(d.message))
+            if mark not in seen:
+                seen.add(mark)
+                added.append(d)
+        units = self.workspace.position_codec
+        lines = split_lines(checked.text)
+        diagnostics = checked.lsp_diagnostics + [self.to_lsp_diagnostic(d, lines, units) for d in added]
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=checked.version))
+
+    def open_uris(self) -> list[str]:
+        return [unquote(d.uri) for d in list(self.workspace.text_documents.values()) if self.document(d.uri)]
+
+    @staticmethod
+    def _path_of(uri: str) -> Path | None:
+        fs_path = to_fs_path(uri)
+        return Path(fs_path).resolve() if fs_path is not None else None
+
+    def open_texts(self, exclude: str) -> dict[Path, str]:
+        """The open documents' current texts by path: the modules a check imports are read from
+        the editor, not from the disk."""
+        texts = {}
+        for uri in self.open_uris():
+            path = self._path_of(uri)
+            doc = self.document(uri)
+            if uri != unquote(exclude) and path is not None and doc is not None:
+                texts[path] = doc.source
+        return texts
+
+    def dependents(self, uri: str) -> list[str]:
+        """The open documents whose last check read the module at ``uri``."""
+        path = self._path_of(unquote(uri))
+        return [other for other, c in self.checked.items() if other != unquote(uri) and path in c.dependencies]
 
     def clear(self, uri: str) -> None:
         self.cancel(uri)
@@ -255,7 +314,7 @@ class KeraslintLanguageServer(LanguageServer):
         name = unquote(urlparse(uri).path) or "untitled"
         return _Target(cwd / (name.rsplit("/", 1)[-1] or "untitled"), cwd, name, on_disk=False)
 
-    def _run_check(self, target: _Target, text: str) -> _Outcome:
+    def _run_check(self, target: _Target, text: str, buffers: dict[Path, str] | None = None) -> _Outcome:
         """One check, in the worker thread: the settings the CLI would use for the path, then
         keraslint itself on the editor's text."""
         notes: list[str] = []
@@ -274,8 +333,15 @@ class KeraslintLanguageServer(LanguageServer):
             notes.append(f"keraslint: {exc} (using the default settings)")
             settings = load_settings(None, rules=self._infos, options=self._specs, cwd=cwd)
         selected = selected_rules(path, settings, self._infos)
-        report = check_source(text, target.filename, selected=selected, options=settings.options)
-        return _Outcome(report.diagnostics, notes)
+        with open_buffers(buffers or {}):
+            report = check_source(text, target.filename, selected=selected, options=settings.options,
+                                  script_dir=path.parent if target.on_disk else None,
+                                  path=path if target.on_disk else None)
+        own = [d for d in report.diagnostics if d.filename == target.filename]
+        # Other modules' findings are named relative to this process's folder (display_path).
+        elsewhere = [((Path.cwd() / d.filename).resolve(), d) for d in report.diagnostics
+                     if d.filename != target.filename]
+        return _Outcome(own, notes, frozenset(Path(p) for p in report.dependencies), elsewhere)
 
     # ---------------------------------------------------------------- conversions
 
@@ -438,7 +504,8 @@ def create_server() -> KeraslintLanguageServer:
             await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[lsp.Registration(
                 id="keraslint-pyproject", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                 register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
-                    watchers=[lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml")]))]))
+                    watchers=[lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                              lsp.FileSystemWatcher(glob_pattern="**/*.py")]))]))
         except Exception as exc:  # noqa: BLE001 - optional nicety
             ls.log(lsp.MessageType.Info, f"keraslint: could not watch pyproject.toml files: {exc}")
 
@@ -446,6 +513,10 @@ def create_server() -> KeraslintLanguageServer:
     def watched_files_changed(ls: KeraslintLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith("pyproject.toml") for change in params.changes):
             ls.recheck_all()
+            return
+        # A module changed on disk (a checkout, another editor): re-check the documents that import it.
+        for other in {o for change in params.changes for o in ls.dependents(change.uri)}:
+            ls.schedule(other, 0)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def configuration_changed(ls: KeraslintLanguageServer, params: lsp.DidChangeConfigurationParams) -> None:
@@ -461,11 +532,15 @@ def create_server() -> KeraslintLanguageServer:
     def did_change(ls: KeraslintLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
         if ls.document(params.text_document.uri) is not None:
             ls.schedule(params.text_document.uri, ls.debounce)
+            for other in ls.dependents(params.text_document.uri):  # train.py imports this model.py
+                ls.schedule(other, ls.debounce)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KeraslintLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         if ls.document(params.text_document.uri) is not None:
             ls.schedule(params.text_document.uri, 0)
+            for other in ls.dependents(params.text_document.uri):
+                ls.schedule(other, 0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KeraslintLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:

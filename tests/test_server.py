@@ -351,7 +351,7 @@ def test_bad_configuration_falls_back_to_defaults_and_excluded_files_are_skipped
     registration = server.wait_for(lambda m: m.get("method") == "client/registerCapability", "the file watcher")
     (watcher,) = registration["params"]["registrations"]
     assert watcher["method"] == "workspace/didChangeWatchedFiles"
-    assert watcher["registerOptions"]["watchers"] == [{"globPattern": "**/pyproject.toml"}]
+    assert watcher["registerOptions"]["watchers"] == [{"globPattern": "**/pyproject.toml"}, {"globPattern": "**/*.py"}]
 
     open_document(server, uri, BUGGY)
     shown = server.wait_for(lambda m: m.get("method") == "window/showMessage", "the configuration warning")
@@ -464,3 +464,55 @@ def test_positions_convert_to_lsp_units() -> None:
     end = to_position(lines, Location(9, 1), utf16)  # past the end: clamped to the document's end
     assert (end.line, end.character) == (2, 0)
     assert to_position(lines, Location(1, 99), utf16).character == 9  # past a line's end: its end
+
+
+MODEL = textwrap.dedent("""\
+    import keras
+
+    def build(width):
+        return keras.Sequential([keras.Input(shape=(width,)), keras.layers.Dense(1)])
+""")
+TRAIN = textwrap.dedent("""\
+    import numpy as np
+    import keras
+    from model import build
+
+    keras.utils.set_random_seed(0)
+    model = build(5)
+    model.compile(loss="mse")
+    model.fit(np.zeros((8, 7)), np.zeros((8, 1)))
+""")
+
+
+def test_editing_an_imported_module_rechecks_the_documents_that_use_it(server: Client, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "train.py").write_text(TRAIN)
+    model_uri, train_uri = (tmp_path / "model.py").as_uri(), (tmp_path / "train.py").as_uri()
+    initialize(server, tmp_path)
+    open_document(server, train_uri, TRAIN)
+    assert [d["code"] for d in server.diagnostics(train_uri, 1)["diagnostics"]] == ["KL201"]
+    open_document(server, model_uri, MODEL)
+    assert server.diagnostics(model_uri, 1)["diagnostics"] == []
+    # an unsaved edit of model.py that fixes the width: train.py is checked again against it
+    fixed = MODEL.replace("shape=(width,)", "shape=(7,)")
+    server.notify("textDocument/didChange", {"textDocument": {"uri": model_uri, "version": 2},
+                                             "contentChanges": [{"text": fixed}]})
+    assert server.diagnostics(train_uri, 1)["diagnostics"] == []
+    # a layer problem that only the call in train.py makes certain (`build(5)`: length 5, so the
+    # stride drops a step) shows in model.py's document; model.py alone cannot know the length
+    strided = textwrap.dedent("""\
+        import keras
+
+        def build(length):
+            inputs = keras.Input(shape=(length, 2))
+            return keras.Model(inputs, keras.layers.Conv1D(4, 2, strides=2)(inputs))
+    """)
+    server.notify("textDocument/didChange", {"textDocument": {"uri": model_uri, "version": 3},
+                                             "contentChanges": [{"text": strided}]})
+    published = server.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                                and m["params"]["uri"] == model_uri
+                                and any(d["code"] == "KL301" for d in m["params"]["diagnostics"]),
+                                "KL301 in model.py")
+    (stride,) = [d for d in published["params"]["diagnostics"] if d["code"] == "KL301"]
+    assert stride["range"]["start"]["line"] == 4

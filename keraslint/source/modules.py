@@ -22,6 +22,9 @@ note in ``SourceFacts.module_notes``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +85,20 @@ class LazyName:
 
 
 _SOURCES: dict[Path, tuple[int, int, Source | None, str]] = {}
+#: the editor's unsaved texts (resolved path -> text), which the language server sets around a
+#: check so that train.py sees the model.py being edited, not the one on disk
+_BUFFERS: ContextVar[Mapping[Path, str]] = ContextVar("keraslint_open_buffers", default={})
+_BUFFER_SOURCES: dict[tuple[Path, str], tuple[Source | None, str]] = {}
+
+
+@contextmanager
+def open_buffers(texts: Mapping[Path, str]) -> Iterator[None]:
+    """Read these texts instead of the files at their paths while the block runs."""
+    token = _BUFFERS.set({path.resolve(): text for path, text in texts.items()})
+    try:
+        yield
+    finally:
+        _BUFFERS.reset(token)
 
 
 def project_root(start: Path) -> Path:
@@ -145,6 +162,9 @@ def _contains_call(node: cst.CSTNode) -> bool:
 def read_source(path: Path) -> tuple[Source | None, str]:
     """The parsed file (once per process while its size and mtime stay the same), or None with
     the reason it was skipped."""
+    buffered = _BUFFERS.get().get(path.resolve()) if _BUFFERS.get() else None
+    if buffered is not None:
+        return _parse_buffer(path, buffered)
     try:
         stat = path.stat()
     except OSError as exc:
@@ -157,6 +177,16 @@ def read_source(path: Path) -> tuple[Source | None, str]:
     return source, why
 
 
+def _parse_buffer(path: Path, text: str) -> tuple[Source | None, str]:
+    data = text.encode("utf-8", "surrogatepass")
+    key = (path, hashlib.sha256(data).hexdigest())
+    if key not in _BUFFER_SOURCES:
+        if len(_BUFFER_SOURCES) > 64:  # an editing session makes a new text per keystroke
+            _BUFFER_SOURCES.clear()
+        _BUFFER_SOURCES[key] = _parse_text(path, data, text)
+    return _BUFFER_SOURCES[key]
+
+
 def _parse(path: Path, size: int) -> tuple[Source | None, str]:
     if size > MAX_MODULE_BYTES:
         return None, f"over the {MAX_MODULE_BYTES // 1048576} MB limit"
@@ -167,6 +197,10 @@ def _parse(path: Path, size: int) -> tuple[Source | None, str]:
         return None, exc.strerror or "cannot be read"
     except Unreadable as exc:
         return None, exc.reason
+    return _parse_text(path, data, text)
+
+
+def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]:
     from keraslint.checker import MAX_BRACKET_DEPTH, _bracket_depth
 
     if _bracket_depth(text)[0] > MAX_BRACKET_DEPTH:
