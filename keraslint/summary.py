@@ -1,23 +1,57 @@
 """``keraslint shapes``: each model's layers, output shapes and parameter counts, statically.
 
 Think of it as ``model.summary()`` without TensorFlow and without running the script; layers
-that a finding points at are marked with its code.
+that a finding points at are marked with its code. An axis keraslint could not determine is
+``?`` (``"?"`` in JSON), a dynamic axis the model declares (the batch axis, ``Input((None, 8))``)
+stays ``None`` as Keras prints it, and each model lists why parts of it are unknown, first cause
+first. The same summaries give ``check --show-coverage`` its per-file figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from keraslint.checker import FileReport
-from keraslint.graph.layers import fmt_shape, source_of
-from keraslint.graph.propagate import AnalyzedModel
+from keraslint.graph.layers import source_of
+from keraslint.graph.propagate import AnalyzedModel, Blind, NodeResult
 from keraslint.ir.graph import Shape
+
+if TYPE_CHECKING:
+    from keraslint.checker import FileReport
+
+#: an axis (or a whole shape) keraslint could not determine
+UNKNOWN_DIM = "?"
+Display = tuple[int | str | None, ...] | str
+LineOf = Callable[[Any], "int | None"]
+
+
+def display(shape: Shape | None, blind: Blind = frozenset()) -> Display:
+    """A shape as the report shows it: None where the model declares a dynamic axis, ``?`` where
+    keraslint does not know (the whole shape when even its rank is unknown)."""
+    if shape is None:
+        return UNKNOWN_DIM
+    return tuple(UNKNOWN_DIM if i in blind else d for i, d in enumerate(shape))
+
+
+def fmt_display(shape: Display) -> str:
+    if isinstance(shape, str):
+        return shape
+    items = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _has_unknown(shape: Display) -> bool:
+    return isinstance(shape, str) or UNKNOWN_DIM in shape
+
+
+def _json_shape(shape: Display) -> Any:
+    return shape if isinstance(shape, str) else list(shape)
 
 
 @dataclass
@@ -25,7 +59,7 @@ class LayerRow:
     name: str
     kind: str
     line: int | None
-    outputs: tuple[Shape | None, ...]
+    outputs: tuple[Display, ...]
     params: int | None
     findings: list[str] = field(default_factory=list)
 
@@ -36,19 +70,29 @@ class ModelSummary:
     name: str | None
     kind: str
     line: int | None
-    inputs: list[Shape | None]
-    outputs: list[Shape | None]
+    inputs: list[Display]
+    outputs: list[Display]
     total_params: int | None
     complete: bool
     layers: list[LayerRow]
+    #: why parts of the model are unknown, first cause first
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def fully_shaped(self) -> bool:
+        """No output axis of any layer is unknown to keraslint (and the model was resolved)."""
+        return self.complete and bool(self.layers) and not any(
+            _has_unknown(shape) for row in self.layers for shape in row.outputs)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "filename": self.filename, "name": self.name, "kind": self.kind, "line": self.line,
-            "inputs": self.inputs, "outputs": self.outputs, "total_params": self.total_params,
-            "complete": self.complete,
+            "inputs": [_json_shape(s) for s in self.inputs], "outputs": [_json_shape(s) for s in self.outputs],
+            "total_params": self.total_params, "complete": self.complete, "fully_shaped": self.fully_shaped,
+            "unknown": self.unknown,
             "layers": [{"name": r.name, "kind": r.kind, "line": r.line,
-                        "output_shape": r.outputs[0] if len(r.outputs) == 1 else list(r.outputs),
+                        "output_shape": _json_shape(r.outputs[0]) if len(r.outputs) == 1
+                        else [_json_shape(o) for o in r.outputs],
                         "params": r.params, "findings": r.findings} for r in self.layers],
         }
 
@@ -57,8 +101,13 @@ def summarize(report: FileReport) -> list[ModelSummary]:
     ctx = report.context
     if ctx is None:
         return []
+    return summarize_context(ctx, report.filename, report.diagnostics)
+
+
+def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) -> list[ModelSummary]:
+    """The models of one analysed file (a Context), findings marked on their layers."""
     by_row: dict[int, list[str]] = {}
-    for diagnostic in report.diagnostics:
+    for diagnostic in diagnostics:
         if diagnostic.pass_.value == "graph":
             by_row.setdefault(diagnostic.location.row, []).append(diagnostic.code)
 
@@ -67,7 +116,7 @@ def summarize(report: FileReport) -> list[ModelSummary]:
 
     by_layer: dict[str, list[str]] = {}
     if ctx.module is None:  # a saved model: findings have no line, they name the layer instead
-        for diagnostic in report.diagnostics:
+        for diagnostic in diagnostics:
             for model in ctx.models:
                 for layer in model.graph.layers():
                     if layer.name and f"'{layer.name}'" in diagnostic.message:
@@ -75,23 +124,29 @@ def summarize(report: FileReport) -> list[ModelSummary]:
     summaries = []
     seen: set[tuple[Any, ...]] = set()
     for model in ctx.models:
-        summary = _summarize_model(report.filename, model, line_of, by_row, by_layer)
+        summary = _summarize_model(filename, model, line_of, by_row, by_layer)
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
         seen.add(key)
         summaries.append(summary)
+    if ctx.facts is not None:
+        for obj, why in ctx.facts.models.untraced():
+            cls = obj.data.get("script_class")
+            summaries.append(ModelSummary(filename, getattr(cls, "name", None), "subclass", line_of(obj.node), [], [],
+                                          None, False, [], [why]))
     return summaries
 
 
-def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: dict[int, list[str]],
+def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_row: dict[int, list[str]],
                      by_layer: dict[str, list[str]]) -> ModelSummary:
     rows = []
     counted: set[int] = set()
     for node in model.order:
         result = model.result(node)
+        outputs = tuple(display(shape, result.blind_axes(i)) for i, shape in enumerate(result.outputs))
         if node.layer is None:
-            rows.append(LayerRow(node.input_name or "input", "InputLayer", line_of(node.node), result.outputs, 0))
+            rows.append(LayerRow(node.input_name or "input", "InputLayer", line_of(node.node), outputs, 0))
             continue
         line = line_of(source_of(node))
         params = None if node.layer.id in counted else result.params
@@ -100,18 +155,45 @@ def _summarize_model(filename: str, model: AnalyzedModel, line_of: Any, by_row: 
         counted.add(node.layer.id)
         found = by_row.get(line, []) if line is not None else by_layer.get(node.layer.name or "", [])
         kind = node.layer.spelled if node.layer.kind == "Opaque" and node.layer.spelled else node.layer.kind
-        rows.append(LayerRow(node.layer.name or "", kind, line, result.outputs, params, sorted(set(found))))
+        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found))))
     graph = model.graph
     return ModelSummary(filename, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
-                        model.output_shapes(), model.total_params(), graph.complete, rows)
+                        [display(s, b) for s, b in zip(model.output_shapes(), model.output_blind())],
+                        model.total_params(), graph.complete, rows, _reasons(model, line_of))
 
 
-def _input_shape(model: AnalyzedModel, tensor: Any) -> Shape | None:
+def _reasons(model: AnalyzedModel, line_of: LineOf) -> list[str]:
+    """The model's own notes, then each node that introduces an unknown, in graph order."""
+    reasons = list(model.graph.unknown)
+    for _, node, result in model.walk():
+        if result.reason is None or not _unknown_here(result):
+            continue
+        line = line_of(source_of(node) if node.layer is not None else node.node)
+        text = result.reason + (f" (line {line})" if line else "")
+        if text not in reasons:
+            reasons.append(text)
+    return reasons
+
+
+def _unknown_here(result: NodeResult) -> bool:
+    return any(shape is None for shape in result.outputs) or any(result.blind)
+
+
+def _input_shape(model: AnalyzedModel, tensor: Any) -> Display:
     result = model.results.get(tensor.node.id)  # an input no output depends on is not in the run
     if result is not None and tensor.index < len(result.outputs):
-        return result.outputs[tensor.index]
-    return tensor.node.input_shape
+        return display(result.outputs[tensor.index], result.blind_axes(tensor.index))
+    return display(tensor.node.input_shape, tensor.node.unknown_axes)
+
+
+def coverage(summaries: Sequence[ModelSummary]) -> dict[str, Any]:
+    """What ``check --show-coverage`` prints for one file, as JSON (it travels from worker
+    processes and through the cache)."""
+    return {"models": [{"name": s.name, "kind": s.kind, "line": s.line, "fully_shaped": s.fully_shaped,
+                        "reason": None if s.fully_shaped else (s.unknown[0] if s.unknown else
+                                                               "part of the model could not be resolved")}
+                       for s in summaries]}
 
 
 def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
@@ -121,18 +203,26 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
     for summary in summaries:
         where = f"{summary.filename}:{summary.line}" if summary.line else summary.filename
         title = f"{summary.kind.capitalize()} model" + (f" '{summary.name}'" if summary.name else "") + f" ({where})"
-        table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-        table.add_column("Layer")
-        table.add_column("Line", justify="right")
-        table.add_column("Output shape")
-        table.add_column("Params", justify="right")
-        table.add_column("Findings")
-        for row in summary.layers:
-            label = f"{row.name} ({row.kind})" if row.name else row.kind
-            params = "?" if row.params is None else f"{row.params:,}"
-            shape = ", ".join(fmt_shape(o) for o in row.outputs)
-            table.add_row(label, str(row.line or ""), shape, params, ", ".join(row.findings))
-        console.print(table)
-        total = "unknown" if summary.total_params is None else f"{summary.total_params:,}"
-        note = "" if summary.complete else "  (part of the model could not be resolved)"
-        console.print(f"Total params: {total}{note}\n")
+        if not summary.layers:
+            console.print(escape(title) + ": no layers keraslint could follow")
+        else:
+            table = Table(title=escape(title), box=box.SIMPLE_HEAVY, title_justify="left")
+            table.add_column("Layer")
+            table.add_column("Line", justify="right")
+            table.add_column("Output shape")
+            table.add_column("Params", justify="right")
+            table.add_column("Findings")
+            for row in summary.layers:
+                label = f"{row.name} ({row.kind})" if row.name else row.kind
+                params = "?" if row.params is None else f"{row.params:,}"
+                shape = ", ".join(fmt_display(o) for o in row.outputs)
+                table.add_row(escape(label), str(row.line or ""), shape, params, ", ".join(row.findings))
+            console.print(table)
+            total = "unknown" if summary.total_params is None else f"{summary.total_params:,}"
+            note = "" if summary.complete else "  (part of the model could not be resolved)"
+            console.print(f"Total params: {total}{note}")
+        if summary.unknown:
+            console.print("Unknown to keraslint (? above):" if summary.layers else "Unknown to keraslint:")
+            for reason in summary.unknown:
+                console.print(f"  - {escape(reason)}")
+        console.print()

@@ -4,6 +4,13 @@ Each node gets its input and output shapes, its parameter count and, when the la
 take its input, the engine's ShapeError. A node after an error or an unmodelled layer sees
 an unknown input, so one mistake gives one finding, not a cascade. Models used as layers are
 run again with the shapes they are actually called on.
+
+A None in a shape is never a size, for the rules. For the coverage report each result also says
+which of its None axes keraslint could not determine (``blind``) as opposed to the ones the
+model declares dynamic (the batch axis, ``Input((None, 8))``), and why, where the cause is at
+this node (``reason``). The blind axes are found without ever turning an unknown into a size
+used elsewhere: the layer is run once more with each blind input axis set to a probe value, and
+an output axis that is None even then is dynamic by the model's own declaration.
 """
 
 from __future__ import annotations
@@ -13,9 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape
-from keraslint.shapes import LayerSpec, ShapeError, UnsupportedLayer, infer
+from keraslint.shapes import LayerSpec, ShapeError, UnsupportedLayer, infer, supported_kinds
+from keraslint.values import UNKNOWN
+from keraslint.vocabulary import LEGACY_LAYER_ALIASES
 
 MAX_NESTING = 8
+#: what a blind input axis is set to when probing which output axes depend on it: large and with
+#: many divisors, so that reshapes and strides accept it more often than not (a refusal only
+#: makes the answer more cautious)
+PROBE = 720720
+#: layers whose output size is their vocabulary, fixed by adapt() on the data
+ADAPTED = frozenset({"TextVectorization", "StringLookup", "IntegerLookup", "Discretization", "Normalization"})
+Blind = frozenset[int]
+_SEEING: Blind = frozenset()
 
 
 class ChannelMismatch(ShapeError):
@@ -29,10 +46,17 @@ class NodeResult:
     params: int | None
     error: ShapeError | None = None
     unsupported: bool = False
+    blind: tuple[Blind, ...] = ()
+    """Per output of known rank: the axes keraslint could not determine (empty: none)."""
+    reason: str | None = None
+    """Why this node's output is (partly) unknown, when the cause is here rather than upstream."""
 
     @property
     def output(self) -> Shape | None:
         return self.outputs[0] if self.outputs else None
+
+    def blind_axes(self, index: int = 0) -> Blind:
+        return self.blind[index] if index < len(self.blind) else _SEEING
 
 
 @dataclass
@@ -51,11 +75,18 @@ class AnalyzedModel:
     def output_shapes(self) -> list[Shape | None]:
         return [self._tensor_shape(t.node, t.index) for t in self.graph.outputs]
 
+    def output_blind(self) -> list[Blind]:
+        return [self._tensor_blind(t.node, t.index) for t in self.graph.outputs]
+
     def _tensor_shape(self, node: Node, index: int) -> Shape | None:
         result = self.results.get(node.id)
         if result is None or index >= len(result.outputs):
             return None
         return result.outputs[index]
+
+    def _tensor_blind(self, node: Node, index: int) -> Blind:
+        result = self.results.get(node.id)
+        return result.blind_axes(index) if result is not None else _SEEING
 
     def total_params(self) -> int | None:
         """Parameters as Keras counts them: every layer once, even when it is shared between
@@ -82,63 +113,196 @@ class AnalyzedModel:
                 yield from self.nested[node.id].walk()
 
 
-def to_spec(layer: Layer) -> LayerSpec:
+class _Watched(dict):  # type: ignore[type-arg]
+    """A layer config that notes which unknown values the shape engine actually reads: an
+    unknown ``activation`` changes no shape, an unknown ``units`` does."""
+
+    def __init__(self, items: dict[str, Any], reads: list[str]) -> None:
+        super().__init__(items)
+        self.reads = reads
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if _holds_unknown(value):
+            self.reads.append(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+def _holds_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    return isinstance(value, (tuple, list)) and any(_holds_unknown(v) for v in value)
+
+
+def to_spec(layer: Layer, reads: list[str] | None = None) -> LayerSpec:
+    """The engine's view of a layer; with ``reads``, the unknown config values it reads are
+    recorded there (wrapped layers' included)."""
     config: dict[str, Any] = {}
     for key, value in layer.config.items():
         if key.startswith("__"):
             continue
-        config[key] = to_spec(value) if isinstance(value, Layer) else value
-    return LayerSpec(layer.kind, config)
+        config[key] = to_spec(value, reads) if isinstance(value, Layer) else value
+    return LayerSpec(layer.kind, config if reads is None else _Watched(config, reads))
 
 
-def analyze_model(graph: ModelGraph, input_shapes: Sequence[Shape | None] | None = None, depth: int = 0) -> AnalyzedModel:
+def analyze_model(graph: ModelGraph, input_shapes: Sequence[Shape | None] | None = None, depth: int = 0,
+                  input_blind: Sequence[Blind] | None = None) -> AnalyzedModel:
+    """Shapes through ``graph``, from its declared inputs or from ``input_shapes`` (a model used
+    as a layer, run on what it is called with; ``input_blind``: their undetermined axes)."""
     order = graph.nodes()
     analysis = AnalyzedModel(graph, order, {})
     built_for: dict[int, Shape] = {}  # a shared layer's first input shape: its weights fix the channels
-    provided = dict(zip((t.node.id for t in graph.inputs), input_shapes)) if input_shapes is not None else {}
+    ids = [t.node.id for t in graph.inputs]
+    provided = dict(zip(ids, input_shapes)) if input_shapes is not None else {}
+    provided_blind = dict(zip(ids, input_blind or ()))
     for node in order:
         if node.is_input:
-            shape = provided.get(node.id, node.input_shape) if provided else node.input_shape
-            analysis.results[node.id] = NodeResult([], (shape,), 0)
+            analysis.results[node.id] = _input_result(node, provided, provided_blind)
             continue
         inputs = [analysis._tensor_shape(t.node, t.index) for t in node.inputs]
+        blind = [analysis._tensor_blind(t.node, t.index) for t in node.inputs]
         mismatch = _check_shared_layer(node, inputs, built_for)
         if mismatch is not None:
-            analysis.results[node.id] = _unknown(node, inputs, error=mismatch)
+            analysis.results[node.id] = _unknown(node, inputs, error=mismatch,
+                                                 reason=f"{_name(node)}: cannot take its input (see the finding)")
             continue
-        analysis.results[node.id] = _run_node(node, inputs, analysis, depth)
+        analysis.results[node.id] = _run_node(node, inputs, blind, analysis, depth)
     return analysis
+
+
+def _input_result(node: Node, provided: dict[int, Shape | None], provided_blind: dict[int, Blind]) -> NodeResult:
+    if node.id in provided:  # the caller's shapes: any unknown in them has its cause upstream
+        shape = provided[node.id]
+        return NodeResult([], (shape,), 0, blind=(provided_blind.get(node.id, _SEEING),))
+    shape = node.input_shape
+    blind = frozenset(node.unknown_axes) if shape is not None else _SEEING
+    if shape is not None and blind:
+        blind = frozenset(axis for axis in blind if axis < len(shape) and shape[axis] is None)
+    reason = None
+    if shape is None or blind:
+        reason = node.unknown_reason or "input shape unknown: the model is never given an Input shape or data"
+    return NodeResult([], (shape,), 0, blind=(blind,), reason=reason)
+
+
+def _name(node: Node) -> str:
+    layer = node.layer
+    if layer is None:
+        return "input"
+    kind = layer.spelled if layer.kind == "Opaque" and layer.spelled else layer.kind
+    return f"layer {kind}" + (f" '{layer.name}'" if layer.name else "")
 
 
 def _unknown(node: Node, inputs: list[Shape | None], params: int | None = None, **extra: Any) -> NodeResult:
     return NodeResult(inputs, tuple(None for _ in range(node.output_count)), params, **extra)
 
 
-def _run_node(node: Node, inputs: list[Shape | None], analysis: AnalyzedModel, depth: int) -> NodeResult:
+def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analysis: AnalyzedModel,
+              depth: int) -> NodeResult:
     layer = node.layer
     assert layer is not None
     if layer.kind == "Model" and layer.submodel is not None:
-        return _run_submodel(node, layer.submodel, inputs, analysis, depth)
-    if layer.config.get("__partial__") or node.call_kwargs.get("__unknown_input__") or not inputs:
-        return _unknown(node, inputs)
+        return _run_submodel(node, layer.submodel, inputs, blind, analysis, depth)
+    if layer.config.get("__partial__"):
+        return _unknown(node, inputs, reason=layer.unknown_reason or
+                        f"{_name(node)}: its arguments are unpacked from *args/**kwargs keraslint could not read")
+    if node.call_kwargs.get("__unknown_input__") or not inputs:
+        return _unknown(node, inputs, reason=f"{_name(node)}: applied to a value keraslint did not follow as a "
+                        "Keras tensor")
     if any(shape is None for shape in inputs):
-        return _unknown(node, inputs)
+        # The cause is upstream; a layer keraslint never models is a further cause worth naming.
+        return _unknown(node, inputs, reason=_unmodelled(node) if _never_modelled(layer) else None)
+    reads: list[str] = []
     try:
-        result = infer(to_spec(layer), inputs)
+        result = infer(to_spec(layer, reads), inputs)
     except UnsupportedLayer:
-        return _unknown(node, inputs, unsupported=True)
+        return _unknown(node, inputs, unsupported=True, reason=_unmodelled(node))
     except ShapeError as error:
         if node.conditional:
-            return _unknown(node, inputs)
-        return _unknown(node, inputs, error=error)
+            return _unknown(node, inputs, reason=_conditional(node))
+        return _unknown(node, inputs, error=error, reason=f"{_name(node)}: cannot take its input (see the finding)")
     except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError):
         # A configuration the engine does not understand (a hostile saved model, an odd value):
         # unknown, never a crash and never a guess.
-        return _unknown(node, inputs, unsupported=True)
+        return _unknown(node, inputs, unsupported=True, reason=_unmodelled(node))
     outputs: tuple[Shape | None, ...] = tuple(result.outputs)
     if node.conditional and (len(outputs) != 1 or outputs[0] != inputs[0]):
-        outputs = tuple(None for _ in outputs)  # may or may not be there: what follows is unknown
-    return NodeResult(inputs, outputs, result.params)
+        # may or may not be there: what follows is unknown
+        return NodeResult(inputs, tuple(None for _ in outputs), result.params, reason=_conditional(node))
+    out_blind, reason = _blind_outputs(node, layer, inputs, blind, outputs, sorted(set(reads)))
+    return NodeResult(inputs, outputs, result.params, blind=out_blind, reason=reason)
+
+
+def _unmodelled(node: Node) -> str:
+    layer = node.layer
+    assert layer is not None
+    if layer.unknown_reason:
+        return layer.unknown_reason
+    if layer.kind in ADAPTED:
+        return f"{_name(node)}: shape depends on adapt()"
+    return f"{_name(node)}: not modelled by keraslint"
+
+
+def _never_modelled(layer: Layer) -> bool:
+    return layer.unknown_reason is not None or LEGACY_LAYER_ALIASES.get(layer.kind, layer.kind) not in supported_kinds()
+
+
+def _conditional(node: Node) -> str:
+    return f"{_name(node)}: added in one branch of an `if` keraslint could not decide"
+
+
+def _blind_outputs(node: Node, layer: Layer, inputs: list[Shape | None], blind: list[Blind],
+                   outputs: tuple[Shape | None, ...], reads: list[str]) -> tuple[tuple[Blind, ...], str | None]:
+    """Which None output axes are unknown to keraslint rather than dynamic by declaration, and
+    the reason when an unknown config value of this layer is (part of) the cause."""
+    nones = [frozenset(i for i, d in enumerate(o) if d is None) if o is not None else _SEEING for o in outputs]
+    if not any(nones) or (not any(blind) and not reads):
+        return tuple(_SEEING for _ in outputs), None
+    # Keras layers keep the batch axis: it stays the declared one unless an input's is unknown.
+    batch_seen = all(0 not in b for b in blind)
+    cautious = tuple(frozenset(i for i in none if not (i == 0 and batch_seen)) for none in nones)
+    why = None
+    if reads:
+        keys = ", ".join(f"`{k}`" for k in reads)
+        why = f"{_name(node)}: {keys} {'is' if len(reads) == 1 else 'are'} not known to keraslint"
+    probed = _probe(layer, inputs, blind, reads)
+    if probed is None or len(probed) != len(outputs) or any(
+            p is None or o is None or len(p) != len(o) for p, o in zip(probed, outputs)):
+        return cautious, why
+    # An axis that stays None with every input axis and every size it reads known is dynamic by
+    # the model's own declaration.
+    found = tuple(frozenset(i for i in none if p[i] is not None)  # type: ignore[index]
+                  for none, p in zip(nones, probed))
+    return found, why if any(found) else None
+
+
+def _probe(layer: Layer, inputs: list[Shape | None], blind: list[Blind],
+           reads: list[str]) -> tuple[Shape | None, ...] | None:
+    """The layer's outputs with its blind input axes set to PROBE and the unknown config values
+    it reads set to a small size: only ever compared with None, never reported or passed on.
+    None when the engine refuses the probe (a string option, a reshape that does not divide)."""
+    probes = [tuple(PROBE if i in b else d for i, d in enumerate(shape)) for shape, b in zip(inputs, blind)
+              if shape is not None]
+    try:
+        return tuple(infer(_probe_spec(layer, frozenset(reads)), probes).outputs)
+    except (ShapeError, UnsupportedLayer, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError,
+            OverflowError):
+        return None
+
+
+def _probe_spec(layer: Layer, keys: frozenset[str]) -> LayerSpec:
+    config: dict[str, Any] = {}
+    for key, value in layer.config.items():
+        if key.startswith("__"):
+            continue
+        if isinstance(value, Layer):
+            value = _probe_spec(value, keys)
+        elif key in keys and value is UNKNOWN:
+            value = 3
+        config[key] = value
+    return LayerSpec(layer.kind, config)
 
 
 def _check_shared_layer(node: Node, inputs: list[Shape | None], built_for: dict[int, Shape]) -> ChannelMismatch | None:
@@ -154,19 +318,33 @@ def _check_shared_layer(node: Node, inputs: list[Shape | None], built_for: dict[
                            axis=len(shape) - 1, expected=first[-1], actual=shape[-1])
 
 
-def _run_submodel(node: Node, graph: ModelGraph, inputs: list[Shape | None], analysis: AnalyzedModel,
-                  depth: int) -> NodeResult:
-    if depth >= MAX_NESTING or not graph.complete:
-        return _unknown(node, inputs)
+def _run_submodel(node: Node, graph: ModelGraph, inputs: list[Shape | None], blind: list[Blind],
+                  analysis: AnalyzedModel, depth: int) -> NodeResult:
+    label = f"model '{graph.name}'" if graph.name else "an inner model"
+    if depth >= MAX_NESTING:
+        return _unknown(node, inputs, reason=f"{label}: models nested more than {MAX_NESTING} deep")
+    if not graph.complete:
+        why = graph.unknown[0] if graph.unknown else "part of it could not be resolved"
+        return _unknown(node, inputs, reason=f"{label} (used as a layer): {why}")
+    blind = [_adjust_blind(t.node.input_shape, got, b) for t, got, b in zip(graph.inputs, inputs, blind)]
     inputs = [adjust_rank(t.node.input_shape, got) for t, got in zip(graph.inputs, inputs)]
     error = _check_submodel_inputs(graph, inputs)
     if error is not None:
         # Its weights do not depend on the bad call: count them from its own declared inputs.
-        return _unknown(node, inputs, analyze_model(graph, None, depth + 1).total_params(), error=error)
-    nested = analyze_model(graph, inputs, depth + 1)
+        return _unknown(node, inputs, analyze_model(graph, None, depth + 1).total_params(), error=error,
+                        reason=f"{label}: cannot take its input (see the finding)")
+    nested = analyze_model(graph, inputs, depth + 1, blind)
     analysis.nested[node.id] = nested
     outputs = tuple(nested.output_shapes())
-    return NodeResult(inputs, outputs, nested.total_params())
+    return NodeResult(inputs, outputs, nested.total_params(), blind=tuple(nested.output_blind()))
+
+
+def _adjust_blind(want: Shape | None, got: Shape | None, blind: Blind) -> Blind:
+    """``blind`` after adjust_rank: a dropped trailing axis takes its index with it."""
+    adjusted = adjust_rank(want, got)
+    if got is None or adjusted is None or len(adjusted) >= len(got):
+        return blind
+    return frozenset(axis for axis in blind if axis < len(adjusted))
 
 
 def adjust_rank(want: Shape | None, got: Shape | None) -> Shape | None:

@@ -3,7 +3,10 @@
 A ``Layer`` is one layer object (one set of weights); a ``Node`` is one application of it
 (or a model input). Shared layers are one Layer with several Nodes. Models come from source
 (Sequential, functional, builder functions) or from saved model files; both give the same IR.
-Shapes here include the batch axis; a dimension of None is unknown.
+Shapes here include the batch axis; a dimension of None is not a concrete size. Whether it is
+dynamic by the model's own declaration (the batch axis, ``Input((None, 8))``) or merely unknown
+to keraslint is tracked beside the shape (``Node.unknown_axes``, the graph pass's results), so
+that every rule keeps reading None as "no claim" while the coverage report can tell them apart.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class Layer:
     """The class name as written (``Convolution2D``), for messages about legacy API."""
     declared_input: Shape | None = None
     """``input_shape``/``batch_input_shape``/``input_dim`` given to the layer (full shape)."""
+    declared_unknown: frozenset[int] = frozenset()
+    """Axes of ``declared_input`` keraslint could not determine (not a None the script wrote)."""
     submodel: ModelGraph | None = None
     """For a model used as a layer."""
     renamed: tuple[tuple[str, str], ...] = ()
@@ -56,6 +61,11 @@ class Node:
     input_shape: Shape | None = None
     """For model inputs: the declared full shape, or None when unknown."""
     input_name: str | None = None
+    unknown_axes: frozenset[int] = frozenset()
+    """For model inputs: axes of ``input_shape`` that are None because keraslint could not determine
+    them (``Input((n, 8))`` with ``n`` unknown), as opposed to a None the script declares."""
+    unknown_reason: str | None = None
+    """For model inputs whose shape is (partly) unknown: why, for the coverage report."""
     node: cst.CSTNode | None = field(default=None, repr=False)
     """Where in the script this application happens (the call, or the layer's constructor)."""
     conditional: bool = False

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import libcst as cst
+
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
@@ -40,27 +42,86 @@ def make_layer(site: CallSite, kind: str) -> Obj:
             config[key] = UNKNOWN
     layer = Layer(kind=kind, config=config, name=normalized.name, node=site.node, spelled=leaf,
                   declared_input=normalized.declared_input, renamed=normalized.renamed)
+    if normalized.declared_input is not None:
+        layer.declared_unknown = _declared_unknown(kind, kwargs)
     if site.star_args:
         layer.config["__partial__"] = True
     return Obj(LAYER, site.node, {"layer": layer})
 
 
-def _input_shape(site: CallSite) -> Shape | None:
-    if site.has(None, "batch_shape"):
-        return shape_literal(site.arg(None, "batch_shape"))
-    shape = site.arg(0, "shape", default=None)
-    if shape is None:
-        shape = site.arg(None, "input_shape", default=None)  # Keras 2 InputLayer spelling
-    dims = shape_literal(shape) if shape is not None else None
-    if dims is None:
+def unknown_dims(value: Any, offset: int) -> frozenset[int]:
+    """Axes (from ``offset``) of a shape literal that are not ints and not a written None: the
+    ones keraslint could not determine, as opposed to the dynamic ones the script declares."""
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    items = value if isinstance(value, tuple) else (value,)
+    return frozenset(offset + i for i, v in enumerate(items) if v is not None and dim_literal(v) is None)
+
+
+def _declared_unknown(kind: str, kwargs: dict[str, Any]) -> frozenset[int]:
+    """The undetermined axes of the input shape a layer declares (mirrors ``declared_input``)."""
+    for key in ("batch_input_shape", "batch_shape"):
+        if key in kwargs:
+            return unknown_dims(kwargs[key], 0)
+    if "input_shape" in kwargs:
+        return unknown_dims(kwargs["input_shape"], 1)
+    if kind == "Embedding":
+        return unknown_dims(kwargs["input_length"], 1) if "input_length" in kwargs else frozenset()
+    if "input_dim" in kwargs:
+        if "input_length" in kwargs:
+            return unknown_dims((kwargs["input_length"], kwargs["input_dim"]), 1)
+        return unknown_dims(kwargs["input_dim"], 1)
+    return frozenset()
+
+
+def _code(node: Any) -> str | None:
+    """The source text of an argument, for reasons (``x_train.shape[1:]``); None when unavailable."""
+    if not isinstance(node, cst.CSTNode):
         return None
-    return (dim_literal(site.arg(1, "batch_size", default=None)), *dims)
+    try:
+        text = cst.Module([]).code_for_node(node)
+    except Exception:  # noqa: BLE001 - a reason without the text is still a reason
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def argument_code(site: CallSite, position: int | None, keyword: str) -> str | None:
+    call = site.node
+    if not isinstance(call, cst.Call):
+        return None
+    for index, arg in enumerate(call.args):
+        named = arg.keyword.value if arg.keyword is not None else None
+        if named == keyword or (named is None and not arg.star and index == position):
+            return _code(arg.value)
+    return None
+
+
+def _input_shape(site: CallSite) -> tuple[Shape | None, frozenset[int], str | None]:
+    """The declared full shape, its undetermined axes, and the argument's text."""
+    if site.has(None, "batch_shape"):
+        value = site.arg(None, "batch_shape")
+        return shape_literal(value), unknown_dims(value, 0), argument_code(site, None, "batch_shape")
+    shape, keyword = site.arg(0, "shape", default=None), "shape"
+    if shape is None:
+        shape, keyword = site.arg(None, "input_shape", default=None), "input_shape"  # Keras 2 InputLayer spelling
+    dims = shape_literal(shape) if shape is not None else None
+    code = argument_code(site, 0 if keyword == "shape" else None, keyword)
+    if dims is None:
+        return None, frozenset(), code
+    batch = site.arg(1, "batch_size", default=None)
+    unknown = unknown_dims(shape, 1) | (frozenset({0}) if batch is not None and dim_literal(batch) is None else frozenset())
+    return (dim_literal(batch), *dims), unknown, code
 
 
 def make_input(site: CallSite) -> Obj:
     name = plain(site.arg(None, "name", default=None))
-    node = Node(layer=None, inputs=[], input_shape=_input_shape(site), input_name=name if isinstance(name, str) else None,
-                node=site.node)
+    shape, unknown, code = _input_shape(site)
+    node = Node(layer=None, inputs=[], input_shape=shape, input_name=name if isinstance(name, str) else None,
+                node=site.node, unknown_axes=unknown)
+    if shape is None or unknown:
+        node.unknown_reason = f"input shape comes from `{code}`, which keraslint could not determine" if code else \
+            "input shape unknown: keras.Input is given no shape keraslint could read"
     return _tensor_obj(Tensor(node, 0), site)
 
 
@@ -126,6 +187,7 @@ def sequential(site: CallSite) -> Obj:
         items = tuple(items.items)
     if not isinstance(items, tuple):
         graph.complete = False
+        note_unknown(graph, "the model's layer list is not known to keraslint")
         model.data["sequence"].append(UNKNOWN)
         return model
     for item in items:
@@ -153,7 +215,16 @@ def functional(site: CallSite) -> Obj:
     in_tensors, out_tensors = _tensors(inputs), _tensors(outputs)
     graph = ModelGraph("functional", inputs=in_tensors or [], outputs=out_tensors or [], name=_name(site),
                        node=site.node, complete=in_tensors is not None and out_tensors is not None)
+    for tensors, what in ((in_tensors, "inputs"), (out_tensors, "outputs")):
+        if tensors is None:
+            note_unknown(graph, f"the {what} of keras.Model(...) are not tensors keraslint followed")
     return Obj(MODEL, site.node, {"graph": graph})
+
+
+def note_unknown(graph: ModelGraph, reason: str) -> None:
+    """Record why part of a model is unknown, once (a builder may be rebuilt or run again)."""
+    if reason not in graph.unknown:
+        graph.unknown.append(reason)
 
 
 def model_graph(model: Obj) -> ModelGraph | None:
@@ -169,31 +240,62 @@ def model_graph(model: Obj) -> ModelGraph | None:
 def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
     entries = [(item, False) if not isinstance(item, tuple) else item for item in sequence]
     input_shape: Shape | None = None
+    unknown: frozenset[int] = frozenset()
+    reason: str | None = None
     start = 0
     if entries:
         first = entries[0][0]
         if isinstance(first, Obj) and first.type == TENSOR and "tensor" in first.data:
-            input_shape = first.data["tensor"].node.input_shape
+            declared = first.data["tensor"].node
+            input_shape, unknown, reason = declared.input_shape, declared.unknown_axes, declared.unknown_reason
             start = 1
         elif isinstance(first, Obj) and first.type == LAYER and first.data["layer"].kind == "InputLayer":
             layer = first.data["layer"]
             input_shape = _input_layer_shape(layer)
+            unknown = layer.declared_unknown if input_shape is layer.declared_input else frozenset()
+            if input_shape is None or unknown:
+                reason = _declared_reason(layer) or "input shape unknown: the InputLayer's shape is not known to keraslint"
             start = 1
         elif isinstance(first, Obj) and first.type == LAYER:
-            input_shape = first.data["layer"].declared_input
+            layer = first.data["layer"]
+            input_shape, unknown = layer.declared_input, layer.declared_unknown
+            if unknown:
+                reason = _declared_reason(layer)
+    if input_shape is None and reason is None:
+        reason = "input shape unknown: the model declares none (`keras.Input(...)` or `input_shape=`)"
     # The Input (or InputLayer) element, when there is one, is where the input is declared.
     declared_by = entries[0][0].node if start == 1 else graph.node
-    head = Node(layer=None, inputs=[], input_shape=input_shape, node=declared_by)
+    head = Node(layer=None, inputs=[], input_shape=input_shape, node=declared_by, unknown_axes=unknown,
+                unknown_reason=reason)
     graph.inputs = [Tensor(head)]
     current = Tensor(head)
     for item, conditional in entries[start:]:
         layer = _as_layer(item)
         if layer is None:
             graph.complete = False
-            layer = Layer(kind="Opaque", config={}, pretrained=None)
+            why = "the model's layer list is not known to keraslint" if item is UNKNOWN else \
+                "an entry of the layer list is not a layer keraslint knows"
+            note_unknown(graph, why)
+            layer = Layer(kind="Opaque", config={}, pretrained=None, unknown_reason=why)
         node = Node(layer=layer, inputs=[current], node=layer.node, conditional=conditional)
         current = Tensor(node)
     graph.outputs = [current]
+
+
+_DECLARING = ("input_shape", "batch_input_shape", "batch_shape", "shape", "input_dim", "input_length")
+
+
+def _declared_reason(layer: Layer) -> str | None:
+    """``input shape comes from `input_shape=x.shape[1:]`, ...`` for the first layer's declaration."""
+    call = layer.node
+    if not isinstance(call, cst.Call):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in _DECLARING:
+            code = _code(arg.value)
+            if code:
+                return f"input shape comes from `{arg.keyword.value}={code}`, which keraslint could not determine"
+    return None
 
 
 def _input_layer_shape(layer: Layer) -> Shape | None:
@@ -220,7 +322,9 @@ def _model_as_layer(model: Obj) -> Layer | None:
         graph = model_graph(model)
         if graph is None and model.data.get("loaded"):
             # load_model(...): its layers are unknown, its weights are not fresh
-            model.data["as_layer"] = Layer(kind="Opaque", config={}, node=model.node, spelled="Model", pretrained=True)
+            model.data["as_layer"] = Layer(kind="Opaque", config={}, node=model.node, spelled="Model", pretrained=True,
+                                           unknown_reason="a model loaded from a file: keraslint does not read it "
+                                           "when checking the script (check the file itself)")
             return model.data["as_layer"]
         if graph is None:
             return None
@@ -250,7 +354,8 @@ def _external(site: CallSite) -> Obj | None:
     if name == "tensorflow_hub.KerasLayer":
         # a TF Hub module: its weights come from the hub
         return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, spelled="KerasLayer",
-                                                      pretrained=True)})
+                                                      pretrained=True, unknown_reason="layer KerasLayer: a TF Hub "
+                                                      "module, not modelled by keraslint")})
     if name.startswith("keras.applications."):
         weights = site.arg(None, "weights", default="imagenet")
         pretrained: bool | None = None if weights is UNKNOWN else weights is not None
@@ -260,7 +365,9 @@ def _external(site: CallSite) -> Obj | None:
         kind = "model" if parts[1] == "models" else "layer"
     else:
         return None
-    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf, pretrained=pretrained)
+    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf, pretrained=pretrained,
+                  unknown_reason=f"{'layer' if kind == 'layer' else 'model'} {leaf} ({'.'.join(parts[:2])}): "
+                  "not modelled by keraslint")
     if kind == "layer" and not preset:
         return Obj(LAYER, site.node, {"layer": layer})
     return Obj(MODEL, site.node, {"loaded": True, "pretrained": pretrained, "as_layer": layer})
