@@ -1,0 +1,48 @@
+"""``check --show-coverage``: what keraslint understood of each file.
+
+Per file with models: how many it found, how many are fully shaped (no axis of any layer
+unknown to keraslint), and for each other model the first reason; then a total line. It reads
+only the JSON summary each file's check left in ``FileReport.coverage``, so it is the same
+whether the file was checked here, in a worker process, or came from the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def _label(model: dict[str, Any]) -> str:
+    kind = str(model.get("kind") or "model").capitalize()
+    name = f" '{model['name']}'" if model.get("name") else ""
+    line = f" (line {model['line']})" if model.get("line") else ""
+    return f"{kind}{name}{line}"
+
+
+def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
+    """``files``: (filename, coverage JSON or None when the file was not analysed), in order."""
+    lines = ["Coverage: models found and how many keraslint fully shaped"]
+    models = shaped = with_models = 0
+    unanalysed = 0
+    for filename, summary in files:
+        if not isinstance(summary, dict) or summary.get("analysed") is False or "error" in summary:
+            unanalysed += 1
+            why = summary.get("error") if isinstance(summary, dict) else None
+            lines.append(f"{filename}: not analysed" + (f" ({why})" if why else " (it could not be read or parsed)"))
+            continue
+        found = [m for m in summary.get("models", []) if isinstance(m, dict)]
+        if not found:
+            continue
+        with_models += 1
+        full = sum(bool(m.get("fully_shaped")) for m in found)
+        models += len(found)
+        shaped += full
+        lines.append(f"{filename}: {len(found)} model{'s' if len(found) != 1 else ''}, {full} fully shaped")
+        for model in found:
+            if not model.get("fully_shaped"):
+                lines.append(f"  {_label(model)}: {model.get('reason') or 'unknown'}")
+    share = f" ({100 * shaped / models:.0f}%)" if models else ""
+    skipped = f"; {unanalysed} not analysed" if unanalysed else ""
+    lines.append(f"Total: {models} model{'s' if models != 1 else ''} in {with_models} of {len(files)} "
+                 f"file{'s' if len(files) != 1 else ''}, {shaped} fully shaped{share}{skipped}")
+    return "\n".join(lines) + "\n"
