@@ -40,6 +40,8 @@ class CheckOptions:
     ignore: list[str] = field(default_factory=list)
     exit_zero: bool = False
     statistics: bool = False
+    #: after the report, what keraslint understood per file (models found, fully shaped, why not)
+    show_coverage: bool = False
     config: Path | None = None
     force_exclude: bool = False
     output_file: Path | None = None
@@ -75,8 +77,25 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_ERROR
     if not files:
         stderr.write(f"keraslint: warning: no Python files found under {', '.join(str(p) for p in options.paths)}\n")
+    coverage_text = None
+    if options.show_coverage:
+        from keraslint.reporters.coverage import render_coverage
+
+        for index, (path, report) in enumerate(zip(files, reports)):
+            if report.coverage is None and path.exists():
+                # A cache entry written before coverage was recorded: check this file again.
+                settings = resolver.for_path(path)
+                selected = _selected(path, settings, options, infos)
+                again = with_budget(_budget(), report.filename, selected,
+                                    lambda path=path, name=report.filename, selected=selected, settings=settings:
+                                    check_file(path, name, selected=selected, options=settings.options))
+                reports[index].coverage = again.coverage
+        coverage_text = render_coverage([(r.filename, r.coverage) for r in reports])
     if options.fix or options.diff:
-        return _fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
+        code = _fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
+        if coverage_text is not None:
+            stderr.write(coverage_text)  # stdout may carry the fixed source or a diff
+        return code
 
     for note in dict.fromkeys(n for r in reports for n in r.notes):
         stderr.write(f"keraslint: note: {note}\n")
@@ -104,6 +123,12 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
                     color=use_color(target), statistics=options.statistics)
     target.write(output)
+    if coverage_text is not None:
+        # Machine formats keep their output parseable: coverage goes to stderr beside them.
+        if options.output_format in ("full", "concise"):
+            target.write(("\n" if output else "") + coverage_text)
+        else:
+            stderr.write(coverage_text)
     target.flush()
     if target is not stdout:
         target.close()
