@@ -26,7 +26,7 @@ from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.source.training import REGRESSION_LOSSES
-from keraslint.source.values import Array
+from keraslint.source.values import Array, FromOption
 
 _IMAGE_CHANNELS = (1, 3, 4)
 
@@ -42,6 +42,13 @@ class Problem:
     graph_id: int | None = None
     #: overrides the rule's severity (a case Keras accepts is a warning, not an error)
     severity: Any = None
+
+
+def _with_default(*dims: Any) -> str:
+    """``with the default `--channels 6``` for the numbers that are argparse option defaults
+    (cli_args makes them FromOption): the finding holds for a run without options."""
+    options = dict.fromkeys(f"`{d.option} {int(d)}`" for d in dims if isinstance(d, FromOption))
+    return f" with the default {' and '.join(options)}" if options else ""
 
 
 def _built_at(array: Array, line_of: Any) -> str:
@@ -150,7 +157,8 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                 swapped = "; the timesteps and channel axes look swapped (`x.transpose(0, 2, 1)`)"
             return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
                                     f"was declared for {w} {fmt_shape(declared)}"
-                                    f"{_declared_at(feed, index, line_of)}{_channel_consequence(feed, index)}"
+                                    f"{_declared_at(feed, index, line_of)}{_with_default(d, w)}"
+                                    f"{_channel_consequence(feed, index)}"
                                     f"{swapped}", node)
         axis = differ[0]
         w, d = declared[axis], data[axis]
@@ -160,6 +168,7 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
         severity = Severity.WARNING if stops is False else None
         return Problem("KL201", f"The data {fmt_shape(data)}{built()} differs from the declared model input "
                                 f"{fmt_shape(declared)}{_declared_at(feed, index, line_of)} on {axes} ({d} vs {w})"
+                                f"{_with_default(*(data[a] for a in differ), *(declared[a] for a in differ))}"
                                 f"{consequence}", node, severity=severity)
     if len(data) == len(declared) - 1:
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
@@ -293,7 +302,7 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
             return
         if len(y) >= 2 and y[-1] is not None and y[-1] != units:
             yield Problem("KL205", f"The one-hot {shown} have {y[-1]} classes but the output layer has {units} "
-                                   f"units", node)
+                                   f"units{_with_default(y[-1], units)}", node)
             return
     if loss == "sparse_categorical_crossentropy" and units is not None:
         if labels.one_hot is True or (len(y) == len(output) and y[-1] is not None and y[-1] == units and units > 1):
@@ -310,8 +319,9 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
                                f"unless a batch happens to hold exactly {units} samples)")
             else:
                 consequence = "Keras stops on the first batch"
-            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}: "
-                                   f"{consequence}; make the last layer Dense({width}) or fix the labels", node)
+            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}"
+                                   f"{_with_default(units, width)}: {consequence}; make the last layer "
+                                   f"Dense({width}) or fix the labels", node)
             return
     if loss is not None and not loss.startswith("sparse") and len(y) > len(output):
         yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "

@@ -6,14 +6,19 @@ option's default (converted by its ``type``, as argparse converts string default
 without a default (``--seed``) and an on/off flag (``--deterministic``) are meant to be given
 on the command line, so they are unknown: ``if args.seed: tf.random.set_seed(args.seed)`` is
 a seed that *may* be set, not one that is certainly missing. ``parse_args([...])`` with an
-explicit list and ``parse_known_args`` leftovers are unknown.
+explicit list and ``parse_known_args`` leftovers are unknown, and so are a ``required=True``
+option and a positional argument (their defaults are never used).
+
+An int default is a ``FromOption`` (values.py): the int, remembering its option spelling, so
+that a finding whose numbers come from it can say "with the default `--channels 6`" (the user
+may run the script with other options; the finding is about the run without them).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from keraslint.source.values import NOT_MODELLED, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, FromOption, Obj, Ref
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -57,13 +62,17 @@ def _add_argument(interp: Interpreter, site: CallSite, defaults: dict[str, Any])
     names = [a for a in site.args if isinstance(a, str)]
     if len(names) != len(site.args) or not names or site.star_args:
         return  # an option we cannot name stays unknown
+    longs = [n for n in names if n.startswith("--")]
+    spelling = longs[0] if longs else names[0]
     dest = site.kwargs.get("dest")
     if not isinstance(dest, str):
-        longs = [n for n in names if n.startswith("--")]
-        first = longs[0] if longs else names[0]
-        dest = first.lstrip("-").replace("-", "_")
+        dest = spelling.lstrip("-").replace("-", "_")
     action = site.kwargs.get("action", "store")
-    if action in ("store", None) and "default" in site.kwargs and site.kwargs["default"] is not None:
+    # A positional argument must be given unless its nargs allows leaving it out; a required
+    # option too: their defaults never reach the program.
+    given = not spelling.startswith("-") and site.kwargs.get("nargs") not in ("?", "*") \
+        or site.kwargs.get("required", False) is not False
+    if action in ("store", None) and "default" in site.kwargs and site.kwargs["default"] is not None and not given:
         value: Any = site.kwargs["default"]
         kind = site.kwargs.get("type")
         if isinstance(value, str) and kind is not None:
@@ -73,6 +82,8 @@ def _add_argument(interp: Interpreter, site: CallSite, defaults: dict[str, Any])
                 value = convert(value) if convert is not None else UNKNOWN
             except ValueError:
                 value = UNKNOWN
+        if type(value) is int and spelling.startswith("-"):
+            value = FromOption(value, spelling)
     else:
         value = UNKNOWN  # no default, flags, append, count, custom actions
     defaults[dest] = UNKNOWN if interp.uncertain else value

@@ -112,6 +112,32 @@ class Method:
     name: str
 
 
+class FromOption(int):
+    """An int that is the default of a command-line option (``--channels 6``), so that a message
+    depending on it can say "with the default `--channels 6`". It is the int itself everywhere
+    else; arithmetic on it gives plain ints (a derived size makes no claim about its origin)."""
+
+    option: str
+
+    def __new__(cls, value: int, option: str) -> FromOption:
+        self = super().__new__(cls, value)
+        self.option = option
+        return self
+
+    def __getnewargs__(self) -> tuple[int, str]:  # type: ignore[override]
+        return int(self), self.option
+
+    def __repr__(self) -> str:
+        return int.__repr__(self)
+
+    __str__ = __repr__
+
+
+def _kind(value: Any) -> type:
+    # An option's default is an int for every comparison: only the messages read its origin.
+    return int if type(value) is FromOption else type(value)
+
+
 #: what a semantic module returns for a call it does not model (the next module is asked)
 NOT_MODELLED: Any = type("NotModelled", (), {"__repr__": lambda self: "NOT_MODELLED"})()
 
@@ -131,7 +157,7 @@ def same_value(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, (Obj, Function, ClassValue, ListValue)) or isinstance(b, (Obj, Function, ClassValue, ListValue)):
         return False
-    if type(a) is not type(b):
+    if _kind(a) is not _kind(b):
         return False
     if isinstance(a, tuple):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
@@ -142,4 +168,14 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def merge_values(a: Any, b: Any) -> Any:
-    return a if same_value(a, b) else UNKNOWN
+    return _common(a, b) if same_value(a, b) else UNKNOWN
+
+
+def _common(a: Any, b: Any) -> Any:
+    """``a`` (equal to ``b``), keeping an option's origin only where both branches share it."""
+    if type(a) is FromOption or type(b) is FromOption:
+        return a if type(a) is type(b) and a.option == b.option else int(a)
+    if isinstance(a, tuple) and a is not b:
+        items = tuple(_common(x, y) for x, y in zip(a, b))
+        return a if all(x is y for x, y in zip(items, a)) else items
+    return a
