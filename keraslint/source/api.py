@@ -159,7 +159,8 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
     # Clones and models from JSON get new weights (KL101 says so); a subclass instance may as
-    # well wrap a pretrained network (style transfer): unknown until its __init__ is followed.
+    # well wrap a pretrained network (style transfer): unknown here, and subclass.py decides
+    # once it has run the instance's __init__.
     _CALLS[_name] = _new(MODEL, fresh=_name.startswith("keras.models."))
 
 
