@@ -127,7 +127,7 @@ class ExpressionsMixin:
             if bound is not None:
                 return bound
             return UNKNOWN if instances.is_instance(base) else api.attribute(self, base, attr)
-        if isinstance(base, ClassValue) and base.base is None:
+        if isinstance(base, ClassValue):  # Net.from_config(cfg) on a Keras subclass too
             fn, kind = self.methods.get(id(base.node), {}).get(attr, (None, ""))
             if fn is not None:
                 return _Bound(fn, base) if kind == "class" else fn
