@@ -199,3 +199,15 @@ def test_a_long_import_chain_has_no_recursion_error(tmp_path: Path) -> None:
     root = _project(tmp_path, files)
     code, diagnostics, _ = check(root, "train.py")
     assert code == 0 and diagnostics == []
+
+
+def test_an_unseeded_model_built_in_another_module(tmp_path: Path) -> None:
+    builder = "import keras\ndef build():\n    return keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+    script = "import numpy as np\nfrom model import build\nm = build()\nm.compile(loss='mse')\nm.fit(np.zeros((4, 3)), np.zeros((4, 1)))\n"
+    root = _project(tmp_path, {"model.py": builder, "train.py": script})
+    (finding,) = check(root, "train.py")[1]
+    assert (finding["filename"], finding["code"], finding["fix"]) == ("model.py", "KL101", None)
+    assert finding["message"].endswith("[via `build()`, train.py line 3]")
+    seeded = script.replace("from model import build\n", "from model import build\nimport keras\nkeras.utils.set_random_seed(0)\n")
+    (root / "train.py").write_text(seeded)
+    assert check(root, "train.py")[1] == []

@@ -339,7 +339,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
 
     def _note_origin(self, node: cst.BaseExpression) -> None:
         origin = self.entry_calls[-1] if self.entry_calls else None
-        parts = [node, *(a.value for a in node.args)] if isinstance(node, cst.Call) else [node]
+        # the call, its callee (where seeding findings point) and its arguments (KL203's input_shape=)
+        parts = [node, node.func, *(a.value for a in node.args)] if isinstance(node, cst.Call) else [node]
         for part in parts:
             if self.origins.get(id(part)) is None:
                 self.origins[id(part)] = origin
