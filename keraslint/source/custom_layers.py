@@ -62,6 +62,7 @@ class Weight:
     shape: tuple[int | None, ...] | None
     trainable: bool | None
     certain: bool
+    node: Any = None
 
     @property
     def size(self) -> int | None:
@@ -160,9 +161,10 @@ class CustomLayer:
         tf.keras 2 does)."""
         if probe.variables or _holds_layers(self.obj.data.get("attrs", {})) or _makes_variables(self.cls):
             return None
+        repeated = _in_comprehensions(self.cls)
         total = 0
         for weight in weights:
-            if weight.size is None:
+            if weight.size is None or id(weight.node) in repeated:
                 return None
             total += weight.size
         return total
@@ -215,6 +217,19 @@ def _makes_variables(cls: ClassValue) -> bool:
             if leaf == "Variable":
                 return True
     return False
+
+
+def _in_comprehensions(cls: ClassValue) -> set[int]:
+    """Calls inside comprehensions of the class: the interpreter evaluates a comprehension's
+    element once, so a weight made there (``[self.add_weight(...) for _ in range(n)]``) stands
+    for an unknown number of them."""
+    from keraslint.source.statements import _walk
+
+    found: set[int] = set()
+    for node in _walk(cls.node):
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            found.update(id(inner) for inner in _walk(node) if isinstance(inner, cst.Call))
+    return found
 
 
 class _Probe:
@@ -304,7 +319,8 @@ def _add_weight(interp: Interpreter, site: CallSite) -> Any:
         except arrays._Invalid:
             shape = None
     trainable: Any = site.kwargs.get("trainable", True if len(args) <= 1 and not site.star_args else UNKNOWN)
-    weight = Weight(shape, trainable if isinstance(trainable, bool) else None, certain=not interp.uncertain)
+    weight = Weight(shape, trainable if isinstance(trainable, bool) else None, certain=not interp.uncertain,
+                    node=site.node)
     owner.data.setdefault("own_weights", []).append(weight)
     return make(site.node, shape, "float32", type_=TENSOR)
 

@@ -146,6 +146,10 @@ b = Widen()(Flat()(inputs))
 model = keras.Model(inputs, layers.concatenate([a, b]))
 """, id="tuple_list_tensorshape"),
     pytest.param(MY_DENSE + """
+inputs = keras.Input((7, 3))
+model = keras.Model(inputs, layers.TimeDistributed(MyDense(5, activation="relu"))(inputs))
+""", id="time_distributed"),
+    pytest.param(MY_DENSE + """
 model = keras.Sequential([keras.Input((9,)), MyDense(4, activation="tanh"), layers.Dense(1)])
 """, id="sequential"),
 ]

@@ -273,3 +273,20 @@ model = keras.Model(inputs, layers.Dense(3)(MyDense(32, activation="relu")(input
     custom = next(layer for layer in model["layers"] if layer["kind"] == "MyDense")
     assert custom["output_shape"] == [None, 32] and custom["params"] == 20 * 32 + 32
     assert model["total_params"] == 20 * 32 + 32 + 32 * 3 + 3
+
+
+def test_weights_made_in_a_comprehension_are_an_unknown_number_of_weights() -> None:
+    (model,) = analysed("""
+class Stack(layers.Layer):
+    def build(self, input_shape):
+        self.ws = [self.add_weight(shape=(input_shape[-1], input_shape[-1])) for _ in range(3)]
+    def call(self, x):
+        return x
+    def compute_output_shape(self, input_shape):
+        return input_shape
+inputs = keras.Input((4,))
+model = keras.Model(inputs, Stack()(inputs))
+""")
+    (node,) = custom_nodes(model)
+    assert model.result(node).output == (None, 4)
+    assert model.result(node).params is None
