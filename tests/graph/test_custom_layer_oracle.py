@@ -146,8 +146,11 @@ b = Widen()(Flat()(inputs))
 model = keras.Model(inputs, layers.concatenate([a, b]))
 """, id="tuple_list_tensorshape"),
     pytest.param(MY_DENSE + """
+class Step(MyDense):
+    def compute_output_shape(self, input_shape):  # TimeDistributed asks for it
+        return (input_shape[0], self.units)
 inputs = keras.Input((7, 3))
-model = keras.Model(inputs, layers.TimeDistributed(MyDense(5, activation="relu"))(inputs))
+model = keras.Model(inputs, layers.TimeDistributed(Step(5, activation="relu"))(inputs))
 """, id="time_distributed"),
     pytest.param(MY_DENSE + """
 model = keras.Sequential([keras.Input((9,)), MyDense(4, activation="tanh"), layers.Dense(1)])
