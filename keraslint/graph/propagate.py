@@ -9,8 +9,9 @@ A None in a shape is never a size, for the rules. For the coverage report each r
 which of its None axes keraslint could not determine (``blind``) as opposed to the ones the
 model declares dynamic (the batch axis, ``Input((None, 8))``), and why, where the cause is at
 this node (``reason``). The blind axes are found without ever turning an unknown into a size
-used elsewhere: the layer is run once more with each blind input axis set to a probe value, and
-an output axis that is None even then is dynamic by the model's own declaration.
+used elsewhere: the layer is run once more with each blind input axis set to a probe value (and
+each unknown size it reads set to a small one), and an output axis that is None even then is
+dynamic by the model's own declaration.
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import libcst as cst
+
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape
-from keraslint.shapes import LayerSpec, ShapeError, UnsupportedLayer, infer, supported_kinds
+from keraslint.shapes import (
+    LayerSpec,
+    ShapeError,
+    UnsupportedLayer,
+    infer,
+    supported_kinds,
+)
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES
 
@@ -128,7 +137,10 @@ class _Watched(dict):  # type: ignore[type-arg]
         return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def _holds_unknown(value: Any) -> bool:
@@ -209,8 +221,9 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
         return _unknown(node, inputs, reason=layer.unknown_reason or
                         f"{_name(node)}: its arguments are unpacked from *args/**kwargs keraslint could not read")
     if node.call_kwargs.get("__unknown_input__") or not inputs:
-        return _unknown(node, inputs, reason=f"{_name(node)}: applied to a value keraslint did not follow as a "
-                        "Keras tensor")
+        what = _argument_text(node)
+        return _unknown(node, inputs, reason=f"{_name(node)}: applied to {f'`{what}`, ' if what else ''}a value "
+                        "keraslint did not follow as a Keras tensor")
     if any(shape is None for shape in inputs):
         # The cause is upstream; a layer keraslint never models is a further cause worth naming.
         return _unknown(node, inputs, reason=_unmodelled(node) if _never_modelled(layer) else None)
@@ -233,6 +246,18 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
         return NodeResult(inputs, tuple(None for _ in outputs), result.params, reason=_conditional(node))
     out_blind, reason = _blind_outputs(node, layer, inputs, blind, outputs, sorted(set(reads)))
     return NodeResult(inputs, outputs, result.params, blind=out_blind, reason=reason)
+
+
+def _argument_text(node: Node) -> str | None:
+    """The first argument of the call that applied the layer, as written (for reasons)."""
+    call = node.node
+    if not isinstance(call, cst.Call) or not call.args:
+        return None
+    try:
+        text = " ".join(cst.Module([]).code_for_node(call.args[0].value).split())
+    except Exception:  # noqa: BLE001 - a reason without the text is still a reason
+        return None
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _unmodelled(node: Node) -> str:

@@ -215,9 +215,11 @@ def functional(site: CallSite) -> Obj:
     in_tensors, out_tensors = _tensors(inputs), _tensors(outputs)
     graph = ModelGraph("functional", inputs=in_tensors or [], outputs=out_tensors or [], name=_name(site),
                        node=site.node, complete=in_tensors is not None and out_tensors is not None)
-    for tensors, what in ((in_tensors, "inputs"), (out_tensors, "outputs")):
+    for tensors, what, position in ((in_tensors, "inputs", 0), (out_tensors, "outputs", 1)):
         if tensors is None:
-            note_unknown(graph, f"the {what} of keras.Model(...) are not tensors keraslint followed")
+            code = argument_code(site, position, what) or argument_code(site, None, what[:-1])
+            written = f" (`{code}`)" if code else ""
+            note_unknown(graph, f"the {what} of keras.Model(...){written} are not tensors keraslint followed")
     return Obj(MODEL, site.node, {"graph": graph})
 
 
