@@ -46,6 +46,7 @@ def test_json_gives_the_same_data(tmp_path: Path) -> None:
     assert [m["total_params"] for m in models] == [177, 257]
     first = models[0]
     assert first["inputs"] == [[None, 100, 4]] and first["outputs"] == [[None, 1]]
+    assert first["fully_shaped"] is True and first["unknown"] == []  # the batch axis is null, not "?"
     conv = next(layer for layer in first["layers"] if layer["kind"] == "Conv1D")
     assert conv == {"name": "conv", "kind": "Conv1D", "line": 5, "output_shape": [None, 32, 8], "params": 168,
                     "findings": ["KL301"]}
