@@ -10,7 +10,8 @@ which each one was reviewed by hand: ``true`` (a real defect or real non-determi
     python scripts/ecosystem.py ../shared/corpora --update-baseline   # record new findings
 
 For each folder (each PATH, grouped by its immediate subfolders) it prints the files, the models
-found and how many are fully shaped, the findings by code for the default selection and for
+found and how many are fully shaped (no axis keraslint could not determine, as ``check
+--show-coverage`` counts them) with the commonest first reasons for the others, the findings by code for the default selection and for
 ``--select ALL``, and every finding that is new, gone or judged false; the last line has the
 totals. Any folder works (a monorepo too); ``--baseline`` names the file (default: the one beside
 this script). Only ``--check`` changes the exit code: 1 when an error-severity finding is
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -87,9 +89,35 @@ def collect(root: Path) -> tuple[list[Finding], list[dict[str, Any]]]:
 
 
 def fully_shaped(model: dict[str, Any]) -> bool:
-    """Every layer's output shape and the parameter count are known."""
-    return bool(model["complete"]) and model["total_params"] is not None and all(
-        layer["output_shape"] is not None and "?" not in layer["output_shape"] for layer in model["layers"])
+    """keraslint's own definition (``keraslint shapes`` JSON, ``check --show-coverage``): the model
+    was resolved and no output axis of any layer is ``"?"`` (undetermined; null is a dynamic axis
+    the model declares, which is known)."""
+    if "fully_shaped" in model:
+        return bool(model["fully_shaped"])
+    return bool(model["complete"]) and bool(model["layers"]) and not any(
+        _undetermined(layer["output_shape"]) for layer in model["layers"])
+
+
+def _undetermined(shape: Any) -> bool:
+    if shape == "?":
+        return True
+    return isinstance(shape, list) and any(_undetermined(d) for d in shape)
+
+
+def first_reason(model: dict[str, Any]) -> str:
+    """The model's first unknown reason as a category: without its line and quoted code, so that
+    the same cause in different files counts once."""
+    reasons = model.get("unknown") or ["no reason recorded"]
+    text = re.sub(r" \(line \d+\)$", "", str(reasons[0]))
+    return re.sub(r"`[^`]*`", "`…`", text)
+
+
+def _coverage(models: list[dict[str, Any]]) -> str:
+    shaped = sum(fully_shaped(m) for m in models)
+    share = f"{100 * shaped / len(models):.0f}% fully shaped" if models else "no models"
+    causes = Counter(first_reason(m) for m in models if not fully_shaped(m))
+    top = "; ".join(f"{reason} ({n})" for reason, n in causes.most_common(3))
+    return f"   coverage: {share}" + (f"; first reasons: {top}" if top else "")
 
 
 def load_baseline(path: Path) -> dict[Key, dict[str, Any]]:
@@ -156,6 +184,7 @@ def report(root: Path, findings: list[Finding], models: list[dict[str, Any]], fi
         label = root.as_posix() if group == "." else f"{root.as_posix()}/{group}"
         shaped = sum(fully_shaped(m) for m in group_models)
         print(f"== {label}: {len(group_files)} files, {len(group_models)} models found, {shaped} fully shaped", file=out)
+        print(_coverage(group_models), file=out)
         print(f"   default selection: {_counts(f for f in mine if f.default)}", file=out)
         print(f"   --select ALL:      {_counts(mine)}", file=out)
         for finding in mine:
