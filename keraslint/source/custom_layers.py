@@ -105,12 +105,15 @@ class CustomLayer:
                 self._results[key] = self._evaluate(list(key))
             except UnsupportedLayer as error:
                 self._results[key] = error
-            except (RecursionError, Exception) as error:  # noqa: BLE001 - the user's code is never ours to crash on
+            except Exception as error:  # noqa: BLE001 - the user's code is never ours to crash on
                 self._results[key] = UnsupportedLayer("Opaque", f"custom layer {self.cls.name}: "
                                                                 f"{type(error).__name__} while following it")
         found = self._results[key]
         if isinstance(found, UnsupportedLayer):
-            if self.layer.unknown_reason is None and found.reason:
+            # the graph pass also probes the layer with made-up sizes: a failure there, after a
+            # real input succeeded, says nothing about the layer
+            succeeded = any(isinstance(result, LayerResult) for result in self._results.values())
+            if self.layer.unknown_reason is None and found.reason and not succeeded:
                 self.layer.unknown_reason = found.reason
             raise found
         return found
@@ -208,7 +211,8 @@ def _holds_layers(value: Any, depth: int = 0) -> bool:
 
 def _makes_variables(cls: ClassValue) -> bool:
     """``tf.Variable(...)``/``keras.Variable(...)`` anywhere in the class (not ``add_weight``)."""
-    from keraslint.source.statements import _walk  # statements imports api, which imports this module
+    # imported here: statements imports api, which imports this module
+    from keraslint.source.statements import _walk
 
     for node in _walk(cls.node):
         if isinstance(node, cst.Call):
@@ -314,6 +318,11 @@ def _add_weight(interp: Interpreter, site: CallSite) -> Any:
         shape = None
     else:
         value = site.kwargs.get("shape", args[0] if args else None)
+        if isinstance(value, ListValue):
+            value = tuple(value.items)
+        if isinstance(value, tuple):
+            # None here is an input axis keraslint does not know (Keras refuses a None weight axis)
+            value = tuple(UNKNOWN if item is None else item for item in value)
         try:
             shape = () if value is None else shape_arg(value)  # Keras: no shape is a scalar
         except arrays._Invalid:

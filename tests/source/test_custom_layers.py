@@ -290,3 +290,22 @@ model = keras.Model(inputs, Stack()(inputs))
     (node,) = custom_nodes(model)
     assert model.result(node).output == (None, 4)
     assert model.result(node).params is None
+
+
+def test_an_input_axis_keraslint_does_not_know_leaves_only_what_depends_on_it_unknown() -> None:
+    (model,) = analysed("""
+import pandas as pd
+frame = pd.read_csv("data.csv")
+class Project(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 3))
+    def call(self, x):
+        return x @ self.w
+inputs = keras.Input((frame.shape[1],))
+model = keras.Model(inputs, layers.Dense(2)(Project()(inputs)))
+""")
+    (node,) = custom_nodes(model)
+    assert model.result(node).output == (None, 3)
+    assert model.result(node).params is None  # the kernel's first axis is the unknown width
+    assert node.layer.unknown_reason is None
+    assert model.output_shapes() == [(None, 2)]
