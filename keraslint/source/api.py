@@ -192,9 +192,10 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:
             return value
-    value = cli_args.attribute(obj, name)
-    if value is not NOT_MODELLED:
-        return value
+    for semantics in (cli_args, config_files):
+        value = semantics.attribute(obj, name)
+        if value is not NOT_MODELLED:
+            return value
     return Method(obj, name)
 
 
@@ -221,6 +222,9 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = No
 
 
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
+    value = config_files.binary_op(op, left, right)
+    if value is not NOT_MODELLED:
+        return value
     value = arrays.binary_op(interp, op, left, right, node)
     label_values.after_binary(op, left, right, value)
     return UNKNOWN if value is NOT_MODELLED else value

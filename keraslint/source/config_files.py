@@ -23,6 +23,7 @@ with ``--no-cache``.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,8 @@ def _call(interp: Interpreter, site: CallSite) -> Any:
     if name == "builtins.open" or name == "io.open":
         return _open(interp, site, _path_of(interp, site, site.arg(0, "file")), site.arg(1, "mode", default="r"))
     if name in _PATH_TYPES:
+        if len(site.args) == 1 and not site.kwargs and _path_of(interp, site, site.args[0]) is _SCRIPT_FILE:
+            return _path(_SCRIPT_FILE)  # Path(__file__): its .parent is the script's folder
         return _path(_join(interp, site, site.args) if not site.kwargs and not site.star_args else None)
     if name == "os.path.join" and not site.kwargs and not site.star_args:
         return _path(_join(interp, site, site.args))
@@ -152,6 +155,8 @@ def _path_method(interp: Interpreter, site: CallSite, receiver: Obj) -> Any:
     path = receiver.data["path"]
     if method in ("read_text", "read_bytes") and not site.args:
         return _text(path)
+    if method in ("resolve", "absolute") and not site.args and not site.kwargs:
+        return receiver  # relative paths are the script folder's either way
     if method == "open":
         return _open(interp, site, path, site.arg(0, "mode", default="r"))
     if method == "joinpath" and not site.kwargs and not site.star_args:
@@ -159,6 +164,28 @@ def _path_method(interp: Interpreter, site: CallSite, receiver: Obj) -> Any:
     if method in ("write_text", "write_bytes", "touch", "unlink") and isinstance(path, str):
         _written.setdefault(interp, set()).add(_key(path))
     return NOT_MODELLED
+
+
+def attribute(obj: Obj, name: str) -> Any:
+    """``Path(__file__).parent``: the script's folder, where relative paths are looked up."""
+    if obj.type != PATH:
+        return NOT_MODELLED
+    path = obj.data["path"]
+    if name == "parent" and path is _SCRIPT_FILE:
+        return _path(".")
+    if name == "parent" and isinstance(path, str):
+        return _path(os.path.normpath(os.path.join(path, "..")).replace(os.sep, "/"))
+    return NOT_MODELLED
+
+
+def binary_op(op: Any, left: Any, right: Any) -> Any:
+    """``folder / "config.yaml"`` on a known path."""
+    if not (op is operator.truediv and isinstance(left, Obj) and left.type == PATH and isinstance(right, str)):
+        return NOT_MODELLED
+    path = left.data["path"]
+    if not isinstance(path, str):
+        return UNKNOWN
+    return _path(os.path.normpath(os.path.join(path, right)).replace(os.sep, "/"))
 
 
 def _open(interp: Interpreter, site: CallSite, path: Any, mode: Any) -> Any:

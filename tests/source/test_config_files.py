@@ -62,6 +62,10 @@ def project(tmp_path: Path) -> Path:
     "cfg = json.load(open(os.path.join('configs', 'base.json')))\n",
     "cfg = json.load(open(os.path.join(os.path.dirname(__file__), 'config.json')))\n",
     "cfg = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs/base.json')))\n",
+    "cfg = json.loads((Path(__file__).parent / 'config.json').read_text())\n",
+    "cfg = json.load(open(Path(__file__).resolve().parent / 'configs' / 'base.json'))\n",
+    "cfg = json.load(open(Path(__file__).parent.joinpath('configs', 'base.json')))\n",
+    "cfg = json.load(open(Path('configs').parent / 'config.json'))\n",
     "cfg = yaml.safe_load(open('config.yaml'))\n",
     "with open('config.yaml') as f:\n    cfg = yaml.load(f, Loader=yaml.SafeLoader)\n",
     "cfg = yaml.load(Path('config.yaml').read_text(), yaml.FullLoader)\n",
@@ -73,6 +77,12 @@ def test_a_config_file_is_read_as_the_dict_a_literal_gives(project: Path, load: 
     assert plain(v["cfg"]) == CONFIG
     assert isinstance(v["cfg"]["model"]["filters"], ListValue)
     assert (v["seq"], v["ch"]) == (128, 3)
+
+
+def test_the_parent_of_a_folder_above_the_script_is_not_guessed(project: Path) -> None:
+    v = run("import json\nfrom pathlib import Path\ncfg = json.load(open(Path(p).parent / 'config.json'))\n",
+            script_dir=project)
+    assert v["cfg"] is UNKNOWN
 
 
 def test_a_loop_over_a_config_list_sizes_each_layer(project: Path) -> None:
