@@ -261,7 +261,7 @@ head = keras.Model(tokens, keras.layers.Dense(2)(bert(tokens)))
     assert not [d for d in report.diagnostics if d.code.startswith(("KL2", "KL3"))]
 
 
-def test_custom_layer_with_its_own_weights_stays_opaque() -> None:
+def test_custom_layer_with_its_own_weights_is_one_node_with_its_weights_counted() -> None:
     code = """
 import keras
 class Scale(keras.layers.Layer):
@@ -274,4 +274,5 @@ model = keras.Model(inp, keras.layers.Dense(1)(Scale()(inp)))
 """
     (graph,) = graphs(code)
     assert kinds(graph) == ["Opaque", "Dense"]
-    assert analyze_model(graph).total_params() is None  # unknown, not a guess without its weights
+    # Scale's weight (8, as add_weight says) plus Dense(1)'s 8 + 1: what Keras counts
+    assert analyze_model(graph).total_params() == 17
