@@ -123,8 +123,14 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
                         by_layer.setdefault(layer.name, []).append(diagnostic.code)
     summaries = []
     seen: set[tuple[Any, ...]] = set()
+    applied = _first_applications(ctx.models)
     for model in ctx.models:
         summary = _summarize_model(filename, model, line_of, by_row, by_layer)
+        inner = applied.get(model.graph.id)
+        if not summary.fully_shaped and inner is not None:
+            # A model used as a layer is built by the tensor it is first applied to (Keras builds
+            # an undeclared Sequential then): shown as that application shapes it.
+            summary = _summarize_model(filename, inner, line_of, by_row, by_layer)
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
@@ -136,6 +142,17 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
             summaries.append(ModelSummary(filename, getattr(cls, "name", None), "subclass", line_of(obj.node), [], [],
                                           None, False, [], [why]))
     return summaries
+
+
+def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, AnalyzedModel]:
+    """For each model used as a layer of another: the run of its first application."""
+    found: dict[int, AnalyzedModel] = {}
+    for model in models:
+        for outer, node, _ in model.walk():
+            inner = outer.nested.get(node.id)
+            if inner is not None:
+                found.setdefault(inner.graph.id, inner)
+    return found
 
 
 def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_row: dict[int, list[str]],

@@ -34,7 +34,7 @@ class Feed:
 
     @property
     def declared_inputs(self) -> list[Shape | None]:
-        return [t.node.input_shape for t in self.model.graph.inputs]
+        return [t.node.input_shape if t.node.fed_by is None else None for t in self.model.graph.inputs]
 
 
 def _array(value: Any) -> Array | None:

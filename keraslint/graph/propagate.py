@@ -271,6 +271,8 @@ def _unmodelled(node: Node) -> str:
 
 
 def _never_modelled(layer: Layer) -> bool:
+    if "custom_layer" in layer.config:  # its own code is run (source/custom_layers.py) once its input is known
+        return layer.unknown_reason is not None
     return layer.unknown_reason is not None or LEGACY_LAYER_ALIASES.get(layer.kind, layer.kind) not in supported_kinds()
 
 

@@ -66,6 +66,10 @@ class Node:
     them (``Input((n, 8))`` with ``n`` unknown), as opposed to a None the script declares."""
     unknown_reason: str | None = None
     """For model inputs whose shape is (partly) unknown: why, for the coverage report."""
+    fed_by: cst.CSTNode | None = field(default=None, repr=False)
+    """For a Sequential input nothing declares: the call whose data built the model (Keras builds
+    such a model on the first data it gets). Its shape is the data's, so the data/model contract
+    has nothing declared to compare with."""
     node: cst.CSTNode | None = field(default=None, repr=False)
     """Where in the script this application happens (the call, or the layer's constructor)."""
     conditional: bool = False
@@ -100,6 +104,8 @@ class ModelGraph:
     unknown: list[str] = field(default_factory=list)
     """Why parts of the model are unknown, first cause first (``input shape comes from
     x_train.shape[1:], read from a CSV``), for the coverage report."""
+    fed: tuple[Shape, Any] | None = None
+    """For a Sequential: the input shape of the first data it was given, and that call."""
     id: int = field(default_factory=lambda: next(_ids))
 
     def nodes(self) -> list[Node]:

@@ -169,6 +169,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
     if site.receiver is not None:
         subclass.fed(site)
+        models.fed(site)
     for semantics in (models, training, arrays, datasets, cli_args, config_files):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:

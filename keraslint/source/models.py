@@ -16,7 +16,7 @@ import libcst as cst
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
-from keraslint.source.values import NOT_MODELLED, ListValue, Obj
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import MERGE_FUNCTIONS
 
@@ -229,6 +229,36 @@ def note_unknown(graph: ModelGraph, reason: str) -> None:
         graph.unknown.append(reason)
 
 
+#: calls that give a model data (so build an undeclared Sequential on its shape)
+_FEEDING = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch",
+                      "__call__"})
+
+
+def fed(site: CallSite) -> None:
+    """The first data an undeclared Sequential gets (or ``build(shape)``) fixes its input, as
+    Keras builds it then. Only known shapes count, and only the first call: later data is
+    what the contract rules compare with it."""
+    model = site.receiver
+    graph = model.data.get("graph") if model is not None and model.type == MODEL else None
+    if graph is None or graph.kind != "sequential" or graph.fed is not None:
+        return
+    method = site.name.rsplit(".", 1)[-1]
+    shape = None
+    if method == "build":
+        shape = shape_literal(site.arg(0, "input_shape"))
+    elif method in _FEEDING:
+        x = site.arg(0, "inputs" if method == "__call__" else "x")
+        if isinstance(x, Array) and x.shape is not None and len(x.shape) >= 2:
+            shape = x.shape
+    if shape is None or len(shape) < 2 or any(d is None for d in shape[1:]):
+        return
+    graph.fed = ((None, *shape[1:]), site.node)
+    head = graph.inputs[0].node if model.data.get("built") and graph.inputs else None
+    if head is not None and head.input_shape is None and head.unknown_reason is not None \
+            and head.unknown_reason.startswith("input shape unknown: the model declares none"):
+        head.input_shape, head.fed_by, head.unknown_reason = graph.fed[0], site.node, None
+
+
 def model_graph(model: Obj) -> ModelGraph | None:
     """The model's graph; a Sequential's chain is (re)built from its layer list on demand."""
     graph = model.data.get("graph")
@@ -263,12 +293,15 @@ def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
             input_shape, unknown = layer.declared_input, layer.declared_unknown
             if unknown:
                 reason = _declared_reason(layer)
+    fed_by = None
+    if input_shape is None and reason is None and graph.fed is not None:
+        input_shape, fed_by = graph.fed  # Keras builds it on the first data it gets
     if input_shape is None and reason is None:
         reason = "input shape unknown: the model declares none (`keras.Input(...)` or `input_shape=`)"
     # The Input (or InputLayer) element, when there is one, is where the input is declared.
     declared_by = entries[0][0].node if start == 1 else graph.node
     head = Node(layer=None, inputs=[], input_shape=input_shape, node=declared_by, unknown_axes=unknown,
-                unknown_reason=reason)
+                unknown_reason=reason, fed_by=fed_by)
     graph.inputs = [Tensor(head)]
     current = Tensor(head)
     for item, conditional in entries[start:]:

@@ -194,3 +194,29 @@ model = keras.Model(inputs, layers.Dense(10)(layers.Flatten()(x)))
     model = _keras_model(code)
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
+
+
+def test_sequential_without_a_declared_input_is_built_by_its_first_data() -> None:
+    """No Input and no input_shape: Keras builds the model on the first data it gets, and so
+    does keraslint (its layers' shapes and the parameter count then agree with Keras's)."""
+    code = """
+import numpy as np
+import keras
+from keras import layers
+model = keras.Sequential([layers.Conv1D(8, 5, strides=3), layers.MaxPooling1D(2), layers.Flatten(),
+                          layers.Dense(3, activation="softmax")])
+model.compile(loss="categorical_crossentropy")
+model.fit(np.zeros((4, 100, 6), dtype="float32"), np.zeros((4, 3)), verbose=0)
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    # a model built from data has no symbolic output in Keras 3: walk its layers' shapes
+    shape, theirs = (None, 100, 6), []
+    for layer in model.layers:
+        shape = tuple(layer.compute_output_shape(shape))
+        theirs.append(shape)
+    assert [ours.result(n).output for n in ours.order if n.layer is not None] == theirs
+    assert tuple(model.predict(np.zeros((2, 100, 6), dtype="float32"), verbose=0).shape)[1:] == theirs[-1][1:]
+    assert ours.total_params() == model.count_params()
+    assert graph.inputs[0].node.fed_by is not None  # from data, not declared
