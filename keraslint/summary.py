@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from keraslint.config import display_path
 from keraslint.graph.layers import source_of
 from keraslint.graph.propagate import AnalyzedModel, Blind, NodeResult
 from keraslint.ir.graph import Shape
@@ -62,6 +63,8 @@ class LayerRow:
     outputs: tuple[Display, ...]
     params: int | None
     findings: list[str] = field(default_factory=list)
+    #: the file the line is in, when it is not the model's (a layer built in an imported module)
+    file: str | None = None
 
 
 @dataclass
@@ -91,6 +94,7 @@ class ModelSummary:
             "total_params": self.total_params, "complete": self.complete, "fully_shaped": self.fully_shaped,
             "unknown": self.unknown,
             "layers": [{"name": r.name, "kind": r.kind, "line": r.line,
+                        **({"file": r.file} if r.file else {}),
                         "output_shape": _json_shape(r.outputs[0]) if len(r.outputs) == 1
                         else [_json_shape(o) for o in r.outputs],
                         "params": r.params, "findings": r.findings} for r in self.layers],
@@ -106,10 +110,10 @@ def summarize(report: FileReport) -> list[ModelSummary]:
 
 def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) -> list[ModelSummary]:
     """The models of one analysed file (a Context), findings marked on their layers."""
-    by_row: dict[int, list[str]] = {}
+    by_row: dict[tuple[str, int], list[str]] = {}
     for diagnostic in diagnostics:
         if diagnostic.pass_.value == "graph":
-            by_row.setdefault(diagnostic.location.row, []).append(diagnostic.code)
+            by_row.setdefault((diagnostic.filename, diagnostic.location.row), []).append(diagnostic.code)
 
     def line_of(node: Any) -> int | None:
         return ctx.line_of(node) if node is not None and ctx.module is not None else None
@@ -121,16 +125,21 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
                 for layer in model.graph.layers():
                     if layer.name and f"'{layer.name}'" in diagnostic.message:
                         by_layer.setdefault(layer.name, []).append(diagnostic.code)
+    def file_of(node: Any) -> str:
+        """Which file a node is in: an imported project module's, or the checked file."""
+        source = ctx.source_of(node) if node is not None and ctx.module is not None else None
+        return display_path(source.path) if source is not None else filename
+
     summaries = []
     seen: set[tuple[Any, ...]] = set()
     applied = _first_applications(ctx.models)
     for model in ctx.models:
-        summary = _summarize_model(filename, model, line_of, by_row, by_layer)
+        summary = _summarize_model(filename, model, line_of, by_row, by_layer, file_of)
         inner = applied.get(model.graph.id)
         if not summary.fully_shaped and inner is not None:
             # A model used as a layer is built by the tensor it is first applied to (Keras builds
             # an undeclared Sequential then): shown as that application shapes it.
-            summary = _summarize_model(filename, inner, line_of, by_row, by_layer)
+            summary = _summarize_model(filename, inner, line_of, by_row, by_layer, file_of)
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
@@ -155,26 +164,35 @@ def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, AnalyzedMo
     return found
 
 
-def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_row: dict[int, list[str]],
-                     by_layer: dict[str, list[str]]) -> ModelSummary:
+def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[str, int], list[str]],
+                     by_layer: dict[str, list[str]], file_of: Callable[[Any], str] | None = None) -> ModelSummary:
+    graph = model.graph
+    home = file_of(graph.node) if file_of is not None else filename
+
+    def other_file(node: Any) -> str | None:
+        where = file_of(node) if file_of is not None else filename
+        return where if where != home else None
+
     rows = []
     counted: set[int] = set()
     for node in model.order:
         result = model.result(node)
         outputs = tuple(display(shape, result.blind_axes(i)) for i, shape in enumerate(result.outputs))
         if node.layer is None:
-            rows.append(LayerRow(node.input_name or "input", "InputLayer", line_of(node.node), outputs, 0))
+            rows.append(LayerRow(node.input_name or "input", "InputLayer", line_of(node.node), outputs, 0,
+                                 file=other_file(node.node)))
             continue
         line = line_of(source_of(node))
         params = None if node.layer.id in counted else result.params
         if node.layer.id in counted:
             params = 0  # a shared layer's weights are counted once
         counted.add(node.layer.id)
-        found = by_row.get(line, []) if line is not None else by_layer.get(node.layer.name or "", [])
+        where = other_file(source_of(node)) or home
+        found = by_row.get((where, line), []) if line is not None else by_layer.get(node.layer.name or "", [])
         kind = node.layer.spelled if node.layer.kind == "Opaque" and node.layer.spelled else node.layer.kind
-        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found))))
-    graph = model.graph
-    return ModelSummary(filename, graph.name, graph.kind, line_of(graph.node),
+        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)),
+                             file=other_file(source_of(node))))
+    return ModelSummary(home, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
                         [display(s, b) for s, b in zip(model.output_shapes(), model.output_blind())],
                         model.total_params(), graph.complete, rows, _reasons(model, line_of))
@@ -233,7 +251,8 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
                 label = f"{row.name} ({row.kind})" if row.name else row.kind
                 params = "?" if row.params is None else f"{row.params:,}"
                 shape = ", ".join(fmt_display(o) for o in row.outputs)
-                table.add_row(escape(label), str(row.line or ""), shape, params, ", ".join(row.findings))
+                line = f"{row.file}:{row.line}" if row.file and row.line else str(row.line or "")
+                table.add_row(escape(label), line, shape, params, ", ".join(row.findings))
             console.print(table)
             total = "unknown" if summary.total_params is None else f"{summary.total_params:,}"
             note = "" if summary.complete else "  (part of the model could not be resolved)"

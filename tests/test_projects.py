@@ -211,3 +211,20 @@ def test_an_unseeded_model_built_in_another_module(tmp_path: Path) -> None:
     seeded = script.replace("from model import build\n", "from model import build\nimport keras\nkeras.utils.set_random_seed(0)\n")
     (root / "train.py").write_text(seeded)
     assert check(root, "train.py")[1] == []
+
+
+def test_shapes_names_the_files_a_model_is_built_in() -> None:
+    from keraslint.run import run_shapes
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(PROJECTS / "bad_package")
+    try:
+        run_shapes([Path("scripts/train.py")], "json", None, stdout=out, stderr=err)
+    finally:
+        os.chdir(cwd)
+    (model,) = json.loads(out.getvalue())
+    assert (model["filename"], model["line"], model["fully_shaped"]) == ("netlib/models/classifier.py", 16, True)
+    files = [(layer["kind"], layer.get("file"), layer["line"]) for layer in model["layers"]][:3]
+    assert files == [("InputLayer", None, 9), ("Conv2D", "netlib/layers.py", 5),
+                     ("BatchNormalization", "netlib/layers.py", 6)]
