@@ -312,7 +312,8 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
         return report
     report = check_source(notebook.program, filename, selected=selected, options=options, script_dir=script_dir,
                           row_label=notebook.row_label)
-    report.diagnostics = [notebook.map_diagnostic(d) for d in report.diagnostics]
+    # Findings in an imported module keep that module's rows; only the notebook's own map to cells.
+    report.diagnostics = [notebook.map_diagnostic(d) if d.filename == filename else d for d in report.diagnostics]
     report.notebook = notebook
     return report
 

@@ -228,3 +228,18 @@ def test_shapes_names_the_files_a_model_is_built_in() -> None:
     files = [(layer["kind"], layer.get("file"), layer["line"]) for layer in model["layers"]][:3]
     assert files == [("InputLayer", None, 9), ("Conv2D", "netlib/layers.py", 5),
                      ("BatchNormalization", "netlib/layers.py", 6)]
+
+
+def test_a_notebook_importing_a_project_module(tmp_path: Path) -> None:
+    cells = [
+        "import numpy as np\nimport keras\nfrom blocks import build\nkeras.utils.set_random_seed(0)",
+        "i = keras.Input(shape=(100, 2))\nm = keras.Model(i, build(i))\nm.compile(loss='mse')",
+    ]
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                          for c in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    blocks = "import keras\n\n\ndef build(x):\n    return keras.layers.Conv1D(4, 5, strides=3)(x)\n"
+    root = _project(tmp_path, {"blocks.py": blocks, "nb.ipynb": json.dumps(notebook)})
+    (finding,) = check(root, "nb.ipynb")[1]
+    # the layer's own file and row, not a notebook cell
+    assert (finding["filename"], finding["cell"], finding["location"]["row"]) == ("blocks.py", None, 5)
+    assert finding["message"].endswith("[via `build(i)`, nb.ipynb cell 2, line 2]")
