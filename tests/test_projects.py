@@ -243,3 +243,15 @@ def test_a_notebook_importing_a_project_module(tmp_path: Path) -> None:
     # the layer's own file and row, not a notebook cell
     assert (finding["filename"], finding["cell"], finding["location"]["row"]) == ("blocks.py", None, 5)
     assert finding["message"].endswith("[via `build(i)`, nb.ipynb cell 2, line 2]")
+
+
+def test_a_lazily_imported_module_that_gains_an_effect_invalidates_the_cache(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = ("import numpy as np\nimport keras\nimport setup_run  # noqa: F401\n"
+              "m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\n"
+              "m.compile(loss='mse')\nm.fit(np.zeros((4, 3)), np.zeros((4, 1)))\n")
+    root = _project(tmp_path, {"setup_run.py": "EPOCHS = 3\n", "train.py": script})
+    assert [d["code"] for d in check(root, "train.py", no_cache=False)[1]] == ["KL101"]
+    (root / "setup_run.py").write_text("import keras\nEPOCHS = 3\nkeras.utils.set_random_seed(0)\n")
+    assert check(root, "train.py", no_cache=False)[1] == []  # seeded at import now

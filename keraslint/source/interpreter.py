@@ -195,6 +195,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if module.path is None or module.state != "new":
             return False
         source, _ = modules.read_source(module.path)
+        if source is not None and self.loader is not None:
+            # read, so part of the result: an edit that adds an effect must re-check the importer
+            self.loader.read[str(module.path.resolve())] = source.digest
         return source is not None and source.eager
 
     def project_module(self, dotted: str) -> modules.ModuleValue | None:
