@@ -494,6 +494,34 @@ def _flow(site: CallSite, generator: Obj) -> Any:
         "x": x, "y": y, "batch": _batch_value(site.arg(positions["batch"], "batch_size", default=32))})
 
 
+# -- what a model is fed ---------------------------------------------------------------------
+
+def fed_inputs(value: Any) -> Array | None:
+    """The input batch a model gets from ``fit(value)``/``predict(value)``/``model(value)``, as
+    Keras builds a model on it: an Array with its batch axis first, or None when not known.
+
+    An Array is itself; a *batched* tf.data dataset gives its element's x part (the first
+    component of an ``(x, y[, w])`` tuple, or the whole element) with a batch axis of unknown
+    size; an ImageDataGenerator iterator gives its x. An unbatched dataset (Keras takes each
+    element as a batch, so the batch axis is whatever the element's first axis is), a dataset
+    of unknown batching, dict or multi-input elements give None."""
+    if isinstance(value, Array):
+        return value if value.shape is not None else None
+    if not isinstance(value, Obj):
+        return None
+    if value.type == IMAGE_ITERATOR:
+        x = value.data.get("x")
+        return x if isinstance(x, Array) and x.shape is not None else None
+    if value.type != DATASET or value.data.get("batched") is not True:
+        return None
+    element = value.data.get("element")
+    if isinstance(element, tuple):
+        element = element[0] if 2 <= len(element) <= 3 else None
+    if not isinstance(element, Array) or element.shape is None:
+        return None
+    return derive(element, None, (None, *element.shape))
+
+
 # -- dispatch --------------------------------------------------------------------------------
 
 def call(interp: Interpreter, site: CallSite) -> Any:

@@ -247,8 +247,10 @@ def fed(site: CallSite) -> None:
     if method == "build":
         shape = shape_literal(site.arg(0, "input_shape"))
     elif method in _FEEDING:
-        x = site.arg(0, "inputs" if method == "__call__" else "x")
-        if isinstance(x, Array) and x.shape is not None and len(x.shape) >= 2:
+        from keraslint.source.datasets import fed_inputs  # datasets -> arrays; keep models' imports light
+
+        x = fed_inputs(site.arg(0, "inputs" if method == "__call__" else "x"))
+        if x is not None and x.shape is not None and len(x.shape) >= 2:
             shape = x.shape
     if shape is None or len(shape) < 2 or any(d is None for d in shape[1:]):
         return
