@@ -423,6 +423,99 @@ _ELEMENTWISE_OPS = (*_ELEMENTWISE_TF, "exp", "log", "sqrt", "square", "abs", "ne
 _BINARY = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul, "divide": operator.truediv,
            "maximum": operator.add, "minimum": operator.add}
 
+class ShapeTensor(tuple):
+    """``tf.shape(x)``: a 1-D int32 tensor, kept as its dimensions (an axis keraslint does not know
+    is UNKNOWN) so that ``tf.shape(x)[1]`` is the width. Arithmetic on the whole tensor is
+    element-wise in TensorFlow, not a tuple's concatenation or repetition: unknown here."""
+
+    def __getitem__(self, index: Any) -> Any:
+        found = tuple.__getitem__(self, index)
+        return ShapeTensor(found) if isinstance(index, slice) else found
+
+    def _unknown(self, *_: Any) -> Any:
+        return UNKNOWN
+
+    __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = __rsub__ = __truediv__ = __floordiv__ = _unknown
+    __mod__ = __pow__ = __matmul__ = __rmatmul__ = _unknown
+
+
+def _dims(value: Any) -> tuple[Any, ...] | None:
+    if not isinstance(value, Array) or value.shape is None:
+        return None
+    return tuple(UNKNOWN if d is None else d for d in value.shape)
+
+
+def _ops_shape(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.shape(x)`` in a layer's call: a tuple, as Keras returns it; the batch axis and
+    any axis keraslint does not know are UNKNOWN, never a guess."""
+    dims = _dims(site.arg(0, "x"))
+    return NOT_MODELLED if dims is None else dims
+
+
+def _tf_shape(interp: Interpreter, site: CallSite) -> Any:
+    """``tf.shape(x)`` in a layer's call: its dimensions (see ShapeTensor)."""
+    dims = _dims(site.arg(0, "input"))
+    return NOT_MODELLED if dims is None else ShapeTensor(dims)
+
+
+def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.image.extract_patches(images, size, strides=None, padding="valid")`` on
+    channels-last images (B, H, W, C): (B, H', W', size_h * size_w * C)."""
+    images = site.arg(0, "images")
+    size = site.arg(1, "size")
+    strides = site.arg(2, "strides", default=None)
+    dilation = site.arg(3, "dilation_rate", default=1)
+    padding = site.arg(4, "padding", default="valid")
+    data_format = site.arg(5, "data_format", default=None)
+    if not isinstance(images, Array) or images.shape is None or len(images.shape) != 4 or dilation != 1 \
+            or data_format not in (None, "channels_last") or padding not in ("valid", "same"):
+        return NOT_MODELLED
+    pair = _pair(size)
+    step = pair if strides is None else _pair(strides)
+    if pair is None or step is None:
+        return make(site.node, None, images.dtype, type_=TENSOR)
+    batch, height, width, channels = images.shape
+    out = []
+    for extent, k, s in zip((height, width), pair, step):
+        if extent is None:
+            out.append(None)
+        elif padding == "same":
+            out.append(-(-extent // s))
+        else:
+            out.append((extent - k) // s + 1 if extent >= k else None)
+    depth = None if channels is None else pair[0] * pair[1] * channels
+    if any(d is not None and d <= 0 for d in out):
+        return make(site.node, None, images.dtype, type_=TENSOR)
+    return make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
+
+
+def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.reshape(x, newshape)`` in a layer's call (a dimension from ``ops.shape`` that
+    keraslint does not know stays unknown)."""
+    base = site.arg(0, "x")
+    if not isinstance(base, Array):
+        return NOT_MODELLED
+    try:
+        new = arrays._reshape_arg(site, 1, "newshape")
+    except arrays._Invalid:
+        new = None
+    return arrays.derive(base, site.node, arrays.reshape(base.shape, new), type_=TENSOR)
+
+
+def _pair(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return (value, value)
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                            for v in value):
+        return (value[0], value[1])
+    return None
+
+
+#: ``import tensorflow.experimental.numpy as tnp``
+_TNP = "tensorflow.experimental.numpy."
+
 
 def _register_ops() -> None:
     register = arrays._FUNCTIONS.setdefault
@@ -444,6 +537,16 @@ def _register_ops() -> None:
         register(name, _on_arrays(_matmul))
     for name in ("tensorflow.nn.bias_add", "keras.backend.bias_add"):
         register(name, _on_arrays(_bias_add))
+    # TensorFlow NumPy (``tnp.matmul(x, self.w)``) in a layer's call: NumPy's functions on tensors
+    for name in (*_ELEMENTWISE_MATH, "negative", "clip"):
+        register(f"{_TNP}{name}", _on_arrays(_same_shape))
+    for name in ("add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum", "power"):
+        register(f"{_TNP}{name}", _on_arrays(_binary(_BINARY.get(name, operator.add))))
+    register(f"{_TNP}matmul", _on_arrays(_matmul))
+    register("keras.ops.shape", _on_arrays(_ops_shape))
+    register("tensorflow.shape", _on_arrays(_tf_shape))
+    register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
+    register("keras.ops.reshape", _on_arrays(_ops_reshape))
     register("keras.activations.get", _activation_get)
     register("tensorflow.TensorShape", _tensor_shape)
 

@@ -194,3 +194,44 @@ def keras_init(interp: Interpreter, init: KerasInit, args: list[Any], kwargs: di
     if graph.name is None and cls is not None:
         graph.name = cls.name
     obj.data["graph"] = graph
+
+
+# -- loops over the script's own sequences -----------------------------------------------------
+
+#: longest sequence ``zip``/``enumerate`` expands item by item (a for loop unrolls at most 64)
+_MAX_PAIRS = 10_000
+
+
+def _pairs(interp: Interpreter, site: Any) -> Any:
+    """``zip(self.block_weights, self.biases)``, ``enumerate(self.blocks)``, ``enumerate(xs, 1)``
+    over lists and tuples the pass knows item by item (a list of layers or weights built in
+    ``__init__``/``build``, a config list): a tuple of the tuples Python yields, so a ``for``
+    loop over it unrolls. Arrays and anything unknown are left to the array model (NOT_MODELLED)."""
+    from keraslint.source.arrays import NOT_MODELLED, Array
+
+    if site.star_args or any(isinstance(value, Array) for value in (*site.args, *site.kwargs.values())):
+        return NOT_MODELLED
+    if site.name == "builtins.enumerate":
+        if not 1 <= len(site.args) <= 2 or set(site.kwargs) - {"start"}:
+            return NOT_MODELLED
+        start = site.arg(1, "start", default=0)
+        items = interp.sequence_items(site.args[0])
+        if items is None or isinstance(start, bool) or not isinstance(start, int) or len(items) > _MAX_PAIRS:
+            return NOT_MODELLED
+        return tuple((start + i, item) for i, item in enumerate(items))
+    if site.kwargs or not site.args:  # zip(..., strict=True): the same pairs, or a ValueError
+        return NOT_MODELLED
+    sequences = [interp.sequence_items(value) for value in site.args]
+    if any(items is None or len(items) > _MAX_PAIRS for items in sequences):
+        return NOT_MODELLED
+    return tuple(zip(*sequences))
+
+
+def _register_loops() -> None:
+    from keraslint.source import arrays
+
+    for name in ("builtins.zip", "builtins.enumerate"):
+        arrays._FUNCTIONS.setdefault(name, _pairs)
+
+
+_register_loops()

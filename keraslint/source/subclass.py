@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from keraslint.ir.graph import ModelGraph, Node, Tensor
+from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
 from keraslint.ir.normalize import shape_literal
+from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import custom_layers, models
 from keraslint.source.values import Array, ClassValue, Obj
 from keraslint.values import UNKNOWN
@@ -47,6 +48,9 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
         return
     head = Node(layer=None, inputs=[], input_shape=None, node=node)
     obj.data["subclass_input"] = head
+    if _has_own_weights(cls) and not custom_layers._holds_layers(obj.data.get("attrs", {})):
+        _as_custom_layer(interp, obj, cls, head, node)
+        return
     build = interp._script_method(obj, "build")
     if build is not None:
         interp.call(build, [UNKNOWN], {}, None)
@@ -54,6 +58,18 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
     outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
     obj.data["graph"] = ModelGraph("subclass", inputs=[Tensor(head)], outputs=outputs or [], name=cls.name,
                                    node=node, complete=outputs is not None)
+
+
+def _as_custom_layer(interp: Interpreter, obj: Obj, cls: ClassValue, head: Node, node: Any) -> None:
+    """A model that computes with weights of its own (``self.add_weight`` in ``build``, ``tnp.matmul``
+    in ``call``) and holds no Keras layers: to Keras it is one layer, so its graph is one node that
+    runs ``build`` and ``call`` on the input shape as a custom layer does (custom_layers.py)."""
+    layer = Layer(kind="Opaque", config={}, node=node, spelled=cls.name, pretrained=None)
+    obj.data["init_weights"] = obj.data.pop("own_weights", [])
+    layer.config[CUSTOM_LAYER_KEY] = custom_layers.CustomLayer(interp, obj, cls, layer)
+    applied = Node(layer=layer, inputs=[Tensor(head)], node=node)
+    obj.data["graph"] = ModelGraph("subclass", inputs=[Tensor(head)], outputs=[Tensor(applied)], name=cls.name,
+                                   node=node, complete=True)
 
 
 def fed(site: CallSite) -> None:
@@ -82,7 +98,8 @@ _OWN_WEIGHTS = ("add_weight", "add_variable", "Variable")
 def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
     """``custom(x)`` for ``class Custom(keras.layers.Layer)`` built from Keras layers: its ``call``
     runs on the tensors, so the sub-layers it applies join the model's graph. None (apply it as
-    an opaque layer) when it has weights of its own or ``call`` gives no symbolic tensors."""
+    one layer, custom_layers.py) when it has weights of its own, holds no Keras layers, or
+    ``call`` gives no symbolic tensors."""
     cls = layer.data.get("script_class")
     if not isinstance(cls, ClassValue) or _has_own_weights(cls):
         return None
@@ -95,6 +112,10 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         build = interp._script_method(layer, "build")
         if build is not None:
             interp.call(build, [UNKNOWN], {}, None)
+    if not custom_layers._holds_layers(layer.data.get("attrs", {})):
+        # only ops on its input (``ops.shape``, ``extract_patches``, ``reshape``): to Keras it is
+        # one layer, followed on the input shape by custom_layers.py
+        return None
     kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
     result = interp.call(call, [inputs], kwargs, None)
     return result if models.tensors_of(result) is not None else None

@@ -218,3 +218,103 @@ model = keras.Model(inputs, Gated(5)(inputs))
     assert sum(w.size for w in weights if w.trainable) == sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     assert sum(w.size for w in weights if not w.trainable) == sum(
         int(np.prod(w.shape)) for w in model.non_trainable_weights)
+
+
+#: a regression network written with TensorFlow NumPy: a subclassed *model* with weights of its
+#: own, made in build in a loop over a config list and applied in call over ``zip`` of them
+TNP_MODEL = """
+import tensorflow.experimental.numpy as tnp
+class TNPNet(keras.Model):
+    def __init__(self, blocks=None, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = blocks
+        self.block_weights = None
+        self.biases = None
+    def build(self, input_shape):
+        current_shape = input_shape[1]
+        self.block_weights = []
+        self.biases = []
+        for i, block in enumerate(self.blocks):
+            self.block_weights.append(self.add_weight(shape=(current_shape, block), name=f"block-{i}"))
+            self.biases.append(self.add_weight(shape=(block,), name=f"bias-{i}", initializer="zeros"))
+            current_shape = block
+        self.linear_layer = self.add_weight(shape=(current_shape, 1), name="linear_projector")
+    def call(self, inputs):
+        activations = inputs
+        for w, b in zip(self.block_weights, self.biases):
+            activations = tnp.matmul(activations, w) + b
+            activations = tnp.maximum(activations, 0.0)
+        return tnp.matmul(activations, self.linear_layer)
+"""
+
+#: the same as layers
+TNP_DENSE = """
+import tensorflow.experimental.numpy as tnp
+def tnp_relu(x):
+    return tnp.maximum(x, 0)
+class TNPDense(keras.layers.Layer):
+    def __init__(self, units, activation=None):
+        super().__init__()
+        self.units = units
+        self.activation = activation
+    def build(self, input_shape):
+        self.w = self.add_weight(name="weights", shape=(input_shape[1], self.units), initializer="random_normal")
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+    def call(self, inputs):
+        outputs = tnp.matmul(inputs, self.w) + self.bias
+        if self.activation:
+            return self.activation(outputs)
+        return outputs
+"""
+
+
+@pytest.mark.parametrize("blocks", [[3, 3], [8], [5, 4, 2]])
+def test_subclassed_model_with_weights_of_its_own_matches_keras(blocks: list[int]) -> None:
+    code = HEADER + TNP_MODEL + f"""
+model = TNPNet(blocks={blocks!r})
+x = np.zeros((16, 13), dtype="float32")
+model.compile(loss="mse")
+model.predict(x, verbose=0)
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    shape = tuple(model.predict(np.zeros((2, 13), dtype="float32"), verbose=0).shape)
+    assert ours.output_shapes() == [(None, *shape[1:])]
+    assert ours.total_params() == model.count_params()
+
+
+def test_tensorflow_numpy_layers_match_keras() -> None:
+    code = HEADER + TNP_DENSE + """
+model = keras.Sequential([keras.Input((13,)), TNPDense(3, activation=tnp_relu), layers.Dense(3), TNPDense(1)])
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()
+    assert [ours.result(n).params for n in ours.order if n.layer is not None] == [
+        layer.count_params() for layer in model.layers]
+
+
+def test_layers_kept_in_lists_and_applied_over_zip_and_enumerate_match_keras() -> None:
+    code = HEADER + """
+class Tower(keras.Model):
+    def __init__(self, widths=(32, 16, 8)):
+        super().__init__()
+        self.hidden = []
+        self.drops = []
+        for i, w in enumerate(widths):
+            self.hidden.append(layers.Dense(w, name=f"dense_{i}"))
+            self.drops.append(layers.Dropout(0.1 * (i + 1)))
+        self.head = layers.Dense(2)
+    def call(self, x, training=False):
+        for i, (dense, drop) in enumerate(zip(self.hidden, self.drops), start=1):
+            x = drop(dense(x), training=training)
+        return self.head(x)
+model = Tower()
+model(np.zeros((4, 10), dtype="float32"))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    shape = tuple(model(np.zeros((2, 10), dtype="float32")).shape)
+    assert ours.output_shapes() == [(None, *shape[1:])]
+    assert ours.total_params() == model.count_params()

@@ -1,0 +1,156 @@
+"""Subclassed models and custom layers the corpus writes and keraslint used not to follow (issue 9,
+coverage): models that compute with weights of their own, TensorFlow NumPy in a layer's call,
+``zip``/``enumerate`` over the layers and weights a class keeps in lists. Each is followed to known
+shapes, reaches the rules, and a correct one gives no finding."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from keraslint.checker import check_source
+from keraslint.graph.propagate import analyze_model
+from keraslint.registry import all_rules
+from keraslint.source.analysis import analyze
+
+ALL = {r.code for r in all_rules()}
+
+HEADER = """
+import numpy as np
+import keras
+import tensorflow as tf
+import tensorflow.experimental.numpy as tnp
+from keras import layers
+"""
+
+#: a model with weights of its own and no Keras layer (keras.io: tensorflow_numpy_models.py)
+TNP_NET = """
+class TNPNet(keras.Model):
+    def __init__(self, blocks=None, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = blocks
+    def build(self, input_shape):
+        current_shape = input_shape[1]
+        self.block_weights = []
+        self.biases = []
+        for i, block in enumerate(self.blocks):
+            self.block_weights.append(self.add_weight(shape=(current_shape, block), name=f"block-{i}"))
+            self.biases.append(self.add_weight(shape=(block,), name=f"bias-{i}"))
+            current_shape = block
+        self.linear_layer = self.add_weight(shape=(current_shape, 1))
+    def call(self, inputs):
+        activations = inputs
+        for w, b in zip(self.block_weights, self.biases):
+            activations = tnp.maximum(tnp.matmul(activations, w) + b, 0.0)
+        return tnp.matmul(activations, self.linear_layer)
+"""
+
+
+def analysed(code: str):
+    return [analyze_model(graph) for graph in analyze(cst.parse_module(HEADER + code)).models.graphs()]
+
+
+def test_a_model_with_weights_of_its_own_is_one_layer_followed_on_the_data_it_is_fed() -> None:
+    (model,) = analysed(TNP_NET + """
+model = TNPNet(blocks=[3, 3])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((100, 13)), np.zeros((100, 1)))
+""")
+    assert model.output_shapes() == [(None, 1)]
+    assert model.total_params() == 13 * 3 + 3 + 3 * 3 + 3 + 3 * 1
+    assert model.graph.name == "TNPNet" and model.graph.unknown == []
+
+
+def test_a_model_with_weights_of_its_own_reaches_the_label_rule_as_a_sequential_one_does() -> None:
+    code = HEADER + TNP_NET + """
+keras.utils.set_random_seed(0)
+model = TNPNet(blocks=[4])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((100, 13)), np.zeros((100, 5)))
+"""
+    same = code.replace("TNPNet(blocks=[4])", "keras.Sequential([layers.Dense(4), layers.Dense(1)])")
+    found = [d.code for d in check_source(code, "t.py", selected={"KL205"}).diagnostics]
+    assert found == ["KL205"]
+    assert found == [d.code for d in check_source(same, "t.py", selected={"KL205"}).diagnostics]
+
+
+def test_a_model_with_weights_of_its_own_made_where_the_pass_cannot_tell_stays_unknown() -> None:
+    (model,) = analysed("""
+import pandas as pd
+blocks = list(pd.read_csv("cfg.csv")["units"])
+""" + TNP_NET + """
+model = TNPNet(blocks=blocks)
+model.fit(np.zeros((100, 13)), np.zeros((100, 1)))
+""")
+    assert model.total_params() is None  # the loop over an unknown list: how many weights is unknown
+
+
+def test_tensorflow_numpy_in_a_custom_layer_is_followed() -> None:
+    (model,) = analysed("""
+def tnp_relu(x):
+    return tnp.maximum(x, 0)
+class TNPDense(keras.layers.Layer):
+    def __init__(self, units, activation=None):
+        super().__init__()
+        self.units = units
+        self.activation = activation
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[1], self.units))
+        self.bias = self.add_weight(shape=(self.units,))
+    def call(self, inputs):
+        outputs = tnp.matmul(inputs, self.w) + self.bias
+        if self.activation:
+            return self.activation(outputs)
+        return outputs
+model = keras.Sequential([TNPDense(3, activation=tnp_relu), layers.Dense(3), TNPDense(1)])
+model.build((None, 13))
+""")
+    assert model.output_shapes() == [(None, 1)]
+    assert model.total_params() == (13 * 3 + 3) + (3 * 3 + 3) + (3 + 1)
+
+
+def test_zip_and_enumerate_over_lists_of_layers_unroll() -> None:
+    (model,) = analysed("""
+class Tower(keras.Model):
+    def __init__(self, widths=(32, 16, 8)):
+        super().__init__()
+        self.hidden = []
+        self.drops = []
+        for i, w in enumerate(widths):
+            self.hidden.append(layers.Dense(w, name=f"dense_{i}"))
+            self.drops.append(layers.Dropout(0.1 * (i + 1)))
+        self.head = layers.Dense(2)
+    def call(self, x, training=False):
+        for i, (dense, drop) in enumerate(zip(self.hidden, self.drops), start=1):
+            x = drop(dense(x), training=training)
+        return self.head(x)
+model = Tower()
+model(np.zeros((4, 10)))
+""")
+    assert model.output_shapes() == [(None, 2)]
+    kinds = [n.layer.kind for n in model.order if n.layer is not None]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense"]
+
+
+def test_zip_over_an_array_is_still_rows_of_the_array() -> None:
+    code = HEADER + """
+X = np.zeros((10, 3))
+Y = np.zeros((10,))
+for x, y in zip(X, Y):
+    row = x
+"""
+    report = check_source(code, "t.py", selected=ALL)
+    assert report.diagnostics == []
+
+
+def test_correct_models_with_weights_of_their_own_give_no_finding() -> None:
+    code = HEADER + TNP_NET + """
+keras.utils.set_random_seed(0)
+x = np.random.rand(100, 13).astype("float32")
+y = np.random.rand(100, 1).astype("float32")
+model = TNPNet(blocks=[3, 3])
+model.compile(optimizer="adam", loss="mean_squared_error", metrics=["mae"])
+model.fit(x, y, epochs=2, verbose=0)
+model.evaluate(x, y, verbose=0)
+"""
+    report = check_source(code, "t.py", selected=ALL - {"KL104"})
+    assert report.diagnostics == []
