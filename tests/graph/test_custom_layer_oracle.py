@@ -318,3 +318,36 @@ model(np.zeros((4, 10), dtype="float32"))
     shape = tuple(model(np.zeros((2, 10), dtype="float32")).shape)
     assert ours.output_shapes() == [(None, *shape[1:])]
     assert ours.total_params() == model.count_params()
+
+
+#: patches of an image (keras.io: object_detection_using_vision_transformer.py), sizes read
+#: with ops.shape and tf.shape, the batch axis unknown
+PATCHES = """
+from keras import ops
+class Patches(layers.Layer):
+    def __init__(self, patch_size):
+        super().__init__()
+        self.patch_size = patch_size
+    def call(self, images):
+        input_shape = ops.shape(images)
+        batch_size = input_shape[0]
+        height, width, channels = input_shape[1], input_shape[2], input_shape[3]
+        patches = keras.ops.image.extract_patches(images, size=self.patch_size)
+        return ops.reshape(patches, (batch_size, (height // self.patch_size) * (width // self.patch_size),
+                                     self.patch_size * self.patch_size * channels))
+class Fold(layers.Layer):
+    def call(self, images):
+        n = tf.shape(images)[0]
+        h = tf.shape(images)[1]
+        return tf.reshape(images, (n, h * 2, -1))
+"""
+
+
+@pytest.mark.parametrize("size", [4, 8, 16])
+def test_layers_reading_their_input_shape_match_keras(size: int) -> None:
+    code = HEADER + PATCHES + f"""
+inputs = keras.Input((32, 48, 3))
+x = layers.Dense(4)(Patches({size})(inputs))
+model = keras.Model(inputs, [x, Fold()(inputs)])
+"""
+    test_custom_layer_models_match_keras(code[len(HEADER):])

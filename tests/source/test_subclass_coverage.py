@@ -154,3 +154,57 @@ model.evaluate(x, y, verbose=0)
 """
     report = check_source(code, "t.py", selected=ALL - {"KL104"})
     assert report.diagnostics == []
+
+
+def test_tf_shape_gives_the_known_dimensions_and_unknown_ones_stay_unknown() -> None:
+    (model,) = analysed("""
+class Tile(layers.Layer):
+    def call(self, x):
+        shape = tf.shape(x)
+        doubled = shape * 2          # element-wise in TensorFlow: not a tuple repeated
+        grown = shape + (1,)         # nor a tuple concatenated
+        return tf.reshape(x, (shape[0], shape[1] * shape[2]))
+inputs = keras.Input((6, 5))
+model = keras.Model(inputs, Tile()(inputs))
+""")
+    assert model.output_shapes() == [(None, 30)]
+
+
+def test_whole_shape_tensor_arithmetic_is_unknown_not_a_tuple_operation() -> None:
+    from keraslint.source.custom_layers import ShapeTensor
+    from keraslint.values import UNKNOWN
+
+    shape = ShapeTensor((UNKNOWN, 6, 5))
+    assert shape * 2 is UNKNOWN and shape + (1,) is UNKNOWN and (1,) + shape is UNKNOWN
+    assert shape[1] == 6 and shape[0] is UNKNOWN and isinstance(shape[1:], ShapeTensor)
+
+
+def test_a_layer_reading_its_input_shape_feeds_the_rules_and_a_correct_one_gives_no_finding() -> None:
+    layer = """
+from keras import ops
+class Patches(layers.Layer):
+    def __init__(self, patch_size):
+        super().__init__()
+        self.patch_size = patch_size
+    def call(self, images):
+        shape = ops.shape(images)
+        patches = keras.ops.image.extract_patches(images, size=self.patch_size)
+        count = (shape[1] // self.patch_size) * (shape[2] // self.patch_size)
+        return ops.reshape(patches, (shape[0], count, self.patch_size * self.patch_size * shape[3]))
+keras.utils.set_random_seed(0)
+inputs = keras.Input((32, 32, 3))
+x = Patches(8)(inputs)
+"""
+    bad = HEADER + layer + """
+x = layers.Conv1D(8, 3, strides=2)(x)
+model = keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling1D()(x)))
+"""
+    report = check_source(bad, "t.py", selected={"KL301"})
+    assert [d.code for d in report.diagnostics] == ["KL301"]  # 16 patches: stride 2 drops the last one
+    good = HEADER + layer + """
+x = layers.Dense(16, activation="relu")(x)
+model = keras.Model(inputs, layers.Dense(10, activation="softmax")(layers.GlobalAveragePooling1D()(x)))
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(8, 32, 32, 3).astype("float32"), np.random.randint(0, 10, size=(8,)), epochs=1)
+"""
+    assert check_source(good, "t.py", selected=ALL - {"KL104"}).diagnostics == []
