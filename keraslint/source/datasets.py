@@ -196,6 +196,44 @@ def _element_same(a: Any, b: Any) -> bool:
     return False
 
 
+def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched: bool | None) -> Any:
+    """The element of ``ds.map(fn)``: the script's function followed on the element, as tf.data
+    traces it (a tuple element is unpacked into positional arguments; a batched dataset's
+    components carry their batch axis, of unknown size since the last batch may be short).
+    The result's components lose that axis again; one whose first axis is not the unknown
+    batch axis, or anything not an array structure, is UNKNOWN."""
+    from keraslint.source.expressions import _Bound  # expressions imports api, which imports this
+
+    if element is UNKNOWN or batched is None or not isinstance(fn, (Function, _Bound)) or site.star_args:
+        return UNKNOWN
+    parts = element if isinstance(element, tuple) else (element,)
+    if batched:
+        parts = tuple(_with_leading(p) for p in parts)
+    result = interp.call(fn, list(parts), {}, None)
+
+    def back(array: Array) -> Any:
+        if not batched:
+            return array
+        if array.shape is None:
+            return derive(array, None, None)
+        if not array.shape or array.shape[0] is not None:
+            return UNKNOWN  # the batch axis moved or was reduced away: not followed
+        return derive(array, None, array.shape[1:])
+
+    return _map_element(_structure(result), back)
+
+
+def _structure(value: Any) -> Any:
+    """A map function's result as an element structure (a list is a tuple to tf.data)."""
+    if isinstance(value, Array):
+        return value
+    if isinstance(value, tuple):
+        return tuple(_structure(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _structure(v) for k, v in value.items()}
+    return UNKNOWN
+
+
 _KEEPING_SPEC = frozenset({"shuffle", "prefetch", "repeat", "cache", "take", "skip", "filter", "with_options",
                            "shard", "ignore_errors", "take_while", "unique", "assert_cardinality", "apply_options"})
 _UNKNOWN_RESULT = frozenset({"flat_map", "interleave", "apply", "window", "scan", "group_by_window",
@@ -234,7 +272,9 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
         return dataset(site.node, UNKNOWN, batched=None)
     if method == "map":
         fn = site.arg(0, "map_func")
-        return dataset(site.node, element if _is_identity(fn) else UNKNOWN, batched=batched, batch=batch)
+        if not _is_identity(fn):
+            element = _mapped(interp, site, fn, element, batched)
+        return dataset(site.node, element, batched=batched, batch=batch)
     if method == "concatenate":
         other = site.arg(0, "dataset")
         if isinstance(other, Obj) and other.type == DATASET and other.data.get("batched") == batched \

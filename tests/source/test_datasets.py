@@ -168,22 +168,52 @@ def test_unbatch() -> None:
     assert spec(found["b"].data["element"]) == ((28, 28), "float64")
 
 
-@pytest.mark.parametrize(("fn", "kept"), [
-    ("lambda v: v", True),
-    ("lambda a, b: (a, b)", True),
-    ("lambda a, b: (a / 255.0, b)", False),
-    ("lambda a, b: (b, a)", False),
-    ("preprocess", False),
-])
-def test_map(fn: str, kept: bool) -> None:
-    code = MNIST + ("def preprocess(a, b):\n    return a, b\n"
-                    f"ds = tf.data.Dataset.from_tensor_slices((x, y)).map({fn}).batch(32)\n")
+MAPS = [
+    "lambda v, w: (v, w)",
+    "lambda v, w: (v / 255.0, w)",
+    "lambda v, w: (w, v)",
+    "lambda v, w: v",
+    "lambda v, w: (tf.cast(v, tf.float32), w)",
+    "lambda v, w: (tf.expand_dims(v, -1), w)",
+    "lambda v, w: (v[..., tf.newaxis], tf.one_hot(w, 10))",
+    "preprocess",
+]
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("fn", MAPS)
+def test_map_follows_the_function_as_tensorflow_traces_it(fn: str, batch_first: bool) -> None:
+    """``ds.map(fn)`` runs the script's function on the element (its components unpacked into
+    arguments, with the batch axis when batched first); TensorFlow's element_spec agrees."""
+    import tensorflow as tf
+
+    define = "def preprocess(v, w):\n    return tf.cast(v, tf.float32) * 2.0, w\n"
+    pipeline = ".batch(4).map({fn})" if batch_first else ".map({fn}).batch(4)"
+    code = (HEAD + "x = np.zeros((8, 28, 28), 'float64')\ny = np.zeros((8,), 'uint8')\n" + define
+            + "ds = tf.data.Dataset.from_tensor_slices((x, y))" + pipeline.format(fn=fn) + "\n")
     ds = dataset(code)
-    assert ds.data["batched"] is True and ds.data["batch"] == 32
-    if kept:
-        assert spec(ds.data["element"]) == (((28, 28), "float64"), ((), "uint8"))
-    else:
-        assert ds.data["element"] is UNKNOWN
+    assert ds.data["batched"] is True and ds.data["batch"] == 4
+    scope: dict = {"tf": tf, "np": np}
+    exec(compile(code.replace(HEAD, ""), "<test>", "exec"), scope)  # noqa: S102 - code written by this test
+    real = scope["ds"].element_spec
+    ours = ds.data["element"]
+    real_parts = real if isinstance(real, tuple) else (real,)
+    our_parts = ours if isinstance(ours, tuple) else (ours,)
+    assert len(our_parts) == len(real_parts)
+    for mine, theirs in zip(our_parts, real_parts):
+        assert ((None, *mine.shape), mine.dtype) == (tuple(theirs.shape), theirs.dtype.name)
+
+
+@pytest.mark.parametrize("fn", [
+    "lambda v, w: (tf.reshape(v, (4, -1)), w)",  # a concrete first axis: is it the batch axis?
+    "lambda v, w: (tf.reduce_mean(v), w)",  # the batch axis reduced away
+    "parse",  # not a function the script defines
+    "lambda *parts: parts",
+])
+def test_map_not_followed_is_unknown(fn: str) -> None:
+    code = MNIST + f"ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).map({fn})\n"
+    element = dataset(code).data["element"]
+    assert element is UNKNOWN or isinstance(element, tuple) and element[0] is UNKNOWN
 
 
 def test_map_of_a_single_component_identity() -> None:
@@ -355,7 +385,9 @@ def test_image_dataset_batch_size_none_and_both_subsets() -> None:
                        "d = keras.preprocessing.image_dataset_from_directory('p').map(lambda a, b: (a / 255.0, b))\n")
     assert found["a"].data["batched"] is False
     assert found["b"].data["batch"] == found["c"].data["batch"] == 8
-    assert found["d"].data["element"] is UNKNOWN and found["d"].data["batched"] is True
+    assert found["d"].data["batched"] is True  # the map is followed on the batches
+    assert spec(found["d"].data["element"]) == (((256, 256, 3), "float32"), ((), "int32"))
+    assert found["d"].data["element"][0].scaled is True
 
 
 def test_image_dataset_against_keras(tmp_path) -> None:
