@@ -158,11 +158,12 @@ class CustomLayer:
             raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")
         return LayerResult(outputs=(output,), params=params)
 
-    def _params(self, weights: list[Weight], probe: _Probe) -> int | None:
+    def _params(self, weights: list[Weight], probe: _Probe, layers_counted: bool = False) -> int | None:
         """``count_params()``: every weight of the layer; unknown when one is, or when the layer
-        also holds Keras layers or ``tf.Variable`` objects (which Keras 3 does not count, and
-        tf.keras 2 does)."""
-        if probe.variables or _holds_layers(self.obj.data.get("attrs", {})) or _makes_variables(self.cls):
+        also holds Keras layers (unless their weights are counted where they are applied) or
+        ``tf.Variable`` objects (which Keras 3 does not count, and tf.keras 2 does)."""
+        if probe.variables or _makes_variables(self.cls) or \
+                not layers_counted and _holds_layers(self.obj.data.get("attrs", {})):
             return None
         repeated = _in_comprehensions(self.cls)
         total = 0
@@ -171,6 +172,32 @@ class CustomLayer:
                 return None
             total += weight.size
         return total
+
+
+class OwnWeights(CustomLayer):
+    """The weights of its own that a subclassed model traced through its Keras layers makes
+    (``self.add_weight`` in ``__init__`` or ``build``): one weightless-looking node that passes its
+    input through and counts them, built on the model's input shape as Keras builds the model.
+    Without it the model's parameter count would miss them."""
+
+    def __repr__(self) -> str:
+        return f"OwnWeights({self.cls.name})"
+
+    def _evaluate(self, inputs: list[Shape]) -> LayerResult:
+        interp, obj = self.interp, self.obj
+        if len(inputs) != 1:
+            raise UnsupportedLayer("Opaque", f"model {self.cls.name}: weights of its own on several inputs")
+        with _detached(interp, obj) as probe:
+            weights: list[Weight] = list(obj.data.get("init_weights", ()))
+            obj.data["own_weights"] = weights
+            build = interp._script_method(obj, "build")
+            if build is not None:
+                interp.call(build, [inputs[0]], {}, None)
+            params = self._params(weights, probe, layers_counted=True)
+        self._weights[tuple(inputs)] = weights
+        if params is None and self.layer.unknown_reason is None:
+            self.layer.unknown_reason = f"model {self.cls.name}: its own weights are not known to keraslint"
+        return LayerResult(outputs=(inputs[0],), params=params)
 
 
 def _tensor(shape: Shape, node: Any) -> Array:

@@ -51,11 +51,20 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
     if _has_own_weights(cls) and not custom_layers._holds_layers(obj.data.get("attrs", {})):
         _as_custom_layer(interp, obj, cls, head, node)
         return
+    own = _has_own_weights(cls)
+    if own:
+        obj.data["init_weights"] = obj.data.pop("own_weights", [])
     build = interp._script_method(obj, "build")
     if build is not None:
         interp.call(build, [UNKNOWN], {}, None)
     tensor = models.tensor_value(Tensor(head), node)
     outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+    if own and outputs:
+        # its sub-layers are in the graph; the weights it makes itself are counted by a node of
+        # their own, built on the model's input shape
+        layer = Layer(kind="Opaque", config={}, node=node, spelled=f"{cls.name} (own weights)", pretrained=None)
+        layer.config[CUSTOM_LAYER_KEY] = custom_layers.OwnWeights(interp, obj, cls, layer)
+        outputs[0].node.dependencies.append(Tensor(Node(layer=layer, inputs=[Tensor(head)], node=node)))
     obj.data["graph"] = ModelGraph("subclass", inputs=[Tensor(head)], outputs=outputs or [], name=cls.name,
                                    node=node, complete=outputs is not None)
 

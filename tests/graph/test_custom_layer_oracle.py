@@ -351,3 +351,27 @@ x = layers.Dense(4)(Patches({size})(inputs))
 model = keras.Model(inputs, [x, Fold()(inputs)])
 """
     test_custom_layer_models_match_keras(code[len(HEADER):])
+
+
+@pytest.mark.parametrize("where", ["__init__", "build"])
+def test_a_model_with_layers_and_weights_of_its_own_counts_both_as_keras_does(where: str) -> None:
+    weight = "self.scale = self.add_weight(shape=(4,), initializer='ones')"
+    weight_in = (weight if where == "__init__" else "pass", weight if where == "build" else "pass")
+    code = HEADER + f"""
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(4)
+        {weight_in[0]}
+    def build(self, input_shape):
+        self.bias = self.add_weight(shape=(input_shape[-1], 2), initializer="zeros")
+        {weight_in[1]}
+    def call(self, x):
+        return self.dense(x) * self.scale
+model = Net()
+model(np.zeros((2, 3), dtype="float32"))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [(None, 4)]
+    assert ours.total_params() == model.count_params()

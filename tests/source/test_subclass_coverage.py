@@ -208,3 +208,31 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 model.fit(np.random.rand(8, 32, 32, 3).astype("float32"), np.random.randint(0, 10, size=(8,)), epochs=1)
 """
     assert check_source(good, "t.py", selected=ALL - {"KL104"}).diagnostics == []
+
+
+def test_weights_a_model_makes_next_to_its_layers_are_counted_or_unknown_never_left_out() -> None:
+    (counted,) = analysed("""
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(4)
+        self.scale = self.add_weight(shape=(4,), initializer="ones")
+    def call(self, x):
+        return self.dense(x)
+model = Net()
+model(np.zeros((2, 3)))
+""")
+    assert counted.total_params() == 3 * 4 + 4 + 4
+    (unknown,) = analysed("""
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(4)
+        self.token = tf.Variable(tf.zeros((1, 4)))
+    def call(self, x):
+        return self.dense(x)
+model = Net()
+model(np.zeros((2, 3)))
+""")
+    assert unknown.output_shapes() == [(None, 4)]
+    assert unknown.total_params() is None  # tf.Variable: Keras 3 and tf.keras 2 count it differently
