@@ -457,6 +457,64 @@ def test_tensorflow(expr: str, want: tuple, dtype: str) -> None:
     assert (tuple(real.shape), real.dtype.name) == (want, dtype)
 
 
+IMAGES = "x = tf.zeros((5, 40, 30, 3), tf.uint8)\ng = tf.zeros((40, 30, 1))\nf = tf.zeros((6, 7), tf.float16)\n"
+
+
+@pytest.mark.parametrize("expr", [
+    "tf.image.resize(x, (20, 24))",
+    "tf.image.resize(x, [20, 24], method='nearest')",
+    "tf.image.resize(x, (20, 24), method=tf.image.ResizeMethod.NEAREST_NEIGHBOR)",
+    "tf.image.resize(x, (20, 24), method=tf.image.ResizeMethod.BICUBIC)",
+    "tf.image.resize(g, size=(8, 9))",
+    "tf.image.resize_with_pad(x, 50, 50)",
+    "tf.image.resize_with_crop_or_pad(x, 10, 60)",
+    "tf.image.rgb_to_grayscale(x)",
+    "tf.image.grayscale_to_rgb(g)",
+    "tf.image.random_flip_left_right(x)",
+    "tf.image.flip_up_down(g)",
+    "tf.image.random_brightness(g, 0.2)",
+    "tf.image.random_contrast(g, 0.8, 1.2)",
+    "tf.image.random_saturation(tf.cast(x, tf.float32), 0.5, 1.5)",
+    "tf.image.adjust_gamma(g, 2.0)",
+    "tf.clip_by_value(f, 0.0, 1.0)",
+    "tf.clip_by_value(g, clip_value_min=0., clip_value_max=1.)",
+    "tf.nn.relu(f)",
+    "tf.math.abs(f)",
+    "tf.square(g)",
+    "tf.sigmoid(f)",
+    "tf.stop_gradient(g)",
+])
+def test_tensorflow_image_and_elementwise_functions(expr: str) -> None:
+    """Shapes and dtypes as TensorFlow gives them."""
+    import tensorflow as tf
+
+    ours = array(NP + TF + IMAGES + f"y = {expr}\n", "y")
+    scope: dict = {"np": np, "tf": tf}
+    exec(IMAGES, scope)  # noqa: S102 - code written by this test
+    real = eval(expr, scope)  # noqa: S307
+    assert ours.type == arrays.TENSOR
+    assert (ours.shape, ours.dtype) == (tuple(real.shape), real.dtype.name)
+
+
+@pytest.mark.parametrize("expr", [
+    "tf.image.resize(x, (20, 24), preserve_aspect_ratio=True)",  # the size depends on the image
+    "tf.image.resize(x, size)",  # a size keraslint does not know
+    "tf.image.rgb_to_grayscale(g)",  # one channel: TensorFlow refuses it
+    "tf.image.random_hue(g, 0.1)",  # needs 3 channels
+    "tf.clip_by_value(f, lo, hi)",  # bounds that may broadcast
+])
+def test_tensorflow_image_functions_unknown(expr: str) -> None:
+    ours = array(NP + TF + IMAGES + f"y = {expr}\n", "y")
+    assert ours.shape is None or any(d is None for d in ours.shape)
+
+
+def test_flips_keep_scaling_and_value_changes_forget_it() -> None:
+    code = NP + TF + "x = tf.zeros((4, 8, 8, 3)) / 255.0\na = tf.image.random_flip_left_right(x)\n" \
+        "b = tf.image.random_brightness(x, 0.2)\n"
+    found = run(code)
+    assert found["a"].scaled is True and found["b"].scaled is None
+
+
 def test_tf_one_hot_is_one_hot() -> None:
     assert array(TF + "x = tf.one_hot(tf.constant([0, 1]), 3)\n").one_hot is True
 
