@@ -516,6 +516,14 @@ def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
 
 
+def _random_dropout(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.random.dropout(inputs, rate, noise_shape=None, seed=None)``: the input's shape."""
+    base = site.arg(0, "inputs")
+    if not isinstance(base, Array):
+        return NOT_MODELLED
+    return make(site.node, base.shape, base.dtype, type_=TENSOR)
+
+
 def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
     """``keras.ops.reshape(x, newshape)`` in a layer's call (a dimension from ``ops.shape`` that
     keraslint does not know stays unknown)."""
@@ -574,6 +582,7 @@ def _register_ops() -> None:
     register("tensorflow.shape", _on_arrays(_tf_shape))
     register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
     register("keras.ops.reshape", _on_arrays(_ops_reshape))
+    register("keras.random.dropout", _on_arrays(_random_dropout))
     register("keras.activations.get", _activation_get)
     register("tensorflow.TensorShape", _tensor_shape)
 

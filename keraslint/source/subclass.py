@@ -92,8 +92,11 @@ def fed(site: CallSite) -> None:
     if method == "build":
         shape = shape_literal(site.arg(0, "input_shape"))
     elif method in _FEEDING:
-        x = site.arg(0, "inputs" if method == "__call__" else "x")
-        if isinstance(x, Array) and x.shape is not None and len(x.shape) >= 1:
+        from keraslint.source.datasets import fed_inputs  # datasets -> arrays; keep this module's imports light
+
+        # an array, or the x part of a batched tf.data dataset's element (datasets.fed_inputs)
+        x = fed_inputs(site.arg(0, "inputs" if method == "__call__" else "x"))
+        if x is not None and x.shape is not None and len(x.shape) >= 1:
             shape = (None, *x.shape[1:])
     if shape is not None and len(shape) >= 1:
         head.input_shape = (None, *shape[1:])

@@ -375,3 +375,45 @@ model(np.zeros((2, 3), dtype="float32"))
     model = _keras(code)
     assert ours.output_shapes() == [(None, 4)]
     assert ours.total_params() == model.count_params()
+
+
+def test_a_subclassed_model_fed_a_dataset_is_built_as_keras_builds_it() -> None:
+    import tensorflow as tf  # noqa: F401 - the script's own import
+
+    code = HEADER + """
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv = layers.Conv1D(8, 5, strides=3)
+        self.pool = layers.GlobalAveragePooling1D()
+        self.head = layers.Dense(3, activation="softmax")
+    def call(self, x, training=False):
+        return self.head(self.pool(self.conv(x)))
+x = np.zeros((16, 100, 2), dtype="float32")
+y = np.zeros((16,), dtype="int32")
+ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+model = Net()
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(ds, epochs=1, verbose=0)
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [(None, 3)]
+    conv = tuple(model.conv.compute_output_shape((None, 100, 2)))
+    assert [ours.result(n).output for n in ours.order if n.layer is not None] == [
+        conv, tuple(model.pool.compute_output_shape(conv)), tuple(model.head.compute_output_shape((None, 8)))]
+    assert ours.total_params() == model.count_params()
+
+
+def test_a_dropout_layer_written_with_keras_random_matches_keras() -> None:
+    test_custom_layer_models_match_keras("""
+class MyDropout(layers.Layer):
+    def __init__(self, rate):
+        super().__init__()
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(1337)
+    def call(self, inputs):
+        return keras.random.dropout(inputs, self.rate, seed=self.seed_generator)
+inputs = keras.Input((6, 5))
+model = keras.Model(inputs, layers.Dense(2)(MyDropout(0.5)(inputs)))
+""")

@@ -236,3 +236,37 @@ model(np.zeros((2, 3)))
 """)
     assert unknown.output_shapes() == [(None, 4)]
     assert unknown.total_params() is None  # tf.Variable: Keras 3 and tf.keras 2 count it differently
+
+
+SUBCLASS_ON_DATASET = """
+class Net(keras.Model):
+    def __init__(self, strides):
+        super().__init__()
+        self.conv = layers.Conv1D(8, 5, strides=strides)
+        self.pool = layers.GlobalAveragePooling1D()
+        self.head = layers.Dense(3, activation="softmax")
+    def call(self, x, training=False):
+        return self.head(self.pool(self.conv(x)))
+keras.utils.set_random_seed(0)
+x = np.zeros((64, 100, 2), dtype="float32")
+y = np.zeros((64,), dtype="int32")
+ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64).batch(8)
+model = Net(STRIDES)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(ds, epochs=1)
+"""
+
+
+def test_a_subclassed_model_fed_a_batched_dataset_takes_the_elements_shape() -> None:
+    (model,) = analysed(SUBCLASS_ON_DATASET.replace("STRIDES", "3"))
+    assert model.graph.inputs[0].node.input_shape == (None, 100, 2)
+    assert model.output_shapes() == [(None, 3)] and model.total_params() == 2 * 5 * 8 + 8 + 8 * 3 + 3
+    bad = check_source(HEADER + SUBCLASS_ON_DATASET.replace("STRIDES", "3"), "t.py", selected={"KL301"})
+    assert [d.code for d in bad.diagnostics] == ["KL301"]  # length 100, k=5, s=3 drops 2 timesteps
+    good = check_source(HEADER + SUBCLASS_ON_DATASET.replace("STRIDES", "1"), "t.py", selected=ALL - {"KL104"})
+    assert good.diagnostics == []
+
+
+def test_a_subclassed_model_fed_an_unbatched_dataset_stays_unknown() -> None:
+    (model,) = analysed(SUBCLASS_ON_DATASET.replace("STRIDES", "1").replace(".batch(8)", ""))
+    assert model.graph.inputs[0].node.input_shape is None
