@@ -48,15 +48,16 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
         return
     head = Node(layer=None, inputs=[], input_shape=None, node=node)
     obj.data["subclass_input"] = head
-    if _has_own_weights(cls) and not custom_layers._holds_layers(obj.data.get("attrs", {})):
-        _as_custom_layer(interp, obj, cls, head, node)
-        return
     own = _has_own_weights(cls)
     if own:
         obj.data["init_weights"] = obj.data.pop("own_weights", [])
     build = interp._script_method(obj, "build")
     if build is not None:
         interp.call(build, [UNKNOWN], {}, None)
+    if own and not custom_layers._holds_layers(obj.data.get("attrs", {})):
+        # (layers made in build count too: it has run)
+        _as_custom_layer(interp, obj, cls, head, node)
+        return
     tensor = models.tensor_value(Tensor(head), node)
     outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
     if own and outputs:
@@ -74,7 +75,6 @@ def _as_custom_layer(interp: Interpreter, obj: Obj, cls: ClassValue, head: Node,
     in ``call``) and holds no Keras layers: to Keras it is one layer, so its graph is one node that
     runs ``build`` and ``call`` on the input shape as a custom layer does (custom_layers.py)."""
     layer = Layer(kind="Opaque", config={}, node=node, spelled=cls.name, pretrained=None)
-    obj.data["init_weights"] = obj.data.pop("own_weights", [])
     layer.config[CUSTOM_LAYER_KEY] = custom_layers.CustomLayer(interp, obj, cls, layer)
     applied = Node(layer=layer, inputs=[Tensor(head)], node=node)
     obj.data["graph"] = ModelGraph("subclass", inputs=[Tensor(head)], outputs=[Tensor(applied)], name=cls.name,

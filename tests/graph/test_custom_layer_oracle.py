@@ -417,3 +417,29 @@ class MyDropout(layers.Layer):
 inputs = keras.Input((6, 5))
 model = keras.Model(inputs, layers.Dense(2)(MyDropout(0.5)(inputs)))
 """)
+
+
+def test_a_model_making_its_layers_and_weights_in_build_is_traced_through_them() -> None:
+    code = HEADER + """
+class Latent(keras.Model):
+    def __init__(self, latent_dim=6, width=8):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.width = width
+    def build(self, input_shape):
+        self.latent = self.add_weight(shape=(self.latent_dim, self.width), initializer="random_normal")
+        self.project = layers.Dense(self.width)
+        self.pool = layers.GlobalAveragePooling1D()
+        self.head = layers.Dense(3)
+        super().build(input_shape)
+    def call(self, x):
+        return self.head(self.pool(self.project(x)))
+model = Latent()
+model(np.zeros((2, 5, 4), dtype="float32"))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    kinds = sorted(n.layer.kind for n in ours.order if n.layer is not None)
+    assert kinds == ["Dense", "Dense", "GlobalAveragePooling1D", "Opaque"]  # the layers, and its own weights
+    assert ours.output_shapes() == [(None, 3)]
+    assert ours.total_params() == model.count_params()
