@@ -1360,6 +1360,21 @@ def _np_load(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, shape, dtype, source=source)
 
 
+@_register("numpy.loadtxt", "numpy.genfromtxt")
+def _np_text(interp: Interpreter, site: CallSite) -> Any:
+    """A text file's table: its shape is the file's (never read), so unknown, but the array
+    says where it came from; loadtxt/genfromtxt give float64 unless told otherwise."""
+    path = site.arg(0, "fname")
+    leaf = site.name.rsplit(".", 1)[-1]
+    source = f"np.{leaf}({path!r})" if isinstance(path, str) else f"np.{leaf}(...)"
+    dtype_value = site.arg(1, "dtype", default=float)
+    dtype = None if site.star_args or dtype_value is None else "float64" if dtype_value is float \
+        else dtype_name(dtype_value)
+    if site.has(None, "unpack") or site.has(None, "converters"):
+        return UNKNOWN  # a tuple of columns, or values of any type
+    return unknown(site.node, dtype=dtype, source=source)
+
+
 # reductions (as functions and methods) ---------------------------------------------------------
 
 _REDUCTIONS = frozenset({"sum", "mean", "std", "var", "max", "min", "amax", "amin", "prod", "argmax", "argmin",

@@ -562,6 +562,19 @@ def fed_inputs(value: Any) -> Array | None:
     return derive(element, None, (None, *element.shape))
 
 
+def describe_origin(value: Any) -> str:
+    """Where data of unknown shape came from, as a clause for a coverage reason ("" if not known)."""
+    if isinstance(value, Array) and value.source:
+        return f" (it comes from {value.source})"
+    if isinstance(value, Obj) and value.type == DATASET:
+        if value.data.get("batched") is False:
+            return " (an unbatched tf.data dataset: Keras takes each element as a batch)"
+        return " (a tf.data dataset whose elements keraslint could not determine)"
+    if isinstance(value, Obj) and value.type == IMAGE_ITERATOR:
+        return " (an image iterator whose images keraslint could not determine)"
+    return ""
+
+
 # -- dispatch --------------------------------------------------------------------------------
 
 def call(interp: Interpreter, site: CallSite) -> Any:

@@ -257,11 +257,22 @@ def fed(site: CallSite) -> None:
     if method == "build":
         shape = shape_literal(site.arg(0, "input_shape"))
     elif method in _FEEDING:
-        from keraslint.source.datasets import fed_inputs  # datasets -> arrays; keep models' imports light
+        from keraslint.source.datasets import describe_origin, fed_inputs  # datasets -> arrays: kept light
 
-        x = fed_inputs(site.arg(0, "inputs" if method == "__call__" else "x"))
+        data = site.arg(0, "inputs" if method == "__call__" else "x")
+        x = fed_inputs(data)
         if x is not None and x.shape is not None and len(x.shape) >= 2:
             shape = x.shape
+        elif not (isinstance(data, Obj) and data.type == TENSOR):
+            # data (not a symbolic tensor) of unknown shape: the reason names it and its origin
+            built = model_graph(model)
+            head = built.inputs[0].node if built is not None and built.inputs else None
+            undeclared = "input shape unknown: the model declares none (`keras.Input(...)` or `input_shape=`)"
+            code = argument_code(site, 0, "inputs" if method == "__call__" else "x")
+            if head is not None and head.input_shape is None and head.unknown_reason == undeclared and code:
+                code = code if len(code) <= 60 else code[:57] + "..."
+                head.unknown_reason = f"{undeclared}, and is first fed `{code}` ({method}), whose shape " \
+                    f"keraslint could not determine{describe_origin(data)}"
     if shape is None or len(shape) < 2 or any(d is None for d in shape[1:]):
         return
     graph.fed = ((None, *shape[1:]), site.node)

@@ -858,3 +858,15 @@ def test_matmul_matches_numpy(left: tuple, right: tuple) -> None:
     except ValueError:
         expected = None
     assert matmul_shape(left, right) == expected
+
+
+@pytest.mark.parametrize("call", ["np.loadtxt(path)", "np.loadtxt(path, dtype='int32')", "np.genfromtxt(path)",
+                                  "np.loadtxt(path, delimiter=',')"])
+def test_text_tables_have_an_unknown_shape_numpys_dtype_and_a_source(call: str, tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("1,2,3\n4,5,6\n" if "delimiter" in call else "1 2 3\n4 5 6\n")
+    real = eval(call, {"np": np, "path": str(table)})  # noqa: S307
+    ours = array(NP + f"path = {str(table)!r}\nx = {call}\n")
+    assert ours.shape is None  # the file is never read: its shape stays unknown
+    assert ours.dtype == real.dtype.name
+    assert ours.source == call.split("(")[0] + f"({str(table)!r})"

@@ -113,3 +113,34 @@ def test_image_data_generator_iterator() -> None:
             "it = gen.flow_from_directory('data/train', target_size=(20, 24), batch_size=8)\n"
             + MODEL + "model.fit(it)\n")
     assert ours(code) == (None, 20, 24, 3)  # flow_from_directory resizes to target_size
+
+
+def reason(code: str) -> str | None:
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    return graph.inputs[0].node.unknown_reason
+
+
+UNDECLARED = "input shape unknown: the model declares none (`keras.Input(...)` or `input_shape=`)"
+
+
+def test_unknown_data_is_named_with_where_it_came_from() -> None:
+    code = HEAD + "t = np.loadtxt('FordA_TRAIN.tsv', delimiter='\\t')\n" + MODEL + "model.fit(t[:, 1:], t[:, 0])\n"
+    assert reason(code) == (f"{UNDECLARED}, and is first fed `t[:, 1:]` (fit), whose shape keraslint could not "
+                            "determine (it comes from np.loadtxt('FordA_TRAIN.tsv'))")
+    code = HEAD + "ds = tf.data.TFRecordDataset('f.tfrecord').batch(8)\n" + MODEL + "model.fit(ds)\n"
+    assert reason(code) == (f"{UNDECLARED}, and is first fed `ds` (fit), whose shape keraslint could not "
+                            "determine (a tf.data dataset whose elements keraslint could not determine)")
+
+
+def test_reasons_that_stay_plain() -> None:
+    # never fed; applied to a symbolic tensor (a model used as a layer); fed before layers are added
+    assert reason(HEAD + MODEL) == UNDECLARED
+    code = HEAD + "model = keras.Sequential([layers.Dense(2)])\ny = model(keras.Input((4,)))\n"
+    assert reason(code) == UNDECLARED
+    code = HEAD + "model = keras.Sequential()\nmodel.predict(data)\nmodel.add(layers.Dense(2))\n"
+    assert reason(code) == UNDECLARED
+
+
+def test_later_known_data_still_builds_the_model() -> None:
+    code = HEAD + MODEL + "model.predict(data)\nmodel.fit(np.zeros((4, 3, 2), 'float32'), np.zeros((4, 2)))\n"
+    assert ours(code) == (None, 3, 2)
