@@ -524,6 +524,29 @@ def _random_dropout(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, base.shape, base.dtype, type_=TENSOR)
 
 
+def _ops_convert(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.convert_to_tensor(x, dtype=None)`` on an array (a constant mask or table)."""
+    base = site.arg(0, "x")
+    if not isinstance(base, Array):
+        return NOT_MODELLED
+    dtype = site.arg(1, "dtype", default=None)
+    return arrays.derive(base, site.node, base.shape, base.dtype if dtype is None else arrays.dtype_name(dtype),
+                         type_=TENSOR)
+
+
+def _ops_transpose(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.transpose(x, axes=None)`` on an array or a layer's input."""
+    base = site.arg(0, "x")
+    if not isinstance(base, Array):
+        return NOT_MODELLED
+    axes = site.arg(1, "axes", default=None)
+    try:
+        shape = arrays.transpose(base.shape, axes)
+    except arrays._Invalid:
+        shape = None
+    return arrays.derive(base, site.node, shape, type_=TENSOR)
+
+
 def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
     """``keras.ops.reshape(x, newshape)`` in a layer's call (a dimension from ``ops.shape`` that
     keraslint does not know stays unknown)."""
@@ -583,6 +606,8 @@ def _register_ops() -> None:
     register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
     register("keras.ops.reshape", _on_arrays(_ops_reshape))
     register("keras.random.dropout", _on_arrays(_random_dropout))
+    register("keras.ops.convert_to_tensor", _on_arrays(_ops_convert))
+    register("keras.ops.transpose", _on_arrays(_ops_transpose))
     register("keras.activations.get", _activation_get)
     register("tensorflow.TensorShape", _tensor_shape)
 

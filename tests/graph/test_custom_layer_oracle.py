@@ -443,3 +443,19 @@ model(np.zeros((2, 5, 4), dtype="float32"))
     assert kinds == ["Dense", "Dense", "GlobalAveragePooling1D", "Opaque"]  # the layers, and its own weights
     assert ours.output_shapes() == [(None, 3)]
     assert ours.total_params() == model.count_params()
+
+
+def test_a_constant_mask_made_with_keras_ops_from_numpy_matches_keras() -> None:
+    # keras.io deep_neural_decision_forests.py: a feature mask from np.eye, converted and transposed
+    code = HEADER + """
+from keras import ops
+one_hot = np.eye(8)
+idx = np.random.choice(np.arange(8), 4, replace=False)
+mask = ops.convert_to_tensor(one_hot[idx], dtype="float32")
+inputs = keras.Input((8,))
+model = keras.Model(inputs, layers.Dense(2)(ops.matmul(inputs, ops.transpose(mask))))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()
