@@ -562,6 +562,25 @@ def fed_inputs(value: Any) -> Array | None:
     return derive(element, None, (None, *element.shape))
 
 
+def iteration_element(value: Any) -> Any:
+    """What ``for item in value`` (or ``next(iter(value))``) binds for a dataset or an image
+    iterator: a batched dataset's element with its batch axis (of unknown size: the last batch
+    may be short), an unbatched one's element as it is, an iterator's ``(x, y)`` batch (``x``
+    without labels); UNKNOWN when not known. For the interpreter's loops (api.element_of)."""
+    if isinstance(value, Obj) and value.type == DATASET:
+        batched = value.data.get("batched")
+        element = value.data.get("element", UNKNOWN)
+        if batched is True:
+            return _with_leading(element)
+        return element if batched is False else UNKNOWN
+    if isinstance(value, Obj) and value.type == IMAGE_ITERATOR:
+        x, y = value.data.get("x"), value.data.get("y")
+        if not isinstance(x, Array):
+            return UNKNOWN
+        return x if y is None else (x, y) if isinstance(y, Array) else UNKNOWN
+    return UNKNOWN
+
+
 def describe_origin(value: Any) -> str:
     """Where data of unknown shape came from, as a clause for a coverage reason ("" if not known)."""
     if isinstance(value, Array) and value.source:

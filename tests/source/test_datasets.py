@@ -443,3 +443,29 @@ def test_nonsense_pipeline_arguments_never_crash(function: str, args: list, kwar
             f"r = {call}\nr2 = r.batch(2)\n")
     found = run(code)
     assert "r" in found
+
+
+@pytest.mark.parametrize("pipeline", [".batch(3)", "", ".batch(2).unbatch()", ".batch(4).batch(2)"])
+def test_iteration_element_is_what_a_loop_over_the_dataset_binds(pipeline: str) -> None:
+    """``for x, y in ds`` (api.element_of's hook): TensorFlow's element_spec, whose batch axes
+    are unknown (the last batch may be short), and the real first batch fits it."""
+    import tensorflow as tf
+
+    code = (HEAD + "x = np.zeros((8, 5, 3), 'float32')\ny = np.zeros((8,), 'int64')\n"
+            f"ds = tf.data.Dataset.from_tensor_slices((x, y)){pipeline}\n")
+    ours = datasets.iteration_element(dataset(code))
+    scope: dict = {"tf": tf, "np": np}
+    exec(compile(code.replace(HEAD, ""), "<test>", "exec"), scope)  # noqa: S102 - code written by this test
+    specs, batch = scope["ds"].element_spec, next(iter(scope["ds"]))
+    assert len(ours) == len(specs) == 2
+    for mine, their_spec, real in zip(ours, specs, batch):
+        assert (mine.shape, mine.dtype) == (tuple(their_spec.shape), their_spec.dtype.name)
+        assert tf.TensorShape(mine.shape).is_compatible_with(real.shape)
+
+
+def test_iteration_element_unknown_and_iterators() -> None:
+    assert datasets.iteration_element(dataset(HEAD + "ds = tf.data.TFRecordDataset('f').batch(2)\n")) is UNKNOWN
+    assert datasets.iteration_element(object()) is UNKNOWN
+    it = iterator(HEAD + "it = keras.preprocessing.image.ImageDataGenerator().flow_from_directory('d', "
+                         "target_size=(8, 9), class_mode='sparse')\n")
+    assert spec(datasets.iteration_element(it)) == (((None, 8, 9, 3), "float32"), ((None,), "int32"))
