@@ -201,7 +201,9 @@ def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched:
     traces it (a tuple element is unpacked into positional arguments; a batched dataset's
     components carry their batch axis, of unknown size since the last batch may be short).
     The result's components lose that axis again; one whose first axis is not the unknown
-    batch axis, or anything not an array structure, is UNKNOWN."""
+    batch axis, or anything not an array structure, is UNKNOWN, and so is the whole result when
+    an input axis past the batch axis is unknown (a leading None might then be that axis).
+    The function runs either way: models it calls are built on the batches they get."""
     from keraslint.source.expressions import _Bound  # expressions imports api, which imports this
 
     if element is UNKNOWN or batched is None or not isinstance(fn, (Function, _Bound)) or site.star_args:
@@ -210,6 +212,10 @@ def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched:
     if batched:
         parts = tuple(_with_leading(p) for p in parts)
     result = interp.call(fn, list(parts), {}, None)
+    if batched and not _known_past_batch(parts):
+        # an unknown axis could move to the front (x[0], a transpose): a leading None in the
+        # result would not be the batch axis for certain
+        return UNKNOWN
 
     def back(array: Array) -> Any:
         if not batched:
@@ -221,6 +227,17 @@ def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched:
         return derive(array, None, array.shape[1:])
 
     return _map_element(_structure(result), back)
+
+
+def _known_past_batch(element: Any) -> bool:
+    """Every component is an Array whose axes after the batch axis are all known."""
+    if isinstance(element, Array):
+        return element.shape is not None and len(element.shape) >= 1 and None not in element.shape[1:]
+    if isinstance(element, tuple):
+        return all(_known_past_batch(e) for e in element)
+    if isinstance(element, dict):
+        return all(_known_past_batch(e) for e in element.values())
+    return False
 
 
 def _structure(value: Any) -> Any:

@@ -469,3 +469,19 @@ def test_iteration_element_unknown_and_iterators() -> None:
     it = iterator(HEAD + "it = keras.preprocessing.image.ImageDataGenerator().flow_from_directory('d', "
                          "target_size=(8, 9), class_mode='sparse')\n")
     assert spec(datasets.iteration_element(it)) == (((None, 8, 9, 3), "float32"), ((None,), "int32"))
+
+
+def test_map_on_batches_with_an_unknown_axis_is_unknown() -> None:
+    """Batches of (None, None, 3): ``x[0]`` is (None, 3), whose leading None is not the batch
+    axis; keraslint does not guess which None is which."""
+    code = HEAD + ("x = tf.zeros((8, 5, 3))\nds = tf.data.Dataset.from_tensor_slices(x).padded_batch(4)"
+                   ".map(lambda v: v[0])\n")
+    assert dataset(code).data["element"] is UNKNOWN
+
+
+def test_map_function_runs_so_models_it_calls_are_built() -> None:
+    code = HEAD + ("x = np.zeros((8, 6, 6, 3), 'float32')\ny = np.zeros((8,), 'int64')\n"
+                   "aug = keras.Sequential([keras.layers.RandomFlip('horizontal')])\n"
+                   "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).map(lambda a, b: (aug(a), b))\n")
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    assert graph.inputs[0].node.input_shape == (None, 6, 6, 3)
