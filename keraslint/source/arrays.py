@@ -1637,8 +1637,9 @@ def _result_dtype(op: Any, left: Any, right: Any, ldtype: str | None, rdtype: st
         return None
     if lweak or rweak:
         strong, scalar = (rdtype, left) if lweak else (ldtype, right)
-        if op is operator.pow and _kind(strong) == "b" and isinstance(scalar, int) and not isinstance(scalar, bool):
-            return "int8"  # NumPy's power loop for a boolean base with a Python int (NEP 50)
+        if op is operator.pow and rweak and _kind(strong) == "b" and isinstance(scalar, int) \
+                and not isinstance(scalar, bool):
+            return "int8"  # NumPy's power loop for a boolean base with a Python int exponent (NEP 50)
         dtype = _weak(strong, scalar)
     else:
         dtype = promote(ldtype, rdtype)

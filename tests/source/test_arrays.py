@@ -870,3 +870,10 @@ def test_text_tables_have_an_unknown_shape_numpys_dtype_and_a_source(call: str, 
     assert ours.shape is None  # the file is never read: its shape stays unknown
     assert ours.dtype == real.dtype.name
     assert ours.source == call.split("(")[0] + f"({str(table)!r})"
+
+
+@pytest.mark.parametrize("expr", ["a ** 2", "2 ** a", "2 // a", "2 % a", "a // 2"])
+def test_boolean_array_with_a_python_int(expr: str) -> None:
+    """NEP 50: a boolean base with an int exponent is int8, an int base with a boolean exponent int64."""
+    ours = _interpreted("a = np.ones((2,), dtype='bool')\n", expr)
+    assert ours.dtype == _numpy({"a": np.ones((2,), dtype="bool")}, expr).dtype.name
