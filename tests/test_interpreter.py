@@ -425,3 +425,31 @@ def test_analysis_is_linear_in_script_size() -> None:
 
     small, large = steps(100), steps(400)
     assert large < 4.5 * small
+
+
+def test_list_comprehensions_over_known_items_are_unrolled() -> None:
+    interp, _ = run("widths = [8, 16, 32]\na = [w * 2 for w in widths]\nb = [w for w in widths if w > 8]\n"
+                    "c = [(i, j) for i in range(2) for j in 'ab']\nd = [w for w in unknown]\n"
+                    "e = [w for w in widths if w > q]\nf = [w for w in range(1000)]\n")
+    v = interp.module_frame.vars
+    assert v["a"].items == [16, 32, 64] and v["b"].items == [16, 32]
+    assert v["c"].items == [(0, "a"), (0, "b"), (1, "a"), (1, "b")]
+    # an unknown iterable, an undecided condition, or more items than a loop unrolls: unknown
+    assert v["d"] is UNKNOWN and v["e"] is UNKNOWN and v["f"] is UNKNOWN
+
+
+def test_a_comprehension_of_layers_builds_each_one() -> None:
+    code = ("import keras\nwidths = [8, 16]\nblocks = [keras.layers.Dense(w) for w in widths]\n"
+            "model = keras.Sequential([keras.Input(shape=(4,)), *blocks])\n")
+    report = check_source(code, "t.py", selected={"KL201"})
+    (model,) = report.context.models
+    assert model.output_shapes() == [(None, 16)] and model.total_params() == (4 * 8 + 8) + (8 * 16 + 16)
+
+
+def test_star_parameters_bind_the_extra_arguments() -> None:
+    interp, _ = run("def f(a, *args, b=2, **kw):\n    return (a, args, b, kw)\nr1 = f(1, 2, 3, b=4, c=5)\n"
+                    "r2 = f(1)\ndef g(*args, **kwargs):\n    return f(*args, **kwargs)\nr3 = g(7, 8, z=1)\n"
+                    "r4 = f(*unknown)\n")
+    v = interp.module_frame.vars
+    assert v["r1"] == (1, (2, 3), 4, {"c": 5}) and v["r2"] == (1, (), 2, {}) and v["r3"] == (7, (8,), 2, {"z": 1})
+    assert v["r4"] is UNKNOWN or v["r4"][1] is UNKNOWN

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from keraslint.source.limits import (
     _MAX_CONST_LEN,
     _MAX_INT_BITS,
     MAX_EVAL_DEPTH,
+    MAX_UNROLL,
+    MAX_UNROLL_TOTAL,
 )
 from keraslint.source.names import canonical, star_exports
 from keraslint.source.values import (
@@ -176,16 +179,29 @@ class ExpressionsMixin:
         return ...
 
     def _eval_Tuple(self, node: cst.Tuple) -> Any:
-        items = [self.eval(e.value) for e in node.elements]
-        if any(isinstance(e, cst.StarredElement) for e in node.elements):
-            return UNKNOWN
-        return tuple(items)
+        items = self._elements(node.elements)
+        return UNKNOWN if items is None else tuple(items)
 
     def _eval_List(self, node: cst.List) -> Any:
-        items = [self.eval(e.value) for e in node.elements]
-        if any(isinstance(e, cst.StarredElement) for e in node.elements):
-            return UNKNOWN
-        return ListValue(items)
+        items = self._elements(node.elements)
+        return UNKNOWN if items is None else ListValue(items)
+
+    def _elements(self, elements: Sequence[cst.BaseElement]) -> list[Any] | None:
+        """The items of a list or tuple display, ``*known`` spread in; None when a starred part
+        is not a known sequence (every element is still evaluated, for its calls)."""
+        items: list[Any] = []
+        known = True
+        for element in elements:
+            value = self.eval(element.value)
+            if isinstance(element, cst.StarredElement):
+                spread = self.sequence_items(value)
+                if spread is None:
+                    known = False
+                else:
+                    items.extend(spread)
+            else:
+                items.append(value)
+        return items if known else None
 
     def _eval_Dict(self, node: cst.Dict) -> Any:
         """A dict literal with string keys (``from_tensor_slices({"a": x})``); else unknown."""
@@ -302,6 +318,48 @@ class ExpressionsMixin:
                 indices.append(slice(self.eval(part.lower), self.eval(part.upper), self.eval(part.step)))
         return api.subscript(self, base, indices, node)
 
+    def _eval_ListComp(self, node: cst.ListComp) -> Any:
+        """``[Block(w) for w in widths]`` over known items: one element per item, in order (as a
+        ``for`` loop over them is unrolled); otherwise evaluated once, unknown."""
+        items = self._unrolled_comprehension(node)
+        return ListValue(items) if items is not None else self._eval_comprehension(node)
+
+    def _unrolled_comprehension(self, node: cst.ListComp) -> list[Any] | None:
+        saved_frame, saved_unrolled = self.frame, self.unrolled
+        self.frame = Frame(parent=saved_frame)
+        self.loop_depth += 1
+        try:
+            out: list[Any] = []
+            return out if self._unroll_clause(node, node.for_in, out) else None
+        finally:
+            self.frame, self.unrolled = saved_frame, saved_unrolled
+            self.loop_depth -= 1
+
+    def _unroll_clause(self, node: cst.ListComp, clause: cst.CompFor | None, out: list[Any]) -> bool:
+        """Append the elements ``clause`` (and the clauses inside it) give; False when an
+        iterable or a condition is not known, or the unrolling would be too large."""
+        if clause is None:
+            out.append(self.eval(node.elt))
+            return True
+        if clause.asynchronous is not None:
+            return False
+        items = self.sequence_items(self.eval(clause.iter))
+        if (items is None or len(items) > MAX_UNROLL or self.unrolled * max(len(items), 1) > MAX_UNROLL_TOTAL
+                or self.exhausted):
+            return False
+        self.unrolled *= max(len(items), 1)
+        for item in items:
+            self.assign(clause.target, item)
+            keep = True
+            for condition in clause.ifs:
+                truth = self.truth(self.eval(condition.test))
+                if truth is None:
+                    return False
+                keep = keep and truth
+            if keep and not self._unroll_clause(node, clause.inner_for_in, out):
+                return False
+        return True
+
     def _eval_comprehension(self, node: cst.BaseComp) -> Any:
         """Evaluate a comprehension's parts once with unknown targets (its calls still count)."""
         saved = self.frame
@@ -323,7 +381,7 @@ class ExpressionsMixin:
             self.frame = saved
         return UNKNOWN
 
-    _eval_ListComp = _eval_SetComp = _eval_GeneratorExp = _eval_DictComp = _eval_comprehension
+    _eval_SetComp = _eval_GeneratorExp = _eval_DictComp = _eval_comprehension
 
     def _eval_Call(self, node: cst.Call) -> Any:
         func = self.eval(node.func)

@@ -414,10 +414,14 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         for param in params.kwonly_params:
             name = param.name.value
             frame.vars[name] = UNKNOWN if unknown else kwargs.get(name, fn.defaults.get(name, UNKNOWN))
+        # The call's arguments are all known (a `*x` or `**x` that could not be spread makes the
+        # call `unknown`): the extras are exactly the tuple and dict Python would bind.
         if isinstance(params.star_arg, cst.Param):
-            frame.vars[params.star_arg.name.value] = UNKNOWN
+            frame.vars[params.star_arg.name.value] = UNKNOWN if unknown else tuple(args[len(positional):])
         if params.star_kwarg is not None:
-            frame.vars[params.star_kwarg.name.value] = UNKNOWN
+            named = {p.name.value for p in (*positional, *params.kwonly_params)}
+            extra = {k: v for k, v in kwargs.items() if k not in named}
+            frame.vars[params.star_kwarg.name.value] = UNKNOWN if unknown else extra
 
     # -- helpers -----------------------------------------------------------------------
     def truth(self, value: Any) -> bool | None:
