@@ -253,14 +253,15 @@ _ITERATORS = ("builtins.zip", "builtins.enumerate")
 
 def element_of(interp: Interpreter, value: Any) -> Any:
     """One item of ``for item in value`` when the items are not known one by one: a row of an
-    array (``for row in X``), a tuple of rows for ``zip(X, Y)``, ``(i, row)`` for ``enumerate``."""
+    array (``for row in X``), a tuple of rows for ``zip(X, Y)``, ``(i, row)`` for ``enumerate``,
+    a batch of a dataset."""
     if isinstance(value, Array) and value.shape:
         return subscript(interp, value, [0])
     if isinstance(value, Obj) and value.type == "builtins.zip":
         return tuple(element_of(interp, part) for part in value.data["of"])
     if isinstance(value, Obj) and value.type == "builtins.enumerate":
         return (UNKNOWN, element_of(interp, value.data["of"][0]))
-    return UNKNOWN
+    return datasets.iteration_element(value)  # `for x, y in train_ds`: a batch
 
 
 def _iterator(interp: Interpreter, site: CallSite) -> Any:

@@ -485,3 +485,16 @@ def test_map_function_runs_so_models_it_calls_are_built() -> None:
                    "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4).map(lambda a, b: (aug(a), b))\n")
     (graph,) = analyze(cst.parse_module(code)).models.graphs()
     assert graph.inputs[0].node.input_shape == (None, 6, 6, 3)
+
+
+def test_a_loop_over_a_dataset_binds_its_batches() -> None:
+    from keraslint.checker import check_source
+
+    code = ("import numpy as np\nimport tensorflow as tf\nimport keras\nkeras.utils.set_random_seed(0)\n"
+            "x = np.zeros((64, 20), 'float32')\ny = np.zeros((64, 1), 'float32')\n"
+            "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)\n"
+            "model = keras.Sequential([keras.Input(shape=(WIDTH,)), keras.layers.Dense(1)])\n"
+            "model.compile(loss='mse')\nfor xb, yb in ds:\n    model.train_on_batch(xb, yb)\n")
+    wrong = check_source(code.replace("WIDTH", "16"), "t.py", selected={"KL201"}).diagnostics
+    assert [d.code for d in wrong] == ["KL201"] and "(20 vs 16)" in wrong[0].message
+    assert check_source(code.replace("WIDTH", "20"), "t.py", selected={"KL201"}).diagnostics == []
