@@ -20,6 +20,7 @@ from keraslint.source import (
     label_values,
     models,
     subclass,
+    tensor_ops,
     training,
 )
 from keraslint.source.names import layer_kind
@@ -201,7 +202,7 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
 
 
 def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = None) -> Any:
-    if (tensor := models.subscript(base, indices, node)) is not NOT_MODELLED:  # x[:, 0] on a Keras tensor
+    if (tensor := tensor_ops.subscript(base, indices, node)) is not NOT_MODELLED:  # x[:, 0] on a Keras tensor
         return tensor
     if isinstance(base, Array):
         value = arrays.subscript(interp, base, indices, node)
@@ -225,7 +226,7 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = No
 
 
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
-    if (tensor := models.binary_op(op, left, right, node)) is not NOT_MODELLED:  # a + b on Keras tensors
+    if (tensor := tensor_ops.binary_op(op, left, right, node)) is not NOT_MODELLED:  # a + b on Keras tensors
         return tensor
     value = config_files.binary_op(op, left, right)
     if value is not NOT_MODELLED:
@@ -236,7 +237,7 @@ def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = N
 
 
 def unary_op(interp: Interpreter, op: str, value: Any, node: Any = None) -> Any:
-    if (tensor := models.unary_op(op, value, node)) is not NOT_MODELLED:  # -x on a Keras tensor
+    if (tensor := tensor_ops.unary_op(op, value, node)) is not NOT_MODELLED:  # -x on a Keras tensor
         return tensor
     result = arrays.unary_op(interp, op, value, node)
     label_values.after_unary(op, value, result)
