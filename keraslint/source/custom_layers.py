@@ -576,7 +576,7 @@ _TNP = "tensorflow.experimental.numpy."
 
 
 def _register_ops() -> None:
-    register = arrays._FUNCTIONS.setdefault
+    register = arrays.register
     for name in ("keras.layers.Layer.add_weight", "keras.layers.Layer.add_variable", "keras.Model.add_weight"):
         register(name, _add_weight)
     for name in _ELEMENTWISE_TF:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.source import arrays
-from keraslint.source.arrays import ARRAY, TENSOR, as_array, derive, dtype_name, make
+from keraslint.source.array_dtypes import dtype_name
+from keraslint.source.array_values import ARRAY, TENSOR, as_array, derive, make
 from keraslint.source.values import NOT_MODELLED, Array, Function, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
 

@@ -207,7 +207,7 @@ def _pairs(interp: Interpreter, site: Any) -> Any:
     over lists and tuples the pass knows item by item (a list of layers or weights built in
     ``__init__``/``build``, a config list): a tuple of the tuples Python yields, so a ``for``
     loop over it unrolls. Arrays and anything unknown are left to the array model (NOT_MODELLED)."""
-    from keraslint.source.arrays import NOT_MODELLED, Array
+    from keraslint.source.values import NOT_MODELLED, Array
 
     if site.star_args or any(isinstance(value, Array) for value in (*site.args, *site.kwargs.values())):
         return NOT_MODELLED

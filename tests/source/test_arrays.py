@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keraslint.source import arrays, npy
+from keraslint.source import array_registry, array_values, arrays, npy
 from keraslint.source.analysis import analyze
 from keraslint.source.values import Array
 from keraslint.values import UNKNOWN
@@ -141,13 +141,13 @@ def test_huge_literal_is_bounded() -> None:
     x = interp.frame.vars["x"]
     assert isinstance(x, Array) and x.shape == (None,)
     # the interpreter itself walks the literal once; the conversion stops after a few thousand
-    literal = arrays._literal([1] * 100_000, tf=False)
+    literal = array_values._literal([1] * 100_000, tf=False)
     assert literal is not None and (literal.shape, literal.dtype) == ((None,), None)
-    nested = arrays._literal([[1, 2, 3]] * 100_000, tf=False)
+    nested = array_values._literal([[1, 2, 3]] * 100_000, tf=False)
     assert nested is not None and nested.shape == (None, 3)
     start = time.perf_counter()
     for _ in range(100):
-        arrays._literal([[1, 2, 3]] * 100_000, tf=False)
+        array_values._literal([[1, 2, 3]] * 100_000, tf=False)
     assert time.perf_counter() - start < 1.0
     assert elapsed < 5.0
 
@@ -825,8 +825,8 @@ def test_unknown_dimensions_never_contradict_numpy(dims: list, data: st.DataObje
 _ARGS = ["1", "0", "-1", "2.5", "1e309", "-1e309", "'a'", "None", "True", "(2, 3)", "(2, -1)", "[1, 2]", "[[1], [2, 3]]",
          "x", "n", "(n, 2)", "np.zeros((2, 3))", "np.zeros(())", "np.zeros((0, 4), bool)", "(None, 3)", "()", "...",
          "slice(1, 2)", "tf.float32", "'float32'", "np.uint8", "x.T", "lambda v: v", "[x, x]", "(x, n)"]
-_CALLS = sorted(set(arrays._FUNCTIONS) | {"keras.utils.to_categorical"})
-_METHODS = sorted(arrays._METHODS)
+_CALLS = sorted(set(array_registry._FUNCTIONS) | {"keras.utils.to_categorical"})
+_METHODS = sorted(array_registry._METHODS)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -851,7 +851,7 @@ def test_nonsense_arguments_never_crash(function: str, args: list, kwargs: list)
 def test_matmul_matches_numpy(left: tuple, right: tuple) -> None:
     import numpy as np
 
-    from keraslint.source.arrays import matmul_shape
+    from keraslint.source.array_shapes import matmul_shape
 
     try:
         expected = (np.zeros(left) @ np.zeros(right)).shape

@@ -1,0 +1,138 @@
+"""Arrays built from their arguments: np.zeros/ones/full and the *_like functions, np.array
+and tf.constant of literals, ranges (arange, linspace) and identity matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from keraslint.source.array_dtypes import _scalar_dtype, dtype_name
+from keraslint.source.array_registry import (
+    Handler,
+    _dtype_kw,
+    _is_tf,
+    _out_type,
+    handles,
+)
+from keraslint.source.array_shapes import _is_number, dim, reshape, shape_arg
+from keraslint.source.array_values import TENSOR, as_array, derive, make, unknown
+from keraslint.source.values import Array
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+
+# constructors -----------------------------------------------------------------------------
+
+def _filled(default: str | None, shape_position: int = 0, dtype_position: int | None = 1,
+            fill_position: int | None = None) -> Handler:
+    def build(interp: Interpreter, site: CallSite) -> Any:
+        shape = shape_arg(site.arg(shape_position, "shape", default=site.kwargs.get("dims", UNKNOWN)))
+        fallback = default
+        if fill_position is not None:
+            fill = site.arg(fill_position, "fill_value" if not _is_tf(site) else "value", default=None)
+            fallback = _scalar_dtype(fill, _is_tf(site)) if fill is not None else None
+            if isinstance(fill, Array):
+                fallback = fill.dtype
+        dtype = _dtype_kw(site, dtype_position, fallback)
+        return make(site.node, shape, dtype, type_=_out_type(site))
+
+    return build
+
+
+handles("numpy.zeros", "numpy.ones", "numpy.empty")(_filled("float64"))
+handles("numpy.full")(_filled(None, dtype_position=2, fill_position=1))
+handles("tensorflow.zeros", "tensorflow.ones")(_filled("float32"))
+handles("tensorflow.fill")(_filled(None, dtype_position=None, fill_position=1))
+
+
+@handles("numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like",
+           "tensorflow.zeros_like", "tensorflow.ones_like")
+def _like(interp: Interpreter, site: CallSite) -> Any:
+    base = as_array(site.arg(0, "a" if not _is_tf(site) else "input"), tf=_is_tf(site))
+    dtype_position = 2 if site.name.endswith("full_like") else 1
+    shape_override = site.arg(None, "shape", default=None)
+    if base is None:
+        return unknown(site.node, type_=_out_type(site))
+    shape = shape_arg(shape_override) if shape_override is not None else base.shape
+    return make(site.node, shape, _dtype_kw(site, dtype_position, base.dtype), type_=_out_type(site))
+
+
+@handles("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
+           "numpy.float32", "numpy.float64", "numpy.int64", "numpy.int32", "numpy.uint8")
+def _np_array(interp: Interpreter, site: CallSite) -> Any:
+    leaf = site.name.rsplit(".", 1)[-1]
+    fixed = dtype_name(leaf) if leaf not in ("array", "asarray", "asanyarray", "ascontiguousarray", "copy") else None
+    value = site.arg(0, "object" if leaf == "array" else "a")
+    dtype_value = site.arg(1, "dtype", default=None) if fixed is None and leaf != "copy" else None
+    base = as_array(value, site.node)
+    if base is None:
+        return unknown(site.node, dtype=fixed or dtype_name(dtype_value))
+    dtype = fixed or (dtype_name(dtype_value) if dtype_value is not None else base.dtype)
+    if base is value:  # np.array(x) of an array: a copy with the same labels
+        return derive(base, site.node, base.shape, dtype)
+    return make(site.node, base.shape, dtype, scaled=base.scaled, one_hot=base.one_hot, source=base.source)
+
+
+@handles("tensorflow.constant", "tensorflow.convert_to_tensor", "tensorflow.Variable")
+def _tf_constant(interp: Interpreter, site: CallSite) -> Any:
+    value = site.arg(0, "value" if not site.name.endswith("Variable") else "initial_value")
+    base = as_array(value, site.node, tf=True)
+    dtype_value = site.arg(1, "dtype", default=None) if not site.name.endswith("Variable") else site.kwargs.get("dtype")
+    if base is None:
+        return unknown(site.node, type_=TENSOR, dtype=dtype_name(dtype_value))
+    dtype = dtype_name(dtype_value) if dtype_value is not None else base.dtype
+    shape = base.shape
+    requested = site.arg(2, "shape", default=None) if site.name.endswith("constant") else None
+    if requested is not None:
+        new = shape_arg(requested)
+        if shape is not None and shape != () and new is not None:
+            shape = reshape(shape, new)
+        else:
+            shape = new
+    return derive(base, site.node, shape, dtype, type_=TENSOR)
+
+
+@handles("numpy.arange")
+def _arange(interp: Interpreter, site: CallSite) -> Any:
+    args = list(site.args)
+    for keyword in ("start", "stop", "step"):
+        if keyword in site.kwargs:
+            args.append(site.kwargs[keyword])
+    dtype_value = site.kwargs.get("dtype")
+    values = args[:3]
+    if not values or not all(_is_number(v) for v in values) or site.star_args:
+        floats = any(isinstance(v, float) for v in values)
+        return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "float64" if floats else None)
+    if len(values) == 1:
+        start, stop, step = 0, values[0], 1
+    else:
+        start, stop, step = values[0], values[1], values[2] if len(values) > 2 else 1
+    if step == 0:
+        return unknown(site.node)
+    length = max(0, math.ceil((stop - start) / step))
+    floats = any(isinstance(v, float) for v in values)
+    dtype = dtype_name(dtype_value) if dtype_value is not None else "float64" if floats else "int64"
+    return make(site.node, (length,), dtype)
+
+
+@handles("numpy.linspace", "numpy.logspace")
+def _linspace(interp: Interpreter, site: CallSite) -> Any:
+    num = site.arg(2, "num", default=50)
+    return make(site.node, (dim(num),), _dtype_kw(site, None, "float64"))
+
+
+@handles("numpy.eye", "numpy.identity", "tensorflow.eye")
+def _eye(interp: Interpreter, site: CallSite) -> Any:
+    n = site.arg(0, "N" if not _is_tf(site) else "num_rows")
+    m = None
+    if not site.name.endswith("identity"):
+        m = site.arg(1, "M" if not _is_tf(site) else "num_columns", default=None)
+    if m is None:
+        m = n
+    dtype = _dtype_kw(site, None, "float32" if _is_tf(site) else "float64")
+    return make(site.node, (dim(n), dim(m)), dtype, type_=_out_type(site), data={"eye": True})
+
+
