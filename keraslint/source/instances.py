@@ -231,7 +231,7 @@ def _register_loops() -> None:
     from keraslint.source import arrays
 
     for name in ("builtins.zip", "builtins.enumerate"):
-        arrays._FUNCTIONS.setdefault(name, _pairs)
+        arrays.register(name, _pairs)
 
 
 _register_loops()
