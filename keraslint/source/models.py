@@ -241,6 +241,22 @@ _FEEDING = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_b
                       "__call__"})
 
 
+def fed_data(site: CallSite) -> tuple[Shape | None, Any, str | None]:
+    """What a call gives a model to build on: (the shape: ``build(shape)``'s or the fed data's,
+    batch axis included; the data; the method), or (None, None, None) for a call that feeds
+    nothing. Data is an array or the x part of a batched dataset's element (datasets.fed_inputs)."""
+    method = site.name.rsplit(".", 1)[-1]
+    if method == "build":
+        return shape_literal(site.arg(0, "input_shape")), None, method
+    if method not in _FEEDING:
+        return None, None, None
+    from keraslint.source.datasets import fed_inputs  # datasets -> arrays: kept light
+
+    data = site.arg(0, "inputs" if method == "__call__" else "x")
+    x = fed_inputs(data)
+    return (x.shape if x is not None else None), data, method
+
+
 def fed(site: CallSite) -> None:
     """The first data an undeclared Sequential gets (or ``build(shape)``) fixes its input, as
     Keras builds it then. Only known shapes count, and only the first call: later data is
@@ -249,18 +265,14 @@ def fed(site: CallSite) -> None:
     graph = model.data.get("graph") if model is not None and model.type == MODEL else None
     if graph is None or graph.kind != "sequential" or graph.fed is not None:
         return
-    method = site.name.rsplit(".", 1)[-1]
-    shape = None
-    if method == "build":
-        shape = shape_literal(site.arg(0, "input_shape"))
-    elif method in _FEEDING:
-        from keraslint.source.datasets import describe_origin, fed_inputs  # datasets -> arrays: kept light
+    shape, data, method = fed_data(site)
+    if method is None:
+        return
+    if method != "build" and (shape is None or len(shape) < 2):
+        shape = None
+        if not (isinstance(data, Obj) and data.type == TENSOR):
+            from keraslint.source.datasets import describe_origin
 
-        data = site.arg(0, "inputs" if method == "__call__" else "x")
-        x = fed_inputs(data)
-        if x is not None and x.shape is not None and len(x.shape) >= 2:
-            shape = x.shape
-        elif not (isinstance(data, Obj) and data.type == TENSOR):
             # data (not a symbolic tensor) of unknown shape: the reason names it and its origin
             built = model_graph(model)
             head = built.inputs[0].node if built is not None and built.inputs else None

@@ -18,18 +18,13 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
-from keraslint.ir.normalize import shape_literal
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import custom_layers, models
-from keraslint.source.values import Array, ClassValue, Obj
+from keraslint.source.values import ClassValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
-
-#: methods whose first argument is data the model is fed
-_FEEDING = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch",
-                      "__call__"})
 
 
 def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any], kwargs: dict[str, Any],
@@ -87,17 +82,7 @@ def fed(site: CallSite) -> None:
     head = receiver.data.get("subclass_input") if receiver is not None else None
     if head is None or head.input_shape is not None:
         return
-    method = site.name.rsplit(".", 1)[-1]
-    shape = None
-    if method == "build":
-        shape = shape_literal(site.arg(0, "input_shape"))
-    elif method in _FEEDING:
-        from keraslint.source.datasets import fed_inputs  # datasets -> arrays; keep this module's imports light
-
-        # an array, or the x part of a batched tf.data dataset's element (datasets.fed_inputs)
-        x = fed_inputs(site.arg(0, "inputs" if method == "__call__" else "x"))
-        if x is not None and x.shape is not None and len(x.shape) >= 1:
-            shape = (None, *x.shape[1:])
+    shape, _, _ = models.fed_data(site)
     if shape is not None and len(shape) >= 1:
         head.input_shape = (None, *shape[1:])
 
