@@ -1,4 +1,5 @@
-"""Preprocessing layers that sit inside models: Normalization and Rescaling."""
+"""Preprocessing layers that sit inside models: Normalization, Rescaling, image resizing and
+cropping, and the random augmentation layers (which keep their input's shape)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from keraslint.shapes.args import REQUIRED, Args, is_unknown
 from keraslint.shapes.dims import fmt, mul, prod, total
-from keraslint.shapes.errors import ShapeError
+from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import register, result, single
 from keraslint.shapes.spec import LayerResult, Shape
 
@@ -83,3 +84,72 @@ def _normalization(args: Args, inputs: list[Shape]) -> LayerResult:
 def _rescaling(args: Args, inputs: list[Shape]) -> LayerResult:
     args.raw("scale", REQUIRED)
     return result(single(args, inputs))
+
+
+# -- image preprocessing and augmentation layers ---------------------------------------
+#
+# Keras 3 treats a rank-4 input as a batch of images and any other rank as one image (so a
+# rank-3 tensor in a model, batch axis included, is resized as (height, width, channels)); the
+# rules below mirror its compute_output_shape exactly, ranks Keras refuses included.
+
+_AUGMENTATION = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+                 "RandomBrightness")
+
+
+def _target_size(args: Args) -> tuple[int | None, int | None]:
+    return args.integer("height"), args.integer("width")
+
+
+def _channels_first(args: Args) -> bool:
+    data_format = args.raw("data_format", None)
+    if is_unknown(data_format):
+        raise UnsupportedLayer(f"{args.kind}: data_format is not known")
+    return data_format == "channels_first"
+
+
+def _set(shape: Shape, axes: tuple[int, int], sizes: tuple[int | None, int | None], kind: str) -> Shape:
+    out = list(shape)
+    for axis, size in zip(axes, sizes):
+        if not -len(out) <= axis < len(out):
+            raise ShapeError("rank", f"{kind} needs an image input (rows, cols, channels), got {fmt(shape)}",
+                             expected=4, actual=len(shape))
+        out[axis] = size
+    return tuple(out)
+
+
+@register("Resizing")
+def _resizing(args: Args, inputs: list[Shape]) -> LayerResult:
+    x = single(args, inputs)
+    size = _target_size(args)
+    first = _channels_first(args)
+    if len(x) == 4:
+        axes = (2, 3) if first else (1, 2)
+    else:  # one image, whatever its rank
+        axes = (1, 2) if first else (0, 1)
+    return result(_set(x, axes, size, args.kind))
+
+
+@register("CenterCrop")
+def _center_crop(args: Args, inputs: list[Shape]) -> LayerResult:
+    x = single(args, inputs)
+    if len(x) not in (3, 4):
+        raise ShapeError("rank", f"CenterCrop needs a rank 3 or 4 input, got {fmt(x)}", expected=4, actual=len(x))
+    first = _channels_first(args)
+    if len(x) == 4:
+        axes = (2, 3) if first else (1, 2)
+    else:
+        axes = (1, 2) if first else (0, 1)
+    return result(_set(x, axes, _target_size(args), args.kind))
+
+
+@register("RandomCrop")
+def _random_crop(args: Args, inputs: list[Shape]) -> LayerResult:
+    x = single(args, inputs)
+    axes = (-2, -1) if _channels_first(args) else (-3, -2)
+    return result(_set(x, axes, _target_size(args), args.kind))
+
+
+for _kind in _AUGMENTATION:
+    @register(_kind)
+    def _augmentation(args: Args, inputs: list[Shape]) -> LayerResult:
+        return result(single(args, inputs))

@@ -336,6 +336,30 @@ def elementwise_case(draw: Any, kind: str) -> Case:
 
 
 @st.composite
+def image_preprocessing_case(draw: Any, kind: str) -> Case:
+    """Resizing, cropping and augmentation layers on image batches (and the odd other rank)."""
+    d = Dice(draw)
+    config: dict[str, Any] = {}
+    if kind in ("Resizing", "CenterCrop", "RandomCrop"):
+        config["height"], config["width"] = d.num(1, 12), d.num(1, 12)
+        d.maybe(config, "data_format", ["channels_last", "channels_first"], 30)
+        if kind == "Resizing":
+            d.maybe(config, "crop_to_aspect_ratio", [True, False], 20)
+    elif kind == "RandomRotation":
+        config["factor"] = d.pick([0.1, 0.25])
+    elif kind == "RandomZoom":
+        config["height_factor"] = d.pick([0.1, 0.2])
+    elif kind == "RandomTranslation":
+        config["height_factor"], config["width_factor"] = d.pick([0.1, 0.2]), d.pick([0.1, 0.2])
+    elif kind in ("RandomContrast", "RandomBrightness"):
+        config["factor"] = d.pick([0.1, 0.2])
+    elif kind == "RandomFlip":
+        d.maybe(config, "mode", ["horizontal", "vertical", "horizontal_and_vertical"], 50)
+    rank = d.pick([4, 4, 4, 3, 5, 2])
+    return Case(kind, config, [d.shape(rank, lo=2, hi=16)])
+
+
+@st.composite
 def spatial_dropout_case(draw: Any, kind: str) -> Case:
     d = Dice(draw)
     rank = int(kind[-2])
@@ -745,6 +769,8 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Case]]] = {
         elementwise_case,
     ),
     **_for(_n("SpatialDropout"), spatial_dropout_case),
+    **_for(["Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+            "RandomContrast", "RandomBrightness"], image_preprocessing_case),
     **_for(["PReLU"], prelu_case),
     **_for(["Lambda"], lambda_case),
     **_for(["InputLayer"], input_layer_case),
