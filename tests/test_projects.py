@@ -66,7 +66,7 @@ def test_packages_relative_imports_and_init_reexports() -> None:
     code, diagnostics, _ = check(PROJECTS / "bad_package", "scripts/train.py")
     assert found(diagnostics) == [("scripts/train.py", 11, "KL202")]
     assert "declared at netlib/models/classifier.py line 9" in diagnostics[0]["message"]
-    assert "has 1 channels" in diagnostics[0]["message"] or "has 1 channel" in diagnostics[0]["message"]
+    assert "The data has 1 channel (128, 32, 32, 1)" in diagnostics[0]["message"]
 
 
 def test_src_layout_and_a_trainer_class_in_another_module() -> None:

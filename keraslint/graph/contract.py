@@ -155,7 +155,8 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
             swapped = ""
             if len(data) == 3 and data[1:] == declared[:0:-1]:
                 swapped = "; the timesteps and channel axes look swapped (`x.transpose(0, 2, 1)`)"
-            return Problem("KL202", f"The data has {d} channels {fmt_shape(data)}{built()} but the model input "
+            return Problem("KL202", f"The data has {d} channel{'' if d == 1 else 's'} {fmt_shape(data)}{built()} "
+                                    f"but the model input "
                                     f"was declared for {w} {fmt_shape(declared)}"
                                     f"{_declared_at(feed, index, line_of)}{_with_default(d, w)}"
                                     f"{_channel_consequence(feed, index)}"
