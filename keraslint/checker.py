@@ -7,7 +7,6 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 from __future__ import annotations
 
 import ast
-import re
 import signal
 import threading
 import traceback
@@ -26,7 +25,13 @@ from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
 from keraslint.source.notebook import Notebook, read_notebook
-from keraslint.source.reading import Unreadable, decode_source, source_encoding
+from keraslint.source.reading import (
+    MAX_BRACKET_DEPTH,
+    Unreadable,
+    bracket_depth,
+    decode_source,
+    source_encoding,
+)
 from keraslint.suppression import parse_suppressions
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
@@ -78,25 +83,6 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
 
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-# CPython's parser refuses more than 200 nested brackets ("too many nested parentheses");
-# libcst's native parser crashes the process on a few thousand, so never hand it such input.
-MAX_BRACKET_DEPTH = 200
-_BRACKETS = re.compile(r"[()\[\]{}]")
-
-
-def _bracket_depth(text: str) -> tuple[int, int]:
-    """The deepest bracket nesting (ignoring strings only roughly) and the offset where it is."""
-    depth = deepest = where = 0
-    for match in _BRACKETS.finditer(text):
-        if match.group() in "([{":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, match.start()
-        else:
-            depth = max(depth - 1, 0)
-    return deepest, where
-
-
 def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> list[Diagnostic] | None:
     """Inputs that would hang or crash the parser get one clear finding instead."""
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -105,7 +91,7 @@ def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> lis
             return []
         return [_meta(INTERNAL_ERROR, filename, f"file is {size / 1048576:.1f} MB, over the "
                                                 f"{MAX_SOURCE_BYTES // 1048576} MB limit for one script; not checked")]
-    deepest, offset = _bracket_depth(text)
+    deepest, offset = bracket_depth(text)
     if deepest <= MAX_BRACKET_DEPTH:
         return None
     try:  # the rough count may include brackets inside strings: let CPython decide

@@ -190,23 +190,13 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         finally:
             self.frame, self.returned = saved_frame, saved_returned
 
-    def eager(self, module: modules.ModuleValue) -> bool:
-        """Whether importing ``module`` must run it now (its top level calls something)."""
-        if module.path is None or module.state != "new":
-            return False
-        source, _ = modules.read_source(module.path)
-        if source is not None and self.loader is not None:
-            # read, so part of the result: an edit that adds an effect must re-check the importer
-            self.loader.read[str(module.path.resolve())] = source.digest
-        return source is not None and source.eager
-
     def project_module(self, dotted: str) -> modules.ModuleValue | None:
         """``import dotted``: the project module (run now if its top level has effects), or None
         when ``dotted`` is not one of the project's (an installed library)."""
         if self.loader is None:
             return None
         module = self.loader.find(dotted)
-        if module is not None and self.eager(module):
+        if module is not None and self.loader.eager(module):
             self.loader.run(self, module)
         return module
 

@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.source.frames import MISSING, Frame
-from keraslint.source.reading import Unreadable, decode_source
+from keraslint.source.names import canonical, star_exports
+from keraslint.source.reading import (
+    MAX_BRACKET_DEPTH,
+    Unreadable,
+    bracket_depth,
+    decode_source,
+)
+from keraslint.source.values import Ref
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -201,9 +208,7 @@ def _parse(path: Path, size: int) -> tuple[Source | None, str]:
 
 
 def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]:
-    from keraslint.checker import MAX_BRACKET_DEPTH, _bracket_depth
-
-    if _bracket_depth(text)[0] > MAX_BRACKET_DEPTH:
+    if bracket_depth(text)[0] > MAX_BRACKET_DEPTH:
         return None, "brackets nested too deeply to parse"
     try:
         module = cst.parse_module(text)
@@ -289,6 +294,22 @@ class Loader:
         return None
 
     # -- running -----------------------------------------------------------------------
+    def _read(self, module: ModuleValue) -> tuple[Source | None, str]:
+        """The module's parsed source; whatever is read is part of the result (the cache's
+        dependencies), even when only to decide whether it runs at its import."""
+        assert module.path is not None
+        source, why = read_source(module.path)
+        if source is not None:
+            self.read[str(module.path.resolve())] = source.digest
+        return source, why
+
+    def eager(self, module: ModuleValue) -> bool:
+        """Whether importing ``module`` must run it now (its top level calls something)."""
+        if module.path is None or module.state != "new":
+            return False
+        source, _ = self._read(module)
+        return source is not None and source.eager
+
     def run(self, interp: Interpreter, module: ModuleValue) -> Frame | None:
         """Run ``module``'s top level once (in its own module frame); its frame, partly run
         during an import cycle, or None when it cannot be read."""
@@ -297,12 +318,11 @@ class Loader:
         if module.path is None:  # a namespace package: only submodules
             module.frame, module.state = Frame(vars={"__name__": module.name}), "done"
             return module.frame
-        source, why = read_source(module.path)
+        source, why = self._read(module)
         if source is None:
             module.state = "failed"
             self.notes.append((module.path, why))
             return None
-        self.read[str(module.path.resolve())] = source.digest
         module.source = source
         package = module.name if module.package_dir is not None else module.name.rpartition(".")[0]
         module.frame = Frame(vars={"__name__": module.name, "__package__": package})
@@ -323,9 +343,6 @@ class Loader:
         if frame is None or module.state == "running":
             return UNKNOWN
         for star in reversed(frame.star_modules):
-            from keraslint.source.names import canonical, star_exports
-            from keraslint.source.values import Ref
-
             exported = star_exports(star)
             if exported is not None and attr in exported:
                 dotted = f"{star}.{attr}"

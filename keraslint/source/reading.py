@@ -4,8 +4,27 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
+
+# CPython's parser refuses more than 200 nested brackets ("too many nested parentheses");
+# libcst's native parser crashes the process on a few thousand, so never hand it such input.
+MAX_BRACKET_DEPTH = 200
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def bracket_depth(text: str) -> tuple[int, int]:
+    """The deepest bracket nesting (ignoring strings only roughly) and the offset where it is."""
+    depth = deepest = where = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+        else:
+            depth = max(depth - 1, 0)
+    return deepest, where
 
 
 @dataclass(frozen=True)

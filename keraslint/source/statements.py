@@ -13,8 +13,8 @@ from typing import Any
 import libcst as cst
 
 from keraslint.source import api, cli_args, containers, instances
-from keraslint.source.modules import LazyName
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
+from keraslint.source.modules import LazyName
 from keraslint.source.names import canonical
 from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
@@ -160,10 +160,10 @@ class StatementsMixin:
             frame = module.frame
             if frame is not None and module.state == "done" and attr in frame.vars:
                 value = frame.vars[attr]
-            elif module.package_dir is not None and loader.find(f"{module.name}.{attr}") is not None:
-                value = loader.find(f"{module.name}.{attr}")
-                if value.state == "new" and self.eager(value):
-                    loader.run(self, value)
+            elif (sub := loader.find(f"{module.name}.{attr}") if module.package_dir is not None else None) is not None:
+                value = sub  # `from pkg import submodule`
+                if loader.eager(sub):
+                    loader.run(self, sub)
             else:
                 value = LazyName(module, attr)
             self.frame.vars[_bound_name(alias)] = value
