@@ -245,3 +245,13 @@ def test_render_coverage_without_models_and_unread_files() -> None:
     assert text.splitlines() == ["Coverage: models found and how many keraslint fully shaped",
                                  "b.h5: not analysed (it could not be read or parsed)",
                                  "Total: 0 models in 0 of 2 files, 0 fully shaped; 1 not analysed"]
+
+
+def test_an_unknown_inside_a_tuple_argument_is_undetermined_not_dynamic(tmp_path: Path) -> None:
+    # kernel_size=(k, 3) with k unknown: the rows are keraslint's blind spot, never a declared None
+    source = ("import sys\nimport keras\nk = int(sys.argv[1])\ninputs = keras.Input(shape=(32, 32, 8))\n"
+              "model = keras.Model(inputs, keras.layers.Conv2D(4, (k, 3))(inputs))\n")
+    (model,) = shapes_json(tmp_path, source)
+    assert layer(model, "Conv2D")["output_shape"][1] == "?"
+    assert not model["fully_shaped"]
+    assert any("kernel_size" in reason for reason in model["unknown"])

@@ -30,6 +30,7 @@ from keraslint.shapes import (
     infer,
     supported_kinds,
 )
+from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES
 
@@ -149,15 +150,31 @@ def _holds_unknown(value: Any) -> bool:
     return isinstance(value, (tuple, list)) and any(_holds_unknown(v) for v in value)
 
 
-def to_spec(layer: Layer, reads: list[str] | None = None) -> LayerSpec:
+def to_spec(layer: Layer, reads: list[str] | None = None, probe: frozenset[str] = frozenset()) -> LayerSpec:
     """The engine's view of a layer; with ``reads``, the unknown config values it reads are
-    recorded there (wrapped layers' included)."""
+    recorded there (wrapped layers' included); the unknowns in the ``probe`` keys are set to a
+    small size (``_probe``)."""
     config: dict[str, Any] = {}
     for key, value in layer.config.items():
         if key.startswith("__"):
             continue
-        config[key] = to_spec(value, reads) if isinstance(value, Layer) else value
+        if isinstance(value, Layer):
+            value = to_spec(value, reads, probe)
+        elif key in probe:
+            value = _probe_value(value)
+        config[key] = value
     return LayerSpec(layer.kind, config if reads is None else _Watched(config, reads))
+
+
+def _probe_value(value: Any) -> Any:
+    """Unknowns set to 3, inside tuples too (``kernel_size=(k, 3)`` with ``k`` unknown)."""
+    if value is UNKNOWN:
+        return 3
+    if isinstance(value, tuple):
+        return tuple(_probe_value(v) for v in value)
+    if isinstance(value, list):
+        return [_probe_value(v) for v in value]
+    return value
 
 
 def analyze_model(graph: ModelGraph, input_shapes: Sequence[Shape | None] | None = None, depth: int = 0,
@@ -271,7 +288,7 @@ def _unmodelled(node: Node) -> str:
 
 
 def _never_modelled(layer: Layer) -> bool:
-    if "custom_layer" in layer.config:  # its own code is run (source/custom_layers.py) once its input is known
+    if CUSTOM_LAYER_KEY in layer.config:  # its own code is run (source/custom_layers.py) once its input is known
         return layer.unknown_reason is not None
     return layer.unknown_reason is not None or LEGACY_LAYER_ALIASES.get(layer.kind, layer.kind) not in supported_kinds()
 
@@ -313,23 +330,10 @@ def _probe(layer: Layer, inputs: list[Shape | None], blind: list[Blind],
     probes = [tuple(PROBE if i in b else d for i, d in enumerate(shape)) for shape, b in zip(inputs, blind)
               if shape is not None]
     try:
-        return tuple(infer(_probe_spec(layer, frozenset(reads)), probes).outputs)
+        return tuple(infer(to_spec(layer, probe=frozenset(reads)), probes).outputs)
     except (ShapeError, UnsupportedLayer, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError,
             OverflowError):
         return None
-
-
-def _probe_spec(layer: Layer, keys: frozenset[str]) -> LayerSpec:
-    config: dict[str, Any] = {}
-    for key, value in layer.config.items():
-        if key.startswith("__"):
-            continue
-        if isinstance(value, Layer):
-            value = _probe_spec(value, keys)
-        elif key in keys and value is UNKNOWN:
-            value = 3
-        config[key] = value
-    return LayerSpec(layer.kind, config)
 
 
 def _check_shared_layer(node: Node, inputs: list[Shape | None], built_for: dict[int, Shape]) -> ChannelMismatch | None:
