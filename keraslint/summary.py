@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from keraslint.config import display_path
-from keraslint.graph.layers import source_of
+from keraslint.graph.layers import fmt_shape, source_of
 from keraslint.graph.propagate import AnalyzedModel, Blind, NodeResult
 from keraslint.ir.graph import Shape
 
@@ -41,10 +41,7 @@ def display(shape: Shape | None, blind: Blind = frozenset()) -> Display:
 
 
 def fmt_display(shape: Display) -> str:
-    if isinstance(shape, str):
-        return shape
-    items = ["None" if d is None else str(d) for d in shape]
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    return shape if isinstance(shape, str) else fmt_shape(shape)  # type: ignore[arg-type]
 
 
 def _has_unknown(shape: Display) -> bool:
@@ -134,12 +131,12 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
     seen: set[tuple[Any, ...]] = set()
     applied = _first_applications(ctx.models)
     for model in ctx.models:
-        summary = _summarize_model(filename, model, line_of, by_row, by_layer, file_of)
+        summary = _summarize_model(model, line_of, by_row, by_layer, file_of)
         inner = applied.get(model.graph.id)
         if not summary.fully_shaped and inner is not None:
             # A model used as a layer is built by the tensor it is first applied to (Keras builds
             # an undeclared Sequential then): shown as that application shapes it.
-            summary = _summarize_model(filename, inner, line_of, by_row, by_layer, file_of)
+            summary = _summarize_model(inner, line_of, by_row, by_layer, file_of)
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
@@ -164,13 +161,13 @@ def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, AnalyzedMo
     return found
 
 
-def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[str, int], list[str]],
-                     by_layer: dict[str, list[str]], file_of: Callable[[Any], str] | None = None) -> ModelSummary:
+def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[str, int], list[str]],
+                     by_layer: dict[str, list[str]], file_of: Callable[[Any], str]) -> ModelSummary:
     graph = model.graph
-    home = file_of(graph.node) if file_of is not None else filename
+    home = file_of(graph.node)
 
     def other_file(node: Any) -> str | None:
-        where = file_of(node) if file_of is not None else filename
+        where = file_of(node)
         return where if where != home else None
 
     rows = []
@@ -187,11 +184,10 @@ def _summarize_model(filename: str, model: AnalyzedModel, line_of: LineOf, by_ro
         if node.layer.id in counted:
             params = 0  # a shared layer's weights are counted once
         counted.add(node.layer.id)
-        where = other_file(source_of(node)) or home
-        found = by_row.get((where, line), []) if line is not None else by_layer.get(node.layer.name or "", [])
+        elsewhere = other_file(source_of(node))
+        found = by_row.get((elsewhere or home, line), []) if line is not None else by_layer.get(node.layer.name or "", [])
         kind = node.layer.spelled if node.layer.kind == "Opaque" and node.layer.spelled else node.layer.kind
-        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)),
-                             file=other_file(source_of(node))))
+        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)), file=elsewhere))
     return ModelSummary(home, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
                         [display(s, b) for s, b in zip(model.output_shapes(), model.output_blind())],

@@ -10,9 +10,9 @@ not plain data, or PyYAML not installed gives UNKNOWN.
 
 Followed: ``open(p)`` (also as a ``with`` target), ``f.read()``, ``pathlib.Path(p)`` with
 ``read_text``/``read_bytes``/``open``/``joinpath``, ``os.path.join``, and the script's own
-folder as ``os.path.dirname(__file__)`` (in the checked file only: an imported module's
-``__file__`` is elsewhere). ``Path(__file__).parent`` needs attribute and ``/`` support
-in the dispatch and stays unknown. Relative paths are taken next to the script, as for
+folder as ``os.path.dirname(__file__)`` or ``Path(__file__).parent`` (with ``/``,
+``.resolve()``; in the checked file only: an imported module's ``__file__`` is elsewhere).
+Relative paths are taken next to the script, as for
 np.load. A file the script itself writes (``open(p, "w")``, ``write_text``) is not read: the
 run would see what the script wrote, not what is on disk.
 
@@ -138,8 +138,12 @@ def _join(interp: Interpreter, site: CallSite, parts: list[Any]) -> Any:
     paths = [_path_of(interp, site, part, i) for i, part in enumerate(parts)]
     if not paths or any(p is None or p is _SCRIPT_FILE for p in paths):
         return None
+    return _joined(*paths) if len(paths) > 1 else paths[0]
+
+
+def _joined(*parts: str) -> str:
     # Joined with "/" on every platform, like the relative paths npy.resolve takes.
-    return os.path.normpath(os.path.join(*paths)).replace(os.sep, "/") if len(paths) > 1 else paths[0]
+    return os.path.normpath(os.path.join(*parts)).replace(os.sep, "/")
 
 
 def _os_path(interp: Interpreter, site: CallSite, function: str) -> Any:
@@ -174,7 +178,7 @@ def attribute(obj: Obj, name: str) -> Any:
     if name == "parent" and path is _SCRIPT_FILE:
         return _path(".")
     if name == "parent" and isinstance(path, str):
-        return _path(os.path.normpath(os.path.join(path, "..")).replace(os.sep, "/"))
+        return _path(_joined(path, ".."))
     return NOT_MODELLED
 
 
@@ -185,7 +189,7 @@ def binary_op(op: Any, left: Any, right: Any) -> Any:
     path = left.data["path"]
     if not isinstance(path, str):
         return UNKNOWN
-    return _path(os.path.normpath(os.path.join(path, right)).replace(os.sep, "/"))
+    return _path(_joined(path, right))
 
 
 def _open(interp: Interpreter, site: CallSite, path: Any, mode: Any) -> Any:

@@ -227,7 +227,7 @@ def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched:
             return UNKNOWN  # the batch axis moved or was reduced away: not followed
         return derive(array, None, array.shape[1:])
 
-    return _map_element(_structure(result), back)
+    return _map_element(result, back)
 
 
 def _known_past_batch(element: Any) -> bool:
@@ -239,17 +239,6 @@ def _known_past_batch(element: Any) -> bool:
     if isinstance(element, dict):
         return all(_known_past_batch(e) for e in element.values())
     return False
-
-
-def _structure(value: Any) -> Any:
-    """A map function's result as an element structure (a list is a tuple to tf.data)."""
-    if isinstance(value, Array):
-        return value
-    if isinstance(value, tuple):
-        return tuple(_structure(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _structure(v) for k, v in value.items()}
-    return UNKNOWN
 
 
 _KEEPING_SPEC = frozenset({"shuffle", "prefetch", "repeat", "cache", "take", "skip", "filter", "with_options",
