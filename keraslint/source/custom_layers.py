@@ -24,7 +24,6 @@ and bounded by its own step budget; the layer's attributes are restored afterwar
 from __future__ import annotations
 
 import operator
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from keraslint.shapes.errors import UnsupportedLayer
 from keraslint.shapes.spec import LayerResult, Shape
 from keraslint.source import arrays
 from keraslint.source.arrays import TENSOR, make, shape_arg, size_of
-from keraslint.source.limits import _FRAME_MARGIN
+from keraslint.source.limits import frames_left
 from keraslint.source.values import NOT_MODELLED, Array, ClassValue, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
 
@@ -310,14 +309,11 @@ def _detached(interp: Interpreter, obj: Obj) -> Iterator[_Probe]:
     attrs = obj.data.get("attrs")
     saved_attrs = dict(attrs) if isinstance(attrs, dict) else None
     saved_weights = obj.data.get("own_weights")
-    depth, frame = 0, sys._getframe()
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
     interp.trackers = [probe]
     interp.reachable = False
     interp.budget = interp.steps + STEP_BUDGET
     interp.followed = dict(interp.followed)
-    interp.max_frames = sys.getrecursionlimit() - depth - _FRAME_MARGIN
+    interp.max_frames = frames_left()
     try:
         yield probe
     finally:

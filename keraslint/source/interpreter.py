@@ -28,6 +28,7 @@ from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
     _FRAME_MARGIN,
     DEFAULT_BUDGET,
+    frames_left,
     ENTRY_POINT_RUNNERS,
     MAX_CALL_DEPTH,
     MAX_CALLS_PER_FUNCTION,
@@ -159,10 +160,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
 
     # -- driving -------------------------------------------------------------------
     def run(self) -> None:
-        depth, frame = 0, sys._getframe()
-        while frame is not None:
-            depth, frame = depth + 1, frame.f_back
-        self.max_frames = sys.getrecursionlimit() - depth - _FRAME_MARGIN
+        self.max_frames = frames_left()
         self.exec_block(self.module.body)
         self._run_detached()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 MAX_CALL_DEPTH = 6
 # Calls that run a function of the script for it (the usual `main` entry points).
 ENTRY_POINT_RUNNERS = frozenset({"absl.app.run", "tensorflow.app.run", "tensorflow.compat.v1.app.run", "fire.Fire",
@@ -26,3 +28,12 @@ _BLOCK_FRAMES = 6
 _EVAL_FRAMES = 2
 #: ``returned`` when the path ended in ``raise`` (an enclosing ``try`` may catch it)
 RAISED = "raise"
+
+
+def frames_left() -> int:
+    """Python frames the interpreter may still use from the caller's depth (the real stack is
+    measured: the caller may itself be deep, a worker thread or a test runner)."""
+    depth, frame = 0, sys._getframe(1)
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return sys.getrecursionlimit() - depth - _FRAME_MARGIN
