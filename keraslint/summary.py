@@ -132,11 +132,19 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
     applied = _first_applications(ctx.models)
     for model in ctx.models:
         summary = _summarize_model(model, line_of, by_row, by_layer, file_of)
-        inner = applied.get(model.graph.id)
+        inner, where = applied.get(model.graph.id, (None, None))
         if not summary.fully_shaped and inner is not None:
             # A model used as a layer is built by the tensor it is first applied to (Keras builds
-            # an undeclared Sequential then): shown as that application shapes it.
-            summary = _summarize_model(inner, line_of, by_row, by_layer, file_of)
+            # an undeclared Sequential then): shown as that application shapes it, unless the
+            # model's own declared input shapes it further.
+            applied_as = _summarize_model(inner, line_of, by_row, by_layer, file_of)
+            if applied_as.fully_shaped or not model.graph.inputs or model.graph.inputs[0].node.input_shape is None:
+                summary = applied_as
+                if not summary.fully_shaped and not summary.unknown:
+                    # the cause is upstream, in the model that applies it
+                    line = line_of(where)
+                    summary.unknown.append("used as a layer" + (f" at line {line}" if line else "") +
+                                           " on a tensor whose shape keraslint could not determine")
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
             continue  # the same builder run twice with the same arguments
@@ -150,14 +158,15 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
     return summaries
 
 
-def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, AnalyzedModel]:
-    """For each model used as a layer of another: the run of its first application."""
-    found: dict[int, AnalyzedModel] = {}
+def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, tuple[AnalyzedModel, Any]]:
+    """For each model used as a layer of another: the run of its first application, and where
+    that application is."""
+    found: dict[int, tuple[AnalyzedModel, Any]] = {}
     for model in models:
         for outer, node, _ in model.walk():
             inner = outer.nested.get(node.id)
             if inner is not None:
-                found.setdefault(inner.graph.id, inner)
+                found.setdefault(inner.graph.id, (inner, node.node))
     return found
 
 

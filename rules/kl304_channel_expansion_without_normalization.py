@@ -8,6 +8,8 @@ from keraslint.ir.graph import Node
 from keraslint.rule import Finding, Invalid, Option, Rule
 
 _EXPANDERS = CONVOLUTIONS | {"Dense"}
+#: activations whose outputs need no normalization: self-normalizing, or gates in [0, 1]
+_NOT_FEATURES = ("selu", "sigmoid", "softmax", "hard_sigmoid")
 
 
 class ChannelExpansionWithoutNormalization(Rule):
@@ -24,8 +26,10 @@ class ChannelExpansionWithoutNormalization(Rule):
     Not reported: the first weighted layer after a model input, also when `Rescaling`,
     `Normalization`, padding, cropping or augmentation layers sit in between (raw features
     are always widened); a layer that is or feeds the model output, or the last hidden
-    layer before it (a classifier head such as `Dense(128)` before `Dense(10)`); and
-    self-normalizing layers (`activation="selu"`).
+    layer before it (a classifier head such as `Dense(128)` before `Dense(10)`);
+    self-normalizing layers (`activation="selu"`); and gates (`activation="sigmoid"` or
+    `"softmax"`: the excitation of a squeeze-and-excitation block, attention weights), whose
+    outputs are weights in [0, 1] that multiply features, not features to normalize.
 
     This is advice (info, opt-in with `--extend-select KL304`): on published, correct code
     it was wrong more often than right. It does not apply where normalization is wrong by
@@ -73,6 +77,12 @@ class ChannelExpansionWithoutNormalization(Rule):
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(64, 3), keras.layers.Dense(1)])\n",
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(16, 3),\n"
         "    keras.layers.Conv1D(128, 3, activation='selu'), keras.layers.Conv1D(8, 3)])\n",
+        # the excitation of a squeeze-and-excitation block: a gate that multiplies the features
+        ("import keras\ninp = keras.Input((16, 16, 64))\nx = keras.layers.Conv2D(64, 3, padding='same')(inp)\n"
+         "s = keras.layers.GlobalAveragePooling2D(keepdims=True)(x)\n"
+         "s = keras.layers.Conv2D(8, 1, activation='relu')(s)\n"
+         "s = keras.layers.Conv2D(64, 1, activation='sigmoid')(s)\n"
+         "out = keras.layers.Conv2D(4, 1)(keras.layers.Multiply()([x, s]))\nm = keras.Model(inp, out)\n"),
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(16, 3), keras.layers.Conv1D(32, 3),\n"
         "    keras.layers.Dense(1)])\n",
         # the first weighted layer, behind layers without weights
@@ -104,7 +114,7 @@ class ChannelExpansionWithoutNormalization(Rule):
             layer = node.layer
             if layer is None or layer.kind not in _EXPANDERS or result.error or not result.inputs:
                 continue
-            if not channels_last(layer) or layer.config.get("activation") == "selu":
+            if not channels_last(layer) or layer.config.get("activation") in _NOT_FEATURES:
                 continue
             if _first_weighted(model, node):
                 continue

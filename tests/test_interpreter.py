@@ -105,6 +105,15 @@ def test_known_conditions_take_one_branch() -> None:
     assert v["a"] == 2
 
 
+def test_layers_and_functions_are_true_in_conditions() -> None:
+    """`if activation:` on a layer or a function passed in takes the branch (neither defines
+    __bool__); a symbolic tensor or an unknown value stays undecided."""
+    v = env("import keras\ndef f():\n    pass\na = 1 if keras.layers.ReLU() else 2\nb = 1 if f else 2\n"
+            "c = 1 if keras.Input((3,)) else 2\nd = 1 if unknown_name else 2\n")
+    assert (v["a"], v["b"]) == (1, 1)
+    assert v["c"] is UNKNOWN and v["d"] is UNKNOWN
+
+
 def test_branches_merge_to_unknown() -> None:
     v = env("a = 1\nb = 1\nif flag:\n    a = 2\n    b = 1\n    c = 5\nelse:\n    c = 5\n")
     assert v["a"] is UNKNOWN

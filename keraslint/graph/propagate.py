@@ -31,6 +31,7 @@ from keraslint.shapes import (
     supported_kinds,
 )
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
+from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES
 
@@ -178,16 +179,20 @@ def _probe_value(value: Any) -> Any:
 
 
 def analyze_model(graph: ModelGraph, input_shapes: Sequence[Shape | None] | None = None, depth: int = 0,
-                  input_blind: Sequence[Blind] | None = None) -> AnalyzedModel:
+                  input_blind: Sequence[Blind] | None = None, known: dict[int, NodeResult] | None = None) -> AnalyzedModel:
     """Shapes through ``graph``, from its declared inputs or from ``input_shapes`` (a model used
-    as a layer, run on what it is called with; ``input_blind``: their undetermined axes)."""
+    as a layer, run on what it is called with; ``input_blind``: their undetermined axes).
+    ``known``: results of nodes already run from their declared inputs, reused and added to (the
+    source pass asks for the shapes of one tensor after another of the same growing graph)."""
     order = graph.nodes()
-    analysis = AnalyzedModel(graph, order, {})
+    analysis = AnalyzedModel(graph, order, {} if known is None else {n.id: known[n.id] for n in order if n.id in known})
     built_for: dict[int, Shape] = {}  # a shared layer's first input shape: its weights fix the channels
     ids = [t.node.id for t in graph.inputs]
     provided = dict(zip(ids, input_shapes)) if input_shapes is not None else {}
     provided_blind = dict(zip(ids, input_blind or ()))
     for node in order:
+        if node.id in analysis.results:
+            continue
         if node.is_input:
             analysis.results[node.id] = _input_result(node, provided, provided_blind)
             continue
@@ -199,6 +204,8 @@ def analyze_model(graph: ModelGraph, input_shapes: Sequence[Shape | None] | None
                                                  reason=f"{_name(node)}: cannot take its input (see the finding)")
             continue
         analysis.results[node.id] = _run_node(node, inputs, blind, analysis, depth)
+    if known is not None:
+        known.update(analysis.results)
     return analysis
 
 
@@ -237,7 +244,7 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
     if layer.config.get("__partial__"):
         return _unknown(node, inputs, reason=layer.unknown_reason or
                         f"{_name(node)}: its arguments are unpacked from *args/**kwargs keraslint could not read")
-    if node.call_kwargs.get("__unknown_input__") or not inputs:
+    if node.call_kwargs.get("__unknown_input__") or not inputs and not node.call_kwargs.get("__constant__"):
         what = _argument_text(node)
         return _unknown(node, inputs, reason=f"{_name(node)}: applied to {f'`{what}`, ' if what else ''}a value "
                         "keraslint did not follow as a Keras tensor")
@@ -262,7 +269,26 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
         # may or may not be there: what follows is unknown
         return NodeResult(inputs, tuple(None for _ in outputs), result.params, reason=_conditional(node))
     out_blind, reason = _blind_outputs(node, layer, inputs, blind, outputs, sorted(set(reads)))
+    out_blind = _evaluated_blind(layer, inputs, outputs, out_blind)
     return NodeResult(inputs, outputs, result.params, blind=out_blind, reason=reason)
+
+
+def _evaluated_blind(layer: Layer, inputs: list[Shape | None], outputs: tuple[Shape | None, ...],
+                     blind: tuple[Blind, ...]) -> tuple[Blind, ...]:
+    """A custom layer's output comes from following its own code on arrays, where a None axis is
+    one the evaluation could not size (``tf.pad`` with paddings it could not read), not one Keras
+    leaves dynamic: unknown to keraslint, except the batch axis and axes the input already had
+    as None (a variable-length sequence the layer passes on)."""
+    model = layer.config.get(CUSTOM_LAYER_KEY)
+    if model is None or isinstance(model, TensorOp):  # tensor ops follow Keras's own shape rules
+        return blind
+    dynamic = {i for shape in inputs if shape is not None for i, d in enumerate(shape) if d is None}
+    found = []
+    for i, shape in enumerate(outputs):
+        before = blind[i] if i < len(blind) else _SEEING
+        extra = frozenset(a for a, d in enumerate(shape or ()) if d is None and a != 0 and a not in dynamic)
+        found.append(before | extra)
+    return tuple(found)
 
 
 def _argument_text(node: Node) -> str | None:

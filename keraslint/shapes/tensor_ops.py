@@ -297,3 +297,9 @@ def _getitem(what: TensorOp, inputs: list[Shape]) -> Shape:
         else:
             raise UnsupportedLayer("Opaque", f"{what.label}: an index keraslint does not model")
     return tuple(out)
+
+
+@op("constant")
+def _constant(what: TensorOp, shapes: list[Shape]) -> Shape:
+    """A concrete array in the graph (``ops.arange(0, 80)`` embedded by a sub-layer): its own shape."""
+    return tuple(what.params["shape"])

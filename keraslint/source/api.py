@@ -187,6 +187,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
 
 def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     """``obj.name``: a method to call later, unless it is a modelled attribute."""
+    if obj.type == TENSOR and name == "shape" and (dims := tensor_ops.static_dims(obj)) is not None:
+        return dims
     if obj.type == MODEL and name in ("input", "inputs", "output", "outputs"):
         value = models.attribute(obj, name)
         return UNKNOWN if value is NOT_MODELLED else value

@@ -17,7 +17,7 @@ from keraslint.source.array_registry import (
 )
 from keraslint.source.array_shapes import _is_number, dim, reshape, shape_arg
 from keraslint.source.array_values import TENSOR, as_array, derive, make, unknown
-from keraslint.source.values import Array
+from keraslint.source.values import Array, ListValue
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -63,6 +63,10 @@ def _like(interp: Interpreter, site: CallSite) -> Any:
 @handles("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.copy",
            "numpy.float32", "numpy.float64", "numpy.int64", "numpy.int32", "numpy.uint8")
 def _np_array(interp: Interpreter, site: CallSite) -> Any:
+    return _keep_literal(_new_array(site), site.arg(0, "object" if site.name.endswith(".array") else "a"))
+
+
+def _new_array(site: CallSite) -> Any:
     leaf = site.name.rsplit(".", 1)[-1]
     fixed = dtype_name(leaf) if leaf not in ("array", "asarray", "asanyarray", "ascontiguousarray", "copy") else None
     value = site.arg(0, "object" if leaf == "array" else "a")
@@ -76,9 +80,35 @@ def _np_array(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, base.shape, dtype, scaled=base.scaled, one_hot=base.one_hot, source=base.source)
 
 
-@handles("tensorflow.constant", "tensorflow.convert_to_tensor", "tensorflow.Variable")
+#: most integers a literal array keeps (``tf.pad``'s paddings, a small lookup table)
+_MAX_LITERAL = 64
+
+
+def literal_ints(value: Any, depth: int = 0) -> Any:
+    """``[[0, 0], [3, 3]]`` as nested tuples of ints, when it is a small literal of ints; None else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    items = value.items if isinstance(value, ListValue) else value if isinstance(value, tuple) else None
+    if items is None or depth > 3 or len(items) > _MAX_LITERAL:
+        return None
+    found = tuple(literal_ints(item, depth + 1) for item in items)
+    return None if any(item is None for item in found) else found
+
+
+def _keep_literal(array: Any, value: Any) -> Any:
+    literal = literal_ints(value) if not isinstance(value, Array) else value.data.get("literal")
+    if isinstance(array, Array) and isinstance(literal, tuple) and len(str(literal)) <= 8 * _MAX_LITERAL:
+        array.data["literal"] = literal  # what shape functions read back (tf.pad's paddings)
+    return array
+
+
+@handles("tensorflow.constant", "tensorflow.convert_to_tensor", "tensorflow.Variable", "keras.ops.convert_to_tensor")
 def _tf_constant(interp: Interpreter, site: CallSite) -> Any:
     value = site.arg(0, "value" if not site.name.endswith("Variable") else "initial_value")
+    return _keep_literal(_constant(site, value), value)
+
+
+def _constant(site: CallSite, value: Any) -> Any:
     base = as_array(value, site.node, tf=True)
     dtype_value = site.arg(1, "dtype", default=None) if not site.name.endswith("Variable") else site.kwargs.get("dtype")
     if base is None:
@@ -95,10 +125,10 @@ def _tf_constant(interp: Interpreter, site: CallSite) -> Any:
     return derive(base, site.node, shape, dtype, type_=TENSOR)
 
 
-@handles("numpy.arange")
+@handles("numpy.arange", "keras.ops.arange", "tensorflow.range")
 def _arange(interp: Interpreter, site: CallSite) -> Any:
     args = list(site.args)
-    for keyword in ("start", "stop", "step"):
+    for keyword in ("start", "stop", "step", "limit", "delta"):  # tf.range(start, limit, delta)
         if keyword in site.kwargs:
             args.append(site.kwargs[keyword])
     dtype_value = site.kwargs.get("dtype")
@@ -115,7 +145,7 @@ def _arange(interp: Interpreter, site: CallSite) -> Any:
     length = max(0, math.ceil((stop - start) / step))
     floats = any(isinstance(v, float) for v in values)
     dtype = dtype_name(dtype_value) if dtype_value is not None else "float64" if floats else "int64"
-    return make(site.node, (length,), dtype)
+    return make(site.node, (length,), dtype, type_=_out_type(site))
 
 
 @handles("numpy.linspace", "numpy.logspace")

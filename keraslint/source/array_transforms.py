@@ -358,3 +358,50 @@ for _op in _FLOAT_UFUNCS | _KEEPING_UFUNCS:
     register(f"numpy.{_op}", _elementwise)
 
 
+
+
+def _pad_widths(value: Any, rank: int) -> list[tuple[int, int]] | None:
+    """``pad_width`` as NumPy reads it: one int, one ``(before, after)`` pair for every axis, or a
+    pair per axis (``tf.pad`` takes only the last form); None when not a literal of those."""
+    def ints(v: Any) -> tuple[int, ...] | None:
+        if isinstance(v, ListValue):
+            v = tuple(v.items)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return (v,)
+        if isinstance(v, tuple) and all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+            return v
+        return None
+
+    flat = ints(value)
+    if flat is not None:
+        if len(flat) == 1:
+            return [(flat[0], flat[0])] * rank
+        return [(flat[0], flat[1])] * rank if len(flat) == 2 else None
+    items = value.items if isinstance(value, ListValue) else value if isinstance(value, tuple) else None
+    if items is None or len(items) != rank:
+        return None
+    pairs = [ints(item) for item in items]
+    if any(p is None or len(p) not in (1, 2) for p in pairs):
+        return None
+    return [(p[0], p[-1]) for p in pairs]  # type: ignore[index]
+
+
+@handles("numpy.pad", "tensorflow.pad", "keras.ops.pad")
+def _pad(interp: Interpreter, site: CallSite) -> Any:
+    """``np.pad(x, ((0, 0), (3, 3), (3, 3), (0, 0)))``, ``tf.pad``, ``keras.ops.pad`` (a custom
+    reflection-padding layer): each axis grows by its padding; the mode does not change shapes."""
+    base = site.arg(0, "array" if site.name.startswith("numpy.") else "tensor" if _is_tf(site) else "x")
+    if not isinstance(base, Array) or base.shape is None:
+        return NOT_MODELLED if not isinstance(base, Array) else derive(base, site.node, None)
+    keyword = "paddings" if _is_tf(site) else "pad_width"
+    given = site.arg(1, keyword)
+    if isinstance(given, Array):
+        # tf.pad(x, tf.constant([[0, 0], [3, 3], ...])): its literal, if kept. keras.ops.pad takes
+        # only Python sizes: Keras 3 cannot build the layer from a tensor (len() of a symbolic tensor)
+        given = given.data.get("literal", UNKNOWN) if site.name != "keras.ops.pad" else UNKNOWN
+    widths = _pad_widths(given, len(base.shape))
+    if widths is None or any(a < 0 or b < 0 for a, b in widths) or _is_tf(site) and not isinstance(
+            given, (tuple, ListValue)):
+        return derive(base, site.node, (None,) * len(base.shape))
+    shape = tuple(None if d is None else d + a + b for d, (a, b) in zip(base.shape, widths))
+    return derive(base, site.node, shape)

@@ -23,7 +23,6 @@ and bounded by its own step budget; the layer's attributes are restored afterwar
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,10 +34,9 @@ from keraslint.ir.graph import Layer
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.errors import UnsupportedLayer
 from keraslint.shapes.spec import LayerResult, Shape
-from keraslint.source import arrays
-from keraslint.source.arrays import TENSOR, make, shape_arg, size_of
+from keraslint.source.arrays import TENSOR, make, size_of
 from keraslint.source.limits import frames_left
-from keraslint.source.values import NOT_MODELLED, Array, ClassValue, ListValue, Obj, Ref
+from keraslint.source.values import Array, ClassValue, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -48,6 +46,9 @@ if TYPE_CHECKING:
 STEP_BUDGET = 20_000
 #: distinct input shapes evaluated per layer (a layer is rarely applied to more than a few)
 MAX_EVALUATIONS = 16
+
+#: above 0 while the source pass asks the graph pass for a tensor's shape mid-run (tensor_ops.static_dims)
+provisional = [0]
 
 _LAYER = "keras.layers.Layer"
 _MODEL = "keras.Model"
@@ -88,6 +89,7 @@ class CustomLayer:
         self.cls = cls
         self.layer = layer
         self._results: dict[tuple[Shape, ...], LayerResult | UnsupportedLayer] = {}
+        self._provisional: dict[tuple[Shape, ...], LayerResult | UnsupportedLayer] = {}
         self._weights: dict[tuple[Shape, ...], list[Weight]] = {}
 
     def __repr__(self) -> str:
@@ -97,6 +99,19 @@ class CustomLayer:
         """Output shapes and parameter count on ``inputs``, as Keras builds the layer; raises
         UnsupportedLayer (unknown output) where the body is not modelled."""
         key = tuple(tuple(shape) for shape in inputs)
+        if provisional[0] and key not in self._results:
+            # asked mid-run (``x.shape`` in the script): the instance may not be what it will be
+            # once the script has run, so the answer is kept apart from the graph pass's
+            if key not in self._provisional:
+                try:
+                    self._provisional[key] = self._evaluate(list(key))
+                except Exception as error:  # noqa: BLE001 - the user's code is never ours to crash on
+                    self._provisional[key] = UnsupportedLayer("Opaque", f"custom layer {self.cls.name}: "
+                                                                        f"{type(error).__name__} while following it")
+            found = self._provisional[key]
+            if isinstance(found, UnsupportedLayer):
+                raise found
+            return found
         if key not in self._results:
             if len(self._results) >= MAX_EVALUATIONS:
                 raise UnsupportedLayer("Opaque", f"custom layer {self.cls.name}: too many input shapes")
@@ -161,11 +176,17 @@ class CustomLayer:
         """``count_params()``: every weight of the layer; unknown when one is, or when the layer
         also holds Keras layers (unless their weights are counted where they are applied) or
         ``tf.Variable`` objects (which Keras 3 does not count, and tf.keras 2 does)."""
-        if probe.variables or _makes_variables(self.cls) or \
-                not layers_counted and _holds_layers(self.obj.data.get("attrs", {})):
+        if probe.variables or _makes_variables(self.cls):
             return None
-        repeated = _in_comprehensions(self.cls)
         total = 0
+        if not layers_counted and _holds_layers(self.obj.data.get("attrs", {})):
+            # the sub-layers' weights count when every one it holds was applied (built) with a known
+            # count; one it never applied, or one inside a container we cannot see, leaves it unknown
+            held = _held_layers(self.obj.data.get("attrs", {}))
+            if held is None or not held or any(probe.sublayers.get(layer_id) is None for layer_id in held):
+                return None
+            total = sum(probe.sublayers[layer_id] or 0 for layer_id in held)
+        repeated = _in_comprehensions(self.cls)
         for weight in weights:
             if weight.size is None or id(weight.node) in repeated:
                 return None
@@ -235,6 +256,35 @@ def _holds_layers(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _held_layers(value: Any, depth: int = 0) -> set[int] | None:
+    """The ids of the Keras layers and models an instance holds (in attributes, lists, dicts);
+    None when one of them is not one keraslint can name."""
+    from keraslint.source.models import _model_as_layer  # models imports this module
+
+    if depth > 4:
+        return None
+    if isinstance(value, Obj) and not isinstance(value, Array):
+        if value.type == _LAYER:
+            layer = value.data.get("layer")
+            return {layer.id} if isinstance(layer, Layer) else None
+        if value.type == _MODEL:
+            layer = _model_as_layer(value)
+            return {layer.id} if layer is not None else None
+        return set()
+    if isinstance(value, ListValue):
+        value = value.items
+    if isinstance(value, dict):
+        value = list(value.values())
+    found: set[int] = set()
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            inner = _held_layers(item, depth + 1)
+            if inner is None:
+                return None
+            found |= inner
+    return found
+
+
 def _makes_variables(cls: ClassValue) -> bool:
     """``tf.Variable(...)``/``keras.Variable(...)`` anywhere in the class (not ``add_weight``)."""
     # imported here: statements imports api, which imports this module
@@ -268,6 +318,9 @@ class _Probe:
     def __init__(self) -> None:
         self.unmodelled: str | None = None
         self.variables = False
+        self.sublayers: dict[int, int | None] = {}
+        """Layer id -> parameters of each Keras layer or model the evaluation applied (built on
+        its first input, as Keras builds it)."""
 
     def on_call(self, site: CallSite) -> None:
         if site.name in ("tensorflow.Variable", "keras.Variable"):
@@ -306,6 +359,7 @@ def _detached(interp: Interpreter, obj: Obj) -> Iterator[_Probe]:
     probe = _Probe()
     saved = (interp.trackers, interp.reachable, interp.budget, interp.followed, interp.max_frames, interp.frame,
              interp.returned, len(interp.defined))
+    steps = interp.steps  # mid-run, the evaluation is not the script running: its steps are its own
     attrs = obj.data.get("attrs")
     saved_attrs = dict(attrs) if isinstance(attrs, dict) else None
     saved_weights = obj.data.get("own_weights")
@@ -319,293 +373,13 @@ def _detached(interp: Interpreter, obj: Obj) -> Iterator[_Probe]:
     finally:
         (interp.trackers, interp.reachable, interp.budget, interp.followed, interp.max_frames, interp.frame,
          interp.returned, defined) = saved
+        if provisional[0]:
+            interp.steps = steps
         del interp.defined[defined:]
         if saved_attrs is not None:
             obj.data["attrs"] = saved_attrs
         obj.data["own_weights"] = saved_weights
 
 
-# -- what a layer's methods call ---------------------------------------------------------------
-
-def _add_weight(interp: Interpreter, site: CallSite) -> Any:
-    """``self.add_weight(shape=(input_shape[-1], self.units), trainable=False, ...)`` on the
-    script's own layer or model: an array of that shape, recorded as one of its weights."""
-    owner = site.receiver
-    if owner is None or "script_class" not in owner.data:
-        return NOT_MODELLED
-    args = list(site.args)
-    if args and isinstance(args[0], str):
-        args = args[1:]  # Keras 2: add_weight(name, shape, ...)
-    shape: tuple[int | None, ...] | None
-    if site.star_args:
-        shape = None
-    else:
-        value = site.kwargs.get("shape", args[0] if args else None)
-        if isinstance(value, ListValue):
-            value = tuple(value.items)
-        if isinstance(value, tuple):
-            # None here is an input axis keraslint does not know (Keras refuses a None weight axis)
-            value = tuple(UNKNOWN if item is None else item for item in value)
-        try:
-            shape = () if value is None else shape_arg(value)  # Keras: no shape is a scalar
-        except arrays._Invalid:
-            shape = None
-    trainable: Any = site.kwargs.get("trainable", True if len(args) <= 1 and not site.star_args else UNKNOWN)
-    weight = Weight(shape, trainable if isinstance(trainable, bool) else None, certain=not interp.uncertain,
-                    node=site.node)
-    owner.data.setdefault("own_weights", []).append(weight)
-    return make(site.node, shape, "float32", type_=TENSOR)
-
-
-def _on_arrays(handler: arrays.Handler) -> arrays.Handler:
-    """Only on arrays (in a layer's ``call``, tensors of known shape): on anything else, such as
-    a functional model's symbolic tensors, the call stays what it was (not modelled)."""
-    def guarded(interp: Interpreter, site: CallSite) -> Any:
-        if not any(isinstance(value, Array) for value in (*site.args, *site.kwargs.values())):
-            return NOT_MODELLED
-        return handler(interp, site)
-
-    return guarded
-
-
-def _same_shape(interp: Interpreter, site: CallSite) -> Any:
-    """Element-wise functions and activations (``tf.nn.relu(x)``, ``keras.ops.softmax(x)``)."""
-    base = site.arg(0, "x")
-    if not isinstance(base, Array):
-        base = site.arg(0, "features")
-    if not isinstance(base, Array):
-        return NOT_MODELLED
-    return make(site.node, base.shape, base.dtype, type_=base.type)
-
-
-def _binary(op: Any) -> arrays.Handler:
-    """``tf.add(a, b)``, ``keras.ops.multiply(a, b)``, ``tf.maximum(a, b)``: broadcasting."""
-    def handler(interp: Interpreter, site: CallSite) -> Any:
-        left, right = site.arg(0, "x"), site.arg(1, "y")
-        if not isinstance(left, Array) and not isinstance(right, Array):
-            left, right = site.arg(0, "x1"), site.arg(1, "x2")
-        return arrays.binary_op(interp, op, left, right, site.node)
-
-    return handler
-
-
-def _matmul(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.matmul(x, w)``; ``K.dot(x, w)`` with a 2-D ``w`` (the only case where Keras 2's
-    ``dot`` is a matmul)."""
-    left, right = site.arg(0, "x1"), site.arg(1, "x2")
-    if site.name == "keras.backend.dot" and not (isinstance(right, Array) and right.rank == 2):
-        return make(site.node, None, None, type_=TENSOR)
-    return arrays.binary_op(interp, operator.matmul, left, right, site.node)
-
-
-def _bias_add(interp: Interpreter, site: CallSite) -> Any:
-    value, bias = site.arg(0, "value"), site.arg(1, "bias")
-    if not isinstance(value, Array):
-        return NOT_MODELLED
-    if isinstance(bias, Array) and bias.shape is not None and value.shape and len(bias.shape) == 1 \
-            and None not in (bias.shape[0], value.shape[-1]) and bias.shape[0] != value.shape[-1]:
-        return make(site.node, None, value.dtype, type_=TENSOR)  # TensorFlow refuses
-    return make(site.node, value.shape, value.dtype, type_=TENSOR)
-
-
-#: what ``keras.activations.get`` knows by name; all of them keep the shape of their input
-_ACTIVATIONS = frozenset({
-    "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "elu", "selu", "gelu",
-    "silu", "swish", "leaky_relu", "exponential", "hard_sigmoid", "hard_silu", "hard_swish", "mish", "linear",
-})
-
-
-def _activation_get(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.activations.get("relu")`` (or None, which is ``linear``): the activation function,
-    so that ``self.activation(x)`` in a custom layer keeps the shape."""
-    identifier = site.arg(0, "identifier", default=None)
-    if identifier is None:
-        identifier = "linear"
-    if isinstance(identifier, str) and identifier in _ACTIVATIONS:
-        name = f"keras.activations.{identifier}"
-        return Ref(name, name)
-    if isinstance(identifier, Ref):
-        return identifier
-    return NOT_MODELLED
-
-
-def _tensor_shape(interp: Interpreter, site: CallSite) -> Any:
-    """``tf.TensorShape(dims)`` in ``compute_output_shape``: its dimensions as a tuple."""
-    value = site.arg(0, "dims")
-    if isinstance(value, ListValue):
-        value = tuple(value.items)
-    return value if isinstance(value, tuple) else NOT_MODELLED
-
-
-_ELEMENTWISE_TF = ("relu", "relu6", "elu", "selu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
-                   "softsign", "swish", "silu", "leaky_relu", "dropout")
-_ELEMENTWISE_MATH = ("sigmoid", "tanh", "exp", "log", "sqrt", "square", "abs", "negative", "softplus", "erf",
-                     "rsqrt", "reciprocal", "sin", "cos")
-_ELEMENTWISE_OPS = (*_ELEMENTWISE_TF, "exp", "log", "sqrt", "square", "abs", "negative", "erf", "rsqrt", "sin",
-                    "cos", "hard_sigmoid", "hard_silu", "mish", "clip")
-_BINARY = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul, "divide": operator.truediv,
-           "maximum": operator.add, "minimum": operator.add}
-
-class ShapeTensor(tuple):
-    """``tf.shape(x)``: a 1-D int32 tensor, kept as its dimensions (an axis keraslint does not know
-    is UNKNOWN) so that ``tf.shape(x)[1]`` is the width. Arithmetic on the whole tensor is
-    element-wise in TensorFlow, not a tuple's concatenation or repetition: unknown here."""
-
-    def __getitem__(self, index: Any) -> Any:
-        found = tuple.__getitem__(self, index)
-        return ShapeTensor(found) if isinstance(index, slice) else found
-
-    def _unknown(self, *_: Any) -> Any:
-        return UNKNOWN
-
-    __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = __rsub__ = __truediv__ = __floordiv__ = _unknown
-    __mod__ = __pow__ = __matmul__ = __rmatmul__ = _unknown
-
-
-def _dims(value: Any) -> tuple[Any, ...] | None:
-    if not isinstance(value, Array) or value.shape is None:
-        return None
-    return tuple(UNKNOWN if d is None else d for d in value.shape)
-
-
-def _ops_shape(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.shape(x)`` in a layer's call: a tuple, as Keras returns it; the batch axis and
-    any axis keraslint does not know are UNKNOWN, never a guess."""
-    dims = _dims(site.arg(0, "x"))
-    return NOT_MODELLED if dims is None else dims
-
-
-def _tf_shape(interp: Interpreter, site: CallSite) -> Any:
-    """``tf.shape(x)`` in a layer's call: its dimensions (see ShapeTensor)."""
-    dims = _dims(site.arg(0, "input"))
-    return NOT_MODELLED if dims is None else ShapeTensor(dims)
-
-
-def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.image.extract_patches(images, size, strides=None, padding="valid")`` on
-    channels-last images (B, H, W, C): (B, H', W', size_h * size_w * C)."""
-    images = site.arg(0, "images")
-    size = site.arg(1, "size")
-    strides = site.arg(2, "strides", default=None)
-    dilation = site.arg(3, "dilation_rate", default=1)
-    padding = site.arg(4, "padding", default="valid")
-    data_format = site.arg(5, "data_format", default=None)
-    if not isinstance(images, Array) or images.shape is None or len(images.shape) != 4 or dilation != 1 \
-            or data_format not in (None, "channels_last") or padding not in ("valid", "same"):
-        return NOT_MODELLED
-    pair = _pair(size)
-    step = pair if strides is None else _pair(strides)
-    if pair is None or step is None:
-        return make(site.node, None, images.dtype, type_=TENSOR)
-    batch, height, width, channels = images.shape
-    out = []
-    for extent, k, s in zip((height, width), pair, step):
-        if extent is None:
-            out.append(None)
-        elif padding == "same":
-            out.append(-(-extent // s))
-        else:
-            out.append((extent - k) // s + 1 if extent >= k else None)
-    depth = None if channels is None else pair[0] * pair[1] * channels
-    if any(d is not None and d <= 0 for d in out):
-        return make(site.node, None, images.dtype, type_=TENSOR)
-    return make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
-
-
-def _random_dropout(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.random.dropout(inputs, rate, noise_shape=None, seed=None)``: the input's shape."""
-    base = site.arg(0, "inputs")
-    if not isinstance(base, Array):
-        return NOT_MODELLED
-    return make(site.node, base.shape, base.dtype, type_=TENSOR)
-
-
-def _ops_convert(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.convert_to_tensor(x, dtype=None)`` on an array (a constant mask or table)."""
-    base = site.arg(0, "x")
-    if not isinstance(base, Array):
-        return NOT_MODELLED
-    dtype = site.arg(1, "dtype", default=None)
-    return arrays.derive(base, site.node, base.shape, base.dtype if dtype is None else arrays.dtype_name(dtype),
-                         type_=TENSOR)
-
-
-def _ops_transpose(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.transpose(x, axes=None)`` on an array or a layer's input."""
-    base = site.arg(0, "x")
-    if not isinstance(base, Array):
-        return NOT_MODELLED
-    axes = site.arg(1, "axes", default=None)
-    try:
-        shape = arrays.transpose(base.shape, axes)
-    except arrays._Invalid:
-        shape = None
-    return arrays.derive(base, site.node, shape, type_=TENSOR)
-
-
-def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
-    """``keras.ops.reshape(x, newshape)`` in a layer's call (a dimension from ``ops.shape`` that
-    keraslint does not know stays unknown)."""
-    base = site.arg(0, "x")
-    if not isinstance(base, Array):
-        return NOT_MODELLED
-    try:
-        new = arrays._reshape_arg(site, 1, "newshape")
-    except arrays._Invalid:
-        new = None
-    return arrays.derive(base, site.node, arrays.reshape(base.shape, new), type_=TENSOR)
-
-
-def _pair(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, ListValue):
-        value = tuple(value.items)
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return (value, value)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
-                                                            for v in value):
-        return (value[0], value[1])
-    return None
-
-
-#: ``import tensorflow.experimental.numpy as tnp``
-_TNP = "tensorflow.experimental.numpy."
-
-
-def _register_ops() -> None:
-    register = arrays.register
-    for name in ("keras.layers.Layer.add_weight", "keras.layers.Layer.add_variable", "keras.Model.add_weight"):
-        register(name, _add_weight)
-    for name in _ELEMENTWISE_TF:
-        register(f"tensorflow.nn.{name}", _on_arrays(_same_shape))
-    for name in _ELEMENTWISE_MATH:
-        register(f"tensorflow.{name}", _on_arrays(_same_shape))
-        register(f"tensorflow.math.{name}", _on_arrays(_same_shape))
-    for name in _ELEMENTWISE_OPS:
-        register(f"keras.ops.{name}", _on_arrays(_same_shape))
-    for name in _ACTIVATIONS:
-        register(f"keras.activations.{name}", _on_arrays(_same_shape))
-    for name, op in _BINARY.items():
-        for prefix in ("tensorflow.", "tensorflow.math.", "keras.ops."):
-            register(f"{prefix}{name}", _on_arrays(_binary(op)))
-    for name in ("keras.ops.matmul", "keras.backend.dot"):
-        register(name, _on_arrays(_matmul))
-    for name in ("tensorflow.nn.bias_add", "keras.backend.bias_add"):
-        register(name, _on_arrays(_bias_add))
-    # TensorFlow NumPy (``tnp.matmul(x, self.w)``) in a layer's call: NumPy's functions on tensors
-    for name in (*_ELEMENTWISE_MATH, "negative", "clip"):
-        register(f"{_TNP}{name}", _on_arrays(_same_shape))
-    for name in ("add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum", "power"):
-        register(f"{_TNP}{name}", _on_arrays(_binary(_BINARY.get(name, operator.add))))
-    register(f"{_TNP}matmul", _on_arrays(_matmul))
-    register("keras.ops.shape", _on_arrays(_ops_shape))
-    register("tensorflow.shape", _on_arrays(_tf_shape))
-    register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
-    register("keras.ops.reshape", _on_arrays(_ops_reshape))
-    register("keras.random.dropout", _on_arrays(_random_dropout))
-    register("keras.ops.convert_to_tensor", _on_arrays(_ops_convert))
-    register("keras.ops.transpose", _on_arrays(_ops_transpose))
-    register("keras.activations.get", _activation_get)
-    register("tensorflow.TensorShape", _tensor_shape)
-
-
-_register_ops()
+# the functions a layer's methods call, on the arrays that stand for its tensors
+from keraslint.source import custom_layer_calls  # noqa: F401 - registers them

@@ -203,14 +203,17 @@ _MAX_PAIRS = 10_000
 
 
 def _pairs(interp: Interpreter, site: Any) -> Any:
-    """``zip(self.block_weights, self.biases)``, ``enumerate(self.blocks)``, ``enumerate(xs, 1)``
-    over lists and tuples the pass knows item by item (a list of layers or weights built in
+    """``zip(self.block_weights, self.biases)``, ``enumerate(self.blocks)``, ``enumerate(xs, 1)``,
+    ``reversed(skips[:-1])`` over lists and tuples the pass knows item by item (a list of layers or weights built in
     ``__init__``/``build``, a config list): a tuple of the tuples Python yields, so a ``for``
     loop over it unrolls. Arrays and anything unknown are left to the array model (NOT_MODELLED)."""
     from keraslint.source.values import NOT_MODELLED, Array
 
     if site.star_args or any(isinstance(value, Array) for value in (*site.args, *site.kwargs.values())):
         return NOT_MODELLED
+    if site.name == "builtins.reversed":
+        items = interp.sequence_items(site.args[0]) if len(site.args) == 1 and not site.kwargs else None
+        return NOT_MODELLED if items is None else tuple(reversed(items))
     if site.name == "builtins.enumerate":
         if not 1 <= len(site.args) <= 2 or set(site.kwargs) - {"start"}:
             return NOT_MODELLED
@@ -230,7 +233,7 @@ def _pairs(interp: Interpreter, site: Any) -> Any:
 def _register_loops() -> None:
     from keraslint.source import arrays
 
-    for name in ("builtins.zip", "builtins.enumerate"):
+    for name in ("builtins.zip", "builtins.enumerate", "builtins.reversed"):
         arrays.register(name, _pairs)
 
 

@@ -39,6 +39,7 @@ from keraslint.source.limits import (  # noqa: F401 - the bounds are read here b
 )
 from keraslint.source.statements import StatementsMixin
 from keraslint.source.values import (
+    Array,
     ClassValue,
     Function,
     ListValue,
@@ -417,6 +418,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return bool(value)
         if isinstance(value, ListValue):
             return bool(value.items)
+        if isinstance(value, (Function, ClassValue)) or isinstance(value, Obj) and value.type == api.LAYER \
+                and not isinstance(value, Array):
+            return True  # `if activation:` on a layer or a function passed in: neither defines __bool__/__len__
         return None
 
     def sequence_items(self, value: Any) -> list[Any] | None:

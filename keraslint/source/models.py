@@ -17,7 +17,7 @@ import libcst as cst
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.source.names import layer_kind
-from keraslint.source.values import NOT_MODELLED, ListValue, Method, Obj
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import MERGE_FUNCTIONS
 
@@ -161,6 +161,12 @@ def tensors_of(value: Any) -> list[Tensor] | None:
     return _tensors(value)
 
 
+#: how deep the pass is in a layer's or model's ``call`` traced into a graph: there a sub-layer
+#: applied to a concrete array (``self.pos_emb(ops.arange(0, length))``) is part of the layer,
+#: as Keras builds it; at the top level such a call is eager and joins no model
+tracing_calls = [0]
+
+
 def apply_layer(layer: Layer, site: CallSite) -> Any:
     """``layer(x)``: a new node; its output tensor(s)."""
     if layer.kind == "MultiHeadAttention":
@@ -171,6 +177,11 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
         inputs = None if any(t is None for t in tensors) else tensors
     else:
         inputs = _tensors(site.arg(0, "inputs"))
+        if inputs is None and tracing_calls[0] and isinstance(site.arg(0, "inputs"), Array):
+            from keraslint.source.tensor_ops import constant_tensor  # it builds on this module
+
+            constant = constant_tensor(site.arg(0, "inputs"), site.node)
+            inputs = _tensors(constant) if constant is not None else None
     call_kwargs = {k: plain(v) for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")}
     dependencies = [t for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")
                     for t in (_tensors(v) or [])]
@@ -219,7 +230,7 @@ def functional(site: CallSite) -> Obj:
     outputs = site.arg(1, "outputs", default=UNKNOWN)
     if outputs is UNKNOWN and "output" in site.kwargs:
         outputs = site.kwargs["output"]
-    in_tensors, out_tensors = _tensors(inputs), _tensors(outputs)
+    in_tensors, out_tensors = _tensors(_flattened(inputs)), _tensors(_flattened(outputs))
     graph = ModelGraph("functional", inputs=in_tensors or [], outputs=out_tensors or [], name=_name(site),
                        node=site.node, complete=in_tensors is not None and out_tensors is not None)
     for tensors, what, position in ((in_tensors, "inputs", 0), (out_tensors, "outputs", 1)):
@@ -228,6 +239,14 @@ def functional(site: CallSite) -> Obj:
             written = f" (`{code}`)" if code else ""
             note_unknown(graph, f"the {what} of keras.Model(...){written} are not tensors keraslint followed")
     return Obj(MODEL, site.node, {"graph": graph})
+
+
+def _flattened(value: Any) -> Any:
+    """A dict of tensors as keras.Model(...) flattens it: its values in sorted key order (Keras 3's
+    tree.flatten), so ``{"features": x}`` inputs are followed like a list."""
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        return tuple(value[k] for k in sorted(value))
+    return value
 
 
 def note_unknown(graph: ModelGraph, reason: str) -> None:
@@ -480,6 +499,12 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     receiver = site.receiver
     if receiver is not None:
         method = name.rsplit(".", 1)[-1]
+        if receiver.type in (LAYER, MODEL) and method == "__call__" and isinstance(site.arg(0, "inputs"), Array):
+            from keraslint.source import custom_layer_calls  # it builds on this module
+
+            applied = custom_layer_calls.apply_sublayer(interp, receiver, site)
+            if applied is not NOT_MODELLED:
+                return applied
         if receiver.type == LAYER and method == "__call__":
             if "script_class" in receiver.data:
                 from keraslint.source import subclass  # it builds on this module
@@ -525,6 +550,10 @@ def layer_attribute(value: Method) -> Any:
     receiver, name = value.receiver, value.name
     if receiver.type != LAYER or name not in ("output", "input"):
         return NOT_MODELLED
+    if "input_tensor" in receiver.data:
+        # model.get_layer("image") of an input: its output is the Input tensor; its input is
+        # empty in Keras 3 (a model built on it is refused: "`inputs` argument cannot be empty")
+        return tensor_value(receiver.data["input_tensor"], receiver.node) if name == "output" else NOT_MODELLED
     layer = receiver.data.get("layer")
     nodes = _LAYER_NODES.get(layer, []) if isinstance(layer, Layer) else []
     if len(nodes) != 1:
@@ -546,6 +575,11 @@ def _get_layer(model: Obj, site: CallSite) -> Any:
     if graph is None or not isinstance(name, str) or site.has(1, "index"):
         return NOT_MODELLED
     found = [layer for layer in graph.layers() if layer.name == name]
-    if len(found) != 1:
+    inputs = [t for t in graph.inputs if t.node.input_name == name]
+    if len(found) + len(inputs) != 1:
         return NOT_MODELLED
+    if inputs:
+        # the InputLayer of `keras.Input(..., name="image")`
+        return Obj(LAYER, site.node, {"layer": Layer(kind="InputLayer", config={}, name=name, node=site.node),
+                                      "input_tensor": inputs[0]})
     return Obj(LAYER, site.node, {"layer": found[0]})

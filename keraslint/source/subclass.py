@@ -54,7 +54,11 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
         _as_custom_layer(interp, obj, cls, head, node)
         return
     tensor = models.tensor_value(Tensor(head), node)
-    outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+    models.tracing_calls[0] += 1
+    try:
+        outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+    finally:
+        models.tracing_calls[0] -= 1
     if own and outputs:
         # its sub-layers are in the graph; the weights it makes itself are counted by a node of
         # their own, built on the model's input shape
@@ -114,7 +118,11 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         # one layer, followed on the input shape by custom_layers.py
         return None
     kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
-    result = interp.call(call, [inputs], kwargs, None)
+    models.tracing_calls[0] += 1
+    try:
+        result = interp.call(call, [inputs], kwargs, None)
+    finally:
+        models.tracing_calls[0] -= 1
     return result if models.tensors_of(result) is not None else None
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from keraslint.ir.graph import Layer, Node, Shape, Tensor
+from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.source.models import _LAYER_NODES, _code, _tensors, tensor_value
@@ -48,6 +48,59 @@ def _op_tensor(label: str, op: str | None, inputs: list[Tensor], node: Any, *, p
     applied = Node(layer=layer, inputs=inputs, node=node)
     _LAYER_NODES.setdefault(layer, []).append(applied)
     return tensor_value(Tensor(applied), node)
+
+
+#: node id -> its result from its declared inputs, shared by the static-shape questions of a run
+#: (node ids are unique in the process; cleared when it grows past the bound)
+_STATIC_RESULTS: dict[int, Any] = {}
+_MAX_STATIC_RESULTS = 50_000
+
+
+def static_dims(value: Any) -> tuple[Any, ...] | None:
+    """``x.shape`` / ``keras.ops.shape(x)`` of a symbolic tensor: its static shape, from the shape
+    engine run over the layers it comes from (Keras knows it when the layer is called, and
+    ``Dense(x.shape[-1])`` or ``ops.arange(ops.shape(x)[1])`` size the next layers by it).
+
+    An axis Keras reports as None (the batch) is only known when the model runs, and one
+    keraslint could not determine is not known at all: both are UNKNOWN, never a number.
+    None when not one tensor, or when its rank is not known."""
+    from keraslint.graph.propagate import (
+        analyze_model,  # the graph pass builds on the source pass
+    )
+
+    tensor = _one_tensor(value)
+    if tensor is None:
+        return None
+    from keraslint.source import custom_layers
+
+    custom_layers.provisional[0] += 1
+    try:
+        if len(_STATIC_RESULTS) > _MAX_STATIC_RESULTS:
+            _STATIC_RESULTS.clear()
+        graph = ModelGraph("functional", outputs=[tensor])
+        result = analyze_model(graph, known=_STATIC_RESULTS).results.get(tensor.node.id)
+    finally:
+        custom_layers.provisional[0] -= 1
+    if result is None or tensor.index >= len(result.outputs) or result.outputs[tensor.index] is None:
+        return None
+    blind = result.blind_axes(tensor.index)
+    return tuple(d if isinstance(d, int) and not isinstance(d, bool) and axis not in blind else UNKNOWN
+                 for axis, d in enumerate(result.outputs[tensor.index]))
+
+
+def constant_tensor(value: Any, node: Any) -> Obj | None:
+    """A concrete array (``ops.arange(0, length)``) where a layer's ``call`` applies a sub-layer to
+    it: to the graph, a source of that shape (no batch axis: it is not per-sample data).
+    None unless every axis of the array is known."""
+    shape = _constant_shape(value)
+    if shape is None or shape == ():
+        return None
+    if isinstance(node, cst.Call) and node.args:
+        node = node.args[0].value  # the array's expression names the constant
+    code = _code(node)
+    tensor = _op_tensor(f"`{code}`" if code else "a constant tensor", "constant", [], node, params={"shape": shape})
+    tensor.data["tensor"].node.call_kwargs["__constant__"] = True  # a source, not a layer missing its input
+    return tensor
 
 
 def _constant_shape(value: Any) -> Shape | None:
@@ -231,11 +284,22 @@ def _function_label(site: CallSite) -> str:
     return f"`{site.spelled}`"
 
 
+#: functions that give the static shape of a Keras tensor (``tf.shape`` a shape tensor)
+_SHAPE_FUNCTIONS = ("keras.ops.shape", "keras.backend.int_shape", "tensorflow.shape", "keras.backend.shape")
+
+
 def tensor_function(site: CallSite) -> Any:
     """``keras.ops.reshape(x, (4, 8))``, ``tf.concat([a, b], -1)``, ``tf.reduce_mean(x, 1)`` ... on
     Keras tensors; NOT_MODELLED when no Keras tensor is an argument."""
     name = site.name
     first = _first_value(site)
+    if name in _SHAPE_FUNCTIONS and len(site.args) + len(site.kwargs) == 1 and _one_tensor(first) is not None:
+        from keraslint.source.custom_layer_calls import ShapeTensor
+
+        dims = static_dims(first)
+        if dims is None:
+            return UNKNOWN
+        return dims if name.startswith("keras.ops.") or name.endswith("int_shape") else ShapeTensor(dims)
     entry = _OP_CALLS.get(name)
     if entry is None:
         leaf = name.rsplit(".", 1)[-1]

@@ -55,6 +55,19 @@ class MyDense(layers.Layer):
         return self.activation(tf.matmul(inputs, self.w) + self.b)
 """
 
+#: CycleGAN's padding layer, with its paddings as a list (Keras 3's ``ops.pad`` refuses a tensor)
+REFLECT = """
+from keras import ops
+class ReflectionPadding2D(layers.Layer):
+    def __init__(self, padding=(1, 1), **kwargs):
+        self.padding = tuple(padding)
+        super().__init__(**kwargs)
+    def call(self, input_tensor, mask=None):
+        padding_width, padding_height = self.padding
+        padding_tensor = [[0, 0], [padding_height, padding_height], [padding_width, padding_width], [0, 0]]
+        return ops.pad(input_tensor, padding_tensor, mode="reflect")
+"""
+
 #: weights made in __init__ (the input width is a constructor argument)
 FIXED = """
 class Fixed(layers.Layer):
@@ -155,6 +168,13 @@ model = keras.Model(inputs, layers.TimeDistributed(Step(5, activation="relu"))(i
     pytest.param(MY_DENSE + """
 model = keras.Sequential([keras.Input((9,)), MyDense(4, activation="tanh"), layers.Dense(1)])
 """, id="sequential"),
+    pytest.param(REFLECT + """
+inputs = keras.Input((32, 32, 3))
+x = ReflectionPadding2D(padding=(3, 2))(inputs)
+x = layers.Conv2D(8, 7)(x)
+x = ReflectionPadding2D()(x)
+model = keras.Model(inputs, layers.Conv2D(4, 3)(x))
+""", id="reflection_padding"),
 ]
 
 
@@ -459,3 +479,32 @@ model = keras.Model(inputs, layers.Dense(2)(ops.matmul(inputs, ops.transpose(mas
     model = _keras(code)
     assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
     assert ours.total_params() == model.count_params()
+
+
+def test_a_size_the_evaluation_cannot_read_is_unknown_not_dynamic() -> None:
+    """A custom layer whose call pads by amounts keraslint cannot read: Keras knows the padded
+    sizes, keraslint does not, so they are blind (``?``), never a declared-dynamic None."""
+    code = HEADER + REFLECT.replace("ops.pad(input_tensor, padding_tensor", "tf.pad(input_tensor, np.load('p.npy')") + """
+inputs = keras.Input((32, 32, 3))
+model = keras.Model(inputs, ReflectionPadding2D()(inputs))
+"""
+    ours = _ours(code)
+    (last,) = [n for n in ours.order if n.layer is not None]
+    assert ours.result(last).output == (None, None, None, None)
+    assert ours.result(last).blind_axes() == frozenset({1, 2, 3})
+
+
+def test_tf_pad_reads_paddings_made_a_tensor_and_keras_ops_pad_does_not() -> None:
+    """``tf.pad`` takes a constant tensor of paddings (its literal is kept); Keras 3's
+    ``ops.pad`` cannot build from one (Keras stops), so keraslint leaves its sizes unknown."""
+    body = REFLECT.replace("ops.pad(input_tensor, padding_tensor", "{pad}(input_tensor, "
+                           "ops.convert_to_tensor(padding_tensor)") + """
+inputs = keras.Input((32, 32, 3))
+model = keras.Model(inputs, ReflectionPadding2D()(inputs))
+"""
+    tf_pad = HEADER + body.replace("{pad}", "tf.pad").replace('mode="reflect"', 'mode="REFLECT"')
+    assert _ours(tf_pad).output_shapes() == [tuple(t.shape) for t in _keras(tf_pad).outputs] == [(None, 34, 34, 3)]
+    ops_pad = HEADER + body.replace("{pad}", "ops.pad")
+    with pytest.raises(TypeError, match="len is not well defined"):
+        _keras(ops_pad)
+    assert _ours(ops_pad).output_shapes() == [(None, None, None, None)]

@@ -220,3 +220,66 @@ model.fit(np.zeros((4, 100, 6), dtype="float32"), np.zeros((4, 3)), verbose=0)
     assert tuple(model.predict(np.zeros((2, 100, 6), dtype="float32"), verbose=0).shape)[1:] == theirs[-1][1:]
     assert ours.total_params() == model.count_params()
     assert graph.inputs[0].node.fed_by is not None  # from data, not declared
+
+
+def test_position_embedding_from_the_input_length_matches_keras() -> None:
+    """`ops.arange(0, ops.shape(x)[-1])` embedded by a sub-layer and added to the token
+    embedding (keras.io's TokenAndPositionEmbedding), and a layer sized by `x.shape[-1]`: the
+    static shapes Keras gives at call time size the graph."""
+    code = """
+import keras
+from keras import layers, ops
+class TokenAndPositionEmbedding(layers.Layer):
+    def __init__(self, maxlen, vocab_size, embed_dim):
+        super().__init__()
+        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+    def call(self, x):
+        maxlen = ops.shape(x)[-1]
+        positions = ops.arange(0, maxlen, 1)
+        positions = self.pos_emb(positions)
+        x = self.token_emb(x)
+        return x + positions
+inputs = keras.Input(shape=(40,), dtype="int32")
+x = TokenAndPositionEmbedding(40, 500, 16)(inputs)
+x = layers.Dense(x.shape[-1] * 2)(x)
+x = layers.Reshape((x.shape[1] * x.shape[2],))(x)
+model = keras.Model(inputs, layers.Dense(3)(x))
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
+
+
+def test_custom_layer_holding_a_sequential_inside_a_sequential_matches_keras() -> None:
+    """An MLP-Mixer block: a custom layer whose call applies a Sequential it holds and a layer
+    it uses twice, stacked in a Sequential (so the graph pass evaluates it on the input shape):
+    its parameters are its sub-layers', each counted once."""
+    code = """
+import keras
+from keras import layers
+class MixerBlock(layers.Layer):
+    def __init__(self, patches, hidden, **kwargs):
+        super().__init__(**kwargs)
+        self.mlp1 = keras.Sequential([layers.Dense(patches, activation="gelu"), layers.Dense(patches)])
+        self.mlp2 = keras.Sequential([layers.Dense(hidden), layers.Dropout(0.1)])
+        self.normalize = layers.LayerNormalization(epsilon=1e-6)
+    def call(self, inputs):
+        x = self.normalize(inputs)
+        x_channels = keras.ops.transpose(x, axes=(0, 2, 1))
+        mlp1_outputs = keras.ops.transpose(self.mlp1(x_channels), axes=(0, 2, 1))
+        x = mlp1_outputs + inputs
+        x_patches = self.normalize(x)
+        return x + self.mlp2(x_patches)
+inputs = keras.Input((12, 8))
+blocks = keras.Sequential([MixerBlock(12, 8) for _ in range(2)])
+x = blocks(inputs)
+model = keras.Model(inputs, layers.Dense(3)(layers.GlobalAveragePooling1D()(x)))
+"""
+    (graph,) = [g for g in analyze(cst.parse_module(code)).models.graphs() if g.kind == "functional"]
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()

@@ -877,3 +877,19 @@ def test_boolean_array_with_a_python_int(expr: str) -> None:
     """NEP 50: a boolean base with an int exponent is int8, an int base with a boolean exponent int64."""
     ours = _interpreted("a = np.ones((2,), dtype='bool')\n", expr)
     assert ours.dtype == _numpy({"a": np.ones((2,), dtype="bool")}, expr).dtype.name
+
+
+@pytest.mark.parametrize("expr", [
+    "np.pad(np.zeros((2, 5, 5, 3)), ((0, 0), (3, 3), (3, 3), (0, 0)))",
+    "np.pad(np.zeros((2, 5, 5, 3)), 2)",
+    "np.pad(np.zeros((2, 5)), (1, 2))",
+    "np.pad(np.zeros((4, 6)), [[1, 0], [0, 2]], mode='reflect')",
+    "np.pad(np.zeros((4, 6)), np.array([[1, 0], [0, 2]]))",
+    "np.arange(2, 9, 2)",
+])
+def test_padding_and_ranges_give_the_shapes_numpy_gives(expr: str) -> None:
+    assert shape(NP + f"x = {expr}\n") == eval(expr, {"np": np}).shape  # noqa: S307
+
+
+def test_padding_keras_cannot_read_is_unknown_per_axis() -> None:
+    assert shape(NP + "import sys\nx = np.pad(np.zeros((4, 6)), int(sys.argv[1]))\n") == (None, None)

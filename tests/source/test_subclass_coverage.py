@@ -171,7 +171,7 @@ model = keras.Model(inputs, Tile()(inputs))
 
 
 def test_whole_shape_tensor_arithmetic_is_unknown_not_a_tuple_operation() -> None:
-    from keraslint.source.custom_layers import ShapeTensor
+    from keraslint.source.custom_layer_calls import ShapeTensor
     from keraslint.values import UNKNOWN
 
     shape = ShapeTensor((UNKNOWN, 6, 5))

@@ -125,3 +125,89 @@ model = keras.Model(inputs, x + inputs)
     assert "(None, 10, 4) and (None, 10, 8)" in report.diagnostics[0].message
     good = HEADER + "keras.utils.set_random_seed(0)\n" + TRANSFORMER + "model.compile('adam', 'mse')\n"
     assert check_source(good, "good.py", selected=ALL - {"KL104"}).diagnostics == []
+
+
+STATIC_SHAPES = """
+inputs = keras.Input((12, 6))
+x = layers.Dense(10)(inputs)
+width = x.shape[-1]
+y = layers.Dense(width * 2)(x)
+y = layers.Reshape((ops.shape(y)[1] * ops.shape(y)[2],))(y)
+z = layers.Dense(list(x.shape)[1])(y)
+model = keras.Model(inputs, z)
+"""
+
+
+def test_static_shapes_of_keras_tensors_size_the_next_layers() -> None:
+    """`x.shape[-1]`, `ops.shape(x)[1]` and `list(x.shape)` on a symbolic tensor are the sizes
+    Keras knows when the layer is called."""
+    (model,) = analysed(STATIC_SHAPES)
+    assert model.graph.complete and not model.graph.unknown
+    assert [list(model.output_shapes())] == keras_shapes(STATIC_SHAPES) == [[(None, 12)]]
+    assert model.total_params() == (6 * 10 + 10) + (10 * 20 + 20) + (240 * 12 + 12)
+
+
+@pytest.mark.parametrize("size", ["x.shape[0]", "ops.shape(x)[0]", "tf.shape(x)[0]", "x.shape[1]"])
+def test_a_dynamic_or_undetermined_axis_is_unknown_never_a_number(size: str) -> None:
+    """The batch axis is only known when the model runs, and an axis keraslint could not
+    determine is not known at all: a layer sized by either stays unknown."""
+    (model,) = analysed(f"""
+import sys
+inputs = keras.Input((int(sys.argv[1]), 6))
+x = layers.Dense(10)(inputs)
+model = keras.Model(inputs, layers.Dense({size})(x))
+""")
+    assert model.output_shapes() == [None] or model.output_shapes()[0][-1] is None
+
+
+def test_reversed_lists_of_skip_connections_are_followed() -> None:
+    """A U-Net's decoder walks its skips with `reversed(skips[:-1])`."""
+    code = """
+inputs = keras.Input((32, 32, 3))
+x = inputs
+skips = []
+for filters in (8, 16, 32):
+    x = layers.Conv2D(filters, 3, strides=2, padding="same")(x)
+    skips.append(x)
+for filters, skip in zip((16, 8), reversed(skips[:-1])):
+    x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
+    x = layers.Concatenate()([x, skip])
+model = keras.Model(inputs, layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x))
+"""
+    (model,) = analysed(code)
+    assert model.graph.complete and not model.graph.unknown
+    assert [list(model.output_shapes())] == keras_shapes(code)
+
+
+def test_a_layer_applied_to_an_array_at_the_top_level_joins_no_model() -> None:
+    """Outside a traced `call`, `layer(array)` is eager in Keras: the result is no part of a
+    model, so a model built on it has an input keraslint did not follow."""
+    (model,) = analysed("""
+inputs = keras.Input((4,))
+eager = layers.Dense(4)(np.ones((1, 4)))
+model = keras.Model(inputs, layers.Add()([layers.Dense(4)(inputs), eager]))
+""")
+    assert model.output_shapes() == [None]
+
+
+DICT_INPUTS = """
+a = keras.Input((3,), name="a")
+b = keras.Input((2,), name="b")
+x = layers.Concatenate()([a, b])
+model = keras.Model({"b": b, "a": a}, {"out": layers.Dense(1)(x)})
+image = keras.Input((8, 8, 1), name="image")
+base = keras.Model(image, layers.Flatten()(layers.Conv2D(2, 3)(image)))
+head = keras.Model(base.get_layer("image").output, base.output)
+"""
+
+
+def test_dict_inputs_and_the_input_layer_of_a_model_are_followed() -> None:
+    """`keras.Model({"b": b, "a": a}, ...)` flattens the dict in sorted key order, as Keras 3
+    does; `model.get_layer("image").output` is the tensor of the Input named "image" (its
+    `.input` is empty in Keras 3)."""
+    models = analysed(DICT_INPUTS)
+    assert all(m.graph.complete and not m.graph.unknown for m in models)
+    assert [list(m.output_shapes()) for m in models] == keras_shapes(DICT_INPUTS)
+    scope: dict = {}
+    exec(compile(HEADER + DICT_INPUTS, "<test>", "exec"), scope)  # noqa: S102 - our own snippet
+    assert [t.node.input_name for t in models[0].graph.inputs] == [t.name for t in scope["model"].inputs] == ["a", "b"]
