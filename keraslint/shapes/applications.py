@@ -150,7 +150,8 @@ def _application(args: Args, inputs: list[Shape]) -> LayerResult:
             return result((x[0], features), params=params)
         return result((x[0], rows, cols, features), params=params)
     classes = classes if isinstance(classes, int) and not isinstance(classes, bool) else None
-    return result((x[0], classes), params=_with_top(name, steps, params, top, classes, features, (rows, cols), built, x))
+    params = _with_top(name, steps, params, top, classes, features, (rows, cols), built, x)
+    return result((x[0], classes), params=params)
 
 
 def _with_top(name: str, steps: tuple[Step, ...], params: int | None, top: str, classes: int | None,
