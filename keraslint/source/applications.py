@@ -51,7 +51,7 @@ def application(site: CallSite, leaf: str, pretrained: bool | None) -> Obj | Non
         value = site.arg(order.index(key) if key in order else None, key, default=default)
         return UNKNOWN if value is UNKNOWN else plain(value)
 
-    _, default, _, _, _, keras_name, widths = entry
+    _, default, _, _, top_sizes, keras_name, widths = entry
     include_top, pooling = arg("include_top", True), arg("pooling", None)
     classes, alpha, weights = arg("classes", 1000), arg("alpha", 1.0), arg("weights", "imagenet")
     tensor_value = site.arg(order.index("input_tensor") if "input_tensor" in order else None, "input_tensor",
@@ -62,12 +62,9 @@ def application(site: CallSite, leaf: str, pretrained: bool | None) -> Obj | Non
     raw_shape = site.arg(order.index("input_shape") if "input_shape" in order else None, "input_shape", default=None)
     reason = _unknown_reason(leaf, include_top, pooling, alpha, widths, arg("depth_multiplier", 1))
     name = arg("name", None)
-    if not isinstance(name, str):
-        # MobileNet(V2) names carry alpha and the input rows; the others are fixed
-        name = keras_name if not leaf.startswith("MobileNet") or (alpha == 1.0 and raw_shape is None) else None
     config: dict[str, Any] = {"application": leaf, "include_top": include_top, "pooling": pooling, "classes": classes,
                               "alpha": alpha, "weights": weights, "declared": raw_shape is not None}
-    layer = Layer(kind="Application", config=config, name=name, node=site.node, spelled=leaf, pretrained=pretrained,
+    layer = Layer(kind="Application", config=config, node=site.node, spelled=leaf, pretrained=pretrained,
                   unknown_reason=reason)
     if tensors is not None:
         config["input_shape"] = None
@@ -81,8 +78,24 @@ def application(site: CallSite, leaf: str, pretrained: bool | None) -> Obj | Non
                                     for i in range(3))
         node = Node(layer=layer, inputs=[Tensor(head)], node=site.node)
         inputs = [Tensor(head)]
+    if not isinstance(name, str):
+        name = keras_name if not leaf.startswith("MobileNet") else \
+            _mobilenet_name(leaf, alpha, weights, config["input_shape"], top_sizes)
+    layer.name = name
     graph = ModelGraph("functional", inputs=inputs, outputs=[Tensor(node)], name=name, node=site.node)
     return Obj(MODEL, site.node, {"graph": graph, "pretrained": pretrained, "backbone": node})
+
+
+def _mobilenet_name(leaf: str, alpha: Any, weights: Any, built: Any, top_sizes: tuple[int, ...]) -> str | None:
+    """Keras names MobileNet(V2) after alpha and the rows it loads weights for (``mobilenetv2_1.00_160``)."""
+    if not isinstance(alpha, (int, float)) or not isinstance(built, tuple):
+        return None
+    rows, cols = built[0], built[1]
+    if weights == "imagenet" and (rows != cols or rows not in top_sizes):
+        rows = 224  # Keras loads the 224 weights then
+    elif rows is UNKNOWN:
+        return None
+    return f"{leaf.lower()}_{alpha:0.2f}_{rows}"
 
 
 def inner_layer(model: Obj, name: str, site: CallSite) -> Any:
