@@ -195,7 +195,8 @@ def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[s
         counted.add(node.layer.id)
         elsewhere = other_file(source_of(node))
         found = by_row.get((elsewhere or home, line), []) if line is not None else by_layer.get(node.layer.name or "", [])
-        kind = node.layer.spelled if node.layer.kind == "Opaque" and node.layer.spelled else node.layer.kind
+        layer = node.layer
+        kind = layer.spelled if layer.kind in ("Opaque", "Application") and layer.spelled else layer.kind
         rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)), file=elsewhere))
     return ModelSummary(home, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],

@@ -166,7 +166,7 @@ def _first_weighted(model: AnalyzedModel, node: Node) -> bool:
         if producer.id in seen or producer.is_input:
             continue
         seen.add(producer.id)
-        if producer.layer is None or producer.layer.kind in WEIGHTED or producer.layer.kind == "Opaque":
+        if producer.layer is None or producer.layer.kind in WEIGHTED | {"Opaque", "Application"}:
             return False
         stack.extend(t.node for t in producer.inputs)
     return True

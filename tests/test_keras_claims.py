@@ -109,6 +109,15 @@ SCRIPTS = {
     "kl306_stacked_lstm": fit(seq("(10, 3)", "LSTM(4)", "LSTM(4)", "Dense(1)"), "(8, 10, 3)"),
     "kl307_concatenate": f"{HEAD}a = keras.Input((4, 3))\nb = keras.Input((5, 2))\n"
                          f"m = keras.Model([a, b], layers.Concatenate()([a, b]))\n",
+    # what keras.applications constructors reject (before any download), and a backbone built
+    # for one size called on another
+    "kl307_application_minimum": f"{HEAD}base = keras.applications.InceptionV3(weights=None, include_top=False, "
+                                 f"input_shape=(64, 64, 3))\nm = keras.Model(base.input, base.output)\n",
+    "kl307_application_imagenet_top": f"{HEAD}base = keras.applications.ResNet50(input_shape=(160, 160, 3))\n"
+                                      f"m = keras.Model(base.input, base.output)\n",
+    "kl307_application_other_size": f"{HEAD}base = keras.applications.MobileNetV2(alpha=0.35, weights=None, "
+                                    f"include_top=False, input_shape=(96, 96, 3))\ninp = keras.Input((128, 128, 3))\n"
+                                    f"m = keras.Model(inp, base(inp))\n",
     "kl401_softmax_one_unit": fit(seq("(4,)", "Dense(1, activation='softmax')"), "(8, 4)", loss="binary_crossentropy"),
     "kl401_softmax_bce": fit(seq("(4,)", "Dense(3, activation='softmax')"), "(8, 4)", "(8, 3)", "binary_crossentropy"),
     "kl401_sigmoid_cce": fit(seq("(4,)", "Dense(3, activation='sigmoid')"), "(8, 4)", "(8, 3)", "categorical_crossentropy"),
@@ -121,6 +130,11 @@ QUIET = {
     "missing_channel_axis_mnist": fit(seq("(6, 6, 1)", *CONV2D), "(8, 6, 6)"),
     "extra_unit_axis_sequential": fit(seq("(5,)", "Dense(1)"), "(8, 5, 1)"),
     "extra_unit_axis_functional": fit(func("(5,)", "Dense(1)"), "(8, 5, 1)"),
+    # a backbone built for no size takes any
+    "backbone_any_size": fit("base = keras.applications.MobileNetV2(alpha=0.35, weights=None, include_top=False)\n"
+                             "inp = keras.Input((64, 80, 3))\n"
+                             "m = keras.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling2D()(base(inp))))",
+                             "(8, 64, 80, 3)"),
 }
 
 RUNNER = r"""

@@ -227,7 +227,7 @@ def _name(node: Node) -> str:
     layer = node.layer
     if layer is None:
         return "input"
-    kind = layer.spelled if layer.kind == "Opaque" and layer.spelled else layer.kind
+    kind = layer.spelled if layer.kind in ("Opaque", "Application") and layer.spelled else layer.kind
     return f"layer {kind}" + (f" '{layer.name}'" if layer.name else "")
 
 
@@ -315,6 +315,8 @@ def _unmodelled(node: Node) -> str:
 
 def _never_modelled(layer: Layer) -> bool:
     if CUSTOM_LAYER_KEY in layer.config:  # its own code is run (source/custom_layers.py) once its input is known
+        return layer.unknown_reason is not None
+    if layer.kind == "Application":  # a keras.applications network: modelled unless it says why not
         return layer.unknown_reason is not None
     return layer.unknown_reason is not None or LEGACY_LAYER_ALIASES.get(layer.kind, layer.kind) not in supported_kinds()
 

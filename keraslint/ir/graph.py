@@ -49,7 +49,9 @@ class Layer:
 
     @property
     def label(self) -> str:
-        return f"{self.kind}" + (f" '{self.name}'" if self.name else "")
+        # a keras.applications network is named as the script spells it (ResNet50), not "Application"
+        kind = self.spelled if self.kind == "Application" and self.spelled else self.kind
+        return kind + (f" '{self.name}'" if self.name else "")
 
 
 @dataclass(eq=False)

@@ -17,8 +17,9 @@ from keraslint.shapes.spec import LayerResult, Shape
 
 #: the config key the source pass uses for the model of a script's layer
 CUSTOM_LAYER_KEY = "custom_layer"
-#: kinds registered here that are not Keras layer classes (not part of the engine's vocabulary)
-INTERNAL_KINDS = frozenset({"Opaque"})
+#: kinds registered that are not Keras layer classes (not part of the engine's vocabulary): this
+#: module's, and a whole keras.applications network (applications.py)
+INTERNAL_KINDS = frozenset({"Opaque", "Application"})
 
 
 class CustomLayerModel(Protocol):

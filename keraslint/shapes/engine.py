@@ -8,6 +8,7 @@ from typing import Any
 
 # Imported for their registrations.
 from keraslint.shapes import (  # noqa: F401
+    applications,
     attention,
     conv,
     core,

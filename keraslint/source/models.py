@@ -445,6 +445,12 @@ def _external(site: CallSite) -> Obj | None:
     if name.startswith("keras.applications."):
         weights = site.arg(None, "weights", default="imagenet")
         pretrained: bool | None = None if weights is UNKNOWN else weights is not None
+        if len(parts) == 3 or (len(parts) == 4 and parts[2].islower()):  # keras.applications.vgg16.VGG16
+            from keraslint.source.applications import application  # it builds on this module
+
+            backbone = application(site, leaf, pretrained)
+            if backbone is not None:
+                return backbone
         kind = "model"
     elif name.startswith(ECOSYSTEM_PREFIXES) and len(parts) >= 3 and parts[1] in ("models", "layers"):
         pretrained = parts[-1] == "from_preset"
@@ -544,6 +550,11 @@ def attribute(model: Obj, name: str) -> Any:
 _LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDictionary()
 
 
+def register_node(layer: Layer, node: Node) -> None:
+    """Record an application of ``layer`` made outside ``apply_layer``, for ``layer.output``."""
+    _LAYER_NODES.setdefault(layer, []).append(node)
+
+
 def layer_attribute(value: Method) -> Any:
     """``layer.output``/``layer.input`` of a layer applied exactly once (Keras refuses the
     attribute on a layer with several inbound nodes); NOT_MODELLED otherwise."""
@@ -576,10 +587,12 @@ def _get_layer(model: Obj, site: CallSite) -> Any:
         return NOT_MODELLED
     found = [layer for layer in graph.layers() if layer.name == name]
     inputs = [t for t in graph.inputs if t.node.input_name == name]
-    if len(found) + len(inputs) != 1:
-        return NOT_MODELLED
-    if inputs:
+    if inputs and not found and len(inputs) == 1:
         # the InputLayer of `keras.Input(..., name="image")`
         return Obj(LAYER, site.node, {"layer": Layer(kind="InputLayer", config={}, name=name, node=site.node),
                                       "input_tensor": inputs[0]})
+    if len(found) != 1:
+        from keraslint.source.applications import inner_layer  # it builds on this module
+
+        return inner_layer(model, name, site)
     return Obj(LAYER, site.node, {"layer": found[0]})

@@ -314,7 +314,8 @@ def stochastic_layers(obj: Any) -> bool | None:
         return None
     if any(layer.kind in _STOCHASTIC for layer in layers):
         return True
-    return None if any(layer.kind in ("Opaque", "Lambda") for layer in layers) else False
+    # a keras.applications network may hold Dropout (EfficientNet's blocks, MobileNet's top): unknown
+    return None if any(layer.kind in ("Opaque", "Lambda", "Application") for layer in layers) else False
 
 
 def uses_after(timeline: list[Any], start: int) -> tuple[set[int], set[int]]:

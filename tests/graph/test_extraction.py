@@ -234,9 +234,10 @@ b = build(9)
     assert "length 9 drops the last 1 timestep" in diagnostic.message
 
 
-def test_pretrained_backbones_and_ecosystem_models_are_opaque_layers() -> None:
-    """keras.applications, keras_hub/keras_nlp/keras_cv networks: the model around them is found,
-    connected to its Input, and nothing after them gets a guessed shape."""
+def test_pretrained_backbones_are_nested_models_and_ecosystem_models_opaque_layers() -> None:
+    """keras.applications networks are shaped nested models (tests/source/test_applications.py);
+    keras_hub/keras_nlp/keras_cv networks are opaque: the model around them is found, connected
+    to its Input, and nothing after them gets a guessed shape."""
     code = """
 import keras_core as keras
 import keras_nlp
@@ -252,10 +253,11 @@ head = keras.Model(tokens, keras.layers.Dense(2)(bert(tokens)))
 """
     first, second = graphs(code)
     assert first.complete and second.complete
-    assert kinds(first) == ["Identity", "Opaque", "GlobalAveragePooling2D", "Dense"]
-    assert [n.layer.spelled for n in first.nodes() if n.layer is not None][1] == "MobileNetV2"
-    result = analyze_model(first)
-    assert result.output_shapes() == [None]  # unknown, not a guess
+    assert kinds(first) == ["Identity", "Model", "GlobalAveragePooling2D", "Dense"]
+    backbone = [n.layer for n in first.nodes() if n.layer is not None][1].submodel
+    assert [n.layer.spelled for n in backbone.nodes() if n.layer is not None] == ["MobileNetV2"]
+    assert analyze_model(first).output_shapes() == [(None, 5)]
+    assert analyze_model(second).output_shapes() == [None]  # unknown, not a guess
     assert kinds(second) == ["Opaque", "Dense"]
     report = check_source(code, "t.py", selected=ALL)
     assert not [d for d in report.diagnostics if d.code.startswith(("KL2", "KL3"))]
