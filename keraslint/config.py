@@ -6,6 +6,7 @@ Rule codes and rule options come in as parameters so this module never imports t
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import pathspec
 
+from keraslint.files import NotRegular, TooLarge, read_regular
 from keraslint.selection import RuleInfo, UnknownSelectorError, validate_selector
 
 if sys.version_info >= (3, 11):
@@ -84,13 +86,22 @@ def _type_name(value: Any) -> str:
 _ARTICLE = {int: "an int", float: "a float", str: "a string", bool: "a boolean", list: "a list"}
 
 
-def _read_toml(path: Path, label: str) -> dict[str, Any]:
+def _read_config_bytes(path: Path, label: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise ConfigError(f"{label}: config file does not exist") from None
+    except (NotRegular, TooLarge) as exc:
+        raise ConfigError(f"{label}: config file {exc.strerror}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{label}: config file is a folder, not a file") from None
     except OSError as exc:
         raise ConfigError(f"{label}: cannot read config file: {exc.strerror or exc}") from None
+
+
+def _read_toml(path: Path, label: str, data: bytes | None = None) -> dict[str, Any]:
+    if data is None:
+        data = _read_config_bytes(path, label)
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -124,15 +135,19 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path, cwd: Path | None = None) -> bool:
+    label = display_path(pyproject, cwd)
     try:
-        text = pyproject.read_bytes()
+        text = read_regular(pyproject)
+    except (NotRegular, TooLarge) as exc:
+        # A FIFO or a /dev/zero link on the way up must neither hang the run nor silently drop
+        # the settings it claims to hold.
+        raise ConfigError(f"{label}: config file {exc.strerror}") from None
     except OSError:
-        return False
+        return False  # absent, a folder or unreadable: not a config of ours
     # Most pyprojects on the way up belong to other tools; don't parse (or reject) those.
     if b"keraslint" not in text:
         return False
-    label = display_path(pyproject, cwd)
-    return _keraslint_table(_read_toml(pyproject, label), label) is not None
+    return _keraslint_table(_read_toml(pyproject, label, text), label) is not None
 
 
 def _unknown_key(key: str, known: Sequence[str]) -> str:
@@ -284,9 +299,8 @@ class SettingsResolver:
         self._forced: Settings | None = None
         if forced is not None:
             forced = forced if forced.is_absolute() else self._cwd / forced
-            if not forced.is_file():
-                problem = "is a folder, not a file" if forced.is_dir() else "does not exist"
-                raise ConfigError(f"{display_path(forced, self._cwd)}: config file {problem}")
+            # The file's kind is decided when it is read (read_regular): a FIFO is "not a
+            # regular file", never "does not exist", and is never waited on.
             self._forced = self._load(forced)
 
     @property
@@ -308,7 +322,9 @@ class SettingsResolver:
         folder = path if path.is_dir() else path.parent
         walked: list[Path] = []
         settings: Settings | None = None
-        for candidate in (folder, *folder.parents):
+        # Lazily: a walk asks for each folder right after its parent, which is cached, and a
+        # tuple of all parents would make a deep tree quadratic.
+        for candidate in itertools.chain((folder,), folder.parents):
             if candidate in self._by_folder:
                 settings = self._by_folder[candidate]
                 break
