@@ -13,12 +13,11 @@ MEMORY_CEILING = 1_500_000_000
 """Address space for one CLI run; an unbounded read of /dev/zero or a zip bomb exceeds it."""
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CEILING, MEMORY_CEILING))
+def run_cli(args: list[str], cwd: Path, *, timeout: float = 60, env: dict[str, str] | None = None,
+            memory: int = MEMORY_CEILING) -> subprocess.CompletedProcess[str]:
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-
-def run_cli(args: list[str], cwd: Path, *, timeout: float = 60, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "keraslint", *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout, preexec_fn=_limit_memory)
+                          text=True, timeout=timeout, preexec_fn=limit_memory)
