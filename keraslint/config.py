@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import os
 import re
 import sys
@@ -82,6 +83,9 @@ def _type_name(value: Any) -> str:
         type(value), type(value).__name__
     )
 
+
+MAX_OPTION_NUMBER = 1_000_000
+"""Numeric rule options are checked against [0, this]; every real one is far below it."""
 
 _ARTICLE = {int: "an int", float: "a float", str: "a string", bool: "a boolean", list: "a list"}
 
@@ -192,10 +196,22 @@ class _Validator:
         return patterns
 
     def glob(self, key: str, pattern: str) -> None:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("!")])
-        except Exception as exc:  # pathspec raises several types for a malformed glob
-            raise self.error(key, f": invalid pattern {pattern!r}: {exc}") from None
+        body = pattern.removeprefix("!")
+        problem = _glob_problem(body)
+        if problem is None:
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines([body])
+            except re.error as exc:  # its position is in the regex pathspec made, not the glob
+                problem = f"it has an invalid character class ({exc.msg})"
+            except Exception:  # noqa: BLE001 - pathspec raises several types for a malformed glob
+                problem = "it is not a valid gitignore pattern (a trailing '\\'?)"
+            else:
+                # pathspec turns what it cannot read (an unclosed '[', a lone '/') into a
+                # pattern that matches nothing, without a word: here that is an error.
+                if not any(p.include is not None and p.regex is not None for p in spec.patterns):
+                    problem = "it matches no path (an unclosed '[' or a lone '/'?)"
+        if problem is not None:
+            raise self.error(key, f": invalid pattern {pattern!r}: {problem}")
 
     def per_file_ignores(self, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
         if not isinstance(value, Mapping):
@@ -208,6 +224,14 @@ class _Validator:
             table[pattern] = self.selectors(f"{key}.{pattern}", selectors)
         return MappingProxyType(table)
 
+    def number(self, key: str, value: float) -> None:
+        # Rule options are widths, counts and ratios: a negative, infinite or astronomically
+        # large one is a typo, and nan compares false with everything, silently disabling a rule.
+        if math.isnan(value) or math.isinf(value):
+            raise self.error(key, f" must be a finite number, got {value}")
+        if not 0 <= value <= MAX_OPTION_NUMBER:
+            raise self.error(key, f" must be between 0 and {MAX_OPTION_NUMBER:,}, got {value}")
+
     def option(self, spec: OptionSpec, value: Any) -> Any:
         expected = spec.type
         ok = isinstance(value, expected)
@@ -218,8 +242,20 @@ class _Validator:
         if not ok:
             wanted = _ARTICLE.get(expected, expected.__name__)
             raise self.error(spec.name, f" must be {wanted}, got {_type_name(value)}")
+        if expected in (int, float):
+            self.number(spec.name, value)
         # Settings are shared between files; a tuple can't be mutated by one rule under another.
         return tuple(value) if isinstance(value, list) else value
+
+
+def _glob_problem(pattern: str) -> str | None:
+    if not pattern.strip():
+        return "it is empty"
+    if pattern.startswith("#"):
+        return "a leading '#' makes it a comment in gitignore syntax (write '\\#' to match a '#')"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pattern):
+        return "it contains a control character"
+    return None
 
 
 def _default_options(options: Mapping[str, OptionSpec]) -> dict[str, Any]:

@@ -198,9 +198,14 @@ class _Walker:
 
 
 def _missing(path: Path) -> UsageError:
+    if os.path.lexists(path):
+        # Listed by its folder yet not there: a symlink whose target is missing or that loops.
+        # Suggesting its own name back ("did you mean 'l3.py'?") would help nobody.
+        return UsageError(f"path '{path}' is a symbolic link that cannot be followed "
+                          "(its target is missing, or it loops)")
     message = f"path '{path}' does not exist"
     try:
-        siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+        siblings = [p.name for p in path.parent.iterdir() if p.name != path.name] if path.parent.is_dir() else []
     except OSError:
         siblings = []
     close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)
