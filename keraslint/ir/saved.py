@@ -18,15 +18,14 @@ Anything malformed or hostile raises ``Unreadable`` with a one-line reason, neve
 from __future__ import annotations
 
 import json
-import math
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import normalize_layer
-from keraslint.ir.saved_limits import check_json_budget, check_zip_directory
+from keraslint.ir.saved_limits import check_json_budget, checked_zip_directory, h5_attribute_problem
 from keraslint.source.reading import Unreadable
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import canonical_layer_kind
@@ -119,7 +118,7 @@ def _read_config(path: Path) -> Any:
 
 def _read_keras_zip(path: Path) -> str:
     try:
-        with path.open("rb") as handle, zipfile.ZipFile(_checked_directory(handle)) as archive:
+        with path.open("rb") as handle, zipfile.ZipFile(checked_zip_directory(handle)) as archive:
             try:
                 info = archive.getinfo("config.json")
             except KeyError:
@@ -142,12 +141,6 @@ def _read_keras_zip(path: Path) -> str:
     return _decode(data, "config.json")
 
 
-def _checked_directory(handle: BinaryIO) -> BinaryIO:
-    check_zip_directory(handle)
-    handle.seek(0)
-    return handle
-
-
 def _read_h5(path: Path) -> str:
     try:
         import h5py
@@ -165,31 +158,15 @@ def _read_h5(path: Path) -> str:
             if "model_config" not in handle.attrs:
                 raise Unreadable("HDF5 file has no model_config attribute (a weights-only file from save_weights?); "
                                  "save the whole model with model.save('m.keras')")
-            _check_h5_attribute(h5py, h5py.h5a.open(handle.id, b"model_config"))
+            problem = h5_attribute_problem(h5py, h5py.h5a.open(handle.id, b"model_config"), MAX_CONFIG_BYTES)
+            if problem is not None:
+                raise Unreadable(problem)
             raw = handle.attrs["model_config"]
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001
         raise Unreadable(f"cannot read model_config from the HDF5 file ({type(exc).__name__}: {_short(exc)})") from None
     return _attribute_text(raw)
-
-
-def _check_h5_attribute(h5py: Any, attribute: Any) -> None:
-    """Refuse model_config before reading it unless it is one string: an array of strings, or
-    a compound or nested variable-length type, could make h5py allocate without bound. A fixed
-    string is bounded by its storage size; a variable-length one is stored whole in the file
-    (attributes cannot be compressed), so it is bounded by the file's size, and the cap applies
-    once it is read."""
-    count = math.prod(attribute.shape or ())
-    if count != 1:
-        raise Unreadable(f"model_config attribute holds {count:,} values, not one text")
-    string = h5py.check_string_dtype(attribute.dtype)
-    if string is None:
-        raise Unreadable(f"model_config attribute is not text (got {attribute.dtype})")
-    if string.length is not None:
-        size = attribute.get_storage_size()
-        if size > MAX_CONFIG_BYTES:
-            raise Unreadable(_too_large("model_config", size))
 
 
 def _attribute_text(raw: Any) -> str:

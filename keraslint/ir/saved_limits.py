@@ -10,14 +10,15 @@ model (EfficientNetB7, 816 layers) has a 0.76 MB config with ~15,000 objects and
 
 from __future__ import annotations
 
+import math
 import os
 import struct
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from keraslint.source.reading import Unreadable
 
 __all__ = ["MAX_JSON_CONTAINERS", "MAX_JSON_VALUES", "MAX_ZIP_DIRECTORY_BYTES",
-           "MAX_ZIP_MEMBERS", "check_json_budget", "check_zip_directory"]
+           "MAX_ZIP_MEMBERS", "check_json_budget", "checked_zip_directory", "h5_attribute_problem"]
 
 MAX_JSON_CONTAINERS = 500_000
 """Objects and lists in a config: each costs ~64 bytes parsed, whatever its text costs."""
@@ -34,10 +35,16 @@ _END64 = struct.Struct("<4sQ2H2L4Q")
 _MAX_COMMENT = 0xFFFF
 
 
-def check_zip_directory(handle: BinaryIO) -> None:
-    """Refuse a zip whose central directory claims more members or bytes than a model has,
-    before ``zipfile`` parses it. Archives without a readable end record are left to zipfile
-    (which reports them as not valid)."""
+def checked_zip_directory(handle: BinaryIO) -> BinaryIO:
+    """``handle``, rewound, unless its zip central directory claims more members or bytes than
+    a model has (``Unreadable``), checked before ``zipfile`` parses it."""
+    _check_zip_directory(handle)
+    handle.seek(0)
+    return handle
+
+
+def _check_zip_directory(handle: BinaryIO) -> None:
+    # Archives without a readable end record are left to zipfile, which says they are not valid.
     handle.seek(0, os.SEEK_END)
     size = handle.tell()
     tail_start = max(0, size - _END.size - _MAX_COMMENT)
@@ -72,3 +79,21 @@ def check_json_budget(text: str, source: str) -> None:
     values = text.count(",")
     if values > MAX_JSON_VALUES:
         raise Unreadable(f"{source} has {values:,} values, more than the {MAX_JSON_VALUES:,} keraslint parses")
+
+
+def h5_attribute_problem(h5py: Any, attribute: Any, max_bytes: int) -> str | None:
+    """Why ``model_config`` must not be read, or None. Only one string is read: an array of
+    strings, or a compound or nested variable-length type, could make h5py allocate without
+    bound. A fixed string is bounded by its storage size; a variable-length one is stored whole
+    in the file (attributes are never compressed), so it costs at most what the file holds, and
+    the size cap applies once it is read."""
+    count = math.prod(attribute.shape or ())
+    if count != 1:
+        return f"model_config attribute holds {count:,} values, not one text"
+    string = h5py.check_string_dtype(attribute.dtype)
+    if string is None:
+        return f"model_config attribute is not text (got {attribute.dtype})"
+    size = attribute.get_storage_size()
+    if string.length is not None and size > max_bytes:
+        return f"model_config is {size / 1e6:.1f} MB, larger than the {max_bytes // (1024 * 1024)} MB keraslint reads"
+    return None

@@ -31,9 +31,10 @@ KINDS = [pytest.param(_fifo, id="fifo", marks=needs_fifo), pytest.param(_dev_zer
 def test_a_pyproject_that_is_not_a_file_is_a_one_line_error(tmp_path: Path, make) -> None:
     (tmp_path / "t.py").write_text(BUGGY)
     make(tmp_path / "pyproject.toml")
-    result = run_cli(["check", "t.py"], tmp_path, timeout=30)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr == "keraslint: error: pyproject.toml: config file is not a regular file\n"
+    for command in (["check", "t.py"], ["shapes", "t.py"]):
+        result = run_cli(command, tmp_path, timeout=30)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == "keraslint: error: pyproject.toml: config file is not a regular file\n"
 
 
 @pytest.mark.parametrize("make", KINDS)
@@ -85,6 +86,7 @@ def test_a_real_gitignore_still_hides_files(tmp_path: Path) -> None:
     assert result.returncode == 1 and "t.py:2:" in result.stdout and "hidden.py" not in result.stdout
 
 
+@pytest.mark.slow
 def test_fifteen_hundred_nested_folders_are_walked(tmp_path: Path) -> None:
     folder = tmp_path
     for _ in range(1500):  # os.makedirs itself recurses per level
@@ -94,3 +96,5 @@ def test_fifteen_hundred_nested_folders_are_walked(tmp_path: Path) -> None:
     result = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tmp_path, timeout=120)
     assert result.returncode == 1, result.stderr[-500:]
     assert "d/" * 1500 + "t.py:2:" in result.stdout and "internal error" not in result.stderr
+    shapes = run_cli(["shapes", "."], tmp_path, timeout=120)
+    assert shapes.returncode == 0 and "Sequential model" in shapes.stdout, shapes.stderr[-500:]
