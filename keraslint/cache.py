@@ -161,8 +161,14 @@ def load_key(path: Path | None = None) -> bytes | None:
                 os.link(temporary, path)
             except FileExistsError:
                 pass
+            except OSError:
+                # No hard links on this file system: a rename, which may replace a key a
+                # concurrent first run just made; that run's entries then merely miss.
+                if not os.path.lexists(path):
+                    os.replace(temporary, path)
         finally:
-            os.unlink(temporary)
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
     except OSError:
         return None
     return _read_key(path)
