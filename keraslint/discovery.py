@@ -169,16 +169,16 @@ class _Walker:
             # The folder's identity, not its realpath: realpath costs a stat per component,
             # which is quadratic in the depth of the tree.
             info = os.stat(folder)
+            identity = (info.st_dev, info.st_ino)
+            if identity in self._visited:  # a symlink back up the tree, or a second way into one folder
+                return []
+            self._visited.add(identity)
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             if top:
                 raise UsageError(f"cannot read folder '{shown}': {exc.strerror or exc}") from None
             return []  # like ruff, an unreadable subfolder is skipped rather than fatal
-        identity = (info.st_dev, info.st_ino)
-        if identity in self._visited:  # a symlink back up the tree, or a second way into one folder
-            return []
-        self._visited.add(identity)
         excludes = self.excludes(folder)
         folders: list[tuple[Path, _Chain]] = []
         for entry in entries:

@@ -127,6 +127,7 @@ def test_a_signed_entry_that_breaks_the_schema_is_a_miss(signed_project, payload
     assert cache.get(entry.stem, "t.py") is None
 
 
+@pytest.mark.slow
 def test_a_signed_entry_that_breaks_the_schema_never_breaks_a_run(signed_project) -> None:
     root, env, entry, secret, honest = signed_project
     for payload in ({"a": 1}, {**FAKE, "coverage": {"a": 1}}):

@@ -71,6 +71,7 @@ def test_the_cli_reports_a_bad_value_as_one_line_with_exit_2(tmp_path: Path) -> 
                                                          "must be a finite number, got nan\n")
 
 
+@pytest.mark.slow
 def test_a_missing_path_never_suggests_itself(tmp_path: Path) -> None:
     (tmp_path / "loops").mkdir()
     os.symlink("l3.py", tmp_path / "loops" / "l3.py")  # a link to itself: listed, never there
