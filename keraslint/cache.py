@@ -3,17 +3,26 @@
 The key covers the file's bytes, its name (messages include it), the keraslint version and the
 effective configuration (selected rules and rule options). An entry also records the project
 modules the analysis read (``from model import build``) with their hashes: it is a miss as soon
-as one of them changed, so editing ``model.py`` re-checks ``train.py``. Entries are small JSON
-files in ``.keraslint_cache/`` under the current folder (or ``KERASLINT_CACHE_DIR``); a damaged
-entry is a miss, never an error. Files a script reads through ``np.load`` are not part of the
-key: use ``--no-cache`` after changing such a file.
+as one of them changed, so editing ``model.py`` re-checks ``train.py``. Entries are small files
+in ``.keraslint_cache/`` under the current folder (or ``KERASLINT_CACHE_DIR``). Files a script
+reads through ``np.load`` are not part of the key: use ``--no-cache`` after changing such a file.
+
+The cache folder can arrive with a checkout (force-added, copied, unpacked from an archive), so
+nothing in it is trusted because of where it lies: every entry carries an HMAC-SHA256 made with
+a per-user key kept outside the checkout (``key_path()``), and is validated against the schema
+after the MAC matched. An entry that is unsigned, signed with another key, damaged or not what
+keraslint writes is a miss, and the fresh result replaces it. A cache folder that is a symlink
+or owned by someone else is neither read nor written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,13 +30,36 @@ from pathlib import Path
 from typing import Any
 
 from keraslint import __version__
-from keraslint.diagnostics import Diagnostic, diagnostic_from_json
+from keraslint.config import display_path
+from keraslint.diagnostics import Diagnostic, Pass, Severity, diagnostic_from_json
+from keraslint.files import is_regular, read_regular
 
-_FORMAT = 2
+__all__ = ["Cache", "Entry", "cache_dir", "file_hash", "key", "key_path"]
+
+_FORMAT = 3
+_MAC_PREFIX = b"keraslint-cache-entry\0"
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+"""An entry is read with this cap (before its MAC is checked); larger results are not cached."""
+_KEY_HEX_LENGTH = 64
 
 
 def cache_dir() -> Path:
     return Path(os.environ.get("KERASLINT_CACHE_DIR") or ".keraslint_cache")
+
+
+def key_path() -> Path | None:
+    """Where this user's signing key lives: ``$KERASLINT_KEY_DIR/key`` (tests, unusual setups),
+    else ``$XDG_CACHE_HOME/keraslint/key``, else ``~/.cache/keraslint/key``; None without a home."""
+    override = os.environ.get("KERASLINT_KEY_DIR")
+    if override:
+        return Path(override) / "key"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says a relative value is to be ignored
+        return Path(xdg) / "keraslint" / "key"
+    try:
+        return Path.home() / ".cache" / "keraslint" / "key"
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        return None
 
 
 def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[str, Any]) -> str:
@@ -41,12 +73,18 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
 
 
 def file_hash(path: str | Path) -> str | None:
-    """sha256 of a file's bytes; None when it cannot be read (so a dependency that vanished
-    never matches its recorded hash)."""
+    """sha256 of a regular file's bytes, read in chunks; None when it is not one or cannot be
+    read (so a dependency that vanished, or became a FIFO, never matches its recorded hash)."""
+    if not is_regular(path):
+        return None
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     except OSError:
         return None
+    return digest.hexdigest()
 
 
 @dataclass
@@ -57,41 +95,255 @@ class Entry:
     notes: list[str] = field(default_factory=list)
 
 
+def _owned_folder(path: Path) -> bool:
+    """A real folder (not a symlink to one) owned by the user running keraslint."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+
+
+def _private_key_file(descriptor: int) -> bool:
+    info = os.fstat(descriptor)
+    owned = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+    # Readable by others, the key would let them sign entries; writable, replace it.
+    return stat.S_ISREG(info.st_mode) and owned and not info.st_mode & 0o077
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not _private_key_file(descriptor):
+            return None
+        text = os.read(descriptor, _KEY_HEX_LENGTH + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    try:
+        secret = bytes.fromhex(text.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return secret if len(secret) * 2 == _KEY_HEX_LENGTH else None
+
+
+def load_key(path: Path | None = None) -> bytes | None:
+    """This user's signing key, created (mode 0600, in a 0700 folder) on first use; None when
+    it cannot be had safely, and then the cache is not used at all."""
+    path = path if path is not None else key_path()
+    if path is None:
+        return None
+    existing = _read_key(path)
+    if existing is not None:
+        return existing
+    folder = path.parent
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(folder)
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            return None  # someone else could swap the key under us
+        if os.path.lexists(path):
+            return None  # there, but not a private key of ours: never overwrite it blindly
+        # Written whole under a temporary name, then linked into place: of many first runs
+        # at once, one key wins and nobody ever reads half of one.
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")  # mkstemp uses mode 0600
+        try:
+            os.write(handle, secrets.token_hex(_KEY_HEX_LENGTH // 2).encode("ascii"))
+            os.fsync(handle)
+            os.close(handle)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+            except OSError:
+                # No hard links on this file system: a rename, which may replace a key a
+                # concurrent first run just made; that run's entries then merely miss.
+                if not os.path.lexists(path):
+                    os.replace(temporary, path)
+        finally:
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        return None
+    return _read_key(path)
+
+
 class Cache:
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, *, secret: bytes | None = None) -> None:
         self.folder = folder or cache_dir()
+        self._secret = secret
+        self._usable: bool | None = None
         self._ready = False
 
     def _path(self, entry: str) -> Path:
         return self.folder / entry[:2] / f"{entry}.json"
 
-    def get(self, entry: str) -> Entry | None:
-        try:
-            raw = json.loads(self._path(entry).read_text(encoding="utf-8"))
-            found = Entry([diagnostic_from_json(item) for item in raw["diagnostics"]],
-                          dict(raw.get("dependencies") or {}), raw.get("coverage"), list(raw.get("notes") or []))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    def _key(self) -> bytes | None:
+        if self._usable is None:
+            if self._secret is None:
+                self._secret = load_key()
+            # An existing folder must be ours and real; one that is not there yet, we create.
+            self._usable = self._secret is not None and (not os.path.lexists(self.folder)
+                                                         or _owned_folder(self.folder))
+        return self._secret if self._usable else None
+
+    def _mac(self, secret: bytes, entry: str, payload: bytes) -> bytes:
+        # The entry's name (its content key) is signed too: a valid entry moved to another
+        # file's slot does not verify.
+        return hmac.new(secret, _MAC_PREFIX + entry.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+
+    def get(self, entry: str, filename: str) -> Entry | None:
+        """The entry for ``filename`` under content key ``entry``, if this user's keraslint wrote it."""
+        secret = self._key()
+        if secret is None or not _owned_folder(self._path(entry).parent):
             return None
+        try:
+            data = read_regular(self._path(entry), MAX_ENTRY_BYTES + _KEY_HEX_LENGTH + 1)
+        except OSError:
+            return None
+        mac, newline, payload = data.partition(b"\n")
+        try:
+            expected = bytes.fromhex(mac.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if not newline or not hmac.compare_digest(expected, self._mac(secret, entry, payload)):
+            return None
+        try:
+            found = entry_from_payload(json.loads(payload.decode("utf-8")), filename)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None  # signed by us, yet not what this version writes: a miss all the same
         if any(file_hash(path) != digest for path, digest in found.dependencies.items()):
             return None
         return found
 
     def put(self, entry: str, diagnostics: list[Diagnostic], dependencies: Mapping[str, str] | None = None,
             coverage: Any = None, notes: list[str] | None = None) -> None:
+        secret = self._key()
+        if secret is None:
+            return
         path = self._path(entry)
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                gitignore = self.folder / ".gitignore"
-                if not gitignore.exists():
-                    gitignore.write_text("# Created by keraslint\n*\n", encoding="utf-8")
+                if not _owned_folder(self.folder):
+                    self._usable = False
+                    return
+                self._write_gitignore()
                 self._ready = True
             path.parent.mkdir(exist_ok=True)
-            payload = {"diagnostics": [d.to_json() for d in diagnostics],
-                       "dependencies": dict(dependencies or {}), "coverage": coverage, "notes": list(notes or [])}
+            if not _owned_folder(path.parent):
+                return  # a symlinked subfolder would send the write anywhere
+            payload = json.dumps({"diagnostics": [d.to_json() for d in diagnostics],
+                                  "dependencies": dict(dependencies or {}), "coverage": coverage,
+                                  "notes": list(notes or [])}, separators=(",", ":")).encode("utf-8")
+            if len(payload) > MAX_ENTRY_BYTES:
+                return  # it could not be read back
             # Write then rename: a concurrent run (pre-commit, an editor) never reads half a file.
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
-                json.dump(payload, handle)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+                handle.write(self._mac(secret, entry, payload).hex().encode("ascii") + b"\n" + payload)
             os.replace(handle.name, path)
         except (OSError, TypeError, ValueError):
             pass  # a read-only checkout (or an unserialisable coverage value) simply runs uncached
+
+    def _write_gitignore(self) -> None:
+        # O_EXCL | O_NOFOLLOW: an existing .gitignore (even a planted symlink) is left alone
+        # rather than written through.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(self.folder / ".gitignore", flags, 0o644)
+        except FileExistsError:
+            return
+        try:
+            os.write(descriptor, b"# Created by keraslint\n*\n")
+        finally:
+            os.close(descriptor)
+
+
+# --------------------------------------------------------------------------- the entry schema
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise _Invalid(what)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _location(value: Any) -> None:
+    _require(isinstance(value, dict) and set(value) == {"row", "column"}
+             and all(_is_int(v) and v >= 0 for v in value.values()), "location")
+
+
+def _rule_names() -> dict[str, str]:
+    from keraslint.registry import all_rules  # the registry imports every rule: only when needed
+
+    return {rule.code: rule.name for rule in all_rules()}
+
+
+_DIAGNOSTIC_KEYS = {"code", "name", "message", "severity", "pass", "filename", "cell", "location", "end_location",
+                    "noqa_row", "url", "fix"}
+
+
+def _diagnostic(item: Any, names: Mapping[str, str], filenames: Collection[str]) -> Diagnostic:
+    _require(isinstance(item, dict) and set(item) == _DIAGNOSTIC_KEYS, "diagnostic keys")
+    _require(names.get(item["code"]) == item["name"], "a known rule")
+    _require(item["severity"] in {s.value for s in Severity} and item["pass"] in {p.value for p in Pass}, "enums")
+    _require(isinstance(item["message"], str) and isinstance(item["url"], str), "texts")
+    _require(item["filename"] in filenames, "the file's own name, or a module it imports")
+    _require(all(item[k] is None or _is_int(item[k]) for k in ("cell", "noqa_row")), "cell and noqa_row")
+    _location(item["location"])
+    _location(item["end_location"])
+    fix = item["fix"]
+    if fix is not None:
+        _require(isinstance(fix, dict) and set(fix) == {"message", "applicability", "edits"}
+                 and isinstance(fix["message"], str) and fix["applicability"] in ("safe", "unsafe")
+                 and isinstance(fix["edits"], list), "fix")
+        for edit in fix["edits"]:
+            _require(isinstance(edit, dict) and set(edit) == {"content", "location", "end_location"}
+                     and isinstance(edit["content"], str), "edit")
+            _location(edit["location"])
+            _location(edit["end_location"])
+    return diagnostic_from_json(item)
+
+
+def _coverage(value: Any) -> None:
+    """What keraslint.summary.coverage (or checker's fallbacks) produce, and nothing else."""
+    if value is None:
+        return
+    _require(isinstance(value, dict) and "models" in value and set(value) <= {"models", "analysed", "error"}
+             and isinstance(value["models"], list), "coverage")
+    _require(isinstance(value.get("analysed", False), bool) and isinstance(value.get("error", ""), str), "coverage")
+    for model in value["models"]:
+        _require(isinstance(model, dict) and set(model) == {"name", "kind", "line", "fully_shaped", "reason"}
+                 and isinstance(model["kind"], str) and isinstance(model["fully_shaped"], bool)
+                 and all(model[k] is None or isinstance(model[k], str) for k in ("name", "reason"))
+                 and (model["line"] is None or _is_int(model["line"])), "a coverage model")
+
+
+def entry_from_payload(raw: Any, filename: str) -> Entry:
+    """An entry as ``Cache.put`` writes it for ``filename``; ``ValueError`` for anything else."""
+    _require(isinstance(raw, dict) and set(raw) == {"diagnostics", "dependencies", "coverage", "notes"}, "keys")
+    dependencies = raw["dependencies"]
+    _require(isinstance(dependencies, dict)
+             and all(isinstance(k, str) and isinstance(v, str) for k, v in dependencies.items()), "dependencies")
+    notes = raw["notes"]
+    _require(isinstance(notes, list) and all(isinstance(n, str) for n in notes), "notes")
+    _coverage(raw["coverage"])
+    _require(isinstance(raw["diagnostics"], list), "diagnostics")
+    # A finding names the checked file or a project module its analysis read.
+    filenames = {filename, *dependencies, *(display_path(Path(p)) for p in dependencies)}
+    names = _rule_names()
+    diagnostics = [_diagnostic(item, names, filenames) for item in raw["diagnostics"]]
+    return Entry(diagnostics, dict(dependencies), raw["coverage"], list(notes))

@@ -6,6 +6,8 @@ Rule codes and rule options come in as parameters so this module never imports t
 from __future__ import annotations
 
 import difflib
+import itertools
+import math
 import os
 import re
 import sys
@@ -17,6 +19,7 @@ from typing import Any
 
 import pathspec
 
+from keraslint.files import NotRegular, TooLarge, read_regular
 from keraslint.selection import RuleInfo, UnknownSelectorError, validate_selector
 
 if sys.version_info >= (3, 11):
@@ -81,16 +84,28 @@ def _type_name(value: Any) -> str:
     )
 
 
+MAX_OPTION_NUMBER = 1_000_000
+"""Numeric rule options are checked against [0, this]; every real one is far below it."""
+
 _ARTICLE = {int: "an int", float: "a float", str: "a string", bool: "a boolean", list: "a list"}
 
 
-def _read_toml(path: Path, label: str) -> dict[str, Any]:
+def _read_config_bytes(path: Path, label: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise ConfigError(f"{label}: config file does not exist") from None
+    except (NotRegular, TooLarge) as exc:
+        raise ConfigError(f"{label}: config file {exc.strerror}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{label}: config file is a folder, not a file") from None
     except OSError as exc:
         raise ConfigError(f"{label}: cannot read config file: {exc.strerror or exc}") from None
+
+
+def _read_toml(path: Path, label: str, data: bytes | None = None) -> dict[str, Any]:
+    if data is None:
+        data = _read_config_bytes(path, label)
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -124,15 +139,19 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path, cwd: Path | None = None) -> bool:
+    label = display_path(pyproject, cwd)
     try:
-        text = pyproject.read_bytes()
+        text = read_regular(pyproject)
+    except (NotRegular, TooLarge) as exc:
+        # A FIFO or a /dev/zero link on the way up must neither hang the run nor silently drop
+        # the settings it claims to hold.
+        raise ConfigError(f"{label}: config file {exc.strerror}") from None
     except OSError:
-        return False
+        return False  # absent, a folder or unreadable: not a config of ours
     # Most pyprojects on the way up belong to other tools; don't parse (or reject) those.
     if b"keraslint" not in text:
         return False
-    label = display_path(pyproject, cwd)
-    return _keraslint_table(_read_toml(pyproject, label), label) is not None
+    return _keraslint_table(_read_toml(pyproject, label, text), label) is not None
 
 
 def _unknown_key(key: str, known: Sequence[str]) -> str:
@@ -177,10 +196,22 @@ class _Validator:
         return patterns
 
     def glob(self, key: str, pattern: str) -> None:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("!")])
-        except Exception as exc:  # pathspec raises several types for a malformed glob
-            raise self.error(key, f": invalid pattern {pattern!r}: {exc}") from None
+        body = pattern.removeprefix("!")
+        problem = _glob_problem(body)
+        if problem is None:
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines([body])
+            except re.error as exc:  # its position is in the regex pathspec made, not the glob
+                problem = f"it has an invalid character class ({exc.msg})"
+            except Exception:  # noqa: BLE001 - pathspec raises several types for a malformed glob
+                problem = "it is not a valid gitignore pattern (a trailing '\\'?)"
+            else:
+                # pathspec turns what it cannot read (an unclosed '[', a lone '/') into a
+                # pattern that matches nothing, without a word: here that is an error.
+                if not any(p.include is not None and p.regex is not None for p in spec.patterns):
+                    problem = "it matches no path (an unclosed '[' or a lone '/'?)"
+        if problem is not None:
+            raise self.error(key, f": invalid pattern {pattern!r}: {problem}")
 
     def per_file_ignores(self, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
         if not isinstance(value, Mapping):
@@ -193,6 +224,14 @@ class _Validator:
             table[pattern] = self.selectors(f"{key}.{pattern}", selectors)
         return MappingProxyType(table)
 
+    def number(self, key: str, value: float) -> None:
+        # Rule options are widths, counts and ratios: a negative, infinite or astronomically
+        # large one is a typo, and nan compares false with everything, silently disabling a rule.
+        if math.isnan(value) or math.isinf(value):
+            raise self.error(key, f" must be a finite number, got {value}")
+        if not 0 <= value <= MAX_OPTION_NUMBER:
+            raise self.error(key, f" must be between 0 and {MAX_OPTION_NUMBER:,}, got {value}")
+
     def option(self, spec: OptionSpec, value: Any) -> Any:
         expected = spec.type
         ok = isinstance(value, expected)
@@ -203,8 +242,20 @@ class _Validator:
         if not ok:
             wanted = _ARTICLE.get(expected, expected.__name__)
             raise self.error(spec.name, f" must be {wanted}, got {_type_name(value)}")
+        if expected in (int, float):
+            self.number(spec.name, value)
         # Settings are shared between files; a tuple can't be mutated by one rule under another.
         return tuple(value) if isinstance(value, list) else value
+
+
+def _glob_problem(pattern: str) -> str | None:
+    if not pattern.strip():
+        return "it is empty"
+    if pattern.startswith("#"):
+        return "a leading '#' makes it a comment in gitignore syntax (write '\\#' to match a '#')"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pattern):
+        return "it contains a control character"
+    return None
 
 
 def _default_options(options: Mapping[str, OptionSpec]) -> dict[str, Any]:
@@ -284,9 +335,8 @@ class SettingsResolver:
         self._forced: Settings | None = None
         if forced is not None:
             forced = forced if forced.is_absolute() else self._cwd / forced
-            if not forced.is_file():
-                problem = "is a folder, not a file" if forced.is_dir() else "does not exist"
-                raise ConfigError(f"{display_path(forced, self._cwd)}: config file {problem}")
+            # The file's kind is decided when it is read (read_regular): a FIFO is "not a
+            # regular file", never "does not exist", and is never waited on.
             self._forced = self._load(forced)
 
     @property
@@ -308,7 +358,9 @@ class SettingsResolver:
         folder = path if path.is_dir() else path.parent
         walked: list[Path] = []
         settings: Settings | None = None
-        for candidate in (folder, *folder.parents):
+        # Lazily: a walk asks for each folder right after its parent, which is cached, and a
+        # tuple of all parents would make a deep tree quadratic.
+        for candidate in itertools.chain((folder,), folder.parents):
             if candidate in self._by_folder:
                 settings = self._by_folder[candidate]
                 break

@@ -11,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from keraslint.config import Settings, SettingsResolver
+from keraslint.files import read_regular
 from keraslint.selection import relative_path
 
 __all__ = ["DEFAULT_EXCLUDES", "UsageError", "collect_files"]
@@ -109,7 +110,8 @@ _Chain = tuple[tuple[Path, pathspec.GitIgnoreSpec], ...]  # (folder of a .gitign
 
 def _gitignore(folder: Path) -> _Chain:
     try:
-        lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        # A FIFO or a /dev/zero link named .gitignore is refused unread (read_regular).
+        lines = read_regular(folder / ".gitignore").decode("utf-8", errors="replace").splitlines()
         return ((folder, pathspec.GitIgnoreSpec.from_lines(lines)),)
     except (OSError, ValueError):
         return ()  # no .gitignore here, or one we cannot use: it hides nothing
@@ -131,7 +133,7 @@ class _Walker:
         self.extensions = tuple(extensions)
         self.found: list[Path] = []
         self._excludes: dict[int, _Excludes] = {}
-        self._visited: set[str] = set()
+        self._visited: set[tuple[int, int]] = set()
 
     def excludes(self, folder: Path) -> _Excludes:
         settings = self.resolver.for_path(folder)
@@ -150,22 +152,35 @@ class _Walker:
             for parent in reversed(absolute.parents):
                 if parent == git_root or git_root in parent.parents:
                     chain += _gitignore(parent)
-        self.walk(folder, chain + _gitignore(absolute), top=True)
+        self.walk(folder, chain + _gitignore(absolute))
 
-    def walk(self, shown: Path, chain: _Chain, *, top: bool = False) -> None:
+    def walk(self, top: Path, chain: _Chain) -> None:
+        # An explicit stack, not recursion: a checkout 1,500 folders deep is still a checkout.
+        pending: list[tuple[Path, _Chain]] = [(top, chain)]
+        while pending:
+            shown, chain = pending.pop()
+            for sub in reversed(self._folder(shown, chain, top=shown is top)):
+                pending.append(sub)
+
+    def _folder(self, shown: Path, chain: _Chain, *, top: bool) -> list[tuple[Path, _Chain]]:
+        """Record the wanted files of one folder; return its subfolders still to walk."""
         folder = shown.absolute()
-        real = os.path.realpath(folder)
-        if real in self._visited:  # a symlink back up the tree, or a second way into one folder
-            return
-        self._visited.add(real)
         try:
+            # The folder's identity, not its realpath: realpath costs a stat per component,
+            # which is quadratic in the depth of the tree.
+            info = os.stat(folder)
+            identity = (info.st_dev, info.st_ino)
+            if identity in self._visited:  # a symlink back up the tree, or a second way into one folder
+                return []
+            self._visited.add(identity)
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             if top:
                 raise UsageError(f"cannot read folder '{shown}': {exc.strerror or exc}") from None
-            return  # like ruff, an unreadable subfolder is skipped rather than fatal
+            return []  # like ruff, an unreadable subfolder is skipped rather than fatal
         excludes = self.excludes(folder)
+        folders: list[tuple[Path, _Chain]] = []
         for entry in entries:
             path = folder / entry.name
             try:
@@ -176,15 +191,21 @@ class _Walker:
             if excludes.entry(path, is_dir) or _gitignored(path, chain, is_dir):
                 continue
             if is_dir:
-                self.walk(shown / entry.name, chain + _gitignore(path))
+                folders.append((shown / entry.name, chain + _gitignore(path)))
             elif is_file and entry.name.endswith(self.extensions):
                 self.found.append(shown / entry.name)
+        return folders
 
 
 def _missing(path: Path) -> UsageError:
+    if os.path.lexists(path):
+        # Listed by its folder yet not there: a symlink whose target is missing or that loops.
+        # Suggesting its own name back ("did you mean 'l3.py'?") would help nobody.
+        return UsageError(f"path '{path}' is a symbolic link that cannot be followed "
+                          "(its target is missing, or it loops)")
     message = f"path '{path}' does not exist"
     try:
-        siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+        siblings = [p.name for p in path.parent.iterdir() if p.name != path.name] if path.parent.is_dir() else []
     except OSError:
         siblings = []
     close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)

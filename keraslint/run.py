@@ -423,7 +423,7 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
             data = read
         job = _Job(path, filename, selected, dict(settings.options), data, _model_input(options))
         entry = cache_key(data, filename, selected, settings.options) if cache and data is not None else None
-        cached = cache.get(entry) if cache and entry else None
+        cached = cache.get(entry, filename) if cache and entry else None
         if cached is not None:
             reports.append(_from_cache(job, cached))
             continue

@@ -147,12 +147,16 @@ def _glob(pattern: str) -> pathspec.GitIgnoreSpec:
 def relative_path(path: Path, root: Path) -> str | None:
     """``path`` below ``root`` as a posix string, trying symlink-resolved forms too; None outside it."""
     path, root = path.absolute(), root.absolute()
-    for p, r in ((path, root), (path.resolve(), root.resolve())):
-        try:
-            return p.relative_to(r).as_posix()
-        except ValueError:
-            continue
-    return None
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    # Resolved only when the plain form fails: resolve() stats every component, and a walk
+    # asks this for each entry of a possibly very deep tree.
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
 
 
 def glob_matches(pattern: str, path: Path, root: Path) -> bool:

@@ -25,14 +25,15 @@ from typing import Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import normalize_layer
+from keraslint.ir.saved_limits import check_json_budget, checked_zip_directory, h5_attribute_problem
 from keraslint.source.reading import Unreadable
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import canonical_layer_kind
 
 __all__ = ["MAX_CONFIG_BYTES", "load_saved_model", "model_from_config"]
 
-MAX_CONFIG_BYTES = 50 * 1024 * 1024
-"""Larger configs are refused (a real one, even for a very large model, is a few MB)."""
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""Larger configs are refused, inflated or not: 20 times EfficientNetB7's (saved_limits)."""
 MAX_JSON_DEPTH = 200
 """Deeper JSON is refused; real configs stay under ~30 levels even with nested models."""
 MAX_MODEL_NESTING = 32
@@ -106,6 +107,7 @@ def _read_config(path: Path) -> Any:
         raise Unreadable("not a zip archive; a .keras model is a zip file holding config.json")
     else:
         raise Unreadable("not a saved Keras model (neither a .keras zip nor an HDF5 file)")
+    check_json_budget(text, source)
     try:
         return json.loads(text)
     except RecursionError:
@@ -116,7 +118,7 @@ def _read_config(path: Path) -> Any:
 
 def _read_keras_zip(path: Path) -> str:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as handle, zipfile.ZipFile(checked_zip_directory(handle)) as archive:
             try:
                 info = archive.getinfo("config.json")
             except KeyError:
@@ -156,12 +158,9 @@ def _read_h5(path: Path) -> str:
             if "model_config" not in handle.attrs:
                 raise Unreadable("HDF5 file has no model_config attribute (a weights-only file from save_weights?); "
                                  "save the whole model with model.save('m.keras')")
-            try:
-                size = h5py.h5a.open(handle.id, b"model_config").get_storage_size()
-            except Exception:  # noqa: BLE001 - the size is only a guard
-                size = 0
-            if size > MAX_CONFIG_BYTES:
-                raise Unreadable(_too_large("model_config", size))
+            problem = h5_attribute_problem(h5py, h5py.h5a.open(handle.id, b"model_config"), MAX_CONFIG_BYTES)
+            if problem is not None:
+                raise Unreadable(problem)
             raw = handle.attrs["model_config"]
     except Unreadable:
         raise
