@@ -111,11 +111,15 @@ def check(
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
+    from keraslint.selection import empty_selection_message
 
+    chosen = _split(select)
+    if chosen is not None and not chosen and not _split(extend_select):
+        raise fail(empty_selection_message(f"--select {' '.join(repr(v) for v in select or [])}"))
     options = CheckOptions(
         paths=paths or [Path(".")],
         output_format=output_format.value,
-        select=_split(select),
+        select=chosen,
         extend_select=_split(extend_select) or [],
         ignore=_split(ignore) or [],
         exit_zero=exit_zero,

@@ -319,8 +319,9 @@ def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | N
         # A --select on the command line replaces the configured selection (ruff's layering).
         chosen = resolve(infos, select=select, extend_select=extend_select, ignore=ignore)
     else:
+        where = f"`select = []` in {display_path(settings.path)}" if settings.path is not None else None
         chosen = resolve(infos, select=settings.select, extend_select=[*settings.extend_select, *extend_select],
-                         ignore=[*settings.ignore, *ignore])
+                         ignore=[*settings.ignore, *ignore], origin=where)
     return chosen - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
 
 
