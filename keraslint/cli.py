@@ -191,7 +191,7 @@ def server() -> None:
         from keraslint.server import serve
     except ImportError as exc:
         raise fail(f"the language server needs pygls: pip install 'keraslint[lsp]' ({exc})") from None
-    serve()
+    raise typer.Exit(serve())
 
 
 def main() -> None:
