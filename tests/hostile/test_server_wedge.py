@@ -202,3 +202,22 @@ def test_the_client_closing_the_pipe_ends_the_server(servers: list[Client], tmp_
     client.proc.stdin.close()
     assert client.proc.wait(timeout=15) == 1  # gone without shutdown
     assert all(gone(pid) for pid in child), child
+
+
+def test_an_exception_in_the_child_is_a_worker_error_and_the_child_goes_on(tmp_path: Path) -> None:
+    from keraslint.server_worker import CheckWorker, Target, WorkerError
+
+    worker = CheckWorker(budget=20)
+    try:
+        target = Target(tmp_path / "t.py", tmp_path, "t.py", on_disk=False)
+        with pytest.raises(WorkerError, match="AttributeError: 'list' object has no attribute 'items'"):
+            worker.check(("t", 1), target, FINE, ["a list, not the buffers' dict"])  # type: ignore[arg-type]
+        pid = worker.pid
+        outcome = worker.check(("t", 2), target, FINE, {})
+        assert [d.code for d in outcome.diagnostics] == ["KL101"]
+        assert outcome.diagnostics[0].fix is not None  # the whole Diagnostic travels back
+        assert worker.pid == pid  # an exception costs no restart
+        assert not worker.cancel("t")  # nothing running
+    finally:
+        worker.close()
+    assert gone(pid)
