@@ -194,8 +194,24 @@ def server() -> None:
     raise typer.Exit(serve())
 
 
+def _never_fail_to_encode() -> None:
+    """What the stream's encoding cannot hold (an undecodable byte of a file name, kept as a
+    lone surrogate; any non-ASCII text under PYTHONIOENCODING=ascii) is written as a ``\\u``
+    escape: a report must never die half-written with UnicodeEncodeError."""
+    from keraslint.printable import ENCODE_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=ENCODE_ERRORS)
+            except (ValueError, OSError):  # a detached or closed stream
+                pass
+
+
 def main() -> None:
     """Console-script entry point."""
+    _never_fail_to_encode()
     try:
         app()
     except KeyboardInterrupt:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -44,10 +43,12 @@ from keraslint import __version__
 from keraslint.checker import without_via
 from keraslint.config import display_path
 from keraslint.diagnostics import Diagnostic, Edit, Location, Severity
+from keraslint.lines import LINE_BREAK, split_lines
 from keraslint.run import _budget  # the CLI's per-file budget, so both stop a file at the same point
 from keraslint.server_worker import Cancelled, CheckWorker, Outcome, Target, WorkerError
 
-__all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "KeraslintLanguageServer", "WorkerError", "create_server", "serve"]
+__all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "KeraslintLanguageServer", "WorkerError", "create_server", "serve",
+           "split_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,16 +63,6 @@ _SEVERITY = {
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.INFO: lsp.DiagnosticSeverity.Information,
 }
-
-# Lines as LSP (and Python's tokenizer, hence libcst's rows) count them: only \r\n, \r and \n
-# end a line; str.splitlines() would also split at \f, \v, \x1c-\x1e, \x85, \u2028, \u2029.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """The document's lines without their line breaks (a final break gives a last, empty line)."""
-    return _LINE_BREAK.split(text)
-
 
 # --------------------------------------------------------------------------- positions
 
@@ -425,7 +416,7 @@ class KeraslintLanguageServer(LanguageServer):
     @staticmethod
     def _location(text: str, offset: int) -> Location:
         before = text[:offset]
-        breaks = list(_LINE_BREAK.finditer(before))
+        breaks = list(LINE_BREAK.finditer(before))
         if not breaks:
             return Location(1, offset + 1)
         return Location(len(breaks) + 1, offset - breaks[-1].end() + 1)
