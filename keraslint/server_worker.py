@@ -175,8 +175,23 @@ def _limit_memory() -> None:
             pass
 
 
-def child_main() -> None:
+def _die_with_the_server(server: int) -> None:
+    """A check stuck in the parser holds the GIL and never reads the closed pipe: ask Linux to
+    kill this child when the server dies (an editor killed with SIGKILL), so none is orphaned."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != server:  # the server died before the line above took effect
+        os._exit(1)
+
+
+def child_main(server: int) -> None:
     """The child's loop: one request in, one answer out, until the server closes the pipe."""
+    _die_with_the_server(server)
     # The protocol owns the real stdout; anything printed during a check goes to stderr instead.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -198,7 +213,7 @@ def child_main() -> None:
         _write_frame(replies, reply)
 
 
-_CHILD = "import sys; del sys.path[0]; from keraslint.server_worker import child_main; child_main()"
+_CHILD = "import sys; del sys.path[0]; from keraslint.server_worker import child_main; child_main({pid})"
 
 
 # --------------------------------------------------------------------------- the server's side
@@ -223,8 +238,10 @@ class CheckWorker:
         with self._state:
             if self._closed or (self._proc is not None and self._proc.poll() is None):
                 return
-            self._proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=None)
+            # (Linux's parent-death signal follows the thread that starts the child: here the
+            # event loop's or the check thread, both alive until the server stops)
+            command = [sys.executable, "-c", _CHILD.format(pid=os.getpid())]
+            self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
             self._answers = answers = queue.Queue()
             stream = self._proc.stdout
             threading.Thread(target=self._read, args=(stream, answers), daemon=True,

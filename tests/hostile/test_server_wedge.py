@@ -204,6 +204,21 @@ def test_the_client_closing_the_pipe_ends_the_server(servers: list[Client], tmp_
     assert all(gone(pid) for pid in child), child
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_server_leaves_no_child_behind(servers: list[Client], tmp_path: Path) -> None:
+    """An editor killed with SIGKILL: the child stuck in the parser never reads its closed pipe."""
+    client = start(tmp_path, 600)
+    servers.append(client)
+    initialize(client, tmp_path)
+    open_document(client, (tmp_path / "slow.py").as_uri(), SLOW_PARSE)
+    time.sleep(2.0)
+    child = children(client.proc.pid)
+    assert child
+    client.proc.kill()
+    client.proc.wait(timeout=10)
+    assert all(gone(pid) for pid in child), child
+
+
 def test_an_exception_in_the_child_is_a_worker_error_and_the_child_goes_on(tmp_path: Path) -> None:
     from keraslint.server_worker import CheckWorker, Target, WorkerError
 
