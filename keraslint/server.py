@@ -260,6 +260,7 @@ class KeraslintLanguageServer(LanguageServer):
     def clear(self, uri: str) -> None:
         self.cancel(uri)
         self.checked.pop(unquote(uri), None)
+        self._wanted.pop(unquote(uri), None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def recheck_all(self) -> None:

@@ -64,3 +64,15 @@ def test_resolve_refuses_an_empty_selection() -> None:
     with pytest.raises(EmptySelectionError, match="^the selection selects no rule"):
         resolve(rule_infos(), select=[])
     assert resolve(rule_infos(), select=[], extend_select=["KL101"]) >= {"KL101"}
+
+
+def test_the_language_server_falls_back_to_the_defaults_and_says_why(tmp_path: Path) -> None:
+    """As for any other configuration error, the editor keeps working with the defaults."""
+    from keraslint.server_worker import Target, run_check
+
+    (tmp_path / "pyproject.toml").write_text("[tool.keraslint]\nselect = []\n")
+    path = tmp_path / "train.py"
+    outcome = run_check(Target(path, tmp_path, "train.py", on_disk=True), BUGGY)
+    assert [d.code for d in outcome.diagnostics] == ["KL101"]
+    (note,) = outcome.notes
+    assert "pyproject.toml selects no rule" in note and note.endswith("(using the default settings)")
