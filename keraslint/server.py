@@ -18,8 +18,8 @@ What it does:
 It never takes the editor down with it: a file that does not parse is a KL001 diagnostic like
 any other finding, and an exception while checking is logged (``window/logMessage``) while the
 previous diagnostics stay up. ``exit`` ends the process with 0 after ``shutdown`` and 1
-without it, as the LSP specification says. Notebooks are out of scope: only ``python`` documents with a
-``file:`` or ``untitled:`` URI are checked.
+without it, as the LSP specification says. Notebooks are out of scope: only ``python``
+documents with a ``file:`` or ``untitled:`` URI are checked.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from pygls.workspace import PositionCodec, TextDocument
 from keraslint import __version__
 from keraslint.checker import without_via
 from keraslint.config import display_path
-from keraslint.diagnostics import Diagnostic, Edit, Location, Severity
+from keraslint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
 from keraslint.lines import LINE_BREAK, split_lines
 from keraslint.run import _budget  # the CLI's per-file budget, so both stop a file at the same point
 from keraslint.server_worker import Cancelled, CheckWorker, Outcome, Target, WorkerError
@@ -381,18 +381,27 @@ class KeraslintLanguageServer(LanguageServer):
                 ))
         if want_fix_all:
             safe = [d.fix for d in checked.diagnostics if d.fix is not None and d.fix.applicability == "safe"]
-            if safe:
-                new_text = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, self.worker.fix, (unquote(doc.uri), checked.version), self.target(doc.uri),
-                    checked.text, safe)
-                if new_text != checked.text:
-                    actions.append(lsp.CodeAction(
-                        title=f"{SOURCE}: Apply all safe fixes",
-                        kind=FIX_ALL_KIND,
-                        edit=self.workspace_edit(doc.uri, checked.version,
-                                                 [self.replacement(checked.text, new_text)]),
-                    ))
+            new_text = await self._fix_all(doc, checked, safe) if safe else checked.text
+            if new_text != checked.text:
+                actions.append(lsp.CodeAction(
+                    title=f"{SOURCE}: Apply all safe fixes",
+                    kind=FIX_ALL_KIND,
+                    edit=self.workspace_edit(doc.uri, checked.version, [self.replacement(checked.text, new_text)]),
+                ))
         return actions
+
+    async def _fix_all(self, doc: TextDocument, checked: Checked, fixes: list[Fix]) -> str:
+        """The text with every safe fix applied (in the child: overlapping fixes re-check the
+        text); the text unchanged when that cannot finish, so the quick fixes still stand."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, self.worker.fix, (unquote(doc.uri), checked.version), self.target(doc.uri),
+                checked.text, fixes)
+        except Cancelled:
+            return checked.text  # a newer version arrived: these fixes are stale
+        except WorkerError as exc:
+            self.log(lsp.MessageType.Error, f"keraslint: applying all fixes to {doc.uri} failed: {exc}")
+            return checked.text
 
     def replacement(self, old: str, new: str) -> lsp.TextEdit:
         """One edit turning ``old`` into ``new``: the changed middle, so the cursor and folds

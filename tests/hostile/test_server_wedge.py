@@ -236,3 +236,39 @@ def test_an_exception_in_the_child_is_a_worker_error_and_the_child_goes_on(tmp_p
     finally:
         worker.close()
     assert gone(pid)
+
+
+@pytest.mark.slow
+def test_fix_all_that_cannot_finish_keeps_the_quick_fixes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """In process (the child is real for the check; the fix-all run is made to fail)."""
+    import asyncio
+
+    from lsprotocol import types as lsp
+    from pygls.workspace import Workspace
+
+    import keraslint.server as server_module
+
+    (tmp_path / "pyproject.toml").write_text('[tool.keraslint]\nextend-select = ["KL403"]\n')
+    ls = server_module.create_server()
+    ls.protocol._workspace = Workspace(tmp_path.as_uri(), sync_kind=lsp.TextDocumentSyncKind.Full)
+    ls.protocol.client_capabilities = lsp.ClientCapabilities()  # as `initialize` would set them
+    logged: list[lsp.LogMessageParams] = []
+    monkeypatch.setattr(ls, "text_document_publish_diagnostics", lambda params: None)
+    monkeypatch.setattr(ls, "window_log_message", logged.append)
+    uri = (tmp_path / "fit.py").as_uri()
+    ls.workspace.put_text_document(lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=FINE))
+
+    def stopped(*args: object) -> str:
+        raise server_module.WorkerError("applying the fixes: analysis stopped after the 2 s per-file budget")
+
+    monkeypatch.setattr(ls.worker, "fix", stopped)
+    params = lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri),
+        range=lsp.Range(start=lsp.Position(line=2, character=17), end=lsp.Position(line=2, character=17)),
+        context=lsp.CodeActionContext(diagnostics=[]))
+    try:
+        actions = asyncio.run(ls.code_actions(params))
+    finally:
+        ls.stop_checks()
+    assert [a.title for a in actions] == ["keraslint (KL403): Rename `nb_epoch` to `epochs`"]
+    assert logged and "applying all fixes" in logged[-1].message and "per-file budget" in logged[-1].message
