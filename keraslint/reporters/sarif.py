@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +14,8 @@ from keraslint.reporters.machine import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/keraslint/keraslint"
+#: the base of relative artifact URIs, as GitHub code scanning and the SARIF SDK name it
+SRCROOT = "%SRCROOT%"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -50,6 +52,13 @@ def artifact_uri(filename: str) -> str:
     return quote(os.fsencode(path.as_posix()), safe="/")
 
 
+def artifact_location(filename: str) -> dict[str, str]:
+    """A relative URI names its base (SARIF 3.4.4: uriBaseId SHOULD be present), the run's
+    current folder, given in ``originalUriBaseIds``."""
+    uri = artifact_uri(filename)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
+
+
 def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     region = {
         "startLine": diagnostic.location.row,
@@ -61,7 +70,7 @@ def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": diagnostic.code,
         "level": _LEVEL[diagnostic.severity.value],
         "message": {"text": diagnostic.message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(diagnostic.filename)},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(diagnostic.filename),
                                              "region": region}}],
     }
     if diagnostic.code in index:
@@ -80,6 +89,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], **_: Any) -> str:
         "runs": [{
             "tool": {"driver": {"name": "keraslint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": INFORMATION_URI, "rules": rules}},
+            # an absolute URI ending in a slash (3.14.14): the folder relative URIs start from
+            "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().absolute().as_uri().rstrip("/") + "/"}},
             "results": [_result(d, index) for d in diagnostics],
             "columnKind": "unicodeCodePoints",
         }],

@@ -149,8 +149,11 @@ def test_an_undecodable_file_name_never_kills_the_report(tmp_path: Path, fmt: st
             (finding,) = [json.loads(line) for line in text.splitlines()]
             assert os.fsencode(finding["filename"]) == b"bad\xff name.py"
         elif fmt == "sarif":
-            (result_,) = json.loads(text)["runs"][0]["results"]
-            assert result_["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad%FF%20name.py"
+            (run,) = json.loads(text)["runs"]
+            (result_,) = run["results"]
+            location = result_["locations"][0]["physicalLocation"]["artifactLocation"]
+            assert location == {"uri": "bad%FF%20name.py", "uriBaseId": "%SRCROOT%"}
+            assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
         elif fmt == "github":
             assert "file=bad\\udcff name.py" in text or "file=bad\\xff name.py" in text, text
         else:
