@@ -123,8 +123,6 @@ class KeraslintLanguageServer(LanguageServer):
         # loop; a queued run that a newer version makes stale is dropped before it starts.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keraslint-check")
         self.worker = CheckWorker(_budget())
-        #: per document, the version its latest check was asked for (an older queued run is dropped)
-        self._wanted: dict[str, int | None] = {}
         self._told: set[str] = set()
         self.shut_down = False
 
@@ -180,9 +178,8 @@ class KeraslintLanguageServer(LanguageServer):
         try:
             target = self.target(uri)
             buffers = self.open_texts(exclude=uri)
-            self._wanted[key] = version
-            self.worker.cancel(key, unless=version)  # an older version still being checked
-            outcome = await loop.run_in_executor(self._executor, self._run_check, (key, version), target, text,
+            self.worker.want(key, version)  # stops the check of an older version, running or queued
+            outcome = await loop.run_in_executor(self._executor, self.worker.check, (key, version), target, text,
                                                  buffers)
         except asyncio.CancelledError:
             raise
@@ -260,7 +257,7 @@ class KeraslintLanguageServer(LanguageServer):
     def clear(self, uri: str) -> None:
         self.cancel(uri)
         self.checked.pop(unquote(uri), None)
-        self._wanted.pop(unquote(uri), None)
+        self.worker.forget(unquote(uri))
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def recheck_all(self) -> None:
@@ -298,15 +295,6 @@ class KeraslintLanguageServer(LanguageServer):
         cwd = Path(self.workspace.root_path) if self.workspace.root_path else Path.cwd()
         name = unquote(urlparse(uri).path) or "untitled"
         return Target(cwd / (name.rsplit("/", 1)[-1] or "untitled"), cwd, name, on_disk=False)
-
-    def _run_check(self, job: tuple[str, int | None], target: Target, text: str,
-                   buffers: dict[Path, str] | None = None) -> Outcome:
-        """In the executor's thread: wait for the child's check, unless a newer version of the
-        document was asked for meanwhile (then this one is stale before it starts)."""
-        key, version = job
-        if self._wanted.get(key, version) != version:
-            raise Cancelled
-        return self.worker.check(job, target, text, buffers or {})
 
     # ---------------------------------------------------------------- conversions
 

@@ -226,10 +226,12 @@ class CheckWorker:
     def __init__(self, budget: float) -> None:
         self.budget = budget
         self._lock = threading.Lock()  # one request in flight
-        self._state = threading.Lock()  # guards _proc, _running, _closed
+        self._state = threading.Lock()  # guards _proc, _running, _newest, _cancelled, _closed
         self._proc: subprocess.Popen[bytes] | None = None
         self._answers: queue.Queue[Any] = queue.Queue()
         self._running: tuple[str, Any] | None = None
+        #: per document, the version last asked for: a request for any other is stale
+        self._newest: dict[str, Any] = {}
         self._cancelled = False
         self._closed = False
 
@@ -282,7 +284,7 @@ class CheckWorker:
         with self._lock:
             self.start()
             with self._state:
-                if self._closed or self._proc is None:
+                if self._closed or self._proc is None or self._newest.get(job[0], job[1]) != job[1]:
                     raise Cancelled
                 proc, answers = self._proc, self._answers
                 self._running, self._cancelled = job, False
@@ -326,17 +328,24 @@ class CheckWorker:
                                    f"the file was not checked")
             return status, value
 
-    def cancel(self, key: str, unless: Any = None) -> bool:
-        """Stop the running request for document ``key`` (unless it is for version ``unless``,
-        which is still wanted). Returns whether one was stopped."""
+    def want(self, key: str, version: Any) -> bool:
+        """Version ``version`` of document ``key`` is the one to check now: a request for
+        another version that is running is stopped (the child is killed), one that has not
+        started yet raises Cancelled when it does. Returns whether one was stopped."""
         with self._state:
+            self._newest[key] = version
             running, proc = self._running, self._proc
-            if running is None or running[0] != key or (unless is not None and running[1] == unless):
+            if running is None or running[0] != key or running[1] == version:
                 return False
             self._cancelled = True
         if proc is not None:
             self._kill(proc)
         return True
+
+    def forget(self, key: str) -> None:
+        """The document was closed."""
+        with self._state:
+            self._newest.pop(key, None)
 
     def close(self) -> None:
         """Stop the child for good: later requests raise Cancelled."""

@@ -220,7 +220,7 @@ def test_a_killed_server_leaves_no_child_behind(servers: list[Client], tmp_path:
 
 
 def test_an_exception_in_the_child_is_a_worker_error_and_the_child_goes_on(tmp_path: Path) -> None:
-    from keraslint.server_worker import CheckWorker, Target, WorkerError
+    from keraslint.server_worker import Cancelled, CheckWorker, Target, WorkerError
 
     worker = CheckWorker(budget=20)
     try:
@@ -232,7 +232,9 @@ def test_an_exception_in_the_child_is_a_worker_error_and_the_child_goes_on(tmp_p
         assert [d.code for d in outcome.diagnostics] == ["KL101"]
         assert outcome.diagnostics[0].fix is not None  # the whole Diagnostic travels back
         assert worker.pid == pid  # an exception costs no restart
-        assert not worker.cancel("t")  # nothing running
+        assert not worker.want("t", 3)  # nothing running to stop
+        with pytest.raises(Cancelled):
+            worker.check(("t", 2), target, FINE, {})  # version 3 was asked for since: 2 is stale
     finally:
         worker.close()
     assert gone(pid)
