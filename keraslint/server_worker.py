@@ -221,7 +221,8 @@ _CHILD = "import sys; del sys.path[0]; from keraslint.server_worker import child
 
 class CheckWorker:
     """The server's handle on the child: ``check``/``fix`` block the calling thread (never the
-    event loop) until the answer, the deadline or a ``cancel``. One request at a time."""
+    event loop) until the answer, the deadline, or ``want`` asking for another version of the
+    document. One request at a time."""
 
     def __init__(self, budget: float) -> None:
         self.budget = budget
@@ -265,7 +266,7 @@ class CheckWorker:
         return proc.pid if proc is not None and proc.poll() is None else None
 
     def check(self, job: tuple[str, Any], target: Target, text: str, buffers: dict[Path, str]) -> Outcome:
-        """``job`` (the document's key and version) is what ``cancel`` matches. A check that
+        """``job`` (the document's key and version) is what ``want`` matches. A check that
         overruns or crashes is a KL009 for the file, and the child is replaced."""
         status, value = self._call(job, "check", (target, text, buffers))
         if status == "ok":
