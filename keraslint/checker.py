@@ -21,6 +21,7 @@ import libcst as cst
 from keraslint.config import display_path
 from keraslint.context import Context
 from keraslint.diagnostics import Diagnostic, Location, Pass, Severity
+from keraslint.lines import text_lines
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
@@ -60,6 +61,8 @@ class FileReport:
     coverage: Any = None
     #: what the user should know that is not a finding ("model.py does not parse: skipped")
     notes: list[str] = field(default_factory=list)
+    #: (the source they were split from, its lines): split once, however many findings show a line
+    _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def internal_error(self) -> bool:
@@ -70,7 +73,9 @@ class FileReport:
             return self.notebook.source_line(cell, row)
         if self.source is None:
             return None
-        lines = self.source.splitlines()
+        if self._lines is None or self._lines[0] is not self.source:
+            self._lines = (self.source, text_lines(self.source))
+        lines = self._lines[1]
         return lines[row - 1] if 0 < row <= len(lines) else None
 
 

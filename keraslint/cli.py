@@ -111,11 +111,15 @@ def check(
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
+    from keraslint.selection import empty_selection_message
 
+    chosen = _split(select)
+    if chosen is not None and not chosen and not _split(extend_select):
+        raise fail(empty_selection_message(f"--select {' '.join(repr(v) for v in select or [])}"))
     options = CheckOptions(
         paths=paths or [Path(".")],
         output_format=output_format.value,
-        select=_split(select),
+        select=chosen,
         extend_select=_split(extend_select) or [],
         ignore=_split(ignore) or [],
         exit_zero=exit_zero,
@@ -187,11 +191,27 @@ def server() -> None:
         from keraslint.server import serve
     except ImportError as exc:
         raise fail(f"the language server needs pygls: pip install 'keraslint[lsp]' ({exc})") from None
-    serve()
+    raise typer.Exit(serve())
+
+
+def _never_fail_to_encode() -> None:
+    """What the stream's encoding cannot hold (an undecodable byte of a file name, kept as a
+    lone surrogate; any non-ASCII text under PYTHONIOENCODING=ascii) is written as a ``\\u``
+    escape: a report must never die half-written with UnicodeEncodeError."""
+    from keraslint.printable import ENCODE_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=ENCODE_ERRORS)
+            except (ValueError, OSError):  # a detached or closed stream
+                pass
 
 
 def main() -> None:
     """Console-script entry point."""
+    _never_fail_to_encode()
     try:
         app()
     except KeyboardInterrupt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +11,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keraslint.diagnostics import Location
+from keraslint.lines import split_lines
 from keraslint.graph.feeding import Feed, external_feed, feeds
 from keraslint.graph.propagate import AnalyzedModel, NodeResult, analyze_model
 from keraslint.ir.graph import ModelGraph, Node
@@ -21,7 +21,6 @@ from keraslint.source.models import model_graph
 from keraslint.source.modules import Source
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _INDENT = " \t\x0c"
 
 
@@ -40,8 +39,8 @@ def regenerated_indents(source: str, module: cst.Module) -> dict[int, tuple[int,
     if generated == source:
         return {}
     shifts: dict[int, tuple[int, int]] = {}
-    for row, (mine, theirs) in enumerate(zip(_LINE.findall(source), _LINE.findall(generated)), start=1):
-        mine, theirs = mine.rstrip("\r\n"), theirs.rstrip("\r\n")  # libcst may drop a last lone \r
+    # (libcst may drop a last lone \r: zip stops at the shorter side)
+    for row, (mine, theirs) in enumerate(zip(split_lines(source), split_lines(generated)), start=1):
         if mine != theirs:
             ours, libcsts = len(mine) - len(mine.lstrip(_INDENT)), len(theirs) - len(theirs.lstrip(_INDENT))
             if mine[ours:] == theirs[libcsts:]:

@@ -9,7 +9,6 @@ meaning of the code (renames of removed spellings); unsafe fixes change what the
 from __future__ import annotations
 
 import difflib
-import re
 import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from keraslint.diagnostics import Edit, Fix, Location
+from keraslint.lines import LINE_BREAK, line_starts, text_lines
+from keraslint.printable import printable
 
 
 def replace(ctx: object, node: cst.CSTNode, content: str) -> Edit:
@@ -34,13 +35,9 @@ def fix(message: str, edits: Sequence[Edit], *, safe: bool) -> Fix:
     return Fix(message=message, applicability="safe" if safe else "unsafe", edits=tuple(edits))
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 def _offsets(source: str) -> list[int]:
-    """Offsets where each line starts. Only \\n, \\r\\n and \\r end lines, as for libcst and
-    LSP; str.splitlines() would also split at form feeds and U+2028 and shift every edit."""
-    return [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
+    """Offsets where each line starts (keraslint.lines: form feeds and U+2028 end no line)."""
+    return line_starts(source)
 
 
 def _offset(starts: list[int], location: Location, size: int) -> int:
@@ -51,7 +48,7 @@ def _offset(starts: list[int], location: Location, size: int) -> int:
 
 def newline_of(source: str) -> str:
     """The file's own line ending (its first one), so inserted lines match it."""
-    match = _LINE_BREAK.search(source)
+    match = LINE_BREAK.search(source)
     return match.group() if match else "\n"
 
 
@@ -149,8 +146,8 @@ def apply(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+    return "".join(difflib.unified_diff(text_lines(before, keepends=True), text_lines(after, keepends=True),
+                                        fromfile=f"a/{printable(path)}", tofile=f"b/{printable(path)}"))
 
 
 def keras_alias(globals_: dict[str, object], module: cst.Module | None = None,

@@ -18,6 +18,8 @@ from keraslint.checker import (FileReport, check_file, check_source, is_model_fi
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply_fixes, unified_diff
+from keraslint.lines import text_lines
+from keraslint.printable import printable
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -26,7 +28,7 @@ from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
-from keraslint.writing import NotWritten, write_fixed
+from keraslint.writing import NotWritten, write_fixed, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -73,10 +75,11 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             files = _collect(options, resolver)
             reports = check_files(files, resolver, options, infos)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
-        stderr.write(f"keraslint: error: {exc}\n")
+        stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
     if not files:
-        stderr.write(f"keraslint: warning: no Python files found under {', '.join(str(p) for p in options.paths)}\n")
+        stderr.write(f"keraslint: warning: no Python files found under "
+                     f"{printable(', '.join(str(p) for p in options.paths))}\n")
     coverage_text = None
     if options.show_coverage:
         from keraslint.reporters.coverage import render_coverage
@@ -98,7 +101,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return code
 
     for note in dict.fromkeys(n for r in reports for n in r.notes):
-        stderr.write(f"keraslint: note: {note}\n")
+        stderr.write(f"keraslint: note: {printable(note)}\n")
     diagnostics = sort_diagnostics(unique_findings(reports))
     by_name = {r.filename: r for r in reports}
     imported_lines: dict[str, list[str]] = {}
@@ -113,25 +116,18 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         row = diagnostic.location.row
         return lines[row - 1] if 0 < row <= len(lines) else None
 
-    target = stdout
-    if options.output_file is not None:
-        try:
-            target = options.output_file.open("w", encoding="utf-8")
-        except OSError as exc:
-            stderr.write(f"keraslint: error: cannot write {options.output_file}: {exc.strerror}\n")
-            return EXIT_ERROR
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
-                    color=use_color(target), statistics=options.statistics)
-    target.write(output)
-    if coverage_text is not None:
-        # Machine formats keep their output parseable: coverage goes to stderr beside them.
-        if options.output_format in ("full", "concise"):
-            target.write(("\n" if output else "") + coverage_text)
-        else:
-            stderr.write(coverage_text)
-    target.flush()
-    if target is not stdout:
-        target.close()
+                    color=use_color(stdout if options.output_file is None else None), statistics=options.statistics)
+    # Machine formats keep their output parseable: coverage goes to stderr beside them.
+    beside = coverage_text is not None and options.output_format in ("full", "concise")
+    try:
+        write_report(output + ("\n" if output else "") + coverage_text if beside else output,
+                     options.output_file, stdout)
+    except NotWritten as exc:
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
+    if coverage_text is not None and not beside:
+        stderr.write(coverage_text)
     if any(r.internal_error for r in reports):
         return EXIT_ERROR
     if diagnostics and not options.exit_zero:
@@ -156,7 +152,7 @@ def unique_findings(reports: Sequence[FileReport]) -> list[Diagnostic]:
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        return decode_source(path.read_bytes()).splitlines()
+        return text_lines(decode_source(path.read_bytes()))
     except (OSError, Unreadable):
         return []
 
@@ -177,12 +173,12 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
         files = _collect(options, resolver)
         reports = [_check_one(path, resolver, options, infos) for path in files]
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
-        stderr.write(f"keraslint: error: {exc}\n")
+        stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
     for report in reports:
         for diagnostic in report.diagnostics:
             if diagnostic.code in ("KL001", "KL002"):
-                stderr.write(f"keraslint: {diagnostic.filename}: {diagnostic.message}\n")
+                stderr.write(f"keraslint: {printable(diagnostic.filename)}: {printable(diagnostic.message)}\n")
     summaries = [s for report in reports for s in summarize(report)]
     if output_format == "json":
         stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
@@ -241,7 +237,7 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
 
         new_source, count, refused = _fixed_source(report, options, recheck)
         for reason in refused:
-            stderr.write(f"keraslint: {report.filename}: fix not applied ({reason})\n")
+            stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
         if options.diff:
             if new_source != report.source:
                 stdout.write(unified_diff(report.filename, report.source, new_source))
@@ -256,7 +252,7 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
                     write_fixed(path, report.data if report.data is not None else _encoded(report, report.source),
                                 _encoded(report, new_source))
                 except NotWritten as exc:
-                    stderr.write(f"keraslint: error: {report.filename}: not fixed, {exc}\n")
+                    stderr.write(f"keraslint: error: {printable(report.filename)}: not fixed, {printable(str(exc))}\n")
                     failed = True
                     remaining.append(report)
                     continue
@@ -319,8 +315,9 @@ def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | N
         # A --select on the command line replaces the configured selection (ruff's layering).
         chosen = resolve(infos, select=select, extend_select=extend_select, ignore=ignore)
     else:
+        where = f"`select = []` in {display_path(settings.path)}" if settings.path is not None else None
         chosen = resolve(infos, select=settings.select, extend_select=[*settings.extend_select, *extend_select],
-                         ignore=[*settings.ignore, *ignore])
+                         ignore=[*settings.ignore, *ignore], origin=where)
     return chosen - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
 
 

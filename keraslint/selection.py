@@ -16,6 +16,7 @@ import pathspec
 
 __all__ = [
     "ALWAYS_ON_PREFIX",
+    "EmptySelectionError",
     "RuleInfo",
     "UnknownSelectorError",
     "glob_matches",
@@ -37,6 +38,12 @@ _PREFIX_RE = re.compile(r"^([A-Z]+)([0-9]*)$")
 
 class UnknownSelectorError(ValueError):
     """A selector that names no rule, code prefix or ``ALL``."""
+
+
+class EmptySelectionError(UnknownSelectorError):
+    """``select`` given but empty, with nothing added: no rule would run, and the run would
+    pass whatever the code holds. A subclass, so every caller that reports a bad selector as
+    one line reports this too."""
 
 
 @dataclass(frozen=True)
@@ -106,19 +113,29 @@ def _always_on(rules: Sequence[RuleInfo], ignores: Iterable[_Selector]) -> set[s
     return {r.code for r in rules if r.code.startswith(ALWAYS_ON_PREFIX) and r.code not in exact}
 
 
+def empty_selection_message(where: str) -> str:
+    return (f"{where} selects no rule, so nothing would be checked; name the rules to enable "
+            f"(a code, a prefix such as KL3, or ALL), or leave it out for the default selection")
+
+
 def resolve(
     rules: Sequence[RuleInfo],
     *,
     select: Sequence[str] | None,
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    origin: str | None = None,
 ) -> frozenset[str]:
     """The codes that are active for these selectors.
 
-    ``select=None`` means the default set (errors and warnings; info rules are opt-in).
+    ``select=None`` means the default set (errors and warnings; info rules are opt-in); an
+    empty ``select`` with nothing in ``extend_select`` raises ``EmptySelectionError``, naming
+    ``origin`` (where the selection was written) when given.
     Selectors are applied from least to most specific (ALL < KL < KL1 < KL10 < code or name);
     at equal specificity ignore beats select, as in ruff.
     """
+    if select is not None and not select and not extend_select:
+        raise EmptySelectionError(empty_selection_message(origin or "the selection"))
     selects: list[_Selector]
     if select is None:
         default = frozenset(r.code for r in rules if r.severity in ("error", "warning"))

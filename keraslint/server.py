@@ -3,10 +3,13 @@
 What it does:
 
 - checks Python documents when they are opened, saved, and 0.3 s after the last change
-  (a newer change cancels the pending run), in one worker thread so the server keeps
-  answering while a check runs, with the settings the CLI would use for that path (the
-  nearest ``pyproject.toml`` with ``[tool.keraslint]``; defaults without one; files the
+  (a newer change cancels the pending run, and stops the check of an older version that is
+  still running), with the settings the CLI would use for that path (the nearest
+  ``pyproject.toml`` with ``[tool.keraslint]``; defaults without one; files the
   configuration excludes are not checked, as with ``check --force-exclude``);
+- checks in a child process (``keraslint.server_worker``) under the CLI's per-file budget and a
+  memory limit, so a document that would hang, crash or exhaust the parser is a KL009 for that
+  document, and the server keeps answering, shuts down and exits whatever a check does;
 - publishes every finding as an LSP diagnostic (0-based, end-exclusive ranges in the position
   encoding negotiated with the client; rule code, link to the explain page, severity);
 - offers each fix as a quick fix (unsafe ones say so in the title) and all safe fixes at
@@ -14,15 +17,15 @@ What it does:
 
 It never takes the editor down with it: a file that does not parse is a KL001 diagnostic like
 any other finding, and an exception while checking is logged (``window/logMessage``) while the
-previous diagnostics stay up. Notebooks are out of scope: only ``python`` documents with a
-``file:`` or ``untitled:`` URI are checked.
+previous diagnostics stay up. ``exit`` ends the process with 0 after ``shutdown`` and 1
+without it, as the LSP specification says. Notebooks are out of scope: only ``python``
+documents with a ``file:`` or ``untitled:`` URI are checked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -37,16 +40,15 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from keraslint import __version__
-from keraslint.checker import check_source, without_via
-from keraslint.source.modules import open_buffers
-from keraslint.config import ConfigError, SettingsResolver, display_path, load_settings
+from keraslint.checker import without_via
+from keraslint.config import display_path
 from keraslint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
-from keraslint.discovery import UsageError, collect_files
-from keraslint.fixes import apply as apply_fixes
-from keraslint.registry import rule_infos
-from keraslint.run import option_specs, selected_rules
+from keraslint.lines import LINE_BREAK, split_lines
+from keraslint.run import _budget  # the CLI's per-file budget, so both stop a file at the same point
+from keraslint.server_worker import Cancelled, CheckWorker, Outcome, Target, WorkerError
 
-__all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "KeraslintLanguageServer", "create_server", "serve"]
+__all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "KeraslintLanguageServer", "WorkerError", "create_server", "serve",
+           "split_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +63,6 @@ _SEVERITY = {
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.INFO: lsp.DiagnosticSeverity.Information,
 }
-
-# Lines as LSP (and Python's tokenizer, hence libcst's rows) count them: only \r\n, \r and \n
-# end a line; str.splitlines() would also split at \f, \v, \x1c-\x1e, \x85, \u2028, \u2029.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """The document's lines without their line breaks (a final break gives a last, empty line)."""
-    return _LINE_BREAK.split(text)
-
 
 # --------------------------------------------------------------------------- positions
 
@@ -118,22 +110,6 @@ class Checked:
     elsewhere: list[tuple[Path, Diagnostic]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Target:
-    path: Path  # for the settings lookup
-    cwd: Path  # the workspace folder: config messages and displayed names are relative to it
-    filename: str  # how messages name the file
-    on_disk: bool  # a file: URI (excludes apply); False for untitled documents
-
-
-@dataclass
-class _Outcome:
-    diagnostics: list[Diagnostic]
-    notes: list[str]  # configuration problems to show the user (once each)
-    dependencies: frozenset[Path] = frozenset()
-    elsewhere: list[tuple[Path, Diagnostic]] = field(default_factory=list)
-
-
 class KeraslintLanguageServer(LanguageServer):
     def __init__(self) -> None:
         # Full sync: the whole text on every change. Training scripts are small, and pygls's
@@ -143,12 +119,12 @@ class KeraslintLanguageServer(LanguageServer):
         self.debounce = DEBOUNCE_SECONDS
         self.checked: dict[str, Checked] = {}
         self._pending: dict[str, asyncio.Future[None]] = {}
-        # One worker: checks run one at a time, off the event loop; a queued run that a newer
-        # change makes stale is cancelled before it starts.
+        # One thread waits on the one child process: checks run one at a time, off the event
+        # loop; a queued run that a newer version makes stale is dropped before it starts.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keraslint-check")
-        self._infos = rule_infos()
-        self._specs = option_specs()
+        self.worker = CheckWorker(_budget())
         self._told: set[str] = set()
+        self.shut_down = False
 
     # ---------------------------------------------------------------- documents
 
@@ -197,13 +173,18 @@ class KeraslintLanguageServer(LanguageServer):
         document changed (or closed) meanwhile: then a newer run is on its way. Returns the
         result for the text that was checked, or None when the check failed."""
         uri, version, text = doc.uri, doc.version, doc.source
+        key = unquote(uri)
         loop = asyncio.get_running_loop()
         try:
             target = self.target(uri)
             buffers = self.open_texts(exclude=uri)
-            outcome = await loop.run_in_executor(self._executor, self._run_check, target, text, buffers)
+            self.worker.want(key, version)  # stops the check of an older version, running or queued
+            outcome = await loop.run_in_executor(self._executor, self.worker.check, (key, version), target, text,
+                                                 buffers)
         except asyncio.CancelledError:
             raise
+        except Cancelled:
+            return None  # stale, or the server is shutting down: the newer run publishes
         except Exception as exc:  # noqa: BLE001 - the previous diagnostics stay
             self.log(lsp.MessageType.Error,
                      f"keraslint: checking {uri} failed: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
@@ -276,6 +257,7 @@ class KeraslintLanguageServer(LanguageServer):
     def clear(self, uri: str) -> None:
         self.cancel(uri)
         self.checked.pop(unquote(uri), None)
+        self.worker.forget(unquote(uri))
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def recheck_all(self) -> None:
@@ -301,47 +283,18 @@ class KeraslintLanguageServer(LanguageServer):
                 best = root
         return best or path.parent
 
-    def target(self, uri: str) -> _Target:
+    def target(self, uri: str) -> Target:
         """Where the document is and how messages name it (read here, on the event loop's
         thread: the workspace is not touched from the worker)."""
         fs_path = to_fs_path(uri)
         if fs_path is not None:
             path = Path(fs_path).absolute()
             cwd = self._root_for(path)
-            return _Target(path, cwd, display_path(path, cwd), on_disk=True)
+            return Target(path, cwd, display_path(path, cwd), on_disk=True)
         # untitled: the workspace's settings, as if the file were at its root
         cwd = Path(self.workspace.root_path) if self.workspace.root_path else Path.cwd()
         name = unquote(urlparse(uri).path) or "untitled"
-        return _Target(cwd / (name.rsplit("/", 1)[-1] or "untitled"), cwd, name, on_disk=False)
-
-    def _run_check(self, target: _Target, text: str, buffers: dict[Path, str] | None = None) -> _Outcome:
-        """One check, in the worker thread: the settings the CLI would use for the path, then
-        keraslint itself on the editor's text."""
-        notes: list[str] = []
-        path, cwd = target.path, target.cwd
-        try:
-            resolver = SettingsResolver(rules=self._infos, options=self._specs, cwd=cwd)
-            settings = resolver.for_path(path)
-            if target.on_disk and path.exists():
-                try:
-                    if not collect_files([path], resolver, force_exclude=True):
-                        return _Outcome([], notes)  # excluded by the configuration
-                except UsageError:
-                    pass  # vanished meanwhile: check it anyway
-        except ConfigError as exc:
-            # As `keraslint check` would refuse to run; here the defaults keep the editor useful.
-            notes.append(f"keraslint: {exc} (using the default settings)")
-            settings = load_settings(None, rules=self._infos, options=self._specs, cwd=cwd)
-        selected = selected_rules(path, settings, self._infos)
-        with open_buffers(buffers or {}):
-            report = check_source(text, target.filename, selected=selected, options=settings.options,
-                                  script_dir=path.parent if target.on_disk else None,
-                                  path=path if target.on_disk else None)
-        own = [d for d in report.diagnostics if d.filename == target.filename]
-        # Other modules' findings are named relative to this process's folder (display_path).
-        elsewhere = [((Path.cwd() / d.filename).resolve(), d) for d in report.diagnostics
-                     if d.filename != target.filename]
-        return _Outcome(own, notes, frozenset(Path(p) for p in report.dependencies), elsewhere)
+        return Target(cwd / (name.rsplit("/", 1)[-1] or "untitled"), cwd, name, on_disk=False)
 
     # ---------------------------------------------------------------- conversions
 
@@ -416,29 +369,27 @@ class KeraslintLanguageServer(LanguageServer):
                 ))
         if want_fix_all:
             safe = [d.fix for d in checked.diagnostics if d.fix is not None and d.fix.applicability == "safe"]
-            if safe:
-                new_text = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, self._fix_all, self.target(doc.uri), checked.text, safe)
-                if new_text != checked.text:
-                    actions.append(lsp.CodeAction(
-                        title=f"{SOURCE}: Apply all safe fixes",
-                        kind=FIX_ALL_KIND,
-                        edit=self.workspace_edit(doc.uri, checked.version,
-                                                 [self.replacement(checked.text, new_text)]),
-                    ))
+            new_text = await self._fix_all(doc, checked, safe) if safe else checked.text
+            if new_text != checked.text:
+                actions.append(lsp.CodeAction(
+                    title=f"{SOURCE}: Apply all safe fixes",
+                    kind=FIX_ALL_KIND,
+                    edit=self.workspace_edit(doc.uri, checked.version, [self.replacement(checked.text, new_text)]),
+                ))
         return actions
 
-    def _fix_all(self, target: _Target, text: str, fixes: list[Fix]) -> str:
-        """Apply the safe fixes; overlapping ones need another round on the re-checked text."""
-        for _ in range(5):
-            text, applied = apply_fixes(text, fixes)
-            if applied == len(fixes) or not applied:
-                break
-            fixes = [d.fix for d in self._run_check(target, text).diagnostics
-                     if d.fix is not None and d.fix.applicability == "safe"]
-            if not fixes:
-                break
-        return text
+    async def _fix_all(self, doc: TextDocument, checked: Checked, fixes: list[Fix]) -> str:
+        """The text with every safe fix applied (in the child: overlapping fixes re-check the
+        text); the text unchanged when that cannot finish, so the quick fixes still stand."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, self.worker.fix, (unquote(doc.uri), checked.version), self.target(doc.uri),
+                checked.text, fixes)
+        except Cancelled:
+            return checked.text  # a newer version arrived: these fixes are stale
+        except WorkerError as exc:
+            self.log(lsp.MessageType.Error, f"keraslint: applying all fixes to {doc.uri} failed: {exc}")
+            return checked.text
 
     def replacement(self, old: str, new: str) -> lsp.TextEdit:
         """One edit turning ``old`` into ``new``: the changed middle, so the cursor and folds
@@ -463,7 +414,7 @@ class KeraslintLanguageServer(LanguageServer):
     @staticmethod
     def _location(text: str, offset: int) -> Location:
         before = text[:offset]
-        breaks = list(_LINE_BREAK.finditer(before))
+        breaks = list(LINE_BREAK.finditer(before))
         if not breaks:
             return Location(1, offset + 1)
         return Location(len(breaks) + 1, offset - breaks[-1].end() + 1)
@@ -478,8 +429,11 @@ class KeraslintLanguageServer(LanguageServer):
             pass
 
     def stop_checks(self) -> None:
+        """No check runs after this: pending ones are cancelled and the child is killed, so the
+        thread waiting on it returns and the process can exit."""
         for uri in list(self._pending):
             self.cancel(uri)
+        self.worker.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -495,6 +449,7 @@ def create_server() -> KeraslintLanguageServer:
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: KeraslintLanguageServer, params: lsp.InitializedParams) -> None:
+        ls.worker.start()  # its imports overlap with the client opening the first document
         # Re-check the open documents when a pyproject.toml changes, if the client can tell us.
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps else None
@@ -559,12 +514,24 @@ def create_server() -> KeraslintLanguageServer:
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: KeraslintLanguageServer, params: None) -> None:
+        ls.shut_down = True
         ls.stop_checks()
+
+    @server.feature(lsp.EXIT)
+    def exit_(ls: KeraslintLanguageServer, params: None) -> None:
+        ls.stop_checks()  # `exit` without `shutdown`: nothing may keep the process alive
 
     return server
 
 
-def serve() -> None:
-    """Run the server on stdin/stdout until the client sends ``exit`` (or closes the pipe)."""
+def serve() -> int:
+    """Run the server on stdin/stdout until the client sends ``exit`` (or closes the pipe).
+    Returns the exit code: 0 after ``shutdown``, 1 without it (LSP; pygls's own SystemExit
+    carrying that code is swallowed by ``start_io``)."""
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="keraslint-server: %(message)s")
-    create_server().start_io()
+    server = create_server()
+    try:
+        server.start_io()
+    finally:
+        server.stop_checks()
+    return 0 if server.shut_down else 1

@@ -22,6 +22,7 @@ from keraslint.config import display_path
 from keraslint.graph.layers import fmt_shape, source_of
 from keraslint.graph.propagate import AnalyzedModel, Blind, NodeResult
 from keraslint.ir.graph import Shape
+from keraslint.printable import printable
 
 if TYPE_CHECKING:
     from keraslint.checker import FileReport
@@ -242,8 +243,11 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
         console.print("No Keras models found.")
         return
     for summary in summaries:
+        # Names come from the files (a saved model's layer names too): escaped for the terminal
+        # (printable) and for rich's markup (escape).
         where = f"{summary.filename}:{summary.line}" if summary.line else summary.filename
-        title = f"{summary.kind.capitalize()} model" + (f" '{summary.name}'" if summary.name else "") + f" ({where})"
+        title = printable(f"{summary.kind.capitalize()} model" + (f" '{summary.name}'" if summary.name else "")
+                          + f" ({where})")
         if not summary.layers:
             console.print(escape(title) + ": no layers keraslint could follow")
         else:
@@ -258,7 +262,7 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
                 params = "?" if row.params is None else f"{row.params:,}"
                 shape = ", ".join(fmt_display(o) for o in row.outputs)
                 line = f"{row.file}:{row.line}" if row.file and row.line else str(row.line or "")
-                table.add_row(escape(label), line, shape, params, ", ".join(row.findings))
+                table.add_row(*(escape(printable(cell)) for cell in (label, line, shape, params, ", ".join(row.findings))))
             console.print(table)
             total = "unknown" if summary.total_params is None else f"{summary.total_params:,}"
             note = "" if summary.complete else "  (part of the model could not be resolved)"
@@ -266,5 +270,5 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
         if summary.unknown:
             console.print("Unknown to keraslint (? above):" if summary.layers else "Unknown to keraslint:")
             for reason in summary.unknown:
-                console.print(f"  - {escape(reason)}")
+                console.print(f"  - {escape(printable(reason))}")
         console.print()

@@ -15,6 +15,8 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from keraslint.lines import text_lines
+
 ALL = "*"
 
 _CODE_LIST = r"(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)"
@@ -52,7 +54,7 @@ def _comments(source: str) -> Iterable[tuple[int, str]]:
                 yield token.start[0], token.string
     except (tokenize.TokenError, SyntaxError, IndentationError):
         # Tokenizing failed late (rare: libcst accepted the file). Fall back to a line scan.
-        for row, line in enumerate(source.splitlines(), start=1):
+        for row, line in enumerate(text_lines(source), start=1):
             position = line.find("#")
             if position >= 0:
                 yield row, line[position:]

@@ -1,4 +1,5 @@
-"""Writing a fixed file back without ever losing or corrupting what the user has.
+"""Writing a fixed file back without ever losing or corrupting what the user has, and the
+report to ``--output-file`` or stdout.
 
 The new text goes to a temporary file in the same folder, is flushed to disk, takes the
 file's mode and replaces it in one ``os.replace``: a full disk or a crash leaves either the
@@ -13,6 +14,9 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import TextIO
+
+from keraslint.printable import ENCODE_ERRORS, printable
 
 
 class NotWritten(Exception):
@@ -56,6 +60,41 @@ def write_fixed(path: Path, original: bytes, data: bytes) -> None:
         _remove(temporary)
         raise NotWritten(f"cannot write it: {exc.strerror or exc}") from None
     _sync_folder(target.parent)
+
+
+def write_report(text: str, path: Path | None, stdout: TextIO) -> None:
+    """The report into ``path`` (UTF-8), or onto ``stdout`` when it is None.
+
+    What the encoding cannot hold (the undecodable bytes of a file name, kept as lone
+    surrogates) is written as a ``\\udcff`` escape rather than failing the run: the formats
+    already escape them where it matters, this is the last line of defence. A write that fails
+    (a full disk, a closed pipe) raises ``NotWritten`` with one line saying why.
+    """
+    if path is None:
+        try:
+            stdout.write(text)
+            stdout.flush()
+        except OSError as exc:
+            _silence(stdout)
+            raise NotWritten(f"cannot write the report to standard output: {exc.strerror or exc}") from None
+        return
+    try:
+        # "w" + close inside the try: a full device fails at the flush, not at the write
+        with open(path, "w", encoding="utf-8", errors=ENCODE_ERRORS) as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise NotWritten(f"cannot write {printable(str(path))}: {exc.strerror or exc}") from None
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a stream that cannot be written at /dev/null: what is still buffered in it would
+    otherwise fail again at exit, with a traceback after our one-line error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a StringIO in tests)
+        pass
 
 
 def _owner(path: str) -> tuple[int, int]:

@@ -374,7 +374,8 @@ def test_bad_configuration_falls_back_to_defaults_and_excluded_files_are_skipped
 
 def test_a_failing_check_is_logged_and_keeps_the_previous_diagnostics(monkeypatch: pytest.MonkeyPatch,
                                                                       tmp_path: Path) -> None:
-    """In process: the check itself raising (not a rule: those become KL009) must not publish."""
+    """In process (the child is real): the check itself raising (not a rule: those become
+    KL009) must not publish."""
     import asyncio
 
     from lsprotocol import types as lsp
@@ -395,9 +396,9 @@ def test_a_failing_check_is_logged_and_keeps_the_previous_diagnostics(monkeypatc
     assert [d.code for d in published[-1].diagnostics] == ["KL101"]
 
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("boom")
+        raise server_module.WorkerError("RuntimeError: boom")
 
-    monkeypatch.setattr(server_module, "check_source", explode)
+    monkeypatch.setattr(ls.worker, "check", explode)
     ls.workspace.update_text_document(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
                                       lsp.TextDocumentContentChangeWholeDocument(text=FIXED))
     asyncio.run(ls.check_now(ls.workspace.get_text_document(uri)))

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from keraslint.printable import printable
+
 
 def _label(model: dict[str, Any]) -> str:
-    kind = str(model.get("kind") or "model").capitalize()
-    name = f" '{model['name']}'" if model.get("name") else ""
-    line = f" (line {model['line']})" if model.get("line") else ""
+    kind = printable(str(model.get("kind") or "model").capitalize())
+    name = f" '{printable(str(model['name']))}'" if model.get("name") else ""
+    line = f" (line {printable(str(model['line']))})" if model.get("line") else ""
     return f"{kind}{name}{line}"
 
 
@@ -24,11 +26,13 @@ def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
     lines = ["Coverage: models found and how many keraslint fully shaped"]
     models = shaped = with_models = 0
     unanalysed = 0
-    for filename, summary in files:
+    for raw_name, summary in files:
+        filename = printable(raw_name)
         if not isinstance(summary, dict) or summary.get("analysed") is False or "error" in summary:
             unanalysed += 1
             why = summary.get("error") if isinstance(summary, dict) else None
-            lines.append(f"{filename}: not analysed" + (f" ({why})" if why else " (it could not be read or parsed)"))
+            lines.append(f"{filename}: not analysed"
+                         + (f" ({printable(str(why))})" if why else " (it could not be read or parsed)"))
             continue
         found = [m for m in summary.get("models", []) if isinstance(m, dict)]
         if not found:
@@ -40,7 +44,7 @@ def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
         lines.append(f"{filename}: {len(found)} model{'s' if len(found) != 1 else ''}, {full} fully shaped")
         for model in found:
             if not model.get("fully_shaped"):
-                lines.append(f"  {_label(model)}: {model.get('reason') or 'unknown'}")
+                lines.append(f"  {_label(model)}: {printable(str(model.get('reason') or 'unknown'))}")
     share = f" ({100 * shaped / models:.0f}%)" if models else ""
     skipped = f"; {unanalysed} not analysed" if unanalysed else ""
     lines.append(f"Total: {models} model{'s' if models != 1 else ''} in {with_models} of {len(files)} "

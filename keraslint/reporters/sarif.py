@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import quote
 
 from keraslint import __version__
 from keraslint.diagnostics import Diagnostic, rule_url
+from keraslint.reporters.machine import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/keraslint/keraslint"
+#: the base of relative artifact URIs, as GitHub code scanning and the SARIF SDK name it
+SRCROOT = "%SRCROOT%"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -34,9 +38,25 @@ def _rules() -> list[dict[str, Any]]:
     return rules
 
 
-def _uri(filename: str) -> str:
-    """Artifact URIs are relative to the current folder, with forward slashes."""
-    return PurePath(filename).as_posix()
+def artifact_uri(filename: str) -> str:
+    """``artifactLocation.uri``: SARIF 2.1.0 (3.4.3) wants a valid RFC 3986 URI reference.
+
+    A name below the current folder is a relative reference with forward slashes, every other
+    character percent-encoded (``with space.py`` -> ``with%20space.py``; ``:`` too, so a first
+    segment never reads as a scheme; an undecodable byte as itself: ``%FF``); a name outside
+    it an absolute ``file:`` URI.
+    """
+    path = PurePath(filename)
+    if path.is_absolute():
+        return path.as_uri()
+    return quote(os.fsencode(path.as_posix()), safe="/")
+
+
+def artifact_location(filename: str) -> dict[str, str]:
+    """A relative URI names its base (SARIF 3.4.4: uriBaseId SHOULD be present), the run's
+    current folder, given in ``originalUriBaseIds``."""
+    uri = artifact_uri(filename)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
 
 
 def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
@@ -50,7 +70,7 @@ def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": diagnostic.code,
         "level": _LEVEL[diagnostic.severity.value],
         "message": {"text": diagnostic.message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(diagnostic.filename)},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(diagnostic.filename),
                                              "region": region}}],
     }
     if diagnostic.code in index:
@@ -69,8 +89,10 @@ def render_sarif(diagnostics: Sequence[Diagnostic], **_: Any) -> str:
         "runs": [{
             "tool": {"driver": {"name": "keraslint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": INFORMATION_URI, "rules": rules}},
+            # an absolute URI ending in a slash (3.14.14): the folder relative URIs start from
+            "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().absolute().as_uri().rstrip("/") + "/"}},
             "results": [_result(d, index) for d in diagnostics],
             "columnKind": "unicodeCodePoints",
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log, indent=2) + "\n"

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from keraslint.diagnostics import Diagnostic, Severity
+from keraslint.printable import printable
 from keraslint.reporters._style import PATH_STYLE, SEVERITY_STYLE, to_string
 from keraslint.reporters.statistics import count_by_rule
 
@@ -32,14 +33,18 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
 def _header(d: Diagnostic) -> Text:
     where = f"cell {d.cell}:" if d.cell is not None else ""
     return Text.assemble(
-        (d.filename, PATH_STYLE),
+        (printable(d.filename), PATH_STYLE),
         f":{where}{d.location.row}:{d.location.column}: ",
-        (d.code, f"bold {SEVERITY_STYLE[d.severity]}"),
-        f" [{d.severity.value}] {d.message}",
+        (printable(d.code), f"bold {SEVERITY_STYLE[d.severity]}"),
+        f" [{d.severity.value}] {printable(d.message)}",
     )
 
 
 TAB_WIDTH = 4  # ruff shows tabs as 4 columns; rich would expand them anyway when colouring
+
+
+def _shown(text: str) -> str:
+    return printable(text).expandtabs(TAB_WIDTH)
 
 
 def _snippet(d: Diagnostic, line: str) -> list[Text]:
@@ -48,30 +53,33 @@ def _snippet(d: Diagnostic, line: str) -> list[Text]:
     # A span that runs onto later rows is underlined to the end of its first row.
     end = d.end_location.column - 1 if d.end_location.row == d.location.row else len(line)
     end = max(min(end, len(line)), start)
-    # Columns count characters; expand tabs first so the carets sit under the right ones.
-    indent = len(line[:start].expandtabs(TAB_WIDTH))
-    width = max(len(line[:end].expandtabs(TAB_WIDTH)) - indent, 1)
+    # Columns count characters; measure the line as it is shown (tabs expanded, control
+    # characters escaped) so the carets sit under the right ones.
+    indent = len(_shown(line[:start]))
+    width = max(len(_shown(line[:end])) - indent, 1)
     gutter = str(d.location.row)
     blank = " " * len(gutter)
     lines = [
-        Text(f"{gutter} | {line.expandtabs(TAB_WIDTH)}"),
+        Text(f"{gutter} | {_shown(line)}"),
         Text.assemble(f"{blank} | {' ' * indent}", ("^" * width, SEVERITY_STYLE[d.severity])),
     ]
     if d.fix is not None:
-        lines.append(Text(f"{blank} = help: {d.fix.message} ({d.fix.applicability} fix)"))
+        lines.append(Text(f"{blank} = help: {printable(d.fix.message)} ({printable(d.fix.applicability)} fix)"))
     return lines
 
 
 def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Text]:
     rows = count_by_rule(diagnostics)
     count_w = max(len(str(r.count)) for r in rows)
-    code_w = max(len(r.code) for r in rows)
-    name_w = max(len(r.name) for r in rows)
+    codes = {r.code: printable(r.code) for r in rows}
+    names = {r.name: printable(r.name) for r in rows}
+    code_w = max(len(code) for code in codes.values())
+    name_w = max(len(name) for name in names.values())
     return [
         Text.assemble(
             f"{r.count:>{count_w}}  ",
-            (f"{r.code:<{code_w}}", f"bold {SEVERITY_STYLE[Severity(r.severity)]}"),
-            f"  {r.name:<{name_w}}  {r.severity}",
+            (f"{codes[r.code]:<{code_w}}", f"bold {SEVERITY_STYLE[Severity(r.severity)]}"),
+            f"  {names[r.name]:<{name_w}}  {r.severity}",
         )
         for r in rows
     ]
