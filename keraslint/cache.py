@@ -66,7 +66,7 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
     digest = hashlib.sha256()
     for part in (str(_FORMAT), __version__, filename, ",".join(sorted(selected)),
                  json.dumps(dict(options), sort_keys=True, default=repr)):
-        digest.update(part.encode())
+        digest.update(part.encode("utf-8", "surrogateescape"))  # a file name with undecodable bytes
         digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()

@@ -86,3 +86,12 @@ def test_per_file_budget_turns_a_slow_file_into_kl009(tmp_path: Path, monkeypatc
     code, found = check([tmp_path / "t.py"], no_cache=True)
     assert time.monotonic() - start < 2.5
     assert code == 2 and [d["code"] for d in found] == ["KL009"] and "budget" in found[0]["message"]
+
+
+def test_a_file_name_with_undecodable_bytes_has_a_cache_key() -> None:
+    """os.listdir gives such a name with surrogate escapes; the key is of its bytes."""
+    from keraslint.cache import key
+
+    odd = key(b"x = 1\n", "caf\udce9.py", {"KL101"}, {})
+    assert odd != key(b"x = 1\n", "cafe.py", {"KL101"}, {})
+    assert odd == key(b"x = 1\n", "caf\udce9.py", {"KL101"}, {})

@@ -21,3 +21,20 @@ def run_cli(args: list[str], cwd: Path, *, timeout: float = 60, env: dict[str, s
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "keraslint", *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout, preexec_fn=limit_memory)
+
+
+def remove_tree(root: Path) -> None:
+    """Delete a folder tree deeper than Python's recursion limit (shutil.rmtree, os.walk and
+    Path.rglob all recurse per level), from the bottom up with an explicit stack."""
+    stack, order = [root], []
+    while stack:
+        folder = stack.pop()
+        order.append(folder)
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(order):
+        if folder != root:
+            folder.rmdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.cli import run_cli
+from tests.hostile.cli import remove_tree, run_cli
 
 BUGGY = "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y)\n"
 
@@ -93,8 +93,13 @@ def test_fifteen_hundred_nested_folders_are_walked(tmp_path: Path) -> None:
         folder = folder / "d"
         folder.mkdir()
     (folder / "t.py").write_text(BUGGY)
-    result = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tmp_path, timeout=120)
-    assert result.returncode == 1, result.stderr[-500:]
-    assert "d/" * 1500 + "t.py:2:" in result.stdout and "internal error" not in result.stderr
-    shapes = run_cli(["shapes", "."], tmp_path, timeout=120)
-    assert shapes.returncode == 0 and "Sequential model" in shapes.stdout, shapes.stderr[-500:]
+    try:
+        result = run_cli(["check", "--no-cache", "--output-format", "concise", "."], tmp_path, timeout=120)
+        assert result.returncode == 1, result.stderr[-500:]
+        assert "d/" * 1500 + "t.py:2:" in result.stdout and "internal error" not in result.stderr
+        shapes = run_cli(["shapes", "."], tmp_path, timeout=120)
+        assert shapes.returncode == 0 and "Sequential model" in shapes.stdout, shapes.stderr[-500:]
+    finally:
+        # pytest's own clean-up (shutil.rmtree) recurses per level and fails on this tree at the
+        # end of a later session: take it down from the bottom here
+        remove_tree(tmp_path)
