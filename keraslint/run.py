@@ -12,9 +12,9 @@ from typing import Any, BinaryIO, TextIO
 
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
-from keraslint.checker import (FileReport, check_file, check_source, is_model_file, read_input, sort_diagnostics,
-                               without_via,
-                               with_budget)
+from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport, check_file, check_notebook,
+                               check_source, is_model_file, read_input, size_note, sort_diagnostics, with_budget,
+                               without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply_fixes, unified_diff
@@ -299,13 +299,30 @@ def _write_source(stdout: TextIO, data: bytes) -> None:
 
 
 def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
-    """``-``: the source comes from stdin; --stdin-filename names it for messages, config and ignores."""
+    """``-``: the source comes from stdin; --stdin-filename names it for messages, config and ignores
+    (and a name ending in .ipynb makes it a notebook, as the file would be)."""
     name = options.stdin_filename
     path = Path(name) if name else Path.cwd() / "-"
-    data = (options.stdin or sys.stdin.buffer).read()
+    notebook = path.suffix.lower() == ".ipynb"
+    limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES
+    stream = options.stdin or sys.stdin.buffer
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        report = FileReport(name or "-")
+        report.notes.append(size_note(name or "stdin", len(data), limit).replace(" is ", " is over ", 1)
+                            .replace(" MB, over the", " MB, the", 1))
+        if options.fix:
+            data += stream.read()  # --fix echoes the source unchanged: all of it, never a truncated copy
+        report.data = data
+        return report
     selected = _selected(path, resolver.for_path(path), options, infos)
-    report = check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options,
-                          script_dir=path.parent)
+    settings = resolver.for_path(path)
+    if notebook:
+        report = check_notebook(data, name or "-", selected=selected, options=settings.options,
+                                script_dir=path.parent)
+    else:
+        report = check_source(data, name or "-", selected=selected, options=settings.options,
+                              script_dir=path.parent)
     report.data = data
     return report
 
