@@ -302,6 +302,14 @@ def check_file(path: Path, filename: str, *, selected: Collection[str],
     return check_source(data, filename, selected=selected, options=options, script_dir=path.parent, path=path)
 
 
+def not_checked(filename: str, selected: Collection[str], why: str) -> FileReport:
+    """The report of a file whose check did not finish: one KL009 (when selected) saying why."""
+    report = FileReport(filename)
+    if INTERNAL_ERROR[0] in selected:
+        report.diagnostics.append(_meta(INTERNAL_ERROR, filename, f"the file was not checked: {why}"))
+    return report
+
+
 def with_budget(seconds: float, filename: str, selected: Collection[str], work: Callable[[], FileReport]) -> FileReport:
     """Run ``work`` under a wall-clock budget: a pathological file becomes KL009 instead of
     hanging a commit. Needs SIGALRM (POSIX, main thread); elsewhere it just runs."""

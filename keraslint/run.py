@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO, TextIO
 
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
 from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport, check_file, check_notebook,
-                               check_source, is_model_file, read_input, size_note, sort_diagnostics, with_budget,
+                               check_source, is_model_file, not_checked, read_input, size_note, sort_diagnostics, with_budget,
                                without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply_fixes, unified_diff
+from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -168,28 +168,44 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
 
     from rich.console import Console
 
-    from keraslint.summary import render_table, summarize
+    from keraslint.summary import render_table
 
     infos = rule_infos()
     options = CheckOptions(paths=paths, config=config)
     try:
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
         files = _collect(options, resolver)
-        reports = [_check_one(path, resolver, options, infos) for path in files]
+        reports, summaries = [], []
+        for path in files:
+            # The same per-file budget as `check`: the table needs the analysis, so it runs here.
+            found: list[Any] = []
+            report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
+                                 lambda path=path, found=found: _summarized(_check_one(path, resolver, options, infos),
+                                                                            found))
+            reports.append(report)
+            summaries.extend(found)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {exc}\n")
         return EXIT_ERROR
     for report in reports:
+        for note in report.notes:
+            stderr.write(f"keraslint: note: {note}\n")
         for diagnostic in report.diagnostics:
-            if diagnostic.code in ("KL001", "KL002"):
+            if diagnostic.code in ("KL001", "KL002", "KL009"):
                 stderr.write(f"keraslint: {diagnostic.filename}: {diagnostic.message}\n")
-    summaries = [s for report in reports for s in summarize(report)]
     if output_format == "json":
         stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
     else:
         render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
                                         width=max(100, Console(file=stdout).width)))
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
+def _summarized(report: FileReport, found: list[Any]) -> FileReport:
+    from keraslint.summary import summarize
+
+    found.extend(summarize(report))
+    return report
 
 
 def _wanted(report: FileReport, options: CheckOptions) -> list[Fix]:
@@ -352,8 +368,12 @@ def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, in
     return check_file(path, display_path(path), selected=selected, options=settings.options)
 
 
+#: with ``spawn`` (no ``fork``) a worker costs an import of keraslint: only worth it for many files
 PARALLEL_MIN_FILES = 24
 FILE_BUDGET_SECONDS = 20.0
+#: address space per worker process: the largest file the parser accepts (MAX_NODES) peaks near
+#: 1.5 GB of it, a training script near 0.4 GB; past this a runaway analysis is stopped
+FILE_MEMORY_MB = 4096
 
 
 def _budget() -> float:
@@ -361,6 +381,29 @@ def _budget() -> float:
         return float(os.environ.get("KERASLINT_FILE_BUDGET", FILE_BUDGET_SECONDS))
     except ValueError:
         return FILE_BUDGET_SECONDS
+
+
+def _memory_limit() -> int | None:
+    """KERASLINT_FILE_MEMORY (MB, 0: none) or the default, in bytes."""
+    try:
+        megabytes = float(os.environ.get("KERASLINT_FILE_MEMORY", FILE_MEMORY_MB))
+    except ValueError:
+        megabytes = FILE_MEMORY_MB
+    return int(megabytes * 2 ** 20) if megabytes > 0 else None
+
+
+def _run_jobs(jobs: list[_Job]) -> list[FileReport]:
+    """Each file in a worker process (keraslint.isolation): a file that crashes the parser, outlives
+    its budget even in native code, or exhausts its memory is a KL009 for that file alone, and
+    the other files are still checked."""
+    start_method = default_start_method()
+    if not jobs or start_method != "fork" and len(jobs) < PARALLEL_MIN_FILES:
+        return [_run_job(job) for job in jobs]
+    workers = min(cpu_count(), 8, len(jobs))
+    outcomes = run_isolated(jobs, _run_job, workers=workers, limits=Limits(_budget(), _memory_limit()),
+                            start_method=start_method)
+    return [outcome if isinstance(outcome, FileReport) else not_checked(job.filename, job.selected, outcome.reason)
+            for job, outcome in zip(jobs, outcomes)]
 
 
 @dataclass(frozen=True)
@@ -454,11 +497,8 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
                                                        options=job.options, data=job.data)) for _, job, _ in todo]
         for (_, job, _), report in zip(todo, done):
             report.data = job.data
-    elif len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
-            done = list(pool.map(_run_job, [job for _, job, _ in todo], chunksize=4))
     else:
-        done = [_run_job(job) for _, job, _ in todo]
+        done = _run_jobs([job for _, job, _ in todo])
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:
