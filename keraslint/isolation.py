@@ -101,8 +101,9 @@ def run_isolated(jobs: Sequence[J], work: Callable[[J], R], *, workers: int, lim
                         worker.process.join(1)
                         outcome = Failure(_death(worker.process.exitcode, limits))
                 elif time.monotonic() >= worker.deadline:
-                    outcome = Failure(f"it was still running {limits.seconds + GRACE_SECONDS:g} s after the "
-                                      f"{limits.seconds:g} s budget started")
+                    outcome = Failure(f"it was still running {GRACE_SECONDS:g} s after its {limits.seconds:g} s "
+                                      f"per-file budget ran out, in code that cannot be interrupted; its process "
+                                      f"was stopped")
                     worker.process.kill()
                     worker.process.join()
                 else:
@@ -146,6 +147,11 @@ def _serve(conn: Connection, work: Callable[[Any], Any], limits: Limits) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if resource is not None and limits.memory_bytes:
         _lower(resource.RLIMIT_AS, limits.memory_bytes)
+    # A native crash prints its own noise ("memory allocation of 72 bytes failed"); the parent
+    # reports the death as the job's Failure, so the worker's stderr is not the user's.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     while True:
         try:
             message = conn.recv()
