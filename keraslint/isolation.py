@@ -115,6 +115,9 @@ def run_isolated(jobs: Sequence[J], work: Callable[[J], R], *, workers: int, lim
                     pool.remove(worker)
     finally:
         for worker in pool:
+            if worker.job is not None:  # interrupted (Ctrl-C): its job's result is not wanted
+                worker.process.kill()
+                continue
             try:
                 worker.conn.send(None)
             except OSError:
