@@ -15,6 +15,7 @@ A worker that dies or is killed is replaced; the job it held is the one that get
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -152,6 +153,7 @@ def _serve(conn: Connection, work: Callable[[Any], Any], limits: Limits) -> None
         _lower(resource.RLIMIT_AS, limits.memory_bytes)
     # A native crash prints its own noise ("memory allocation of 72 bytes failed"); the parent
     # reports the death as the job's Failure, so the worker's stderr is not the user's.
+    faulthandler.disable()  # inherited from a test runner, it would print the dump anyway
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
