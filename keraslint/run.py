@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, TextIO
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
 from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport, check_file, check_notebook,
-                               check_source, is_model_file, not_checked, read_input, size_note, sort_diagnostics, with_budget,
+                               check_source, is_model_file, not_checked, read_input, sort_diagnostics, with_budget,
                                without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
@@ -325,8 +325,7 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
     data = stream.read(limit + 1)
     if len(data) > limit:
         report = FileReport(name or "-")
-        report.notes.append(size_note(name or "stdin", len(data), limit).replace(" is ", " is over ", 1)
-                            .replace(" MB, over the", " MB, the", 1))
+        report.notes.append(f"{name or 'stdin'} is over the {limit / 1048576:g} MB limit for one file; skipped")
         if options.fix:
             data += stream.read()  # --fix echoes the source unchanged: all of it, never a truncated copy
         report.data = data

@@ -116,6 +116,12 @@ def test_over_the_size_limit_is_a_note_and_a_skip(tmp_path: Path) -> None:
     assert keraslint(["check", ".", "--no-cache"], tmp_path).returncode == 1  # exit by the other findings
 
 
+def test_stdin_over_the_size_limit_is_a_note_and_a_skip(tmp_path: Path) -> None:
+    result = keraslint(["check", "-", "--stdin-filename", "big.py"], tmp_path, stdin="x = 1\n" * (400 * 1024))
+    assert result.returncode == 0 and result.stderr == \
+        "keraslint: note: big.py is over the 2 MB limit for one file; skipped\n", result.stderr
+
+
 def test_a_fifo_named_like_a_model_or_script_is_refused_at_once(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "m.keras")
     os.mkfifo(tmp_path / "s.py")
