@@ -29,8 +29,8 @@ MAX_NESTING = 4_000
 #: the cube of its length (1,000: 2.7 s, 2,000: 21 s); real chains are a few dozen long
 MAX_TRAILERS = 1_000
 _TRAILERS = (ast.Attribute, ast.Subscript, ast.Call)
-#: syntax nodes (CPython's count) in one file: libcst peaks at about 4.5 KB of memory per node
-#: (120,000 nodes: 560 MB), so this bounds its peak near 1.1 GB; the largest corpus script has
+#: syntax nodes (CPython's count) in one file: a whole check peaks near 3 KB of memory per node
+#: (248,000 nodes: 720 MB, 7 s of CPU), so this bounds it near 0.75 GB; the largest corpus script has
 #: 3,500 nodes, the largest file of numpy's or TensorFlow's own 110,000
 MAX_NODES = 250_000
 #: when CPython rejects the text, libcst still gets a chance (it knows newer syntax than an old
@@ -106,7 +106,7 @@ def _measure(tree: ast.AST) -> None:
                             f"the file was not checked", True, getattr(node, "lineno", 1))
         if count > MAX_NODES:
             raise NotParsed(f"the file has over {MAX_NODES:,} syntax nodes, the most keraslint analyses in one "
-                            f"file (its parser needs about 4.5 KB per node); the file was not checked", True)
+                            f"file (its analysis needs about 3 KB of memory per node); the file was not checked", True)
         # libcst makes one BooleanOperation per operator: ``a and b and c`` nests two deep
         step = len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
         link = node.func if isinstance(node, ast.Call) else node.value if isinstance(node, _TRAILERS) else None
