@@ -371,7 +371,8 @@ def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, in
 PARALLEL_MIN_FILES = 24
 FILE_BUDGET_SECONDS = 20.0
 #: address space per worker process: the largest file the parser accepts (MAX_NODES) peaks near
-#: 0.75 GB of it (measured: 248,000 nodes, 720 MB), a training script near 50 MB; past this a runaway analysis is stopped
+#: 0.75 GB of it (248,000 nodes: 720 MB), a training script near 50 MB; past this a runaway
+#: analysis is stopped
 FILE_MEMORY_MB = 4096
 
 
