@@ -115,7 +115,12 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
     try:
         module = parse(text, filename)
     except NotParsed as exc:
-        # A valid file keraslint cannot take is not a syntax error: KL009 says it was not checked.
+        if exc.unsupported:
+            # Valid code the parser's grammar lacks: nothing the user did wrong, so no finding
+            # (nor exit 2), but they are told the file was skipped.
+            report.notes.append(f"{filename} is {exc.message}")
+            return report
+        # A valid file over a parsing budget is not a syntax error: KL009 says it was not checked.
         code = INTERNAL_ERROR if exc.valid else INVALID_SYNTAX
         if code[0] in selected:
             report.diagnostics.append(_meta(code, filename, exc.message, exc.row, exc.column))

@@ -41,12 +41,14 @@ _MAX_STATEMENT_TOKENS = 5_000
 @dataclass(frozen=True)
 class NotParsed(Exception):
     """Why the text has no tree. ``valid`` tells a syntax error (False: KL001) from valid Python
-    keraslint refuses or libcst cannot parse (True: not a syntax error, the file is not checked)."""
+    keraslint refuses or libcst cannot parse (True: not a syntax error, the file is not checked);
+    ``unsupported`` marks the latter kind (libcst's grammar, not a budget: nothing to report)."""
 
     message: str
     valid: bool
     row: int = 1
     column: int = 1
+    unsupported: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -77,7 +79,7 @@ def parse(text: str, filename: str = "<unknown>") -> cst.Module:
         # Valid Python (CPython parsed it) that libcst's grammar does not take, e.g. an
         # annotated parenthesised name or thousands of implicitly concatenated strings.
         raise NotParsed(f"valid Python that keraslint's parser (libcst) cannot parse at line {exc.raw_line}; "
-                        f"the file was not checked", True, exc.raw_line, exc.raw_column + 1) from None
+                        f"the file was not checked", True, exc.raw_line, exc.raw_column + 1, True) from None
     except RecursionError:
         raise NotParsed("valid Python nested too deeply for keraslint's parser (libcst); the file was not checked",
                         True) from None
