@@ -155,6 +155,7 @@ def _segfault(job: object) -> object:
     return job
 
 
+@pytest.mark.slow  # the hung job is killed after its budget and the 5 s grace
 def test_run_isolated_attributes_each_failure_to_its_job() -> None:
     jobs = [1, "segv", 2, "hang", "raise", 3, 4]
     outcomes = run_isolated(jobs, _segfault, workers=2, limits=Limits(seconds=0.2))
