@@ -6,17 +6,16 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 
 from __future__ import annotations
 
-import ast
+import os
 import signal
+import stat
 import threading
 import traceback
-import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
 
 from keraslint.config import display_path
 from keraslint.context import Context
@@ -25,14 +24,9 @@ from keraslint.lines import text_lines
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
-from keraslint.source.notebook import Notebook, read_notebook
-from keraslint.source.reading import (
-    MAX_BRACKET_DEPTH,
-    Unreadable,
-    bracket_depth,
-    decode_source,
-    source_encoding,
-)
+from keraslint.source.notebook import MAX_NOTEBOOK_BYTES, Notebook, read_notebook
+from keraslint.source.parsing import NotParsed, parse
+from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded, source_encoding
 from keraslint.suppression import parse_suppressions
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
@@ -87,57 +81,14 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
                       end_location=end or Location(row, column + 1), noqa_row=None)
 
 
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
-def _refuse_to_parse(text: str, filename: str, selected: Collection[str]) -> list[Diagnostic] | None:
-    """Inputs that would hang or crash the parser get one clear finding instead."""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_SOURCE_BYTES:
-        if INTERNAL_ERROR[0] not in selected:
-            return []
-        return [_meta(INTERNAL_ERROR, filename, f"file is {size / 1048576:.1f} MB, over the "
-                                                f"{MAX_SOURCE_BYTES // 1048576} MB limit for one script; not checked")]
-    deepest, offset = bracket_depth(text)
-    if deepest <= MAX_BRACKET_DEPTH:
-        return None
-    try:  # the rough count may include brackets inside strings: let CPython decide
-        _cpython_parse(text, filename)
-    except SyntaxError as error:
-        if INVALID_SYNTAX[0] not in selected:
-            return []
-        return [_meta(INVALID_SYNTAX, filename, f"Syntax error: {error.msg}", error.lineno or 1,
-                      max(error.offset or 1, 1))]
-    except (RecursionError, MemoryError, ValueError):
-        pass
-    else:
-        return None
-    row = text.count("\n", 0, offset) + 1
-    return [_meta(INVALID_SYNTAX, filename, f"Syntax error: brackets nested {deepest} deep (Python allows "
-                                            f"{MAX_BRACKET_DEPTH})", row, 1)] if INVALID_SYNTAX[0] in selected else []
+#: a script larger than this is skipped with a note: libcst alone peaks near 190 MB per 100 KB of
+#: dense code (docs/robustness.md), and a larger file is data, not a training script
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
-def _cpython_parse(text: str, filename: str) -> None:
-    """CPython's own parser, for its error messages; its SyntaxWarnings are not ours to print."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-
-
-def _syntax_error(text: str, filename: str, exc: cst.ParserSyntaxError) -> Diagnostic:
-    """KL001 at the place CPython's own parser names; libcst's locations are often a line off.
-
-    Only runs for files that failed to parse, so the second parse costs nothing in practice.
-    """
-    try:
-        _cpython_parse(text, filename)
-    except SyntaxError as error:
-        row = error.lineno or 1
-        column = max(error.offset or 1, 1)
-        return _meta(INVALID_SYNTAX, filename, f"Syntax error: {error.msg}", row, column)
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    # CPython accepts it but libcst does not (syntax newer than libcst knows): say so.
-    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
-    return _meta(INVALID_SYNTAX, filename, f"Syntax error (libcst): {message}", exc.raw_line, exc.raw_column + 1)
+def size_note(filename: str, size: int, limit: int) -> str:
+    """The one line a file over the size limit gets instead of a check."""
+    return f"{filename} is {size / 1048576:.1f} MB, over the {limit / 1048576:g} MB limit for one file; skipped"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -162,20 +113,22 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
     report.source = text
-    refusal = _refuse_to_parse(text, filename, selected)
-    if refusal is not None:
-        report.diagnostics.extend(refusal)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SOURCE_BYTES:
+        report.notes.append(size_note(filename, size, MAX_SOURCE_BYTES))
         return report
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        if INVALID_SYNTAX[0] in selected:
-            report.diagnostics.append(_syntax_error(text, filename, exc))
-        return report
-    except RecursionError:
-        if INTERNAL_ERROR[0] in selected:
-            report.diagnostics.append(_meta(INTERNAL_ERROR, filename,
-                                            "the file is nested too deeply for the parser; it was not checked"))
+        module = parse(text, filename)
+    except NotParsed as exc:
+        if exc.unsupported:
+            # Valid code the parser's grammar lacks: nothing the user did wrong, so no finding
+            # (nor exit 2), but they are told the file was skipped.
+            report.notes.append(f"{filename} is {exc.message}")
+            return report
+        # A valid file over a parsing budget is not a syntax error: KL009 says it was not checked.
+        code = INTERNAL_ERROR if exc.valid else INVALID_SYNTAX
+        if code[0] in selected:
+            report.diagnostics.append(_meta(code, filename, exc.message, exc.row, exc.column))
         return report
 
     try:
@@ -202,7 +155,15 @@ def check_model(path: Path, filename: str, *, selected: Collection[str],
 
     report = FileReport(filename)
     try:
+        if not path.is_dir() and not stat.S_ISREG(os.stat(path).st_mode):
+            # A FIFO named m.keras would block the reader until the per-file budget ran out.
+            raise Unreadable("not a regular file")
         graphs = load_saved_model(path)
+    except OSError as exc:
+        if UNREADABLE[0] in selected:
+            report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: "
+                                                                  f"{exc.strerror or type(exc).__name__}"))
+        return report
     except Unreadable as exc:
         if UNREADABLE[0] in selected:
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
@@ -314,17 +275,22 @@ def is_model_file(path: Path) -> bool:
 
 
 def read_input(path: Path, filename: str, selected: Collection[str]) -> bytes | FileReport:
-    """The file's bytes, or a report carrying KL002 when the system will not give them."""
+    """The file's bytes, or a report carrying KL002 when the system will not give them (a note
+    and no finding when the file is over the size limit)."""
+    limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == ".ipynb" else MAX_SOURCE_BYTES
     try:
-        if not path.is_file():
-            # A FIFO or a device named *.py would block or never end; a folder cannot be read.
-            kind = "a folder" if path.is_dir() else "missing" if not path.exists() else "not a regular file"
-            raise OSError(0, kind)
-        return path.read_bytes()
+        if path.is_dir():
+            raise OSError(0, "a folder")
+        # A FIFO or a device named *.py would block or never end: read_bounded refuses them.
+        return read_bounded(path, limit)
+    except TooLarge as exc:
+        report = FileReport(filename)
+        report.notes.append(size_note(filename, exc.size, limit))
+        return report
     except OSError as exc:
         report = FileReport(filename)
         if UNREADABLE[0] in selected:
-            reason = exc.strerror or type(exc).__name__
+            reason = "missing" if isinstance(exc, FileNotFoundError) else exc.strerror or type(exc).__name__
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {reason}"))
         return report
 
@@ -344,6 +310,14 @@ def check_file(path: Path, filename: str, *, selected: Collection[str],
     if path.suffix.lower() == ".ipynb":
         return check_notebook(data, filename, selected=selected, options=options, script_dir=path.parent)
     return check_source(data, filename, selected=selected, options=options, script_dir=path.parent, path=path)
+
+
+def not_checked(filename: str, selected: Collection[str], why: str) -> FileReport:
+    """The report of a file whose check did not finish: one KL009 (when selected) saying why."""
+    report = FileReport(filename)
+    if INTERNAL_ERROR[0] in selected:
+        report.diagnostics.append(_meta(INTERNAL_ERROR, filename, f"the file was not checked: {why}"))
+    return report
 
 
 def with_budget(seconds: float, filename: str, selected: Collection[str], work: Callable[[], FileReport]) -> FileReport:

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO, TextIO
 
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
-from keraslint.checker import (FileReport, check_file, check_source, is_model_file, read_input, sort_diagnostics,
-                               without_via,
-                               with_budget)
+from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport, check_file, check_notebook,
+                               check_source, is_model_file, not_checked, read_input, sort_diagnostics, with_budget,
+                               without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply_fixes, unified_diff
+from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
 from keraslint.printable import printable
 from keraslint.discovery import UsageError, collect_files
@@ -164,28 +164,44 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
 
     from rich.console import Console
 
-    from keraslint.summary import render_table, summarize
+    from keraslint.summary import render_table
 
     infos = rule_infos()
     options = CheckOptions(paths=paths, config=config)
     try:
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
         files = _collect(options, resolver)
-        reports = [_check_one(path, resolver, options, infos) for path in files]
+        reports, summaries = [], []
+        for path in files:
+            # The same per-file budget as `check`: the table needs the analysis, so it runs here.
+            found: list[Any] = []
+            report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
+                                 lambda path=path, found=found: _summarized(_check_one(path, resolver, options, infos),
+                                                                            found))
+            reports.append(report)
+            summaries.extend(found)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
     for report in reports:
+        for note in report.notes:
+            stderr.write(f"keraslint: note: {printable(note)}\n")
         for diagnostic in report.diagnostics:
-            if diagnostic.code in ("KL001", "KL002"):
+            if diagnostic.code in ("KL001", "KL002", "KL009"):
                 stderr.write(f"keraslint: {printable(diagnostic.filename)}: {printable(diagnostic.message)}\n")
-    summaries = [s for report in reports for s in summarize(report)]
     if output_format == "json":
         stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
     else:
         render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
                                         width=max(100, Console(file=stdout).width)))
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
+def _summarized(report: FileReport, found: list[Any]) -> FileReport:
+    from keraslint.summary import summarize
+
+    found.extend(summarize(report))
+    return report
 
 
 def _wanted(report: FileReport, options: CheckOptions) -> list[Fix]:
@@ -295,13 +311,29 @@ def _write_source(stdout: TextIO, data: bytes) -> None:
 
 
 def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
-    """``-``: the source comes from stdin; --stdin-filename names it for messages, config and ignores."""
+    """``-``: the source comes from stdin; --stdin-filename names it for messages, config and ignores
+    (and a name ending in .ipynb makes it a notebook, as the file would be)."""
     name = options.stdin_filename
     path = Path(name) if name else Path.cwd() / "-"
-    data = (options.stdin or sys.stdin.buffer).read()
+    notebook = path.suffix.lower() == ".ipynb"
+    limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES
+    stream = options.stdin or sys.stdin.buffer
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        report = FileReport(name or "-")
+        report.notes.append(f"{name or 'stdin'} is over the {limit / 1048576:g} MB limit for one file; skipped")
+        if options.fix:
+            data += stream.read()  # --fix echoes the source unchanged: all of it, never a truncated copy
+        report.data = data
+        return report
     selected = _selected(path, resolver.for_path(path), options, infos)
-    report = check_source(data, name or "-", selected=selected, options=resolver.for_path(path).options,
-                          script_dir=path.parent)
+    settings = resolver.for_path(path)
+    if notebook:
+        report = check_notebook(data, name or "-", selected=selected, options=settings.options,
+                                script_dir=path.parent)
+    else:
+        report = check_source(data, name or "-", selected=selected, options=settings.options,
+                              script_dir=path.parent)
     report.data = data
     return report
 
@@ -332,8 +364,13 @@ def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, in
     return check_file(path, display_path(path), selected=selected, options=settings.options)
 
 
+#: with ``spawn`` (no ``fork``) a worker costs an import of keraslint: only worth it for many files
 PARALLEL_MIN_FILES = 24
 FILE_BUDGET_SECONDS = 20.0
+#: address space per worker process: the largest file the parser accepts (MAX_NODES) peaks near
+#: 0.75 GB of it (248,000 nodes: 720 MB), a training script near 50 MB; past this a runaway
+#: analysis is stopped
+FILE_MEMORY_MB = 4096
 
 
 def _budget() -> float:
@@ -341,6 +378,29 @@ def _budget() -> float:
         return float(os.environ.get("KERASLINT_FILE_BUDGET", FILE_BUDGET_SECONDS))
     except ValueError:
         return FILE_BUDGET_SECONDS
+
+
+def _memory_limit() -> int | None:
+    """KERASLINT_FILE_MEMORY (MB, 0: none) or the default, in bytes."""
+    try:
+        megabytes = float(os.environ.get("KERASLINT_FILE_MEMORY", FILE_MEMORY_MB))
+    except ValueError:
+        megabytes = FILE_MEMORY_MB
+    return int(megabytes * 2 ** 20) if megabytes > 0 else None
+
+
+def _run_jobs(jobs: list[_Job]) -> list[FileReport]:
+    """Each file in a worker process (keraslint.isolation): a file that crashes the parser, outlives
+    its budget even in native code, or exhausts its memory is a KL009 for that file alone, and
+    the other files are still checked."""
+    start_method = default_start_method()
+    if not jobs or start_method != "fork" and len(jobs) < PARALLEL_MIN_FILES:
+        return [_run_job(job) for job in jobs]
+    workers = min(cpu_count(), 8, len(jobs))
+    outcomes = run_isolated(jobs, _run_job, workers=workers, limits=Limits(_budget(), _memory_limit()),
+                            start_method=start_method)
+    return [outcome if isinstance(outcome, FileReport) else not_checked(job.filename, job.selected, outcome.reason)
+            for job, outcome in zip(jobs, outcomes)]
 
 
 @dataclass(frozen=True)
@@ -434,11 +494,8 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
                                                        options=job.options, data=job.data)) for _, job, _ in todo]
         for (_, job, _), report in zip(todo, done):
             report.data = job.data
-    elif len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
-            done = list(pool.map(_run_job, [job for _, job, _ in todo], chunksize=4))
     else:
-        done = [_run_job(job) for _, job, _ in todo]
+        done = _run_jobs([job for _, job, _ in todo])
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:

@@ -26,15 +26,16 @@ def check(paths: list[Path]) -> tuple[int, list[dict], str]:
     return code, json.loads(out.getvalue() or "[]"), err.getvalue()
 
 
-def test_ten_megabyte_file_is_refused_quickly(tmp_path: Path) -> None:
+def test_ten_megabyte_file_is_skipped_quickly_with_a_note(tmp_path: Path) -> None:
     big = tmp_path / "big.py"
     line = "x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]\n"
     big.write_text(line * (10 * 1024 * 1024 // len(line) + 1))
     start = time.monotonic()
     report = check_file(big, "big.py", selected=ALL)
     assert time.monotonic() - start < 10
-    (diagnostic,) = report.diagnostics
-    assert diagnostic.code == "KL009" and "MB limit" in diagnostic.message
+    assert report.diagnostics == [] and report.source is None
+    (note,) = report.notes
+    assert "big.py is 10.0 MB, over the 2 MB limit for one file; skipped" == note
 
 
 def test_ten_thousand_deep_expression_is_kl001_not_a_crash() -> None:

@@ -114,6 +114,8 @@ def input_problems(feed: Feed, line_of: Any) -> Iterator[Problem]:
 def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_of: Any) -> Problem | None:
     data = array.shape
     assert data is not None
+    if not data:
+        return None  # a 0-d array (np.array(5.0)) has no sample axis to compare: unknown, no claim
     want = declared[1:]
     node = feed.x_node
     def built() -> str:  # positions cost a whole-file pass: only when a problem is reported

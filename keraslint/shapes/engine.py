@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +36,10 @@ def supported_kinds() -> frozenset[str]:
     return frozenset(HANDLERS) - custom.INTERNAL_KINDS
 
 
+#: the largest dimension the engine computes with
+MAX_DIM = 2 ** 62
+
+
 def _dim(value: Any) -> int | None:
     # The source pass may hand over UNKNOWN for a dimension; inside the engine that is None.
     if value is None or value is UNKNOWN:
@@ -42,9 +47,12 @@ def _dim(value: Any) -> int | None:
     if isinstance(value, bool):
         raise TypeError(f"a dimension must be an int or None, got {value!r}")
     try:
-        return operator.index(value)  # numpy integers from a saved model's config are fine
+        dim = operator.index(value)  # numpy integers from a saved model's config are fine
     except TypeError:
         raise TypeError(f"a dimension must be an int or None, got {value!r}") from None
+    # No tensor has such a dimension (NumPy's and TensorFlow's are 64-bit): unknown, so that
+    # parameter counts stay printable (int -> str refuses over 4,300 digits) and cheap.
+    return dim if abs(dim) <= MAX_DIM else None
 
 
 def infer(spec: LayerSpec, inputs: Sequence[Shape]) -> LayerResult:
@@ -59,10 +67,16 @@ def infer(spec: LayerSpec, inputs: Sequence[Shape]) -> LayerResult:
         raise UnsupportedLayer(spec.kind, "not modelled by the shape engine")
     shapes = [tuple(_dim(d) for d in shape) for shape in inputs]
     try:
-        return handler(Args(kind, spec.config), shapes)
+        result = handler(Args(kind, spec.config), shapes)
     except (ShapeError, UnsupportedLayer):
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError, OverflowError) as exc:
         # A value of a type no Keras user would pass (a string for a size, a dict for a tuple):
         # the layer is opaque rather than wrongly reported, and the editor never sees a traceback.
         raise UnsupportedLayer(spec.kind, f"cannot model this configuration ({type(exc).__name__}: {exc})") from exc
+    # A product of large dimensions (Flatten, Dense's kernel) is no real size: unknown.
+    outputs = tuple(tuple(d if d is None or abs(d) <= MAX_DIM else None for d in shape) for shape in result.outputs)
+    params = result.params if result.params is None or result.params <= MAX_DIM else None
+    if outputs != result.outputs or params != result.params:
+        result = dataclasses.replace(result, outputs=outputs, params=params)
+    return result

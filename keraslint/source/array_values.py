@@ -97,10 +97,28 @@ def make(node: Any, shape: tuple | None, dtype: str | None, *, type_: str = ARRA
          one_hot: bool | None = None, source: str | None = None, data: dict[str, Any] | None = None) -> Array:
     if shape is not None:
         shape = tuple(shape)
-        if len(shape) > MAX_RANK:
+        if len(shape) > MAX_RANK or not _possible(shape):
             shape = None
     return Array(type_, node, dict(data or {}), shape=shape, dtype=dtype, scaled=scaled, one_hot=one_hot,
                  source=source)
+
+
+#: NumPy refuses an array whose element count does not fit its index type (``np.zeros((0,
+#: 2**63))`` is a ValueError there); such a shape is unknown here, and no slice or reshape of it
+#: ever converts a dimension too large for a C integer
+MAX_ELEMENTS = 2 ** 62
+
+
+def _possible(shape: tuple) -> bool:
+    total = 1
+    for dim in shape:
+        if isinstance(dim, int) and not isinstance(dim, bool):
+            if dim < 0 or dim > MAX_ELEMENTS:
+                return False
+            total *= max(dim, 1)
+            if total > MAX_ELEMENTS:
+                return False
+    return True
 
 
 _KEEP: Any = object()

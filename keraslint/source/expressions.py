@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import operator
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -254,6 +255,8 @@ class ExpressionsMixin:
             return UNKNOWN
         if _too_big(op, left, right):
             return UNKNOWN
+        if op is operator.mod and isinstance(left, (str, bytes)) and _format_too_big(left, right):
+            return UNKNOWN
         try:
             result = op(left, right)
         except Exception:  # noqa: BLE001 - the script's own arithmetic error is not ours to report
@@ -415,3 +418,30 @@ def _too_big(op: Any, left: Any, right: Any) -> bool:
     if op is operator.pow:
         return right > 0 and left.bit_length() * right > _MAX_INT_BITS
     return False
+
+
+#: one printf-style conversion: ``%[(key)][flags][width][.precision][length]type``
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def _format_too_big(template: str | bytes, args: Any) -> bool:
+    """Whether ``template % args`` could exceed the constant bound: its widths and precisions
+    (``"%*s" % (2000000000, "")`` is a 2 GB string) are read before anything is formatted."""
+    text = template.decode("latin-1") if isinstance(template, bytes) else template
+    values = list(args) if isinstance(args, tuple) else [args]
+    position, total = 0, len(text)
+    for match in _PERCENT_SPEC.finditer(text):
+        for part in match.group(1, 2):
+            if part == "*":
+                size = values[position] if position < len(values) else 0
+                position += 1
+            else:
+                size = int(part) if part and len(part) < 12 else (0 if not part else _MAX_CONST_LEN + 1)
+            if isinstance(size, int) and abs(size) > _MAX_CONST_LEN:
+                return True
+            total += abs(size) if isinstance(size, int) else 0
+        if match.group(3) != "%":
+            value = values[position] if position < len(values) else None
+            position += 1
+            total += len(value) if isinstance(value, (str, bytes, tuple)) else 0
+    return total > _MAX_CONST_LEN

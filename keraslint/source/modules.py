@@ -33,12 +33,8 @@ import libcst as cst
 
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.names import canonical, star_exports
-from keraslint.source.reading import (
-    MAX_BRACKET_DEPTH,
-    Unreadable,
-    bracket_depth,
-    decode_source,
-)
+from keraslint.source.parsing import NotParsed, parse
+from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded
 from keraslint.source.values import Ref
 from keraslint.values import UNKNOWN
 
@@ -50,7 +46,7 @@ ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 #: modules one checked file may run; past this, imports of further project modules are unknown
 MAX_MODULES = 400
 #: a project module larger than this is not read (the checked file's own limit is the same)
-MAX_MODULE_BYTES = 5 * 1024 * 1024
+MAX_MODULE_BYTES = 2 * 1024 * 1024
 #: libraries whose names are never taken for project modules, even if a folder is named so
 _NEVER_PROJECT = frozenset({"keras", "tensorflow", "tf_keras", "numpy", "keras_core", "keras_hub", "keras_nlp",
                             "keras_cv", "tensorflow_hub", "tensorflow_datasets", "sklearn", "pandas", "torch",
@@ -198,8 +194,10 @@ def _parse(path: Path, size: int) -> tuple[Source | None, str]:
     if size > MAX_MODULE_BYTES:
         return None, f"over the {MAX_MODULE_BYTES // 1048576} MB limit"
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_MODULE_BYTES)
         text = decode_source(data)
+    except TooLarge:
+        return None, f"over the {MAX_MODULE_BYTES // 1048576} MB limit"
     except OSError as exc:
         return None, exc.strerror or "cannot be read"
     except Unreadable as exc:
@@ -208,12 +206,10 @@ def _parse(path: Path, size: int) -> tuple[Source | None, str]:
 
 
 def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]:
-    if bracket_depth(text)[0] > MAX_BRACKET_DEPTH:
-        return None, "brackets nested too deeply to parse"
     try:
-        module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError):
-        return None, "does not parse (invalid syntax)"
+        module = parse(text, str(path))
+    except NotParsed as exc:
+        return None, "keraslint cannot parse it" if exc.valid else "does not parse (invalid syntax)"
     return Source(path, hashlib.sha256(data).hexdigest(), text, module, _has_effects(module)), ""
 
 

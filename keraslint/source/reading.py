@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 # CPython's parser refuses more than 200 nested brackets ("too many nested parentheses");
 # libcst's native parser crashes the process on a few thousand, so never hand it such input.
@@ -35,6 +38,35 @@ class Unreadable(Exception):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class TooLarge(Exception):
+    """The file is over the caller's byte limit; ``size`` is what ``stat`` said (or more)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most ``limit``: TooLarge past it, OSError for anything else.
+
+    ``stat`` comes first and the read stops at ``limit + 1`` bytes, so a sparse 2.5 GB file or
+    one growing meanwhile costs no more than the limit; O_NONBLOCK, so a FIFO put in the file's
+    place between the ``stat`` and the ``open`` cannot block the run (``fstat`` then refuses it)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(0, "not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        if info.st_size > limit:
+            raise TooLarge(info.st_size)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(len(data))
+    return data
 
 
 def decode_source(data: bytes) -> str:
