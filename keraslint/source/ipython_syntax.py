@@ -21,6 +21,8 @@ import tokenize
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from keraslint.lines import text_lines
+
 _ESCAPES = frozenset({"!", "?", "%", ",", ";", "/"})
 _DOUBLE_ESCAPES = frozenset({"!!", "??"})
 _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
@@ -45,7 +47,7 @@ def cell_to_python(cell: str) -> str:
     """A notebook cell as the Python IPython runs, row for row: a cell in another language
     (``%%bash``) becomes comments, the body of ``%%time`` and friends is read as a cell again
     (those magics run it through IPython's transforms)."""
-    lines = cell.splitlines()
+    lines = text_lines(cell)
     # IPython drops leading blank lines before it looks for a cell magic on the first line.
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].lstrip().startswith("%%"):
@@ -60,7 +62,7 @@ def cell_to_python(cell: str) -> str:
 def line_syntax_to_python(cell: str) -> str:
     """``cell`` (code without a cell magic) as the Python IPython runs, row for row."""
     text = cell if cell.endswith("\n") else cell + "\n"
-    lines = text.splitlines(keepends=True)
+    lines = text_lines(text, keepends=True)
     for _ in range(_MAX_TRANSFORMS):
         changed = _transform_once(lines)
         if changed is None:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from keraslint.diagnostics import Diagnostic, Location
+from keraslint.lines import text_lines
 from keraslint.source.ipython_syntax import cell_to_python
 from keraslint.source.reading import Unreadable
 
@@ -46,7 +47,7 @@ class Notebook:
         end_row = diagnostic.end_location.row - span.first_row + 1
         end = diagnostic.end_location
         if end_row > span.rows or end_row < row:  # a span that runs past its cell stops at its end
-            last = span.source.splitlines()[-1] if span.source else ""
+            last = text_lines(span.source)[-1] if span.source else ""
             end = Location(span.rows, len(last) + 1)
         else:
             end = Location(end_row, end.column)
@@ -64,7 +65,7 @@ class Notebook:
     def source_line(self, cell: int, row: int) -> str | None:
         for span in self.cells:
             if span.cell == cell:
-                lines = span.source.splitlines()
+                lines = text_lines(span.source)
                 return lines[row - 1] if 0 < row <= len(lines) else None
         return None
 
@@ -104,7 +105,7 @@ def read_notebook(data: bytes) -> Notebook:
         text = text.rstrip("\n")
         if not text.strip():
             continue
-        count = len(text.splitlines())
+        count = len(text_lines(text))  # rows as Python counts them, not str.splitlines (\f, U+2028)
         spans.append(CellSpan(index, row, count, text))
         parts.append(cell_to_python(text))
         row += count

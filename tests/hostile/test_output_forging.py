@@ -293,3 +293,18 @@ def test_coverage_and_statistics_escape_what_they_print() -> None:
     table = render("concise", [forged], files_checked=1, source_line=lambda d: None, color=False, statistics=True)
     assert_unforged(table)
     assert "x\\n::error::y" in table
+
+
+def test_notebook_rows_are_counted_as_python_counts_them(tmp_path: Path) -> None:
+    """A form feed or U+2028 inside a cell is no line break to Python: the finding's row in the
+    cell is the one the user sees."""
+    def cell(*lines: str) -> dict[str, Any]:
+        return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": list(lines)}
+
+    cells = [cell("import numpy as np\n", "# a \f page \u2028 break\n", "import keras\n"),
+             cell("x = np.zeros((4, 3))\n", "model = keras.Sequential([keras.layers.Dense(1)])\n",
+                  "model.fit(x, np.zeros(4))\n")]
+    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    result = keraslint("check", "--output-format", "json", "--no-cache", "n.ipynb", cwd=tmp_path)
+    (finding,) = [f for f in json.loads(result.stdout) if f["code"] == "KL101"]
+    assert (finding["cell"], finding["location"]["row"]) == (2, 2)
