@@ -215,3 +215,20 @@ def test_a_wrong_input_shape_for_tfds_mnist_is_kl201() -> None:
 def test_the_right_input_shape_for_tfds_mnist_is_clean() -> None:
     report = check_source(MODEL.format(shape="(28, 28, 1)"), "t.py", selected={"KL201", "KL202", "KL205"})
     assert report.diagnostics == []
+
+
+def test_a_cyclegan_pipeline_random_crop_ops_cast_and_zip() -> None:
+    found = run(HEAD + """
+from keras import ops
+def preprocess(img, label):
+    img = tf.image.random_flip_left_right(img)
+    img = tf.image.resize(img, [286, 286])
+    img = tf.image.random_crop(img, size=[256, 256, 3])
+    return ops.cast(img, dtype="float32") / 127.5 - 1.0
+data = tfds.load("cycle_gan/horse2zebra", as_supervised=True)
+horses = data["trainA"].map(preprocess).cache().shuffle(256).batch(1)
+zebras = data["trainB"].map(preprocess).cache().shuffle(256).batch(1)
+pairs = tf.data.Dataset.zip((horses, zebras))
+""")
+    image = ((256, 256, 3), "float32")
+    assert element(found["pairs"]) == ((image, image), True, 1)
