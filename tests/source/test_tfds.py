@@ -232,3 +232,44 @@ pairs = tf.data.Dataset.zip((horses, zebras))
 """)
     image = ((256, 256, 3), "float32")
     assert element(found["pairs"]) == ((image, image), True, 1)
+
+
+def test_every_import_spelling_reaches_the_same_function() -> None:
+    found = run("import tensorflow_datasets\nfrom tensorflow_datasets import load, builder as make\n"
+                "a = tensorflow_datasets.load('mnist', split='test', as_supervised=True)\n"
+                "b = load('mnist', split='test', as_supervised=True)\n"
+                "c = make('mnist').as_dataset(split='test', as_supervised=True)\n")
+    assert all(element(found[k]) == (MNIST_PAIR, False, None) for k in "abc")
+
+
+SUBCLASS = """
+import numpy as np
+import keras
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.conv = keras.layers.Conv2D(4, 3)
+        self.pool = keras.layers.GlobalAveragePooling2D()
+        self.head = keras.layers.Dense(2)
+
+    def call(self, images):
+        return self.head(self.pool(self.conv(images)))
+
+model = Net()
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((4, 24, 24, 3), "float32"), np.zeros(4, "int32"), verbose=0)
+result = model.evaluate(np.zeros((4, 38, 38, 3), "float32"), np.zeros(4, "int32"), verbose=0)
+"""
+
+
+def test_a_subclassed_model_built_on_its_first_data_takes_other_sizes_its_layers_take() -> None:
+    # as bit.py does: trained on random crops, evaluated on the resized images
+    report = check_source(SUBCLASS, "t.py", selected={"KL201", "KL202"})
+    assert report.diagnostics == []
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    scope: dict = {}
+    exec(SUBCLASS, scope)  # noqa: S102 - Keras trains and evaluates it
+    assert "result" in scope
