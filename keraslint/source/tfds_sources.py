@@ -119,7 +119,7 @@ def _reshaped(site: CallSite) -> bool:
 def _load(site: CallSite) -> Any:
     name = site.arg(0, "name")
     spec = lookup(name) if isinstance(name, str) else None
-    if spec is None or _reshaped(site):
+    if spec is None or _reshaped(site) or len(site.args) > 1:  # the rest is keyword-only: TFDS raises
         return NOT_MODELLED
     result = _datasets(site, spec, name, site.arg(None, "split", default=None),
                        site.arg(None, "as_supervised", default=False), site.arg(None, "batch_size", default=None))
@@ -138,7 +138,7 @@ def _builder(site: CallSite) -> Any:
 
 
 def _as_dataset(site: CallSite, builder: Obj) -> Any:
-    if _reshaped(site):
+    if _reshaped(site) or len(site.args) > 1:
         return NOT_MODELLED
     return _datasets(site, builder.data["spec"], builder.data["name"], site.arg(0, "split", default=None),
                      site.arg(None, "as_supervised", default=False), site.arg(None, "batch_size", default=None))

@@ -135,6 +135,7 @@ def test_builder_as_dataset() -> None:
     "tfds.load('mnist', split='train', **options)",
     "tfds.builder('mnist', config='other').as_dataset(split='train')",
     "tfds.load('iris', split='train', as_supervised=flag)",
+    "tfds.load('mnist', 'train')",                            # split is keyword-only: TFDS raises
 ])
 def test_what_is_not_known_stays_unknown(call: str) -> None:
     found = run(HEAD + f"ds = {call}\n")
