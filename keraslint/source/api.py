@@ -21,6 +21,7 @@ from keraslint.source import (
     models,
     subclass,
     tensor_ops,
+    tfds_sources,
     training,
 )
 from keraslint.source.names import layer_kind
@@ -46,7 +47,8 @@ MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models
                                 "keras.Sequential#subclass"})
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 
-# Data sources, tf.data methods and ImageDataGenerator flows are modelled in datasets.py.
+# Data sources, tf.data methods and ImageDataGenerator flows are modelled in datasets.py,
+# tensorflow_datasets in tfds_sources.py.
 
 
 def is_layer_constructor(name: str) -> bool:
@@ -171,7 +173,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if site.receiver is not None:
         subclass.fed(site)
         models.fed(site)
-    for semantics in (models, training, arrays, datasets, cli_args, config_files):
+    for semantics in (models, training, arrays, datasets, tfds_sources, cli_args, config_files):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
             label_values.after_call(site, result)
@@ -196,7 +198,7 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:
             return value
-    for semantics in (cli_args, config_files):
+    for semantics in (cli_args, config_files, tfds_sources):
         value = semantics.attribute(obj, name)
         if value is not NOT_MODELLED:
             return value

@@ -167,7 +167,7 @@ def _np_moveaxis(interp: Interpreter, site: CallSite) -> Any:
                   one_hot=None)
 
 
-@handles("tensorflow.cast", "tensorflow.dtypes.cast", "tensorflow.image.convert_image_dtype")
+@handles("tensorflow.cast", "tensorflow.dtypes.cast", "tensorflow.image.convert_image_dtype", "keras.ops.cast")
 def _tf_cast(interp: Interpreter, site: CallSite) -> Any:
     base = as_array(site.arg(0, "x" if not site.name.endswith("convert_image_dtype") else "image"), tf=True)
     dtype = dtype_name(site.arg(1, "dtype"))

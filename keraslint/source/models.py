@@ -16,6 +16,7 @@ import libcst as cst
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
+from keraslint.source import eager_calls
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
 from keraslint.values import UNKNOWN
@@ -518,12 +519,15 @@ def call(interp: Interpreter, site: CallSite) -> Any:
                 traced = subclass.trace_layer_call(interp, receiver, site)
                 if traced is not None:
                     return traced
-            return apply_layer(receiver.data["layer"], site)
+            applied = apply_layer(receiver.data["layer"], site)
+            on_data = eager_calls.layer_on_data(receiver.data["layer"], site)
+            return applied if on_data is None else on_data
         if receiver.type == MODEL and method == "__call__":
             layer = _model_as_layer(receiver)
             if layer is not None and _tensors(site.arg(0, "inputs")) is not None:
                 return apply_layer(layer, site)
-            return UNKNOWN
+            on_data = eager_calls.model_on_data(receiver, site)
+            return UNKNOWN if on_data is None else on_data
         if receiver.type == MODEL and method == "get_layer":
             found = _get_layer(receiver, site)
             if found is not NOT_MODELLED:

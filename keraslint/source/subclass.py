@@ -81,14 +81,17 @@ def _as_custom_layer(interp: Interpreter, obj: Obj, cls: ClassValue, head: Node,
 
 
 def fed(site: CallSite) -> None:
-    """The first data a subclassed model sees (or ``build(shape)``) fixes its input shape."""
+    """The first data a subclassed model sees (or ``build(shape)``) fixes its input shape. It is
+    not a declaration: later data of another size is what the layers decide on (a fully
+    convolutional model takes any image size), so, as for a Sequential built on its first data,
+    the data rules do not compare it with that shape."""
     receiver = site.receiver
     head = receiver.data.get("subclass_input") if receiver is not None else None
     if head is None or head.input_shape is not None:
         return
     shape, _, _ = models.fed_data(site)
     if shape is not None and len(shape) >= 1:
-        head.input_shape = (None, *shape[1:])
+        head.input_shape, head.fed_by = (None, *shape[1:]), site.node
 
 
 #: names whose use in a custom layer means it holds weights of its own, which tracing its

@@ -112,3 +112,20 @@ def _tf_colour(interp: Interpreter, site: CallSite) -> Any:
     return derive(base, site.node, (*base.shape[:-1], 3 if to_rgb else 1), type_=TENSOR, one_hot=None)
 
 
+
+
+@handles("tensorflow.image.random_crop", "tensorflow.image.stateless_random_crop")
+def _tf_random_crop(interp: Interpreter, site: CallSite) -> Any:
+    """A slice of ``value`` of shape ``size``: its values and dtype are the input's. TensorFlow
+    refuses a size of another rank or larger than a known axis, so those stay unknown."""
+    base = as_array(site.arg(0, "value"), tf=True)
+    size = site.arg(1, "size")
+    if isinstance(size, ListValue):
+        size = tuple(size.items)
+    if base is None or base.shape is None or site.star_args or not isinstance(size, tuple) \
+            or len(size) != len(base.shape):
+        return unknown(site.node, type_=TENSOR)
+    crop = tuple(dim(s) for s in size)
+    if any(c is None or c < 0 or (d is not None and c > d) for c, d in zip(crop, base.shape)):
+        return unknown(site.node, type_=TENSOR)
+    return derive(base, site.node, crop, type_=TENSOR)

@@ -468,6 +468,9 @@ IMAGES = "x = tf.zeros((5, 40, 30, 3), tf.uint8)\ng = tf.zeros((40, 30, 1))\nf =
     "tf.image.resize(g, size=(8, 9))",
     "tf.image.resize_with_pad(x, 50, 50)",
     "tf.image.resize_with_crop_or_pad(x, 10, 60)",
+    "tf.image.random_crop(x, (5, 20, 20, 3))",
+    "tf.image.random_crop(g, size=[10, 30, 1])",
+    "tf.image.stateless_random_crop(x, size=(2, 8, 8, 3), seed=(1, 2))",
     "tf.image.rgb_to_grayscale(x)",
     "tf.image.grayscale_to_rgb(g)",
     "tf.image.random_flip_left_right(x)",
@@ -502,6 +505,9 @@ def test_tensorflow_image_and_elementwise_functions(expr: str) -> None:
     "tf.image.rgb_to_grayscale(g)",  # one channel: TensorFlow refuses it
     "tf.image.random_hue(g, 0.1)",  # needs 3 channels
     "tf.clip_by_value(f, lo, hi)",  # bounds that may broadcast
+    "tf.image.random_crop(g, (50, 30, 1))",  # larger than the image: TensorFlow refuses it
+    "tf.image.random_crop(g, (10, 10))",  # another rank
+    "tf.image.random_crop(g, size)",
 ])
 def test_tensorflow_image_functions_unknown(expr: str) -> None:
     ours = array(NP + TF + IMAGES + f"y = {expr}\n", "y")
