@@ -36,9 +36,6 @@ __all__ = ["Cancelled", "CheckWorker", "Outcome", "Target", "WorkerError", "fix_
 #: time the server waits beyond the budget before it kills the child: the child's own SIGALRM
 #: answers a slow analysis within the budget; only an uninterruptible parse needs the kill
 GRACE_SECONDS = 3.0
-#: the child's address space: a training script's check needs a few hundred MB; this stops
-#: runaway constant folding (``"%*s" % (2000000000, "")``) long before it swaps the machine
-MEMORY_LIMIT_BYTES = 4 * 1024 ** 3
 _FIX_ROUNDS = 5
 _HEADER = struct.Struct(">Q")
 
@@ -161,13 +158,24 @@ def _read_frame(stream: IO[bytes]) -> Any:
 # --------------------------------------------------------------------------- the child
 
 
+def memory_limit_bytes() -> int | None:
+    """The child's address space: the CLI's per-file limit (KERASLINT_FILE_MEMORY, 4 GB by
+    default; a check needs a few hundred MB), so runaway folding stops long before it swaps."""
+    from keraslint.run import _memory_limit
+
+    return _memory_limit()
+
+
 def _limit_memory() -> None:
     try:
         import resource
     except ImportError:  # not POSIX: the budget still bounds the time
         return
+    wanted = memory_limit_bytes()
+    if wanted is None:
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT_BYTES, hard)
+    limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
         try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -325,8 +333,9 @@ class CheckWorker:
                 continue
             if status == "memory":
                 self._kill(proc)  # a MemoryError may have left the child half-broken
-                return "stopped", (f"the check ran out of its {MEMORY_LIMIT_BYTES / 1024 ** 3:g} GB memory limit; "
-                                   f"the file was not checked")
+                limit = memory_limit_bytes()
+                size = f" {limit / 1024 ** 3:g} GB" if limit else ""
+                return "stopped", f"the check ran out of its{size} memory limit; the file was not checked"
             return status, value
 
     def want(self, key: str, version: Any) -> bool:
