@@ -520,6 +520,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
                 if traced is not None:
                     return traced
             applied = apply_layer(receiver.data["layer"], site)
+            if _tensors(applied) is not None and not _tensors(applied)[0].node.call_kwargs.get("__unknown_input__"):
+                return applied  # a node of the graph (a constant embedded in a traced call, too)
             on_data = eager_calls.layer_on_data(receiver.data["layer"], site)
             return applied if on_data is None else on_data
         if receiver.type == MODEL and method == "__call__":
