@@ -103,6 +103,34 @@ def _same_shape(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, base.shape, base.dtype, type_=base.type)
 
 
+def _fourier(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.fft``/``fft2((real, imag))``: the real and imaginary parts, each of the input's shape."""
+    parts = site.arg(0, "x")
+    if isinstance(parts, ListValue):
+        parts = tuple(parts.items)
+    if not (isinstance(parts, tuple) and len(parts) == 2 and all(isinstance(p, Array) for p in parts)
+            and parts[0].shape is not None and parts[0].shape == parts[1].shape):
+        return NOT_MODELLED
+    return tuple(make(site.node, parts[0].shape, parts[0].dtype, type_=TENSOR) for _ in parts)
+
+
+def _split(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.split(x, indices_or_sections=2, axis=2)`` into equal sections: a list of arrays
+    (Keras refuses sections that do not divide the axis); split points or an unknown size: unknown."""
+    base = site.arg(0, "x")
+    sections = site.arg(1, "indices_or_sections")
+    axis = site.arg(2, "axis", default=0)
+    if not isinstance(base, Array) or base.shape is None or isinstance(sections, bool) or not isinstance(sections, int) \
+            or sections <= 0 or isinstance(axis, bool) or not isinstance(axis, int) \
+            or not -len(base.shape) <= axis < len(base.shape):
+        return NOT_MODELLED
+    size = base.shape[axis]
+    if not isinstance(size, int) or size % sections:
+        return NOT_MODELLED
+    shape = tuple(size // sections if i == axis % len(base.shape) else d for i, d in enumerate(base.shape))
+    return ListValue([make(site.node, shape, base.dtype, type_=TENSOR) for _ in range(sections)])
+
+
 def _binary(op: Any) -> arrays.Handler:
     """``tf.add(a, b)``, ``keras.ops.multiply(a, b)``, ``tf.maximum(a, b)``: broadcasting."""
     def handler(interp: Interpreter, site: CallSite) -> Any:
@@ -312,6 +340,11 @@ def _register_ops() -> None:
     for name in ("add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum", "power"):
         register(f"{_TNP}{name}", _on_arrays(_binary(_BINARY.get(name, operator.add))))
     register(f"{_TNP}matmul", _on_arrays(_matmul))
+    for name in ("zeros_like", "ones_like"):
+        register(f"keras.ops.{name}", _on_arrays(_same_shape))
+    for name in ("fft", "fft2"):
+        register(f"keras.ops.{name}", _fourier)
+    register("keras.ops.split", _on_arrays(_split))
     register("keras.ops.shape", _on_arrays(_ops_shape))
     register("tensorflow.shape", _on_arrays(_tf_shape))
     register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))

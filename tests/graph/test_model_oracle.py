@@ -283,3 +283,55 @@ model = keras.Model(inputs, layers.Dense(3)(layers.GlobalAveragePooling1D()(x)))
     model = _keras_model(code)
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
+
+
+FNET_AND_GMLP = {
+    "fnet": """
+class Block(layers.Layer):
+    def __init__(self, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.ffn = keras.Sequential([layers.Dense(dim, activation="gelu"), layers.Dense(dim)])
+        self.normalize1 = layers.LayerNormalization(epsilon=1e-6)
+        self.normalize2 = layers.LayerNormalization(epsilon=1e-6)
+    def call(self, inputs):
+        x = keras.ops.fft2((inputs, keras.ops.zeros_like(inputs)))[0]
+        x = self.normalize1(x + inputs)
+        return self.normalize2(x + self.ffn(x))
+blocks = keras.Sequential([Block(8) for _ in range(2)])
+""",
+    "gmlp": """
+class Block(layers.Layer):
+    def __init__(self, patches, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.channel_projection1 = keras.Sequential([layers.Dense(dim * 2, activation="gelu")])
+        self.channel_projection2 = layers.Dense(dim)
+        self.spatial_projection = layers.Dense(patches, bias_initializer="Ones")
+        self.normalize1 = layers.LayerNormalization(epsilon=1e-6)
+        self.normalize2 = layers.LayerNormalization(epsilon=1e-6)
+    def spatial_gating_unit(self, x):
+        u, v = keras.ops.split(x, indices_or_sections=2, axis=2)
+        v = self.normalize2(v)
+        v_projected = keras.ops.transpose(self.spatial_projection(keras.ops.transpose(v, axes=(0, 2, 1))), axes=(0, 2, 1))
+        return u * v_projected
+    def call(self, inputs):
+        x = self.normalize1(inputs)
+        x_spatial = self.spatial_gating_unit(self.channel_projection1(x))
+        return x + self.channel_projection2(x_spatial)
+blocks = keras.Sequential([Block(12, 8) for _ in range(2)])
+""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FNET_AND_GMLP))
+def test_fnet_and_gmlp_blocks_in_a_sequential_match_keras(kind: str) -> None:
+    """keras.io's FNet (fft2 of the input and zeros_like) and gMLP (split into halves) blocks:
+    custom layers holding Keras layers, evaluated on the input shape inside a Sequential."""
+    code = "import keras\nfrom keras import layers\n" + FNET_AND_GMLP[kind] + """
+inputs = keras.Input((12, 8))
+model = keras.Model(inputs, layers.Dense(3)(layers.GlobalAveragePooling1D()(blocks(inputs))))
+"""
+    (graph,) = [g for g in analyze(cst.parse_module(code)).models.graphs() if g.kind == "functional"]
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
