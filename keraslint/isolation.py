@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,10 +133,20 @@ def run_isolated(jobs: Sequence[J], work: Callable[[J], R], *, workers: int, lim
     return results
 
 
+#: libraries that run native thread pools: a process forked after loading one may crash in
+#: the child (a lock held by a thread that does not exist there). keraslint never loads them on
+#: its own; a test runner or a host program that embeds keraslint may have.
+_THREADED_RUNTIMES = ("tensorflow", "torch", "jax")
+
+
 def default_start_method() -> str:
-    """``fork`` where it is safe and cheap (Linux); elsewhere ``spawn``, whose workers import
-    keraslint afresh (about half a second each)."""
-    return "fork" if sys.platform.startswith("linux") else "spawn"
+    """``fork`` where it is safe and cheap (Linux, a process with no other threads and no
+    threaded native runtime loaded); elsewhere ``spawn``, whose workers import keraslint afresh
+    (about half a second each)."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1 \
+            or any(name in sys.modules for name in _THREADED_RUNTIMES):
+        return "spawn"
+    return "fork"
 
 
 def _start(context: Any, work: Callable[[Any], Any], limits: Limits) -> _Worker[Any]:

@@ -163,3 +163,20 @@ def test_run_isolated_attributes_each_failure_to_its_job() -> None:
     assert outcomes[1] == Failure("the process checking it crashed (SIGSEGV)")
     assert isinstance(outcomes[3], Failure) and "after its 0.2 s per-file budget ran out" in outcomes[3].reason
     assert outcomes[4] == Failure("ValueError: boom")
+
+
+def test_workers_are_not_forked_from_a_process_running_threads() -> None:
+    """A fork of a process with other threads (a test runner that imported TensorFlow, a host
+    program) may crash in the child: such a process spawns its workers instead."""
+    import threading
+
+    from keraslint.isolation import default_start_method
+
+    done = threading.Event()
+    worker = threading.Thread(target=done.wait)
+    worker.start()
+    try:
+        assert default_start_method() == "spawn"
+    finally:
+        done.set()
+        worker.join()
