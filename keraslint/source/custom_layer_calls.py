@@ -25,9 +25,8 @@ def apply_sublayer(interp: Interpreter, receiver: Obj, site: CallSite) -> Any:
     tensor of known shape: the Keras layer's or model's output, from the shape engine, as Keras
     builds the sub-layer on it; its parameters count toward the custom layer's. NOT_MODELLED
     outside an evaluation (at the top level such a call is eager and joins no model)."""
-    from keraslint.graph.propagate import (
-        analyze_model,  # the graph pass builds on the source pass
-    )
+    # imported here: the graph pass builds on the source pass
+    from keraslint.graph.propagate import analyze_model
     from keraslint.ir.graph import ModelGraph, Node, Tensor, output_count
     from keraslint.source.models import _model_as_layer
 

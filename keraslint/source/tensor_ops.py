@@ -64,9 +64,8 @@ def static_dims(value: Any) -> tuple[Any, ...] | None:
     An axis Keras reports as None (the batch) is only known when the model runs, and one
     keraslint could not determine is not known at all: both are UNKNOWN, never a number.
     None when not one tensor, or when its rank is not known."""
-    from keraslint.graph.propagate import (
-        analyze_model,  # the graph pass builds on the source pass
-    )
+    # imported here: the graph pass builds on the source pass
+    from keraslint.graph.propagate import analyze_model
 
     tensor = _one_tensor(value)
     if tensor is None:
