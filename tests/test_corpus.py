@@ -36,7 +36,7 @@ FIXED = sorted((CORPUS / "bugs").glob("*_fixed.py"))
 BUGGY = sorted(p for p in (CORPUS / "bugs").glob("*.py") if not p.stem.endswith("_fixed"))
 
 #: What keraslint catches today; raise it when it catches more, never lower it.
-CAUGHT_FLOOR = 52
+CAUGHT_FLOOR = 54
 
 # Where a finding must be for the buggy script to count as caught. By default: on the
 # `# bug:` line, which is the line the user got wrong (the one the fixed twin changes).
@@ -54,6 +54,9 @@ _LOCATION_FREE = {
     # reported at the layer that receives the bad tensor (the second LSTM, the merge), while
     # the fix belongs to the layer that produced it
     "KL306", "KL307",
+    # reported at the evaluate/predict call that feeds the unscaled data, while the missing
+    # scaling belongs where that data (or its generator) is built
+    "KL208",
 }
 
 _BUG = re.compile(r"#\s*bug:\s*(KL\d{3})\b")

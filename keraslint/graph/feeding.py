@@ -49,7 +49,7 @@ def _with_batch(array: Array | None) -> Array | None:
                  scaled=array.scaled, one_hot=array.one_hot, source=array.source)
 
 
-def _split_xy(value: Any) -> tuple[list[Any], Any] | None:
+def split_pipeline(value: Any) -> tuple[list[Any], Any] | None:
     """(inputs, labels) for a dataset or iterator; None when ``value`` is neither."""
     if not isinstance(value, Obj):
         return None
@@ -74,7 +74,7 @@ def feeds(uses: list[ModelUse], analysis_of: Any) -> Iterator[Feed]:
         if graph is None or not graph.complete:
             continue
         model = analysis_of(graph)
-        pipeline = _split_xy(use.x)
+        pipeline = split_pipeline(use.x)
         if pipeline is not None:
             inputs, labels = pipeline
             yield Feed(use, model, inputs, labels, use.x_node, use.x_node)
