@@ -38,6 +38,7 @@ from keraslint.source import (  # noqa: F401
     array_constructors,
     array_sources,
     array_transforms,
+    image_files,
     tf_image_ops,
 )
 from keraslint.source.array_dtypes import _kind, _result_dtype, dtype_name, promote

@@ -41,7 +41,8 @@ _STAR_EXPORTS: Final[dict[str, frozenset[str]]] = {
                         "Sequential", "Model", "Input", "activations", "applications", "ops", "saving"}),
     "keras.models": frozenset({"Sequential", "Model", "load_model", "clone_model", "model_from_json"}),
     "keras.utils": frozenset({"to_categorical", "set_random_seed", "image_dataset_from_directory",
-                              "timeseries_dataset_from_array", "text_dataset_from_directory", "plot_model"}),
+                              "timeseries_dataset_from_array", "text_dataset_from_directory", "plot_model",
+                              "load_img", "img_to_array"}),
     "keras.optimizers": frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl"}),
     "keras.losses": frozenset({
         "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
