@@ -1,8 +1,35 @@
 from collections.abc import Iterator
 
+import libcst as cst
+
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
 from keraslint.rule import Finding, Invalid, Rule
+
+
+class _Guarded(cst.CSTVisitor):
+    """Every node inside the body of a ``try`` that has ``except`` handlers: the script may
+    expect the error there (``try: x.reshape(...) except ValueError: ...``)."""
+
+    def __init__(self) -> None:
+        self.inside: set[int] = set()
+        self._depth = 0
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        if node.handlers:
+            self._depth += 1
+            node.body.visit(self)
+            self._depth -= 1
+            for part in (*node.handlers, node.orelse, node.finalbody):
+                if part is not None:
+                    part.visit(self)
+            return False
+        return True
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._depth:
+            self.inside.add(id(node))
+        return super().on_visit(node)
 
 
 class ArrayReshapeMismatch(Rule):
@@ -19,7 +46,8 @@ class ArrayReshapeMismatch(Rule):
     * `np.matmul`/`np.dot`/`tf.matmul`/`@` whose inner sizes differ.
 
     Only operations whose every size involved is known are judged: an array of unknown size
-    is never reported.
+    is never reported, nor is an operation inside a `try` block with `except` handlers (the
+    script may expect the error).
 
     ## Why is this bad?
     The script stops with a `ValueError` (NumPy) or `InvalidArgumentError` (TensorFlow),
@@ -48,6 +76,7 @@ class ArrayReshapeMismatch(Rule):
         "d = a @ np.zeros((8, 3))\ne = np.stack([a, a])\n"),
         "import numpy as np\ndef f(x):\n    return x.reshape(10, 10)\n",  # unknown size: no verdict
         "import numpy as np\nx = np.load('missing.npy')\ny = x.reshape(60000, 784)\n",
+        "import numpy as np\ntry:\n    y = np.zeros(10).reshape(3, 3)\nexcept ValueError:\n    y = None\n",
     )
     INVALID = (
         Invalid("import keras\n(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()\n"
@@ -69,9 +98,13 @@ class ArrayReshapeMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.facts is None:
             return
+        if not ctx.facts.array_problems:
+            return
+        guarded = _Guarded()
+        ctx.module.visit(guarded)
         for problem in ctx.facts.array_problems:
-            if ctx.source_of(problem.node) is not None:
-                continue  # another module's expression: reported when that file is checked
+            if ctx.source_of(problem.node) is not None or id(problem.node) in guarded.inside:
+                continue  # another module's expression (reported when that file is checked), or a caught error
             names = [ctx.code(node, limit=40) if node is not None else f"the array at index {i}"
                      for i, node in enumerate(problem.operands)]
             yield Finding(problem.template.format(*names, call=ctx.code(problem.node, limit=80)), node=problem.node)
