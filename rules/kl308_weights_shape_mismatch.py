@@ -10,13 +10,14 @@ def _shape(shape: tuple) -> str:
 
 
 class WeightsShapeMismatch(Rule):
-    """An `Embedding` given a `weights=[matrix]` whose known shape is not its table's.
+    """An `Embedding` given `weights=[matrix]` (or `set_weights([matrix])`) whose known shape is
+    not its table's.
 
     ## What it does
     Compares the shape of the matrix passed as `Embedding(input_dim, output_dim,
     weights=[matrix])` (pretrained word vectors, typically) with the `(input_dim, output_dim)`
-    table the layer builds. Only a matrix whose shape keraslint knows exactly, and sizes it
-    knows, are judged.
+    table the layer builds, and the same for a later `embedding.set_weights([matrix])`. Only a
+    matrix whose shape keraslint knows exactly, and sizes it knows, are judged.
 
     Keras 3 keeps `weights=` on `Embedding` only. On every other layer (`Dense(4,
     weights=[W, b])`) Keras 3 rejects the argument itself, whatever the shapes ("Unrecognized
@@ -61,6 +62,9 @@ class WeightsShapeMismatch(Rule):
         Invalid("import numpy as np\nimport keras\nmatrix = np.zeros((5000, 300))\n"
                 "m = keras.Sequential([keras.Input((20,)), keras.layers.Embedding(5000, 100, weights=[matrix])])\n",
                 line=4, message="make `output_dim` the matrix's columns"),
+        Invalid("import numpy as np\nimport keras\nmatrix = np.zeros((5001, 100))\n"
+                "e = keras.layers.Embedding(5000, 100)\nm = keras.Sequential([keras.Input((20,)), e])\n"
+                "e.set_weights([matrix])\n", line=6, message="to an Embedding whose table is (5000, 100)"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -78,8 +82,15 @@ class WeightsShapeMismatch(Rule):
                 advice = f"make `output_dim` the matrix's columns (`{matrix}.shape[1]`)"
             else:
                 advice = "pass a 2-D (input_dim, output_dim) matrix"
+            call = ctx.code(problem.node, limit=80)
+            if problem.via == "set_weights":
+                # before the layer is built Keras complains about the list's length instead
+                yield Finding(f"`{call}` gives a {given} matrix `{matrix}` to an Embedding whose table is {expected} "
+                              f"(input_dim={rows}, output_dim={columns}): Keras raises ValueError; {advice}",
+                              node=problem.node)
+                continue
             yield Finding(
-                f"`{ctx.code(problem.node, limit=80)}` is given a {given} matrix `{matrix}` for its {expected} table "
+                f"`{call}` is given a {given} matrix `{matrix}` for its {expected} table "
                 f"(input_dim={rows}, output_dim={columns}): Keras raises ValueError when it constructs the layer: "
                 f"'weight shape {expected} is not compatible with provided weight shape {given}'; {advice}",
                 node=problem.node)

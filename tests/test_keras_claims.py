@@ -127,6 +127,11 @@ SCRIPTS = {
                                       "Dense(1)"), "(8, 6)"),
     "kl308_embedding_width": fit("matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16, weights=[matrix], "
                                  "trainable=False)\n" + seq("(6,)", "GlobalAveragePooling1D()", "Dense(1)"), "(8, 6)"),
+    # ... and set_weights on an Embedding, built into a model or not
+    "kl308_set_weights_built": f"{HEAD}matrix = np.zeros((51, 16))\ne = layers.Embedding(50, 16)\n"
+                               f"m = keras.Sequential([keras.Input((6,)), e])\ne.set_weights([matrix])\n",
+    "kl308_set_weights_unbuilt": f"{HEAD}matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16)\n"
+                                 f"e.set_weights([matrix])\n",
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.

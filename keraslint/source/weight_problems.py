@@ -4,7 +4,9 @@ Keras 3 kept the ``weights=`` argument on ``Embedding`` only: it builds the laye
 calls ``set_weights``, which raises ValueError when the matrix is not ``(input_dim,
 output_dim)``. Every other Keras 3 layer rejects ``weights=`` itself ("Unrecognized keyword
 arguments"), whatever the shapes: that is legacy API, not a shape mismatch, so it is not
-recorded here. Only fully known matrix shapes and sizes are judged.
+recorded here. ``embedding.set_weights([matrix])`` with such a matrix raises too (before the
+layer is built it raises for any non-empty list, after it for the shape). Only fully known
+matrix shapes and sizes are judged.
 """
 
 from __future__ import annotations
@@ -34,24 +36,29 @@ class WeightProblem:
     matrix: cst.CSTNode | None = field(repr=False)
     given: tuple[int, ...]
     expected: tuple[int, int]
+    #: "weights" (the constructor's ``weights=``) or "set_weights" (a later call)
+    via: str = "weights"
 
 
-def _weights_node(call: cst.Call) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "weights":
-            value = arg.value
-            if isinstance(value, cst.List) and len(value.elements) == 1:
-                return value.elements[0].value
-            return value
-    return None
+def _weights_node(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | None:
+    plain = [arg for arg in call.args if arg.keyword is None]
+    found = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), None)
+    if found is None and position is not None and position < len(plain):
+        found = plain[position].value
+    if isinstance(found, (cst.List, cst.Tuple)) and len(found.elements) == 1:
+        return found.elements[0].value
+    return found
 
 
-def _matrix(value: object) -> Array | None:
-    """The array Keras 3 sets: the only item of a one-item list, or the array itself. A tuple is
-    not unwrapped by Keras (it fails on ``.shape`` of the tuple): not a shape verdict."""
-    if isinstance(value, ListValue):
-        items = list(value.items)
+def _matrix(value: object, via: str) -> Array | None:
+    """The array Keras 3 sets: the only item of a one-item list, or (``weights=`` only) the array
+    itself. ``weights=`` does not unwrap a tuple (Keras fails on ``.shape`` of the tuple): not a
+    shape verdict; ``set_weights`` takes any sequence."""
+    if isinstance(value, ListValue) or via == "set_weights" and isinstance(value, tuple):
+        items = list(value.items) if isinstance(value, ListValue) else list(value)  # type: ignore[arg-type]
         value = items[0] if len(items) == 1 else None
+    elif via == "set_weights":
+        return None
     return value if isinstance(value, Array) else None
 
 
@@ -72,19 +79,28 @@ class WeightProblemTracker:
         return None
 
     def on_call(self, site: CallSite) -> None:
-        call, result = site.node, site.result
+        call = site.node
         if not site.reachable or site.star_args or not isinstance(call, cst.Call) or id(call) in self._seen:
             return
-        if not isinstance(result, Obj) or "layer" not in result.data or result.data["layer"].kind != "Embedding":
+        if isinstance(site.receiver, Obj) and site.name.endswith(".set_weights") and _is_embedding(site.receiver):
+            layer, via, keyword, position = site.receiver, "set_weights", "weights", 0
+        elif _is_embedding(site.result):
+            layer, via, keyword, position = site.result, "weights", "weights", _EMBEDDING_WEIGHTS_POSITION
+        else:
             return
-        matrix = _matrix(site.arg(_EMBEDDING_WEIGHTS_POSITION, "weights", default=None))
+        matrix = _matrix(site.arg(position, keyword, default=None), via)
         if matrix is None or matrix.shape is None or None in matrix.shape:
             return
-        config = result.data["layer"].config
+        config = layer.data["layer"].config
         rows, columns = config.get("input_dim"), config.get("output_dim")
         if not _is_int(rows) or not _is_int(columns):
             return
         if tuple(matrix.shape) == (rows, columns):
             return
         self._seen.add(id(call))
-        self.problems.append(WeightProblem(call, _weights_node(call), tuple(matrix.shape), (rows, columns)))
+        self.problems.append(WeightProblem(call, _weights_node(call, keyword, position), tuple(matrix.shape),
+                                           (rows, columns), via))
+
+
+def _is_embedding(value: object) -> bool:
+    return isinstance(value, Obj) and "layer" in value.data and getattr(value.data["layer"], "kind", None) == "Embedding"
