@@ -18,6 +18,7 @@ import libcst as cst
 
 from keraslint.source.array_shapes import (
     _at_least,
+    _Invalid,
     _is_int,
     _reshape_arg,
     size_of,
@@ -205,6 +206,12 @@ class ArrayProblemTracker:
         call = site.node
         if not site.reachable or site.star_args or not isinstance(call, cst.Call):
             return
+        try:
+            self._check(site, call)
+        except (_Invalid, ArithmeticError, ValueError, TypeError, IndexError, RecursionError):
+            return  # arguments the array model cannot read (reshape(2.0, 5), axis=1.5): no verdict
+
+    def _check(self, site: CallSite, call: cst.Call) -> None:
         name = site.name
         tf = name.startswith("tensorflow.")
         receiver = site.receiver
@@ -273,6 +280,9 @@ def note_matmul(interp: Interpreter, left: Any, right: Any, node: Any) -> None:
     if tracker is None:
         return
     tf = TENSOR in (left.type, right.type)
-    why = matmul_problem(left.shape, right.shape, "`@`", tf)
+    try:
+        why = matmul_problem(left.shape, right.shape, "`@`", tf)
+    except (ArithmeticError, ValueError, TypeError, IndexError):
+        return
     if why is not None:
         tracker.add(node, "`{call}` " + why, (node.left, node.right))

@@ -79,10 +79,18 @@ class WeightProblemTracker:
         return None
 
     def on_call(self, site: CallSite) -> None:
+        try:
+            self._check(site)
+        except (ArithmeticError, ValueError, TypeError, IndexError, AttributeError):
+            return  # a value of a kind this module does not expect: no verdict
+
+    def _check(self, site: CallSite) -> None:
         call = site.node
         if not site.reachable or site.star_args or not isinstance(call, cst.Call) or id(call) in self._seen:
             return
         if isinstance(site.receiver, Obj) and site.name.endswith(".set_weights") and _is_embedding(site.receiver):
+            if len(site.args) + len(site.kwargs) != 1:
+                return  # set_weights takes one argument: Keras raises TypeError, not about shapes
             layer, via, keyword, position = site.receiver, "set_weights", "weights", 0
         elif _is_embedding(site.result):
             layer, via, keyword, position = site.result, "weights", "weights", _EMBEDDING_WEIGHTS_POSITION

@@ -145,3 +145,12 @@ def test_numpy_or_tensorflow_raises_as_claimed(name: str, outcomes: dict[str, di
 @pytest.mark.parametrize("name", POSSIBLE)
 def test_unreported_scripts_run(name: str, outcomes: dict[str, dict]) -> None:
     assert outcomes[name]["outcome"] == "runs", outcomes[name]
+
+
+def test_arguments_the_model_cannot_read_give_no_verdict_and_no_crash() -> None:
+    code = (HEAD + "x = np.zeros(10).reshape(2.0, 5)\ny = np.reshape(np.zeros(4), 'ab')\n"
+            "z = np.concatenate([np.zeros((2, 2)), np.zeros((3, 3))], axis=1.5)\nw = np.zeros((2, 2)) @ np.zeros(())\n"
+            "q = tf.reshape(np.zeros(6), [2, None])\nr = np.stack('ab')\nimport keras\n"
+            "e = keras.layers.Embedding(10, 2, weights=[[1, 2]])\ne.set_weights('x')\ne.set_weights([np.zeros(3)], 1)\n")
+    found = check_source(code, "t.py", selected={"KL209", "KL308", "KL009"}).diagnostics
+    assert not found, [f"{d.code} {d.message}" for d in found]
