@@ -8,11 +8,15 @@ from keraslint.rule import Finding, Invalid, Rule
 
 
 class _Guarded(cst.CSTVisitor):
-    """Every node inside the body of a ``try`` that has ``except`` handlers: the script may
-    expect the error there (``try: x.reshape(...) except ValueError: ...``)."""
+    """What the facts cannot be trusted on. ``inside``: every node in the body of a ``try`` that
+    has ``except`` handlers (the script may expect the error there). ``reshaped``: the source of
+    every array changed in place (``x.shape = ...``, ``x.resize(...)``), which the array model
+    does not follow, so its recorded shape may be stale."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
         self.inside: set[int] = set()
+        self.reshaped: set[str] = set()
         self._depth = 0
 
     def visit_Try(self, node: cst.Try) -> bool:
@@ -26,10 +30,37 @@ class _Guarded(cst.CSTVisitor):
             return False
         return True
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "shape":
+                self.reshaped.add(self._text(target.target.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "resize":
+            self.reshaped.add(self._text(node.func.value))
+
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self._depth:
             self.inside.add(id(node))
         return super().on_visit(node)
+
+    def _text(self, node: cst.CSTNode) -> str:
+        return " ".join(self.module.code_for_node(node).split())
+
+    def _mentions_reshaped(self, node: cst.CSTNode) -> bool:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.Name, cst.Attribute)) and self._text(current) in self.reshaped:
+                return True
+            stack.extend(current.children)
+        return False
+
+    def trusted(self, node: cst.CSTNode, operands: tuple[cst.CSTNode | None, ...]) -> bool:
+        """Whether a problem at ``node`` on ``operands`` (None: not spelled out) is certain."""
+        if id(node) in self.inside:
+            return False
+        return not self.reshaped or not any(operand is None or self._mentions_reshaped(operand) for operand in operands)
 
 
 class ArrayReshapeMismatch(Rule):
@@ -47,7 +78,8 @@ class ArrayReshapeMismatch(Rule):
 
     Only operations whose every size involved is known are judged: an array of unknown size
     is never reported, nor is an operation inside a `try` block with `except` handlers (the
-    script may expect the error).
+    script may expect the error), nor one on an array the script reshapes in place
+    (`x.shape = ...`, `x.resize(...)`).
 
     ## Why is this bad?
     The script stops with a `ValueError` (NumPy) or `InvalidArgumentError` (TensorFlow),
@@ -77,6 +109,7 @@ class ArrayReshapeMismatch(Rule):
         "import numpy as np\ndef f(x):\n    return x.reshape(10, 10)\n",  # unknown size: no verdict
         "import numpy as np\nx = np.load('missing.npy')\ny = x.reshape(60000, 784)\n",
         "import numpy as np\ntry:\n    y = np.zeros(10).reshape(3, 3)\nexcept ValueError:\n    y = None\n",
+        "import numpy as np\na = np.zeros((10, 5))\na.shape = (5, 10)\nb = a @ np.zeros((10, 3))\n",
     )
     INVALID = (
         Invalid("import keras\n(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()\n"
@@ -100,11 +133,11 @@ class ArrayReshapeMismatch(Rule):
             return
         if not ctx.facts.array_problems:
             return
-        guarded = _Guarded()
+        guarded = _Guarded(ctx.module)
         ctx.module.visit(guarded)
         for problem in ctx.facts.array_problems:
-            if ctx.source_of(problem.node) is not None or id(problem.node) in guarded.inside:
-                continue  # another module's expression (reported when that file is checked), or a caught error
+            if ctx.source_of(problem.node) is not None or not guarded.trusted(problem.node, problem.operands):
+                continue  # another module's expression (reported when that file is checked), or not certain
             names = [ctx.code(node, limit=40) if node is not None else f"the array at index {i}"
                      for i, node in enumerate(problem.operands)]
             yield Finding(problem.template.format(*names, call=ctx.code(problem.node, limit=80)), node=problem.node)

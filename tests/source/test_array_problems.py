@@ -58,6 +58,10 @@ POSSIBLE = {
                                "d = np.concatenate([a, a], axis=None)\ne = np.hstack([np.zeros(3), np.zeros(4)])\n",
     "vstack_rows": HEAD + "c = np.vstack([np.zeros(8), np.zeros((5, 8))])\n",
     "stack_equal": HEAD + "c = np.stack([np.zeros((2, 3)), np.ones((2, 3))], axis=-1)\n",
+    # the array model does not follow in-place shape changes: stale shapes give no verdict
+    "in_place_shape": HEAD + "a = np.zeros((10, 5))\na.shape = (5, 10)\nb = (a * 2) @ np.zeros((10, 3))\n"
+                             "x = np.zeros((10, 5))\nx.resize((20, 5), refcheck=False)\ny = x.reshape(20, 5)\n",
+    "caught_error": HEAD + "try:\n    y = np.zeros(10).reshape(3, 3)\nexcept ValueError:\n    y = None\n",
     "matmul_fits": HEAD + "y = np.zeros((100, 3)) @ np.zeros((3, 2))\nz = np.dot(np.zeros(3), np.zeros((3, 4)))\n"
                           "t = tf.matmul(tf.zeros((6, 3)), tf.zeros((2, 3)), transpose_b=True)\n",
 }
