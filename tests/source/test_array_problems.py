@@ -44,6 +44,7 @@ IMPOSSIBLE = {
     "np_dot_vectors": (HEAD + "y = np.dot(np.zeros(8), np.zeros(9))\n", 3),
     "np_matmul": (HEAD + "y = np.matmul(np.zeros((2, 5, 3)), np.zeros((4, 2)))\n", 3),
     "tf_matmul": (HEAD + "y = tf.matmul(tf.zeros((6, 3)), tf.zeros((4, 2)))\n", 3),
+    "tf_matmul_operator": (HEAD + "a = tf.zeros((6, 3))\ny = a @ tf.ones((4, 2))\n", 4),
 }
 
 #: what NumPy/TensorFlow accept (or what keraslint cannot size): no finding, and it runs
