@@ -121,6 +121,17 @@ SCRIPTS = {
     "kl401_softmax_one_unit": fit(seq("(4,)", "Dense(1, activation='softmax')"), "(8, 4)", loss="binary_crossentropy"),
     "kl401_softmax_bce": fit(seq("(4,)", "Dense(3, activation='softmax')"), "(8, 4)", "(8, 3)", "binary_crossentropy"),
     "kl401_sigmoid_cce": fit(seq("(4,)", "Dense(3, activation='sigmoid')"), "(8, 4)", "(8, 3)", "categorical_crossentropy"),
+    # KL308: a pretrained matrix with a padding row the Embedding does not count, or wider vectors
+    "kl308_embedding_rows": fit("matrix = np.zeros((51, 16))\n"
+                                + seq("(6,)", "Embedding(50, 16, weights=[matrix])", "GlobalAveragePooling1D()",
+                                      "Dense(1)"), "(8, 6)"),
+    "kl308_embedding_width": fit("matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16, weights=[matrix], "
+                                 "trainable=False)\n" + seq("(6,)", "GlobalAveragePooling1D()", "Dense(1)"), "(8, 6)"),
+    # ... and set_weights on an Embedding, built into a model or not
+    "kl308_set_weights_built": f"{HEAD}matrix = np.zeros((51, 16))\ne = layers.Embedding(50, 16)\n"
+                               f"m = keras.Sequential([keras.Input((6,)), e])\ne.set_weights([matrix])\n",
+    "kl308_set_weights_unbuilt": f"{HEAD}matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16)\n"
+                                 f"e.set_weights([matrix])\n",
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.
@@ -135,6 +146,10 @@ QUIET = {
                              "inp = keras.Input((64, 80, 3))\n"
                              "m = keras.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling2D()(base(inp))))",
                              "(8, 64, 80, 3)"),
+    # Keras 3 keeps Embedding's weights=: a matrix of the table's shape trains
+    "embedding_weights_fit": fit("matrix = np.zeros((50, 16))\n" + seq("(6,)", "Embedding(50, 16, weights=[matrix])",
+                                                                        "GlobalAveragePooling1D()", "Dense(1)"),
+                                 "(8, 6)"),
 }
 
 RUNNER = r"""

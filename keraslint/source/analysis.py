@@ -8,11 +8,13 @@ from typing import Any
 
 import libcst as cst
 
+from keraslint.source.array_problems import ArrayProblem, ArrayProblemTracker
 from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
 from keraslint.source.modules import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
+from keraslint.source.weight_problems import WeightProblem, WeightProblemTracker
 
 
 @dataclass
@@ -34,6 +36,10 @@ class SourceFacts:
     module_notes: list[tuple[Path, str]] = field(default_factory=list)
     #: every project file read: resolved path -> sha256 (the cache's dependencies)
     dependencies: dict[str, str] = field(default_factory=dict)
+    #: array operations NumPy/TensorFlow certainly refuse (KL209)
+    array_problems: list[ArrayProblem] = field(default_factory=list)
+    #: initial weights whose known shape cannot fit the layer (KL308)
+    weight_problems: list[WeightProblem] = field(default_factory=list)
 
 
 def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Path | None = None) -> SourceFacts:
@@ -43,7 +49,8 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     seeding = SeedTracker()
     built = ModelTracker()
     legacy = LegacyTracker()
-    interpreter = Interpreter(module, [seeding, built, legacy], script_dir=script_dir, script_path=script_path)
+    problems, weights = ArrayProblemTracker(), WeightProblemTracker()
+    interpreter = Interpreter(module, [seeding, built, legacy, problems, weights], script_dir=script_dir, script_path=script_path)
     interpreter.run()
     loader = interpreter.loader
     imported = [m.source for m in loader.modules.values() if m.source is not None] if loader else []
@@ -51,4 +58,5 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,
                        module_notes=list(loader.notes) if loader else [],
-                       dependencies=dict(loader.read) if loader else {})
+                       dependencies=dict(loader.read) if loader else {}, array_problems=problems.problems,
+                       weight_problems=weights.problems)

@@ -43,6 +43,7 @@ from keraslint.source import (  # noqa: F401
 )
 from keraslint.source.array_dtypes import _kind, _result_dtype, dtype_name, promote
 from keraslint.source.array_indexing import index
+from keraslint.source.array_problems import note_matmul
 from keraslint.source.array_registry import (
     _FUNCTIONS,
     _METHODS,
@@ -300,6 +301,7 @@ def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: cst.Bas
     """Arithmetic on arrays (broadcasting, NumPy 2 type promotion); also ``shape + (1,)`` on
     shape tuples holding unknown dimensions."""
     if op is operator.matmul:
+        note_matmul(interp, left, right, node)
         return _matmul(left, right, node)
     if op is operator.add and isinstance(left, tuple) and isinstance(right, tuple) \
             and len(left) + len(right) <= MAX_RANK * 4:
