@@ -147,7 +147,7 @@ def _finding(ctx: Context, feed: Feed) -> str | None:
                 "(multi-label)")
     else:
         fits = "sparse_categorical_crossentropy with a softmax output"
-    what = "one-hot labels" if kind == "one-hot" else "integer class-id labels"
+    what = "one-hot labels" if kind == "one-hot" else "integer labels" if width == units else "integer class-id labels"
     where = []
     if labels.source:
         where.append(f"from {labels.source}")

@@ -121,6 +121,14 @@ SCRIPTS = {
     "kl401_softmax_one_unit": fit(seq("(4,)", "Dense(1, activation='softmax')"), "(8, 4)", loss="binary_crossentropy"),
     "kl401_softmax_bce": fit(seq("(4,)", "Dense(3, activation='softmax')"), "(8, 4)", "(8, 3)", "binary_crossentropy"),
     "kl401_sigmoid_cce": fit(seq("(4,)", "Dense(3, activation='sigmoid')"), "(8, 4)", "(8, 3)", "categorical_crossentropy"),
+    # activations that cannot produce probabilities, however the last layer sets them
+    "kl401_relu_bce": fit(seq("(4,)", "Dense(1, activation='relu')"), "(8, 4)", loss="binary_crossentropy"),
+    "kl401_tanh_layer_cce": fit(seq("(4,)", "Dense(3)", "Activation('tanh')"), "(8, 4)", "(8, 3)",
+                                "categorical_crossentropy"),
+    "kl401_relu_layer_sparse": fit(seq("(4,)", "Dense(3)", "ReLU()"), "(8, 4)", "(8,)",
+                                   "sparse_categorical_crossentropy"),
+    "kl401_time_distributed_elu": fit(seq("(5, 4)", "TimeDistributed(layers.Dense(3, activation='elu'))"),
+                                      "(8, 5, 4)", "(8, 5)", "sparse_categorical_crossentropy"),
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.
