@@ -132,6 +132,14 @@ SCRIPTS = {
                                f"m = keras.Sequential([keras.Input((6,)), e])\ne.set_weights([matrix])\n",
     "kl308_set_weights_unbuilt": f"{HEAD}matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16)\n"
                                  f"e.set_weights([matrix])\n",
+    # activations that cannot produce probabilities, however the last layer sets them
+    "kl401_relu_bce": fit(seq("(4,)", "Dense(1, activation='relu')"), "(8, 4)", loss="binary_crossentropy"),
+    "kl401_tanh_layer_cce": fit(seq("(4,)", "Dense(3)", "Activation('tanh')"), "(8, 4)", "(8, 3)",
+                                "categorical_crossentropy"),
+    "kl401_relu_layer_sparse": fit(seq("(4,)", "Dense(3)", "ReLU()"), "(8, 4)", "(8,)",
+                                   "sparse_categorical_crossentropy"),
+    "kl401_time_distributed_elu": fit(seq("(5, 4)", "TimeDistributed(layers.Dense(3, activation='elu'))"),
+                                      "(8, 5, 4)", "(8, 5)", "sparse_categorical_crossentropy"),
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.

@@ -112,7 +112,8 @@ _SHAPE_KEEPING = frozenset({"Dropout", "GaussianNoise", "GaussianDropout", "Alph
 def output_activation(node: Node) -> tuple[str | None, Node]:
     """The activation a model output ends with ("linear" when none) and the node that sets it.
     Looks through Activation layers and shape-only layers (Dropout ...) to the layer that has
-    one; None when it cannot be known (an opaque or nested layer)."""
+    one, and into TimeDistributed(Dense); None when it cannot be known (an opaque or nested
+    layer)."""
     current = node
     while current.layer is not None:
         layer = current.layer
@@ -124,6 +125,12 @@ def output_activation(node: Node) -> tuple[str | None, Node]:
         if layer.kind in _SHAPE_KEEPING and current.inputs:
             current = current.inputs[0].node
             continue
+        if layer.kind == "TimeDistributed":
+            # TimeDistributed(Dense(10, activation=...)): the wrapped layer sets the activation
+            inner = layer.config.get("layer")
+            layer = inner if isinstance(inner, Layer) and inner.kind in ("Dense", "EinsumDense") else None
+            if layer is None:
+                return None, current
         if layer.kind in ("Dense", "EinsumDense") or layer.kind in CONVOLUTIONS | TRANSPOSED:
             value = layer.config.get("activation", None)
             if value is None:
