@@ -123,7 +123,7 @@ class LossActivationMismatch(Rule):
             finding = _mismatch(activation, units, loss.name, loss.from_logits)
             if finding is not None:
                 message, severity = finding
-                yield Finding(f"{node.layer.label} ends in {activation} ({units} units) but the loss is "
+                yield Finding(f"{node.layer.label} ends in {activation} ({units} unit{'' if units == 1 else 's'}) but the loss is "
                               f"{loss.name}{' with from_logits=True' if loss.from_logits else ''}: {message}",
                               node=where, severity=severity)
 
