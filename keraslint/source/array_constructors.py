@@ -15,9 +15,9 @@ from keraslint.source.array_registry import (
     _out_type,
     handles,
 )
-from keraslint.source.array_shapes import _is_number, dim, reshape, shape_arg
+from keraslint.source.array_shapes import _is_int, _is_number, dim, reshape, shape_arg
 from keraslint.source.array_values import TENSOR, as_array, derive, make, unknown
-from keraslint.source.values import Array, ListValue
+from keraslint.source.values import Array, ListValue, is_dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -133,6 +133,9 @@ def _arange(interp: Interpreter, site: CallSite) -> Any:
             args.append(site.kwargs[keyword])
     dtype_value = site.kwargs.get("dtype")
     values = args[:3]
+    if _over_dynamic_axis(values) and not site.star_args:
+        return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "int64", type_=_out_type(site),
+                    data={"dynamic_length": True})
     if not values or not all(_is_number(v) for v in values) or site.star_args:
         floats = any(isinstance(v, float) for v in values)
         return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "float64" if floats else None)
@@ -146,6 +149,15 @@ def _arange(interp: Interpreter, site: CallSite) -> Any:
     floats = any(isinstance(v, float) for v in values)
     dtype = dtype_name(dtype_value) if dtype_value is not None else "float64" if floats else "int64"
     return make(site.node, (length,), dtype, type_=_out_type(site))
+
+
+def _over_dynamic_axis(values: list[Any]) -> bool:
+    """``ops.arange(length)``/``ops.arange(0, length, 1)`` with the length of an axis the model
+    declares None: positions over a sequence of any length."""
+    if len(values) == 1:
+        return is_dynamic_dim(values[0])
+    return (len(values) in (2, 3) and is_dynamic_dim(values[1]) and _is_int(values[0]) and values[0] == 0
+            and (len(values) == 2 or _is_int(values[2]) and values[2] == 1))
 
 
 @handles("numpy.linspace", "numpy.logspace")

@@ -91,9 +91,20 @@ class CustomLayer:
         self._results: dict[tuple[Shape, ...], LayerResult | UnsupportedLayer] = {}
         self._provisional: dict[tuple[Shape, ...], LayerResult | UnsupportedLayer] = {}
         self._weights: dict[tuple[Shape, ...], list[Weight]] = {}
+        #: how many tensors the script passes as separate positional arguments
+        #: (``Decoder()(x, encoder_outputs)``); 1 for one tensor or a list; None when its
+        #: calls disagree (the engine's inputs then cannot say which form a call used)
+        self.positional: int | None = 1
 
     def __repr__(self) -> str:
         return f"CustomLayer({self.cls.name})"
+
+    def called_with(self, count: int) -> None:
+        """A call of the layer on ``count`` positional tensors."""
+        if self.positional == 1 and not self._results and not self._provisional and count > 1:
+            self.positional = count
+        elif self.positional != count:
+            self.positional = None
 
     def infer(self, inputs: list[Shape]) -> LayerResult:
         """Output shapes and parameter count on ``inputs``, as Keras builds the layer; raises
@@ -142,12 +153,19 @@ class CustomLayer:
 
     def _evaluate(self, inputs: list[Shape]) -> LayerResult:
         interp, obj, name = self.interp, self.obj, self.cls.name
+        if len(inputs) > 1 and self.positional is None:
+            raise UnsupportedLayer("Opaque", f"custom layer {name}: called on different numbers of tensors")
+        arguments: list[Any]
         if len(inputs) == 1:
             shapes: Any = inputs[0]
-            tensors: Any = _tensor(inputs[0], self.layer.node)
+            arguments = [_tensor(inputs[0], self.layer.node)]
+        elif self.positional == len(inputs):
+            # Keras builds a layer whose build() takes one shape on its first argument's shape
+            shapes = inputs[0]
+            arguments = [_tensor(shape, self.layer.node) for shape in inputs]
         else:  # a layer called on a list of tensors gets a list of shapes (Keras)
             shapes = ListValue(list(inputs))
-            tensors = ListValue([_tensor(shape, self.layer.node) for shape in inputs])
+            arguments = [ListValue([_tensor(shape, self.layer.node) for shape in inputs])]
         with _detached(interp, obj) as probe:
             weights: list[Weight] = list(obj.data.get("init_weights", ()))
             obj.data["own_weights"] = weights
@@ -162,7 +180,7 @@ class CustomLayer:
                 call = interp._script_method(obj, "call")
                 if call is None:
                     raise UnsupportedLayer("Opaque", f"custom layer {name}: no call() to follow")
-                result = interp.call(call, [tensors], {}, None)
+                result = interp.call(call, arguments, {}, None)
                 output = result.shape if isinstance(result, Array) else None
                 where = "call()"
             params = self._params(weights, probe)

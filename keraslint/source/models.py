@@ -16,6 +16,7 @@ import libcst as cst
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
+from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import eager_calls
 from keraslint.source.names import layer_kind
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
@@ -183,6 +184,13 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
 
             constant = constant_tensor(site.arg(0, "inputs"), site.node)
             inputs = _tensors(constant) if constant is not None else None
+        custom = layer.config.get(CUSTOM_LAYER_KEY)
+        if custom is not None and inputs is not None and len(inputs) == 1 and len(site.args) > 1:
+            # the script's layer takes more tensors as positional arguments: call(x, context)
+            more = [_tensors(a) for a in site.args[1:]]
+            if all(t is not None and len(t) == 1 for t in more):
+                inputs = [*inputs, *(t[0] for t in more)]  # type: ignore[index]
+                custom.called_with(len(inputs))
     call_kwargs = {k: plain(v) for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")}
     dependencies = [t for k, v in site.kwargs.items() if k not in ("inputs", "query", "value", "key")
                     for t in (_tensors(v) or [])]

@@ -121,9 +121,11 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         # one layer, followed on the input shape by custom_layers.py
         return None
     kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
+    # every positional argument: call(self, inputs, encoder_outputs) takes a second tensor
+    arguments = [inputs, *site.args[1:]] if site.args else [inputs]
     models.tracing_calls[0] += 1
     try:
-        result = interp.call(call, [inputs], kwargs, None)
+        result = interp.call(call, arguments, kwargs, None, site.star_args)
     finally:
         models.tracing_calls[0] -= 1
     return result if models.tensors_of(result) is not None else None

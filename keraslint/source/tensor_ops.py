@@ -18,7 +18,7 @@ from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.source.models import _LAYER_NODES, _code, _tensors, tensor_value
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref, dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -61,8 +61,9 @@ def static_dims(value: Any) -> tuple[Any, ...] | None:
     engine run over the layers it comes from (Keras knows it when the layer is called, and
     ``Dense(x.shape[-1])`` or ``ops.arange(ops.shape(x)[1])`` size the next layers by it).
 
-    An axis Keras reports as None (the batch) is only known when the model runs, and one
-    keraslint could not determine is not known at all: both are UNKNOWN, never a number.
+    An axis Keras reports as None (the batch, a sequence of any length) is only known when the
+    model runs: a dynamic_dim, which only ``ops.arange`` takes as a length; one keraslint could
+    not determine is not known at all: UNKNOWN. Neither is ever a number.
     None when not one tensor, or when its rank is not known."""
     # imported here: the graph pass builds on the source pass
     from keraslint.graph.propagate import analyze_model
@@ -83,7 +84,8 @@ def static_dims(value: Any) -> tuple[Any, ...] | None:
     if result is None or tensor.index >= len(result.outputs) or result.outputs[tensor.index] is None:
         return None
     blind = result.blind_axes(tensor.index)
-    return tuple(d if isinstance(d, int) and not isinstance(d, bool) and axis not in blind else UNKNOWN
+    return tuple(UNKNOWN if axis in blind else d if isinstance(d, int) and not isinstance(d, bool)
+                 else dynamic_dim(tensor.node.node) if d is None else UNKNOWN
                  for axis, d in enumerate(result.outputs[tensor.index]))
 
 
@@ -108,6 +110,8 @@ def _constant_shape(value: Any) -> Shape | None:
         return ()
     if isinstance(value, Array) and value.shape is not None and all(isinstance(d, int) for d in value.shape):
         return tuple(value.shape)
+    if isinstance(value, Array) and value.data.get("dynamic_length") is True and value.shape == (None,):
+        return (None,)  # ops.arange over a dynamic axis: its length is the model's None
     return None
 
 

@@ -74,6 +74,21 @@ class Obj:
     data: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+DYNAMIC_DIM = "keras.dynamic_dim"
+"""The type of ``ops.shape(x)[1]`` for an axis the model declares None (``Input((None,))``): not
+a number and not an unknown either. It is only ever used as the length of ``ops.arange``/
+``tf.range`` (positions over a sequence of any length); everywhere else it is an opaque object,
+so arithmetic, comparisons and truth tests on it are unknown."""
+
+
+def dynamic_dim(node: cst.CSTNode | None) -> Obj:
+    return Obj(DYNAMIC_DIM, node)
+
+
+def is_dynamic_dim(value: Any) -> bool:
+    return isinstance(value, Obj) and value.type == DYNAMIC_DIM
+
+
 @dataclass(eq=False)
 class Array(Obj):
     """A NumPy array or a TensorFlow tensor of known rank (``shape`` None: rank unknown too).

@@ -508,3 +508,84 @@ model = keras.Model(inputs, ReflectionPadding2D()(inputs))
     with pytest.raises(TypeError, match="len is not well defined"):
         _keras(ops_pad)
     assert _ours(ops_pad).output_shapes() == [(None, None, None, None)]
+
+
+#: keras.io's translation transformer, small: positions over a sequence of any length
+#: (``ops.arange(ops.shape(x)[-1])`` on ``Input((None,))``), a decoder called on two positional
+#: tensors, with a causal mask built from the dynamic length (the example's ``ops.tile`` by the
+#: batch size is left out: Keras 3.15 cannot trace it, "Iterating over a symbolic tf.Tensor")
+TRANSLATION = """
+from keras import ops
+
+class PositionalEmbedding(layers.Layer):
+    def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim)
+    def call(self, inputs):
+        length = ops.shape(inputs)[-1]
+        positions = ops.arange(0, length, 1)
+        return self.token_embeddings(inputs) + self.position_embeddings(positions)
+
+class Decoder(layers.Layer):
+    def __init__(self, embed_dim, num_heads, **kwargs):
+        super().__init__(**kwargs)
+        self.attention_1 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.attention_2 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.dense_proj = keras.Sequential([layers.Dense(32, activation="relu"), layers.Dense(embed_dim)])
+        self.layernorm_1 = layers.LayerNormalization()
+        self.layernorm_2 = layers.LayerNormalization()
+    def call(self, inputs, encoder_outputs, mask=None):
+        causal_mask = self.get_causal_attention_mask(inputs)
+        out_1 = self.layernorm_1(inputs + self.attention_1(query=inputs, value=inputs, key=inputs,
+                                                           attention_mask=causal_mask))
+        out_2 = self.attention_2(query=out_1, value=encoder_outputs, key=encoder_outputs)
+        return self.layernorm_2(out_2 + self.dense_proj(out_2))
+    def get_causal_attention_mask(self, inputs):
+        input_shape = ops.shape(inputs)
+        batch_size, sequence_length = input_shape[0], input_shape[1]
+        i = ops.arange(sequence_length)[:, None]
+        j = ops.arange(sequence_length)
+        mask = ops.cast(i >= j, dtype="int32")
+        return ops.reshape(mask, (1, input_shape[1], input_shape[1]))
+
+encoder_inputs = keras.Input(shape=(None,), dtype="int64")
+decoder_inputs = keras.Input(shape=(None,), dtype="int64")
+encoded = PositionalEmbedding(20, 100, 16)(encoder_inputs)
+x = PositionalEmbedding(20, 100, 16)(decoder_inputs)
+x = Decoder(16, 2)(x, encoded)
+model = keras.Model([encoder_inputs, decoder_inputs], layers.Dense(100, activation="softmax")(x))
+"""
+
+
+def test_positions_over_a_dynamic_length_and_a_two_tensor_decoder_match_keras() -> None:
+    code = HEADER + TRANSLATION
+    *_, graph = analyze(cst.parse_module(code)).models.graphs()  # the last one: `model`
+    ours = analyze_model(graph)
+    model = _keras(code)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs] == [(None, None, 100)]
+    assert ours.total_params() == model.count_params()
+    # the None sequence axis is the model's own (declared dynamic), not a blind spot
+    assert all(not ours.result(n).blind_axes() for n in ours.order if n.layer is not None)
+
+
+def test_a_dynamic_length_is_never_a_number() -> None:
+    """``ops.shape(x)[1]`` of a dynamic axis sizes ``ops.arange`` and nothing else: a layer sized
+    by it, or arithmetic on it, is unknown (Keras itself could not build such a Dense)."""
+    code = HEADER + """
+from keras import ops
+
+class Widen(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(4)
+    def call(self, x):
+        n = ops.shape(x)[1] * 2
+        return self.dense(ops.reshape(x, (-1, n)))
+
+inputs = keras.Input((None, 3))
+model = keras.Model(inputs, Widen()(inputs))
+"""
+    ours = _ours(code)
+    assert ours.output_shapes() in ([None], [(None, None)], [(None, 4)])
+    assert ours.total_params() is None
