@@ -589,3 +589,22 @@ model = keras.Model(inputs, Widen()(inputs))
     ours = _ours(code)
     assert ours.output_shapes() in ([None], [(None, None)], [(None, 4)])
     assert ours.total_params() is None
+
+
+def test_a_layer_with_weights_called_on_two_positional_tensors_matches_keras() -> None:
+    # keras.io captcha_ocr's CTCLayer()(labels, x) shape: call(self, a, b), build on the first shape
+    code = HEADER + """
+class Gate(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    def call(self, x, context):
+        return x * self.w + context
+
+a = keras.Input((5, 8))
+b = keras.Input((5, 8))
+model = keras.Model([a, b], layers.Dense(2)(Gate()(a, b)))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params() == 8 + 18
