@@ -39,6 +39,7 @@ from keraslint.source import (  # noqa: F401
     array_sources,
     array_transforms,
     image_files,
+    sklearn_datasets,
     tf_image_ops,
 )
 from keraslint.source.array_dtypes import _kind, _result_dtype, dtype_name, promote
