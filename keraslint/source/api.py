@@ -171,7 +171,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     """The abstract result of one external call."""
     # The specialised modules first (models, arrays, data pipelines), then the generic table.
     if site.receiver is not None:
-        subclass.fed(site)
+        subclass.fed(interp, site)
         models.fed(site)
     for semantics in (models, training, arrays, datasets, tfds_sources, cli_args, config_files):
         result = semantics.call(interp, site)

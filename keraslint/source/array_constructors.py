@@ -17,7 +17,7 @@ from keraslint.source.array_registry import (
 )
 from keraslint.source.array_shapes import _is_int, _is_number, dim, reshape, shape_arg
 from keraslint.source.array_values import TENSOR, as_array, derive, make, unknown
-from keraslint.source.values import Array, ListValue, is_dynamic_dim
+from keraslint.source.values import DYNAMIC_AXES, Array, ListValue, is_dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _arange(interp: Interpreter, site: CallSite) -> Any:
     values = args[:3]
     if _over_dynamic_axis(values) and not site.star_args:
         return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "int64", type_=_out_type(site),
-                    data={"dynamic_length": True})
+                    data={DYNAMIC_AXES: frozenset({0})})
     if not values or not all(_is_number(v) for v in values) or site.star_args:
         floats = any(isinstance(v, float) for v in values)
         return make(site.node, (None,), dtype_name(dtype_value) if dtype_value else "float64" if floats else None)

@@ -52,7 +52,7 @@ from keraslint.source.array_values import (
     make,
     unknown,
 )
-from keraslint.source.values import NOT_MODELLED, Array, ListValue
+from keraslint.source.values import DYNAMIC_AXES, NOT_MODELLED, Array, ListValue, is_dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -176,7 +176,46 @@ def _tf_cast(interp: Interpreter, site: CallSite) -> Any:
     scaled = base.scaled
     if site.name.endswith("convert_image_dtype") and _kind(dtype) == "f" and _kind(base.dtype) in "iu":
         scaled = True  # convert_image_dtype rescales integers to [0, 1]
-    return derive(base, site.node, base.shape, dtype, type_=TENSOR, scaled=scaled)
+    result = derive(base, site.node, base.shape, dtype, type_=TENSOR, scaled=scaled)
+    if DYNAMIC_AXES in base.data:
+        result.data[DYNAMIC_AXES] = base.data[DYNAMIC_AXES]  # the same shape: the same None axes
+    return result
+
+
+@handles("numpy.tile", "tensorflow.tile", "keras.ops.tile")
+def _tile(interp: Interpreter, site: CallSite) -> Any:
+    """``np.tile(a, reps)`` (reps padded with 1s, or the shape with 1s, to the same length) and
+    ``tf.tile(a, multiples)`` (one per axis). A multiple that is the length of a dynamic axis
+    (``tf.tile(self.cls_token, (batch, 1, 1))``) gives that axis the model's None."""
+    base = as_array(site.arg(0, "A" if site.name.startswith("numpy") else "input" if "tensorflow" in site.name
+                             else "x"), tf=not site.name.startswith("numpy"))
+    reps = site.arg(1, "reps" if site.name.startswith("numpy") else "multiples" if "tensorflow" in site.name
+                    else "repeats")
+    if isinstance(reps, ListValue):
+        reps = tuple(reps.items)
+    if isinstance(reps, int) and not isinstance(reps, bool):
+        reps = (reps,)
+    out = _out_type(site) if not site.name.startswith("numpy") else None
+    if base is None or base.shape is None or not isinstance(reps, tuple) or site.star_args:
+        return unknown(site.node, **({"type_": out} if out else {}))
+    shape = tuple(base.shape)
+    if not site.name.startswith("numpy") and len(reps) != len(shape):
+        return unknown(site.node, type_=out or TENSOR)  # TensorFlow requires one multiple per axis
+    width = max(len(shape), len(reps))
+    shape = (1,) * (width - len(shape)) + shape
+    reps = (1,) * (width - len(reps)) + reps
+    dims: list[Any] = []
+    dynamic: set[int] = set()
+    for axis, (d, r) in enumerate(zip(shape, reps)):
+        if is_dynamic_dim(r):
+            dims.append(None)
+            dynamic.add(axis)
+        else:
+            dims.append(d * r if isinstance(d, int) and _is_int(r) and r >= 0 else None)
+    result = derive(base, site.node, tuple(dims), type_=out or base.type)
+    if dynamic:
+        result.data[DYNAMIC_AXES] = frozenset(dynamic)
+    return result
 
 
 @handles("numpy.ravel")

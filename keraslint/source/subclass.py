@@ -53,12 +53,23 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
         # (layers made in build count too: it has run)
         _as_custom_layer(interp, obj, cls, head, node)
         return
+    _trace(interp, obj, cls, call, head, node, own)
+
+
+def _trace(interp: Interpreter, obj: Obj, cls: ClassValue, call: Any, head: Node, node: Any, own: bool) -> None:
+    """Follow ``call`` on the model's input into its graph. A ``call`` that asks for the shape of
+    its input (``tf.shape(inputs)[0]``) before the model is fed is followed again once it is."""
+    from keraslint.source import tensor_ops  # it builds on models, as this module does
+
     tensor = models.tensor_value(Tensor(head), node)
+    asked = tensor_ops.unknown_rank_queries[0]
     models.tracing_calls[0] += 1
     try:
         outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
     finally:
         models.tracing_calls[0] -= 1
+    if head.input_shape is None and tensor_ops.unknown_rank_queries[0] > asked:
+        obj.data["retrace"] = (call, own)
     if own and outputs:
         # its sub-layers are in the graph; the weights it makes itself are counted by a node of
         # their own, built on the model's input shape
@@ -80,7 +91,7 @@ def _as_custom_layer(interp: Interpreter, obj: Obj, cls: ClassValue, head: Node,
                                    node=node, complete=True)
 
 
-def fed(site: CallSite) -> None:
+def fed(interp: Interpreter, site: CallSite) -> None:
     """The first data a subclassed model sees (or ``build(shape)``) fixes its input shape. It is
     not a declaration: later data of another size is what the layers decide on (a fully
     convolutional model takes any image size), so, as for a Sequential built on its first data,
@@ -92,6 +103,14 @@ def fed(site: CallSite) -> None:
     shape, _, _ = models.fed_data(site)
     if shape is not None and len(shape) >= 1:
         head.input_shape, head.fed_by = (None, *shape[1:]), site.node
+        retrace = receiver.data.pop("retrace", None)
+        cls = receiver.data.get("script_class")
+        if retrace is not None and isinstance(cls, ClassValue):
+            from keraslint.source import tensor_ops
+
+            tensor_ops.forget_static_results()  # they were computed while the input was unknown
+            call, own = retrace
+            _trace(interp, receiver, cls, call, head, receiver.data["graph"].node, own)
 
 
 #: names whose use in a custom layer means it holds weights of its own, which tracing its

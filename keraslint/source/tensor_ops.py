@@ -18,7 +18,7 @@ from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.source.models import _LAYER_NODES, _code, _tensors, tensor_value
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref, dynamic_dim
+from keraslint.source.values import DYNAMIC_AXES, NOT_MODELLED, Array, ListValue, Method, Obj, Ref, dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -56,6 +56,15 @@ _STATIC_RESULTS: dict[int, Any] = {}
 _MAX_STATIC_RESULTS = 50_000
 
 
+def forget_static_results() -> None:
+    """Drop the shapes static_dims computed: an input they depend on has been given a shape."""
+    _STATIC_RESULTS.clear()
+
+
+#: how often static_dims was asked about an input whose shape is not known yet
+unknown_rank_queries = [0]
+
+
 def static_dims(value: Any) -> tuple[Any, ...] | None:
     """``x.shape`` / ``keras.ops.shape(x)`` of a symbolic tensor: its static shape, from the shape
     engine run over the layers it comes from (Keras knows it when the layer is called, and
@@ -72,6 +81,9 @@ def static_dims(value: Any) -> tuple[Any, ...] | None:
     if tensor is None:
         return None
     from keraslint.source import custom_layers
+
+    if tensor.node.is_input and tensor.node.input_shape is None:
+        unknown_rank_queries[0] += 1  # a subclassed model's input before it is fed (subclass.py)
 
     custom_layers.provisional[0] += 1
     try:
@@ -104,14 +116,33 @@ def constant_tensor(value: Any, node: Any) -> Obj | None:
     return tensor
 
 
+def _with_constants(items: Any, node: Any) -> list[Tensor] | None:
+    """``tf.concat([cls_token, patches], axis=1)``: the tensors of a list joining Keras tensors
+    with arrays of known shape (each array a constant source, as Keras converts it); None unless
+    every item is one or the other and at least one is a Keras tensor."""
+    if not isinstance(items, (ListValue, tuple)):
+        return None
+    found: list[Tensor] = []
+    for item in items.items if isinstance(items, ListValue) else items:
+        tensor = _one_tensor(item)
+        if tensor is None:
+            constant = constant_tensor(item, item.node or node) if isinstance(item, Array) else None
+            tensor = _one_tensor(constant) if constant is not None else None
+        if tensor is None:
+            return None
+        found.append(tensor)
+    return found if any(not t.node.call_kwargs.get("__constant__") for t in found) else None
+
+
 def _constant_shape(value: Any) -> Shape | None:
     """The shape of a non-tensor operand: ``()`` for a Python number, an array's known shape."""
     if isinstance(value, (int, float)):  # bools too
         return ()
     if isinstance(value, Array) and value.shape is not None and all(isinstance(d, int) for d in value.shape):
         return tuple(value.shape)
-    if isinstance(value, Array) and value.data.get("dynamic_length") is True and value.shape == (None,):
-        return (None,)  # ops.arange over a dynamic axis: its length is the model's None
+    if isinstance(value, Array) and value.shape is not None and all(
+            isinstance(d, int) or axis in value.data.get(DYNAMIC_AXES, ()) for axis, d in enumerate(value.shape)):
+        return tuple(value.shape)  # ops.arange over a dynamic axis: its length is the model's None
     return None
 
 
@@ -316,6 +347,8 @@ def tensor_function(site: CallSite) -> Any:
     label = _function_label(site)
     joins = op in ("concatenate", "stack")
     inputs = _tensors(first) if joins else ([t] if (t := _one_tensor(first)) is not None else None)
+    if inputs is None and joins:
+        inputs = _with_constants(first, site.node)
     if inputs is None:
         if not _has_tensor(first):
             return NOT_MODELLED

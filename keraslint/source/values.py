@@ -89,6 +89,12 @@ def is_dynamic_dim(value: Any) -> bool:
     return isinstance(value, Obj) and value.type == DYNAMIC_DIM
 
 
+#: ``Array.data`` key: the axes of an array built from dynamic_dims (``ops.arange(length)``,
+#: ``tf.tile(token, (batch, 1, 1))``) whose None is the model's own None. Operations that keep
+#: the shape as it is carry it; every other derived array drops it (its None is then unknown)
+DYNAMIC_AXES = "dynamic_axes"
+
+
 @dataclass(eq=False)
 class Array(Obj):
     """A NumPy array or a TensorFlow tensor of known rank (``shape`` None: rank unknown too).

@@ -608,3 +608,34 @@ model = keras.Model([a, b], layers.Dense(2)(Gate()(a, b)))
     model = _keras(code)
     assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
     assert ours.total_params() == model.count_params() == 8 + 18
+
+
+def test_a_class_token_tiled_by_the_batch_size_of_a_model_fed_later_matches_keras() -> None:
+    """keras.io's DeiT/ViT: ``call`` asks for ``tf.shape(inputs)[0]`` before the model is fed, so
+    it is followed again once it is; the token tiled by that batch size joins the patches."""
+    code = HEADER + """
+from keras import ops
+
+class ViT(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.projection = keras.Sequential([layers.Conv2D(16, 4, strides=4), layers.Reshape((64, 16))])
+        self.cls_token = self.add_weight(shape=(1, 1, 16), initializer="zeros")
+        self.positional_embedding = self.add_weight(shape=(1, 65, 16), initializer="zeros")
+        self.head = layers.Dense(10)
+
+    def call(self, inputs):
+        n = ops.shape(inputs)[0]
+        patches = self.projection(inputs)
+        tokens = ops.cast(ops.tile(self.cls_token, (n, 1, 1)), patches.dtype)
+        encoded = self.positional_embedding + ops.concatenate([tokens, patches], axis=1)
+        return self.head(encoded[:, 0])
+
+model = ViT()
+model(np.zeros((2, 32, 32, 3)))
+"""
+    (graph,) = [g for g in analyze(cst.parse_module(code)).models.graphs() if g.kind == "subclass"]
+    ours = analyze_model(graph)
+    model = _keras(code)
+    assert ours.output_shapes() == [(None, 10)]
+    assert ours.total_params() == model.count_params() == 784 + 16 + 65 * 16 + 170
