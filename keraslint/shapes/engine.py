@@ -21,6 +21,7 @@ from keraslint.shapes import (  # noqa: F401
     preprocessing,
     recurrent,
     reshaping,
+    text_preprocessing,
     wrappers,
 )
 from keraslint.shapes.args import Args
