@@ -164,3 +164,8 @@ def _generator_call(interp: Interpreter, site: CallSite) -> Any:
         return make(site.node, shape, "int64")
     return make(site.node, shape, _dtype_kw(site, None, "float64"))
 
+
+
+# scikit-learn's transformers register their own handlers (imported here so arrays.py, which
+# imports this module first, has them in its tables)
+from keraslint.source import sklearn_sources  # noqa: E402, F401
