@@ -17,7 +17,7 @@ from keraslint.source.array_dtypes import _kind
 from keraslint.source.array_registry import handles, register
 from keraslint.source.array_shapes import _is_int
 from keraslint.source.array_values import as_array, derive, make
-from keraslint.source.values import NOT_MODELLED, ListValue, Obj
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
@@ -184,7 +184,13 @@ def _project(fits: bool) -> Any:
             pca.data["fitted_on"] = x
         if x is None or x.shape is None or len(x.shape) != 2:
             return make(site.node, None, None)
-        return derive(x, site.node, (x.shape[0], pca.data.get("width")), _float_out(x.dtype), one_hot=None)
+        dtype = _float_out(x.dtype)
+        if not fits:
+            # the projection is computed in the fitted components' dtype as well
+            fitted = pca.data.get("fitted_on")
+            fitted_dtype = _float_out(fitted.dtype) if isinstance(fitted, Array) else None
+            dtype = "float64" if "float64" in (dtype, fitted_dtype) else dtype if dtype == fitted_dtype else None
+        return derive(x, site.node, (x.shape[0], pca.data.get("width")), dtype, one_hot=None)
 
     return project
 
