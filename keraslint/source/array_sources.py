@@ -168,4 +168,4 @@ def _generator_call(interp: Interpreter, site: CallSite) -> Any:
 
 # scikit-learn's transformers register their own handlers (imported here so arrays.py, which
 # imports this module first, has them in its tables)
-from keraslint.source import keras_text_sources, sklearn_sources  # noqa: F401
+from keraslint.source import keras_text_sources, sklearn_sources, tf1_sources  # noqa: F401
