@@ -63,3 +63,21 @@ def test_without_maxlen_the_width_is_the_data_s() -> None:
 def test_sequences_of_unknown_count() -> None:
     code = HEAD + "import pandas\nx = pad_sequences(pandas.read_csv('t.csv')['ids'], maxlen=50)"
     assert run(code)["x"].shape == (None, 50)
+
+
+# The Keras 2 Tokenizer is not in Keras 3 (nor is tf_keras installed here), so these follow
+# its source (keras-preprocessing text.py, sequences_to_matrix): ``np.zeros((len(sequences),
+# num_words))``, with num_words = len(word_index) + 1 when not given.
+TOKENIZER = "from tensorflow.keras.preprocessing.text import Tokenizer\n"
+
+
+def test_tokenizer_matrix_width_is_num_words() -> None:
+    values = run(TOKENIZER + "t = Tokenizer(num_words=500)\nt.fit_on_texts(['a b', 'c'])\n"
+                 "x = t.texts_to_matrix(['a b', 'c', 'a'], mode='tfidf')\ny = t.sequences_to_matrix([[1, 2]])\n")
+    assert (values["x"].shape, values["x"].dtype) == ((3, 500), "float64")
+    assert values["y"].shape == (1, 500)
+
+
+def test_tokenizer_without_num_words_has_the_vocabulary_s_width() -> None:
+    x = run(TOKENIZER + "t = Tokenizer()\nt.fit_on_texts(['a b'])\nx = t.texts_to_matrix(['a b'])\n")["x"]
+    assert x.shape == (1, None)
