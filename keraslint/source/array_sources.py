@@ -163,4 +163,3 @@ def _generator_call(interp: Interpreter, site: CallSite) -> Any:
     if method in ("binomial", "poisson"):
         return make(site.node, shape, "int64")
     return make(site.node, shape, _dtype_kw(site, None, "float64"))
-

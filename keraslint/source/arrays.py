@@ -39,7 +39,10 @@ from keraslint.source import (  # noqa: F401
     array_sources,
     array_transforms,
     image_files,
+    keras_text_sources,
     sklearn_datasets,
+    sklearn_sources,
+    tf1_sources,
     tf_image_ops,
 )
 from keraslint.source.array_dtypes import _kind, _result_dtype, dtype_name, promote
