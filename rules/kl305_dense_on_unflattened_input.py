@@ -2,8 +2,23 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
-from keraslint.graph.layers import (CONVOLUTIONS, GLOBAL_POOLINGS, POOLINGS, SEQUENCE_TO_SEQUENCE, fmt_shape,
-                                    is_recurrent, returns_sequences, source_of, window)
+from keraslint.graph.contract import (
+    label_outcome,
+    lower_rank_consequence,
+    unflattened_dense,
+)
+from keraslint.graph.layers import (
+    CONVOLUTIONS,
+    GLOBAL_POOLINGS,
+    POOLINGS,
+    SEQUENCE_TO_SEQUENCE,
+    fmt_shape,
+    is_recurrent,
+    returns_sequences,
+    source_of,
+    window,
+)
+from keraslint.graph.losses import Outcome
 from keraslint.graph.propagate import AnalyzedModel
 from keraslint.rule import Finding, Invalid, Rule
 
@@ -64,24 +79,39 @@ class DenseOnUnflattenedInput(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for model in ctx.models:
-            if not _reduces_without_seq2seq(model):
+            node = unflattened_dense(model)
+            if node is None:
                 continue
-            output_ranks = [len(s) for s in model.output_shapes() if s is not None]
-            if not output_ranks or min(output_ranks) < 3:
-                continue
-            for node in model.order:
-                layer = node.layer
-                if layer is None or layer.kind != "Dense":
-                    continue
-                result = model.result(node)
-                shape_in = result.inputs[0] if result.inputs else None
-                if shape_in is None or len(shape_in) < 3 or result.output is None:
-                    continue
-                yield Finding(f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
-                              f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
-                              f"instead of one prediction per sample; add Flatten() or a global pooling layer "
-                              f"before it", node=source_of(node))
-                break
+            outcomes = _label_outcomes(ctx, model)
+            if outcomes and all(o.result == "ok" for _, o in outcomes):
+                continue  # labels per position: the per-position output is what the script trains for
+            shape_in = model.result(node).inputs[0]
+            message = (f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
+                       f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
+                       f"instead of one prediction per sample")
+            wrong = [(loss, o) for loss, o in outcomes if o.result != "ok"]
+            if wrong:
+                # the labels say the model is per-sample, whatever its layers look like
+                loss, outcome = min(wrong, key=lambda w: w[1].result != "raises")
+                consequence, severity = lower_rank_consequence(outcome, loss)
+                yield Finding(f"{message}; {consequence}; add Flatten() or a global pooling layer before it",
+                              node=source_of(node), severity=severity)
+            elif _reduces_without_seq2seq(model):
+                yield Finding(f"{message}; add Flatten() or a global pooling layer before it", node=source_of(node))
+
+
+def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome]]:
+    """Keras's outcome for every labelled use of ``model`` with lower-rank labels and a known loss."""
+    found = []
+    for feed in ctx.feeds:
+        compiled = feed.use.compiled
+        outputs = feed.model.output_shapes()
+        if feed.model.graph is not model.graph or compiled is None or compiled.loss is None or len(outputs) != 1:
+            continue
+        outcome = label_outcome(feed, outputs[0], compiled.loss.name)
+        if outcome is not None and feed.labels is not None and len(feed.labels.shape) < len(outputs[0]):
+            found.append((compiled.loss.name, outcome))
+    return found
 
 
 def _reduces_without_seq2seq(model: AnalyzedModel) -> bool:

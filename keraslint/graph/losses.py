@@ -73,6 +73,9 @@ class Outcome:
     labels: tuple | None = None
     output: tuple | None = None
     """The label and output shapes after Keras's squeeze/expand of a trailing 1."""
+    mixes_samples: bool = False
+    """For ``broadcast``: the batch axis of the labels meets another axis of the output, so every
+    output is compared with the label of every sample in the batch."""
 
 
 _BATCH = "N"
@@ -166,4 +169,5 @@ def align(loss: str | None, labels: tuple, output: tuple, *, axis: int = -1) -> 
     if joint == "":
         return Outcome("raises", "Incompatible shapes", labels=y, output=out)
     shape = joint[:-1] if entry.reduces_last_axis else joint
-    return Outcome("ok" if y == out else "broadcast", shape=shape, labels=y, output=out)
+    return Outcome("ok" if y == out else "broadcast", shape=shape, labels=y, output=out,
+                   mixes_samples=_BATCH in joint[1:])

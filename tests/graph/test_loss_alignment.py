@@ -129,3 +129,10 @@ def test_known_cases(loss: str, labels: tuple, output: tuple, result: str) -> No
 def test_table_has_every_spelling_once() -> None:
     spellings = [s for e in LOSSES for s in (e.name, e.class_name, *e.aliases)]
     assert len(spellings) == len(set(spellings))
+
+
+def test_labels_two_ranks_short_meet_other_samples() -> None:
+    outcome = align("mse", (None,), (None, 10, 1))
+    assert outcome is not None and outcome.result == "broadcast" and outcome.mixes_samples
+    outcome = align("mse", (None, 1), (None, 10, 1))
+    assert outcome is not None and outcome.result == "broadcast" and not outcome.mixes_samples
