@@ -83,13 +83,13 @@ class DenseOnUnflattenedInput(Rule):
             if node is None:
                 continue
             outcomes = _label_outcomes(ctx, model)
-            if outcomes and all(o.result == "ok" for _, o in outcomes):
+            if outcomes and all(o.result == "ok" for _, o, _ in outcomes):
                 continue  # labels per position: the per-position output is what the script trains for
             shape_in = model.result(node).inputs[0]
             message = (f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
                        f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
                        f"instead of one prediction per sample")
-            wrong = [(loss, o) for loss, o in outcomes if o.result != "ok"]
+            wrong = [(loss, o) for loss, o, lower in outcomes if lower and o.result != "ok"]
             if wrong:
                 # the labels say the model is per-sample, whatever its layers look like
                 loss, outcome = min(wrong, key=lambda w: w[1].result != "raises")
@@ -100,8 +100,9 @@ class DenseOnUnflattenedInput(Rule):
                 yield Finding(f"{message}; add Flatten() or a global pooling layer before it", node=source_of(node))
 
 
-def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome]]:
-    """Keras's outcome for every labelled use of ``model`` with lower-rank labels and a known loss."""
+def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome, bool]]:
+    """Keras's outcome for every labelled use of ``model`` with a known loss, and whether its
+    labels have a lower rank than the output."""
     found = []
     for feed in ctx.feeds:
         compiled = feed.use.compiled
@@ -109,8 +110,8 @@ def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outco
         if feed.model.graph is not model.graph or compiled is None or compiled.loss is None or len(outputs) != 1:
             continue
         outcome = label_outcome(feed, outputs[0], compiled.loss.name)
-        if outcome is not None and feed.labels is not None and len(feed.labels.shape) < len(outputs[0]):
-            found.append((compiled.loss.name, outcome))
+        if outcome is not None and feed.labels is not None and feed.labels.shape is not None:
+            found.append((compiled.loss.name, outcome, len(feed.labels.shape) < len(outputs[0])))
     return found
 
 
