@@ -34,6 +34,13 @@ class DenseOnUnflattenedInput(Rule):
     returning sequences, no `TimeDistributed`, attention, upsampling or transposed
     convolution).
 
+    When the script fits the model on labels of lower rank than that output (per-sample
+    labels), the labels decide, strided layers or not: the finding says what Keras does with
+    them under the compiled loss, an error when Keras stops (the cross-entropies: `Arguments
+    target and output must have the same rank`), a warning when it broadcasts silently. Labels
+    given per position (`(N, steps)` or `(N, steps, 1)`) mean the per-position output is
+    intended: no finding.
+
     ## Why is this bad?
     `Dense` acts on the last axis only, independently for every timestep or pixel. The model
     outputs `(batch, steps, units)` instead of `(batch, units)`; with per-sample labels Keras
@@ -70,11 +77,19 @@ class DenseOnUnflattenedInput(Rule):
         "    keras.layers.Dense(3, activation='softmax')])\n",
         # no reduction: nothing says it is a per-sample model
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Dense(16), keras.layers.Dense(1)])\n",
+        # labels per timestep: the per-position output is what is trained
+        "import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 24, 1))\n"
+        "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
+        "    keras.layers.Dense(1, activation='sigmoid')])\nm.compile(loss='binary_crossentropy')\nm.fit(x, y)\n",
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(32, 3),\n"
                 "    keras.layers.MaxPooling1D(2),\n    keras.layers.Dense(1, activation='sigmoid'),\n])\n",
                 line=6, message="(None, 24, 32)"),
+        Invalid("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 1))\n"
+                "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3),\n"
+                "    keras.layers.Dense(1, activation='sigmoid')])\n"
+                "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n", line=6, message="Keras stops at the first batch"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
