@@ -22,6 +22,11 @@ class LabelOutputMismatch(Rule):
       model that outputs one prediction per timestep `(None, 48, 1)`. (When a `Dense` on an
       unflattened sequence or image causes it, KL305 reports it at that `Dense`.)
 
+    A model with several outputs is checked output by output when its labels are a list in
+    output order or a dict keyed by output name, with the loss given once, as a list or as a
+    dict (`loss={"age": "mse", "kind": "sparse_categorical_crossentropy"}`); the message
+    names the output (`output 'age': ...`).
+
     Which shapes Keras 3 lines up is taken from a table of every built-in loss, checked
     against Keras itself: it drops or adds a trailing axis of size 1, the cross-entropies
     demand the same rank and shape, `sparse_categorical_crossentropy` one rank less, and the
@@ -59,9 +64,9 @@ class LabelOutputMismatch(Rule):
         "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y)\n"
         "m.compile(loss='categorical_crossentropy')\nm.fit(x, keras.utils.to_categorical(y, 10))\n",
         # labels per timestep: Keras drops the trailing 1 of the output
-        "import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.randint(0, 2, (100, 8))\n"
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.randint(0, 2, (100, 8))\n"
         "m = keras.Sequential([keras.Input((10, 3)), keras.layers.Conv1D(1, 3, activation='sigmoid')])\n"
-        "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n",
+        "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"

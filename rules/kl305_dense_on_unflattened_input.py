@@ -78,9 +78,9 @@ class DenseOnUnflattenedInput(Rule):
         # no reduction: nothing says it is a per-sample model
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Dense(16), keras.layers.Dense(1)])\n",
         # labels per timestep: the per-position output is what is trained
-        "import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 24, 1))\n"
+        ("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 24, 1))\n"
         "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
-        "    keras.layers.Dense(1, activation='sigmoid')])\nm.compile(loss='binary_crossentropy')\nm.fit(x, y)\n",
+        "    keras.layers.Dense(1, activation='sigmoid')])\nm.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(32, 3),\n"

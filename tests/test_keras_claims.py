@@ -109,6 +109,18 @@ SCRIPTS = {
                                       "sparse_categorical_crossentropy"),
     "kl205_lower_rank_conv_mse": fit(seq("(10, 3)", "Conv1D(1, 3)"), "(8, 10, 3)", "(8, 1)"),
     "kl205_lower_rank_lstm_mse": fit(seq("(10, 3)", "LSTM(1, return_sequences=True)"), "(8, 10, 3)", "(8,)"),
+    # KL205 per output: labels and losses keyed by output name, and in output order
+    "kl205_per_output_dict": f"{HEAD}x = np.zeros((8, 4))\ninp = keras.Input((4,))\n"
+                             f"m = keras.Model(inp, [layers.Dense(3, name='age')(inp), "
+                             f"layers.Dense(2, activation='softmax', name='kind')(inp)])\n"
+                             f"m.compile(optimizer='adam', loss={{'age': 'mse', 'kind': 'sparse_categorical_crossentropy'}}, "
+                             f"loss_weights={{'age': 1.0, 'kind': 0.5}})\n"
+                             f"m.fit(x, {{'age': np.zeros((8, 1)), 'kind': np.zeros(8)}}, epochs=1, verbose=0)\n",
+    "kl205_per_output_list": f"{HEAD}x = np.zeros((8, 4))\ninp = keras.Input((4,))\n"
+                             f"m = keras.Model(inp, [layers.Dense(1, name='age')(inp), "
+                             f"layers.Conv1D(2, 1)(layers.Reshape((4, 1))(inp))])\n"
+                             f"m.compile(optimizer='adam', loss=['mse', 'categorical_crossentropy'])\n"
+                             f"m.fit(x, [np.zeros((8, 1)), np.zeros((8, 2))], epochs=1, verbose=0)\n",
     "kl205_higher_rank_cce": fit(seq("(4,)", "Dense(3, activation='softmax')"), "(8, 4)", "(8, 5, 3)",
                                  "categorical_crossentropy"),
     # rules whose claim is on their explain page

@@ -8,7 +8,7 @@ filters ``Problem``s by code and no two rules report the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -27,7 +27,7 @@ from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.source.training import REGRESSION_LOSSES
-from keraslint.source.values import Array, FromOption
+from keraslint.source.values import Array, FromOption, ListValue
 
 _IMAGE_CHANNELS = (1, 3, 4)
 
@@ -396,6 +396,37 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
                                    f"(a loss of shape {_show(outcome.shape)})", node, severity=Severity.WARNING)
 
 
+def _per_output_label_problems(feed: Feed, outputs: list[Shape | None], compiled: Any) -> Iterator[Problem]:
+    """Labels given per output (a list in output order, or a dict keyed by output name), each
+    against its output and its loss; the findings name the output."""
+    if compiled is None:
+        return
+    names = [t.node.layer.name if t.node.layer is not None else None for t in feed.model.graph.outputs]
+    y = feed.use.y
+    if isinstance(y, ListValue):
+        y = y.items
+    if isinstance(y, (list, tuple)) and len(y) == len(outputs):
+        labels = list(y)
+    elif isinstance(y, dict) and None not in names and set(y) == set(names):
+        labels = [y[name] for name in names]
+    else:
+        return  # unknown: which labels go with which output cannot be told
+    per_output = compiled.per_output
+    for index, (array, output, name) in enumerate(zip(labels, outputs, names)):
+        if isinstance(per_output, list):
+            loss = per_output[index] if len(per_output) == len(outputs) else None
+        elif isinstance(per_output, dict):
+            loss = per_output.get(name) if name is not None else None
+        else:
+            loss = compiled.loss
+        if loss is None or not isinstance(array, Array) or array.shape is None:
+            continue
+        which = f"output '{name}'" if name else f"output {index}"
+        for problem in label_problems(replace(feed, labels=array), output, loss.name):
+            problem.message = f"{which}: {problem.message}"
+            yield problem
+
+
 def missing_channel_axis(node: Node, result: NodeResult) -> bool:
     """A convolution or RNN straight after a model input declared one rank short
     (``Conv1D(..., input_shape=(100,))``): KL204's, not a generic rank error."""
@@ -419,6 +450,8 @@ def all_problems(ctx: Any) -> list[Problem]:
         outputs = feed.model.output_shapes()
         if len(outputs) == 1:
             found.extend(label_problems(feed, outputs[0], loss))
+        elif len(outputs) > 1:
+            found.extend(_per_output_label_problems(feed, outputs, compiled))
         if feed.use.method in ("fit", "fit_generator", "train_on_batch"):
             for index, array in enumerate(feed.inputs):
                 if array is not None and array.scaled is False and \

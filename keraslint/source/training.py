@@ -62,6 +62,10 @@ class CompileInfo:
     """The known entries of ``metrics=`` and ``weighted_metrics=``, as written."""
     node: cst.CSTNode | None = field(repr=False)
     multiple_losses: bool = False
+    #: ``loss=[...]`` by output position or ``loss={name: ...}`` by output name (None entries:
+    #: not known); None when ``loss=`` is one loss (Keras applies it to every output)
+    per_output: list[Loss | None] | dict[str, Loss | None] | None = None
+    loss_weights: Any = None
 
 
 @dataclass
@@ -145,7 +149,13 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     receiver = site.receiver
     if receiver is not None and receiver.type == models.MODEL and name.endswith(".compile"):
         loss_value = site.arg(1, "loss", default=None)
-        multiple = isinstance(loss_value, (ListValue, tuple)) or loss_value is UNKNOWN and False
+        multiple = isinstance(loss_value, (ListValue, tuple, dict))
+        per_output: list[Loss | None] | dict[str, Loss | None] | None = None
+        if isinstance(loss_value, dict):
+            per_output = {k: _loss(v, None) for k, v in loss_value.items()}
+        elif multiple:
+            per_output = [_loss(v, None) for v in (loss_value.items if isinstance(loss_value, ListValue)
+                                                   else list(loss_value))]
         receiver.data["compile"] = CompileInfo(
             loss=None if multiple else _loss(loss_value, _argument_node(site, 1, "loss")),
             # keyword only: Keras 3's third positional parameter is loss_weights, not metrics
@@ -153,6 +163,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             + metric_specs(site.arg(None, "weighted_metrics", default=None)),
             node=site.node,
             multiple_losses=multiple,
+            per_output=per_output,
+            loss_weights=site.arg(2, "loss_weights", default=None),
         )
         return None
     return NOT_MODELLED

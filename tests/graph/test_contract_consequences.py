@@ -129,3 +129,28 @@ def test_kl205_lower_rank_labels(stack: str, y: str, loss: str, severity: Severi
 def test_kl205_no_finding_when_the_input_is_already_wrong() -> None:
     code = labelled("layers.Conv1D(1, 3)", "(8, 1)", "mse", x="(8, 12, 3)").replace("Input((12, 3))", "Input((10, 3))")
     assert [c for c, _, _, _ in labels(code)] == []
+
+
+TWO_HEADS = ("x = np.zeros((64, 8))\ninp = keras.Input((8,))\nh = layers.Dense(16)(inp)\n"
+             "m = keras.Model(inp, [layers.Dense(1, name='age')(h), layers.Dense(3, activation='softmax', name='kind')(h)])\n")
+
+
+@pytest.mark.parametrize(("compile_", "fit_y", "expected"), [
+    # by name: the findings name the output
+    ("loss={'age': 'mse', 'kind': 'categorical_crossentropy'}, loss_weights={'age': 1.0, 'kind': 0.2}",
+     "{'age': np.zeros((64, 1)), 'kind': np.random.randint(0, 3, 64)}", ["output 'kind': categorical_crossentropy"]),
+    # in output order
+    ("loss=['mse', 'sparse_categorical_crossentropy']", "[np.zeros((64, 1)), np.zeros((64, 3))]",
+     ["output 'kind': sparse_categorical_crossentropy needs integer class ids"]),
+    ("loss=['mse', 'sparse_categorical_crossentropy']", "[np.zeros((64, 1)), np.random.randint(0, 3, 64)]", []),
+    # one loss for both outputs
+    ("loss='mse'", "[np.zeros((64, 1)), np.zeros((64, 1))]", ["output 'kind': The output layer has 3 units"]),
+    # unknown pairing (keys that are not output names, a list of another length): no finding
+    ("loss={'a': 'mse', 'b': 'categorical_crossentropy'}", "{'a': np.zeros(64), 'b': np.zeros(64)}", []),
+    ("loss=['mse', 'categorical_crossentropy']", "[np.zeros((64, 1))]", []),
+])
+def test_kl205_per_output(compile_: str, fit_y: str, expected: list[str]) -> None:
+    found = labels(f"{TWO_HEADS}m.compile(optimizer='adam', {compile_})\nm.fit(x, {fit_y}, verbose=0)\n")
+    assert [c for c, _, _, _ in found] == ["KL205"] * len(expected), found
+    for (_, _, message, _), start in zip(found, expected):
+        assert message.startswith(start), message
