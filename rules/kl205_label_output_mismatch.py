@@ -18,13 +18,27 @@ class LabelOutputMismatch(Rule):
     * a one-hot width (or `to_categorical(num_classes=...)`) different from the output units;
     * `binary_crossentropy`/`mse`/`mae` with output units different from the label width,
       e.g. `Dense(4)` trained on labels of shape `(N, 1)`;
-    * labels of higher rank than the output.
+    * labels of lower or higher rank than the output, e.g. per-sample labels `(N, 1)` for a
+      model that outputs one prediction per timestep `(None, 48, 1)`. (When a `Dense` on an
+      unflattened sequence or image causes it, KL305 reports it at that `Dense`.)
+
+    A model with several outputs is checked output by output when its labels are a list in
+    output order or a dict keyed by output name, with the loss given once, as a list or as a
+    dict (`loss={"age": "mse", "kind": "sparse_categorical_crossentropy"}`); the message
+    names the output (`output 'age': ...`).
+
+    Which shapes Keras 3 lines up is taken from a table of every built-in loss, checked
+    against Keras itself: it drops or adds a trailing axis of size 1, the cross-entropies
+    demand the same rank and shape, `sparse_categorical_crossentropy` one rank less, and the
+    other losses broadcast.
 
     ## Why is this bad?
-    Most of these stop on the first batch with a shape error, after the data has loaded. One
-    trains without complaint on a loss that compares the wrong things: with `mse` or `mae`,
+    Most of these stop on the first batch with a shape error, after the data has loaded. Some
+    train without complaint on a loss that compares the wrong things: with `mse` or `mae`,
     labels `(N, 1)` broadcast against an `(N, 4)` output, so every unit learns the same
-    target and the model never learns what was intended. The message says which happens.
+    target and the model never learns what was intended; labels `(N,)` against an output
+    `(None, 10, 1)` compare every output with the label of every sample in the batch. The
+    message says which happens; a silent broadcast is reported as a warning.
 
     ## Example
     ```python
@@ -49,6 +63,10 @@ class LabelOutputMismatch(Rule):
         "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
         "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y)\n"
         "m.compile(loss='categorical_crossentropy')\nm.fit(x, keras.utils.to_categorical(y, 10))\n",
+        # labels per timestep: Keras drops the trailing 1 of the output
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.randint(0, 2, (100, 8))\n"
+        "m = keras.Sequential([keras.Input((10, 3)), keras.layers.Conv1D(1, 3, activation='sigmoid')])\n"
+        "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"
@@ -61,6 +79,12 @@ class LabelOutputMismatch(Rule):
                 "y = keras.utils.to_categorical(np.random.randint(0, 5, 100), num_classes=5)\n"
                 "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
                 "m.compile(loss='categorical_crossentropy')\nm.fit(x, y)\n", line=7, message="5 classes"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.randint(0, 2, (100, 1))\n"
+                "m = keras.Sequential([keras.Input((10, 3)), keras.layers.Conv1D(1, 3, activation='sigmoid')])\n"
+                "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n", line=7, message="Keras stops at the first batch"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.rand(100)\n"
+                "m = keras.Sequential([keras.Input((10, 3)), keras.layers.LSTM(1, return_sequences=True)])\n"
+                "m.compile(loss='mse')\nm.fit(x, y)\n", line=7, message="Keras broadcasts the labels"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

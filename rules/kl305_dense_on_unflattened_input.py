@@ -2,8 +2,23 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
-from keraslint.graph.layers import (CONVOLUTIONS, GLOBAL_POOLINGS, POOLINGS, SEQUENCE_TO_SEQUENCE, fmt_shape,
-                                    is_recurrent, returns_sequences, source_of, window)
+from keraslint.graph.contract import (
+    label_outcome,
+    lower_rank_consequence,
+    unflattened_dense,
+)
+from keraslint.graph.layers import (
+    CONVOLUTIONS,
+    GLOBAL_POOLINGS,
+    POOLINGS,
+    SEQUENCE_TO_SEQUENCE,
+    fmt_shape,
+    is_recurrent,
+    returns_sequences,
+    source_of,
+    window,
+)
+from keraslint.graph.losses import Outcome
 from keraslint.graph.propagate import AnalyzedModel
 from keraslint.rule import Finding, Invalid, Rule
 
@@ -18,6 +33,13 @@ class DenseOnUnflattenedInput(Rule):
     convolutions or pooling and shows no sequence-to-sequence intent (no recurrent layer
     returning sequences, no `TimeDistributed`, attention, upsampling or transposed
     convolution).
+
+    When the script fits the model on labels of lower rank than that output (per-sample
+    labels), the labels decide, strided layers or not: the finding says what Keras does with
+    them under the compiled loss, an error when Keras stops (the cross-entropies: `Arguments
+    target and output must have the same rank`), a warning when it broadcasts silently. Labels
+    given per position (`(N, steps)` or `(N, steps, 1)`) mean the per-position output is
+    intended: no finding.
 
     ## Why is this bad?
     `Dense` acts on the last axis only, independently for every timestep or pixel. The model
@@ -55,33 +77,57 @@ class DenseOnUnflattenedInput(Rule):
         "    keras.layers.Dense(3, activation='softmax')])\n",
         # no reduction: nothing says it is a per-sample model
         "import keras\nm = keras.Sequential([keras.Input((50, 4)), keras.layers.Dense(16), keras.layers.Dense(1)])\n",
+        # labels per timestep: the per-position output is what is trained
+        ("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 24, 1))\n"
+        "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
+        "    keras.layers.Dense(1, activation='sigmoid')])\nm.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(32, 3),\n"
                 "    keras.layers.MaxPooling1D(2),\n    keras.layers.Dense(1, activation='sigmoid'),\n])\n",
                 line=6, message="(None, 24, 32)"),
+        Invalid("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 1))\n"
+                "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3),\n"
+                "    keras.layers.Dense(1, activation='sigmoid')])\n"
+                "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n", line=6, message="Keras stops at the first batch"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for model in ctx.models:
-            if not _reduces_without_seq2seq(model):
+            node = unflattened_dense(model)
+            if node is None:
                 continue
-            output_ranks = [len(s) for s in model.output_shapes() if s is not None]
-            if not output_ranks or min(output_ranks) < 3:
-                continue
-            for node in model.order:
-                layer = node.layer
-                if layer is None or layer.kind != "Dense":
-                    continue
-                result = model.result(node)
-                shape_in = result.inputs[0] if result.inputs else None
-                if shape_in is None or len(shape_in) < 3 or result.output is None:
-                    continue
-                yield Finding(f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
-                              f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
-                              f"instead of one prediction per sample; add Flatten() or a global pooling layer "
-                              f"before it", node=source_of(node))
-                break
+            outcomes = _label_outcomes(ctx, model)
+            if outcomes and all(o.result == "ok" for _, o, _ in outcomes):
+                continue  # labels per position: the per-position output is what the script trains for
+            shape_in = model.result(node).inputs[0]
+            message = (f"Dense is applied to a {fmt_shape(shape_in)} tensor, so it acts on each position's "
+                       f"last axis separately and the model outputs {fmt_shape(model.output_shapes()[0])} "
+                       f"instead of one prediction per sample")
+            wrong = [(loss, o) for loss, o, lower in outcomes if lower and o.result != "ok"]
+            if wrong:
+                # the labels say the model is per-sample, whatever its layers look like
+                loss, outcome = min(wrong, key=lambda w: w[1].result != "raises")
+                consequence, severity = lower_rank_consequence(outcome, loss)
+                yield Finding(f"{message}; {consequence}; add Flatten() or a global pooling layer before it",
+                              node=source_of(node), severity=severity)
+            elif _reduces_without_seq2seq(model):
+                yield Finding(f"{message}; add Flatten() or a global pooling layer before it", node=source_of(node))
+
+
+def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome, bool]]:
+    """Keras's outcome for every labelled use of ``model`` with a known loss, and whether its
+    labels have a lower rank than the output."""
+    found = []
+    for feed in ctx.feeds:
+        compiled = feed.use.compiled
+        outputs = feed.model.output_shapes()
+        if feed.model.graph is not model.graph or compiled is None or compiled.loss is None or len(outputs) != 1:
+            continue
+        outcome = label_outcome(feed, outputs[0], compiled.loss.name)
+        if outcome is not None and feed.labels is not None and feed.labels.shape is not None:
+            found.append((compiled.loss.name, outcome, len(feed.labels.shape) < len(outputs[0])))
+    return found
 
 
 def _reduces_without_seq2seq(model: AnalyzedModel) -> bool:

@@ -100,6 +100,29 @@ SCRIPTS = {
     "kl205_column_labels_mse": fit(seq("(4,)", "Dense(4)"), "(8, 4)", "(8, 1)"),
     "kl205_column_labels_mae": fit(seq("(4,)", "Dense(4)"), "(8, 4)", "(8, 1)", "mae"),
     "kl205_column_labels_bce": fit(seq("(4,)", "Dense(4, activation='sigmoid')"), "(8, 4)", "(8, 1)", "binary_crossentropy"),
+    # KL205: labels of lower (or higher) rank than an output no Dense made per-position
+    "kl205_lower_rank_conv_bce": fit(seq("(10, 3)", "Conv1D(1, 3, activation='sigmoid')"), "(8, 10, 3)", "(8, 1)",
+                                     "binary_crossentropy"),
+    "kl205_lower_rank_conv_cce": fit(seq("(10, 3)", "Conv1D(4, 3, activation='softmax')"), "(8, 10, 3)", "(8, 4)",
+                                     "categorical_crossentropy"),
+    "kl205_lower_rank_conv_scce": fit(seq("(10, 3)", "Conv1D(4, 3, activation='softmax')"), "(8, 10, 3)", "(8,)",
+                                      "sparse_categorical_crossentropy"),
+    "kl205_lower_rank_conv_mse": fit(seq("(10, 3)", "Conv1D(1, 3)"), "(8, 10, 3)", "(8, 1)"),
+    "kl205_lower_rank_lstm_mse": fit(seq("(10, 3)", "LSTM(1, return_sequences=True)"), "(8, 10, 3)", "(8,)"),
+    # KL205 per output: labels and losses keyed by output name, and in output order
+    "kl205_per_output_dict": f"{HEAD}x = np.zeros((8, 4))\ninp = keras.Input((4,))\n"
+                             f"m = keras.Model(inp, [layers.Dense(3, name='age')(inp), "
+                             f"layers.Dense(2, activation='softmax', name='kind')(inp)])\n"
+                             f"m.compile(optimizer='adam', loss={{'age': 'mse', 'kind': 'sparse_categorical_crossentropy'}}, "
+                             f"loss_weights={{'age': 1.0, 'kind': 0.5}})\n"
+                             f"m.fit(x, {{'age': np.zeros((8, 1)), 'kind': np.zeros(8)}}, epochs=1, verbose=0)\n",
+    "kl205_per_output_list": f"{HEAD}x = np.zeros((8, 4))\ninp = keras.Input((4,))\n"
+                             f"m = keras.Model(inp, [layers.Dense(1, name='age')(inp), "
+                             f"layers.Conv1D(2, 1)(layers.Reshape((4, 1))(inp))])\n"
+                             f"m.compile(optimizer='adam', loss=['mse', 'categorical_crossentropy'])\n"
+                             f"m.fit(x, [np.zeros((8, 1)), np.zeros((8, 2))], epochs=1, verbose=0)\n",
+    "kl205_higher_rank_cce": fit(seq("(4,)", "Dense(3, activation='softmax')"), "(8, 4)", "(8, 5, 3)",
+                                 "categorical_crossentropy"),
     # rules whose claim is on their explain page
     "kl203_full_shape": fit("m = keras.Sequential([layers.Dense(1, input_shape=x.shape)])", "(8, 4)"),
     "kl203_samples_first_sequential": fit("m = keras.Sequential([layers.Conv1D(4, 3, input_shape=(8, 3)), "
@@ -149,6 +172,10 @@ QUIET = {
     "missing_channel_axis_mnist": fit(seq("(6, 6, 1)", *CONV2D), "(8, 6, 6)"),
     "extra_unit_axis_sequential": fit(seq("(5,)", "Dense(1)"), "(8, 5, 1)"),
     "extra_unit_axis_functional": fit(func("(5,)", "Dense(1)"), "(8, 5, 1)"),
+    # labels per position, with the trailing 1 Keras squeezes or adds
+    "per_position_labels_bce": fit(seq("(10, 3)", "Conv1D(1, 3, activation='sigmoid')"), "(8, 10, 3)", "(8, 8)",
+                                   "binary_crossentropy"),
+    "per_position_labels_dense_mse": fit(seq("(10, 3)", "Conv1D(4, 3)", "Dense(1)"), "(8, 10, 3)", "(8, 8, 1)"),
     # a backbone built for no size takes any
     "backbone_any_size": fit("base = keras.applications.MobileNetV2(alpha=0.35, weights=None, include_top=False)\n"
                              "inp = keras.Input((64, 80, 3))\n"

@@ -8,7 +8,7 @@ filters ``Problem``s by code and no two rules report the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -22,11 +22,12 @@ from keraslint.graph.layers import (
     channels_last,
     fmt_shape,
 )
+from keraslint.graph.losses import Outcome, align, spec
 from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.source.training import REGRESSION_LOSSES
-from keraslint.source.values import Array, FromOption
+from keraslint.source.values import Array, FromOption, ListValue
 
 _IMAGE_CHANNELS = (1, 3, 4)
 
@@ -287,17 +288,64 @@ def declared_problems(layer: Layer, declared: Shape) -> Problem | None:
     return None
 
 
+_LABELLED_METHODS = ("fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch")
+
+
+def label_outcome(feed: Feed, output: Shape | None, loss: str | None) -> Outcome | None:
+    """What Keras does when ``loss`` compares this feed's labels with ``output`` (None: unknown)."""
+    labels = feed.labels
+    if labels is None or labels.shape is None or output is None or feed.use.method not in _LABELLED_METHODS:
+        return None
+    for array, declared in zip(feed.inputs, feed.declared_inputs):
+        if array is not None and array.shape and declared is not None and \
+                not _matches(tuple(declared[1:]), tuple(array.shape[1:])):
+            return None  # the model does not get that far (KL201-KL204 say why)
+    return align(loss, tuple(labels.shape), tuple(output))
+
+
+def unflattened_dense(model: Any) -> Node | None:
+    """The Dense applied to a rank>=3 tensor (a sequence, an image) whose rank reaches the output."""
+    output_ranks = [len(s) for s in model.output_shapes() if s is not None]
+    if not output_ranks or min(output_ranks) < 3:
+        return None
+    for node in model.order:
+        if node.layer is None or node.layer.kind != "Dense":
+            continue
+        result = model.result(node)
+        shape_in = result.inputs[0] if result.inputs else None
+        if shape_in is not None and len(shape_in) >= 3 and result.output is not None:
+            return node
+    return None
+
+
+def _show(shape: tuple | None) -> str:
+    return fmt_shape(tuple(None if d == "N" else d for d in shape)) if shape is not None else "?"
+
+
+def lower_rank_consequence(outcome: Outcome, loss: str) -> tuple[str, Any]:
+    """The consequence of labels of lower rank than the output, and the severity it earns."""
+    if outcome.result == "raises":
+        return f"with {loss} Keras stops at the first batch ('{outcome.message}')", Severity.ERROR
+    message = (f"with {loss} Keras broadcasts the labels {_show(outcome.labels)} against the output "
+               f"{_show(outcome.output)} silently (a loss of shape {_show(outcome.shape)}): "
+               + ("every output is compared with the label of every sample in the batch" if outcome.mixes_samples
+                  else "every position is trained on its sample's label"))
+    return message, Severity.WARNING
+
+
 def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterator[Problem]:
     labels = feed.labels
-    if labels is None or labels.shape is None or output is None or feed.use.method not in (
-            "fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch"):
+    if labels is None or labels.shape is None or output is None or feed.use.method not in _LABELLED_METHODS:
         return
     y = labels.shape
     units = output[-1]
     node = feed.y_node
     shown = f"labels {fmt_shape(y)}"
+    outcome = label_outcome(feed, output, loss)
+    # the hand-written advice below only where the Keras table agrees that something is wrong
+    disagree = outcome is None or outcome.result != "ok"
     integer_ids = labels.one_hot is False or (len(y) == 1) or (len(y) == 2 and y[-1] == 1)
-    if loss == "categorical_crossentropy" and units is not None and units > 1:
+    if loss == "categorical_crossentropy" and units is not None and units > 1 and len(output) == 2 and disagree:
         if integer_ids and labels.one_hot is not True:
             yield Problem("KL205", f"categorical_crossentropy needs one-hot labels but the {shown} are integer "
                                    f"class ids; use sparse_categorical_crossentropy, or "
@@ -307,12 +355,12 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
             yield Problem("KL205", f"The one-hot {shown} have {y[-1]} classes but the output layer has {units} "
                                    f"units{_with_default(y[-1], units)}", node)
             return
-    if loss == "sparse_categorical_crossentropy" and units is not None:
+    if loss == "sparse_categorical_crossentropy" and units is not None and disagree:
         if labels.one_hot is True or (len(y) == len(output) and y[-1] is not None and y[-1] == units and units > 1):
             yield Problem("KL205", f"sparse_categorical_crossentropy needs integer class ids but the {shown} are "
                                    f"one-hot; use categorical_crossentropy, or `y.argmax(axis=-1)`", node)
             return
-    if loss == "binary_crossentropy" or loss in REGRESSION_LOSSES:
+    if (loss == "binary_crossentropy" or loss in REGRESSION_LOSSES) and len(output) == 2 and disagree:
         width = y[-1] if len(y) >= 2 else 1
         if units is not None and width is not None and units != width and len(y) <= len(output):
             if len(y) == len(output) and width == 1 and loss in REGRESSION_LOSSES:
@@ -326,9 +374,57 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
                                    f"{_with_default(units, width)}: {consequence}; make the last layer "
                                    f"Dense({width}) or fix the labels", node)
             return
-    if loss is not None and not loss.startswith("sparse") and len(y) > len(output):
+    if outcome is not None and outcome.result != "ok" and len(y) < len(output):
+        if unflattened_dense(feed.model) is not None:
+            return  # the cause is that Dense: KL305 reports it there, with this consequence
+        consequence, severity = lower_rank_consequence(outcome, loss or "")
         yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
-                               f"{len(output)}", node)
+                               f"{len(output)}: {consequence}; reduce the output to one prediction per sample "
+                               f"(Flatten or global pooling) or give labels per position", node, severity=severity)
+        return
+    if len(y) > len(output) and loss is not None and not loss.startswith("sparse"):
+        if outcome is None and spec(loss) is None:
+            yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
+                                   f"{len(output)}", node)
+        elif outcome is not None and outcome.result == "raises":
+            yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
+                                   f"{len(output)}: with {loss} Keras stops at the first batch "
+                                   f"('{outcome.message}')", node)
+        elif outcome is not None and outcome.result == "broadcast":
+            yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
+                                   f"{len(output)}: with {loss} Keras broadcasts them against the output silently "
+                                   f"(a loss of shape {_show(outcome.shape)})", node, severity=Severity.WARNING)
+
+
+def _per_output_label_problems(feed: Feed, outputs: list[Shape | None], compiled: Any) -> Iterator[Problem]:
+    """Labels given per output (a list in output order, or a dict keyed by output name), each
+    against its output and its loss; the findings name the output."""
+    if compiled is None:
+        return
+    names = [t.node.layer.name if t.node.layer is not None else None for t in feed.model.graph.outputs]
+    y = feed.use.y
+    if isinstance(y, ListValue):
+        y = y.items
+    if isinstance(y, (list, tuple)) and len(y) == len(outputs):
+        labels = list(y)
+    elif isinstance(y, dict) and None not in names and set(y) == set(names):
+        labels = [y[name] for name in names]
+    else:
+        return  # unknown: which labels go with which output cannot be told
+    per_output = compiled.per_output
+    for index, (array, output, name) in enumerate(zip(labels, outputs, names)):
+        if isinstance(per_output, list):
+            loss = per_output[index] if len(per_output) == len(outputs) else None
+        elif isinstance(per_output, dict):
+            loss = per_output.get(name) if name is not None else None
+        else:
+            loss = compiled.loss
+        if loss is None or not isinstance(array, Array) or array.shape is None:
+            continue
+        which = f"output '{name}'" if name else f"output {index}"
+        for problem in label_problems(replace(feed, labels=array), output, loss.name):
+            problem.message = f"{which}: {problem.message}"
+            yield problem
 
 
 def missing_channel_axis(node: Node, result: NodeResult) -> bool:
@@ -354,6 +450,8 @@ def all_problems(ctx: Any) -> list[Problem]:
         outputs = feed.model.output_shapes()
         if len(outputs) == 1:
             found.extend(label_problems(feed, outputs[0], loss))
+        elif len(outputs) > 1:
+            found.extend(_per_output_label_problems(feed, outputs, compiled))
         if feed.use.method in ("fit", "fit_generator", "train_on_batch"):
             for index, array in enumerate(feed.inputs):
                 if array is not None and array.scaled is False and \

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from keraslint.graph.losses import spec as loss_spec
 from keraslint.source import models
 from keraslint.source.keras_metrics import MetricSpec
 from keraslint.source.values import NOT_MODELLED, ListValue, Obj, Ref
@@ -23,21 +24,9 @@ if TYPE_CHECKING:
 LOSS = "keras.losses.Loss"
 METRIC = "keras.metrics.Metric"
 
-# Every spelling of a loss -> its canonical snake_case name.
-_LOSS_ALIASES = {
-    "mse": "mean_squared_error", "MSE": "mean_squared_error", "MeanSquaredError": "mean_squared_error",
-    "mae": "mean_absolute_error", "MAE": "mean_absolute_error", "MeanAbsoluteError": "mean_absolute_error",
-    "mape": "mean_absolute_percentage_error", "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
-    "Huber": "huber", "huber_loss": "huber", "LogCosh": "log_cosh", "logcosh": "log_cosh",
-    "BinaryCrossentropy": "binary_crossentropy", "bce": "binary_crossentropy",
-    "CategoricalCrossentropy": "categorical_crossentropy",
-    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
-    "BinaryFocalCrossentropy": "binary_focal_crossentropy", "CategoricalFocalCrossentropy": "categorical_focal_crossentropy",
-    "KLDivergence": "kl_divergence", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
-    "Poisson": "poisson", "Hinge": "hinge", "SquaredHinge": "squared_hinge", "CategoricalHinge": "categorical_hinge",
-    "CosineSimilarity": "cosine_similarity",
-}
+# Keras 2 spellings Keras 3 no longer resolves; every Keras 3 spelling is in keraslint.graph.losses.
+# They keep their meaning for the rules about what a loss expects (the script is Keras 2 code).
+_LEGACY_LOSS_NAMES = {"huber_loss": "huber", "logcosh": "log_cosh", "kullback_leibler_divergence": "kl_divergence"}
 REGRESSION_LOSSES = frozenset({"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                                "mean_squared_logarithmic_error", "huber", "log_cosh", "poisson", "cosine_similarity"})
 CROSSENTROPY_LOSSES = frozenset({"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
@@ -62,6 +51,10 @@ class CompileInfo:
     """The known entries of ``metrics=`` and ``weighted_metrics=``, as written."""
     node: cst.CSTNode | None = field(repr=False)
     multiple_losses: bool = False
+    #: ``loss=[...]`` by output position or ``loss={name: ...}`` by output name (None entries:
+    #: not known); None when ``loss=`` is one loss (Keras applies it to every output)
+    per_output: list[Loss | None] | dict[str, Loss | None] | None = None
+    loss_weights: Any = None
 
 
 @dataclass
@@ -91,7 +84,10 @@ def loss_name(value: Any) -> str | None:
         name = value.data.get("name")
     else:
         return None
-    return _LOSS_ALIASES.get(name, name) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        return None
+    entry = loss_spec(name)
+    return entry.name if entry is not None else _LEGACY_LOSS_NAMES.get(name, name)
 
 
 def _loss(value: Any, node: cst.CSTNode | None) -> Loss | None:
@@ -145,7 +141,13 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     receiver = site.receiver
     if receiver is not None and receiver.type == models.MODEL and name.endswith(".compile"):
         loss_value = site.arg(1, "loss", default=None)
-        multiple = isinstance(loss_value, (ListValue, tuple)) or loss_value is UNKNOWN and False
+        multiple = isinstance(loss_value, (ListValue, tuple, dict))
+        per_output: list[Loss | None] | dict[str, Loss | None] | None = None
+        if isinstance(loss_value, dict):
+            per_output = {k: _loss(v, None) for k, v in loss_value.items()}
+        elif multiple:
+            per_output = [_loss(v, None) for v in (loss_value.items if isinstance(loss_value, ListValue)
+                                                   else list(loss_value))]
         receiver.data["compile"] = CompileInfo(
             loss=None if multiple else _loss(loss_value, _argument_node(site, 1, "loss")),
             # keyword only: Keras 3's third positional parameter is loss_weights, not metrics
@@ -153,6 +155,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             + metric_specs(site.arg(None, "weighted_metrics", default=None)),
             node=site.node,
             multiple_losses=multiple,
+            per_output=per_output,
+            loss_weights=site.arg(2, "loss_weights", default=None),
         )
         return None
     return NOT_MODELLED
