@@ -61,3 +61,12 @@ def test_pre_commit_hook_definition() -> None:
     for line in ("id: keraslint", "entry: keraslint check --force-exclude", "language: python",
                  "types_or: [python, jupyter]", "require_serial: true"):
         assert line in hooks
+
+
+def test_readme_counts_of_verified_losses_and_applications_are_current() -> None:
+    from keraslint.graph.losses import LOSSES
+    from keraslint.shapes.application_table import APPLICATIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"for {len(LOSSES)} of Keras 3's 22 built-in" in readme
+    assert f"keras.applications networks: {len(APPLICATIONS)}." in readme
