@@ -87,6 +87,11 @@ class PreprocessingMismatch(Rule):
         Invalid("import keras\n(x, y), (xt, yt) = keras.datasets.mnist.load_data()\n"
                 "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(),\n"
                 "    keras.layers.Dense(10)])\nm.fit(x, y)\nm.predict(xt / 255.0)\n", line=6, message="twice"),
+        Invalid("import keras\ntrain = keras.utils.image_dataset_from_directory('train', image_size=(32, 32))\n"
+                "val = keras.utils.image_dataset_from_directory('val', image_size=(32, 32))\n"
+                "train = train.map(lambda x, y: (x / 255.0, y))\n"
+                "m = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+                "m.fit(train, validation_data=val)\n", line=6, message="validation data"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

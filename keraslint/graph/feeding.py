@@ -88,7 +88,11 @@ def feeds(uses: list[ModelUse], analysis_of: Any) -> Iterator[Feed]:
         if use.validation is not None:
             xv, yv = use.validation
             node = use.validation_node or use.node
-            yield Feed(use, model, [_array(xv)], _array(yv), node, node)
+            pipeline = split_pipeline(xv)
+            if pipeline is not None:
+                yield Feed(use, model, pipeline[0], pipeline[1], node, node)
+            else:
+                yield Feed(use, model, [_array(xv)], _array(yv), node, node)
 
 
 def external_feed(model: AnalyzedModel, data: Array) -> Feed:

@@ -15,7 +15,7 @@ import libcst as cst
 from keraslint.graph.losses import spec as loss_spec
 from keraslint.source import models
 from keraslint.source.keras_metrics import MetricSpec
-from keraslint.source.values import NOT_MODELLED, ListValue, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -180,6 +180,8 @@ def model_use(site: CallSite) -> ModelUse | None:
         items = validation.items if isinstance(validation, ListValue) else list(validation)
         if len(items) >= 2:
             pair = (items[0], items[1])
+    elif isinstance(validation, Obj) and not isinstance(validation, Array):
+        pair = (validation, None)  # a dataset or an iterator of (x, y) batches
     return ModelUse(model=receiver, method=method, x=x, y=y, node=site.node,
                     x_node=_argument_node(site, 0, "x" if method != "__call__" else "inputs"),
                     y_node=_argument_node(site, 1, "y"), batch_size=site.arg(None, "batch_size", default=UNKNOWN),
