@@ -24,6 +24,7 @@ from keraslint.source.array_shapes import (
     size_of,
 )
 from keraslint.source.array_values import ARRAY, TENSOR, as_array
+from keraslint.source.trackers import StatelessTracker
 from keraslint.source.values import Array, ListValue
 
 if TYPE_CHECKING:
@@ -179,22 +180,13 @@ def _argument_node(call: cst.Call, position: int, keyword: str | None) -> cst.Ba
     return plain[position].value if position < len(plain) else None
 
 
-class ArrayProblemTracker:
+class ArrayProblemTracker(StatelessTracker):
     """Interpreter tracker collecting ArrayProblems at reachable calls of the checked file (and
     at ``@``, which reaches it through ``note_matmul``)."""
 
     def __init__(self) -> None:
         self.problems: list[ArrayProblem] = []
         self._seen: set[int] = set()
-
-    def snapshot(self) -> None:
-        return None
-
-    def restore(self, snap: None) -> None:
-        return None
-
-    def join(self, a: None, b: None) -> None:
-        return None
 
     def add(self, node: cst.CSTNode, template: str, operands: tuple[cst.CSTNode | None, ...]) -> None:
         if id(node) in self._seen:

@@ -36,6 +36,7 @@ from keraslint.shapes.errors import UnsupportedLayer
 from keraslint.shapes.spec import LayerResult, Shape
 from keraslint.source.arrays import TENSOR, make, size_of
 from keraslint.source.limits import frames_left
+from keraslint.source.trackers import StatelessTracker
 from keraslint.source.values import Array, ClassValue, ListValue, Obj
 from keraslint.values import UNKNOWN
 
@@ -330,7 +331,7 @@ def _in_comprehensions(cls: ClassValue) -> set[int]:
     return found
 
 
-class _Probe:
+class _Probe(StatelessTracker):
     """A tracker for one evaluation: the first call on a tensor that was not modelled."""
 
     def __init__(self) -> None:
@@ -350,15 +351,6 @@ class _Probe:
             operands.append(site.receiver)
         if any(isinstance(value, Array) for value in operands) and isinstance(site.node, cst.Call):
             self.unmodelled = cst.Module([]).code_for_node(site.node.func)
-
-    def snapshot(self) -> None:
-        return None
-
-    def restore(self, snap: None) -> None:
-        return None
-
-    def join(self, a: None, b: None) -> None:
-        return None
 
 
 def _unknown_result(value: Any) -> bool:

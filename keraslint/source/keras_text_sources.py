@@ -13,6 +13,7 @@ from keraslint.source.array_registry import handles, register
 from keraslint.source.array_shapes import _is_int
 from keraslint.source.array_values import as_array, make
 from keraslint.source.values import ListValue, Obj
+from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
@@ -56,7 +57,8 @@ def _tokenizer(interp: Interpreter, site: CallSite) -> Any:
 
 def _to_matrix(interp: Interpreter, site: CallSite) -> Any:
     tokenizer = site.receiver
-    assert tokenizer is not None
+    if tokenizer is None:
+        return UNKNOWN  # the method called unbound, on no instance
     if site.star_args:
         return make(site.node, None, "float64")
     return make(site.node, (_count(site.arg(0, "texts")), tokenizer.data.get("num_words")), "float64")

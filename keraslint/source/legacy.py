@@ -16,6 +16,7 @@ from keraslint.ir.normalize import plain
 from keraslint.ir.signatures import SIGNATURES
 from keraslint.source import models
 from keraslint.source.interpreter import CallSite
+from keraslint.source.trackers import StatelessTracker
 from keraslint.source.values import Obj
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES, REMOVED_LAYERS
 
@@ -121,20 +122,11 @@ def _accepts(kind: str, keyword: str) -> bool:
     return kind in SIGNATURES and (keyword in SIGNATURES[kind] or keyword in _LAYER_KEYWORDS)
 
 
-class LegacyTracker:
+class LegacyTracker(StatelessTracker):
     """Interpreter tracker collecting LegacyUses at reachable and detached calls alike."""
 
     def __init__(self) -> None:
         self.uses: list[LegacyUse] = []
-
-    def snapshot(self) -> None:
-        return None
-
-    def restore(self, snap: None) -> None:
-        return None
-
-    def join(self, a: None, b: None) -> None:
-        return None
 
     def on_call(self, site: CallSite) -> None:
         call = site.node

@@ -8,6 +8,7 @@ from typing import Any
 from keraslint.ir.graph import ModelGraph, Node
 from keraslint.source import models
 from keraslint.source.interpreter import CallSite
+from keraslint.source.trackers import StatelessTracker
 from keraslint.source.training import ModelUse, model_use
 from keraslint.source.values import Array, Obj
 
@@ -48,7 +49,7 @@ class ModelFacts:
         return found
 
 
-class ModelTracker:
+class ModelTracker(StatelessTracker):
     """Interpreter tracker: no flow-sensitive state, it only records what was built."""
 
     def __init__(self) -> None:
@@ -95,15 +96,6 @@ class ModelTracker:
         if unknown:
             head.unknown_reason = (f"input shape comes from `{code or keyword}` ({method}), which keraslint could "
                                    f"not fully determine{_from(value)}")
-
-    def snapshot(self) -> None:
-        return None
-
-    def restore(self, snap: None) -> None:
-        return None
-
-    def join(self, a: None, b: None) -> None:
-        return None
 
 
 def _from(value: Any) -> str:

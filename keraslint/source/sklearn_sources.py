@@ -18,6 +18,7 @@ from keraslint.source.array_registry import handles, register
 from keraslint.source.array_shapes import _is_int
 from keraslint.source.array_values import as_array, derive, make
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj
+from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
@@ -57,14 +58,16 @@ def _scaler(interp: Interpreter, site: CallSite) -> Any:
 
 
 def _fit(interp: Interpreter, site: CallSite) -> Any:
-    assert site.receiver is not None
+    if site.receiver is None:
+        return UNKNOWN  # the method called unbound, on no instance
     site.receiver.data["fitted_on"] = as_array(site.arg(0, "X"))
     return site.receiver
 
 
 def _scale(fits: bool) -> Any:
     def transform(interp: Interpreter, site: CallSite) -> Any:
-        assert site.receiver is not None
+        if site.receiver is None:
+            return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
             site.receiver.data["fitted_on"] = x
@@ -92,7 +95,8 @@ def _label_encoder(interp: Interpreter, site: CallSite) -> Any:
 
 def _encode(fits: bool) -> Any:
     def encode(interp: Interpreter, site: CallSite) -> Any:
-        assert site.receiver is not None
+        if site.receiver is None:
+            return UNKNOWN  # the method called unbound, on no instance
         y = as_array(site.arg(0, "y"))
         if fits:
             site.receiver.data["fitted_on"] = y
@@ -147,7 +151,8 @@ def _categories_width(categories: Any) -> int | None:
 def _one_hot(fits: bool) -> Any:
     def encode(interp: Interpreter, site: CallSite) -> Any:
         encoder = site.receiver
-        assert encoder is not None
+        if encoder is None:
+            return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
             encoder.data["fitted_on"] = x
@@ -178,7 +183,8 @@ def _pca(interp: Interpreter, site: CallSite) -> Any:
 def _project(fits: bool) -> Any:
     def project(interp: Interpreter, site: CallSite) -> Any:
         pca = site.receiver
-        assert pca is not None
+        if pca is None:
+            return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
             pca.data["fitted_on"] = x

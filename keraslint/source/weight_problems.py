@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from keraslint.source.array_shapes import _is_int
+from keraslint.source.trackers import StatelessTracker
 from keraslint.source.values import Array, ListValue, Obj
 
 if TYPE_CHECKING:
@@ -62,21 +63,12 @@ def _matrix(value: object, via: str) -> Array | None:
     return value if isinstance(value, Array) else None
 
 
-class WeightProblemTracker:
+class WeightProblemTracker(StatelessTracker):
     """Interpreter tracker collecting WeightProblems at reachable layer constructions."""
 
     def __init__(self) -> None:
         self.problems: list[WeightProblem] = []
         self._seen: set[int] = set()
-
-    def snapshot(self) -> None:
-        return None
-
-    def restore(self, snap: None) -> None:
-        return None
-
-    def join(self, a: None, b: None) -> None:
-        return None
 
     def on_call(self, site: CallSite) -> None:
         try:
