@@ -14,7 +14,9 @@ class LabelOutputMismatch(Rule):
     and the compiled loss:
 
     * `categorical_crossentropy` with integer class ids;
-    * `sparse_categorical_crossentropy` with one-hot labels;
+    * `sparse_categorical_crossentropy` with one-hot labels, or with class ids that reach the
+      number of output units (`np.random.randint(0, 10, n)` or MNIST's labels into `Dense(5)`):
+      TensorFlow stops on a CPU and gives a NaN loss on a GPU;
     * a one-hot width (or `to_categorical(num_classes=...)`) different from the output units;
     * `binary_crossentropy`/`mse`/`mae` with output units different from the label width,
       e.g. `Dense(4)` trained on labels of shape `(N, 1)`;
@@ -59,6 +61,9 @@ class LabelOutputMismatch(Rule):
     summary = "labels vs output layer vs loss (units vs classes, sparse vs one-hot, rank)"
 
     VALID = (
+        "import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 5, size=100)\n"
+        "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(5, activation='softmax')])\n"
+        "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y)\n",
         "import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"
         "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
         "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y)\n"
@@ -69,6 +74,11 @@ class LabelOutputMismatch(Rule):
         "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
     )
     INVALID = (
+        Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+                "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),\n"
+                "    keras.layers.Dense(5, activation='softmax')])\n"
+                "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x / 255.0, y)\n", line=6,
+                message="class ids in [0, 10)"),
         Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 10, size=100)\n"
                 "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
                 "m.compile(loss='categorical_crossentropy')\nm.fit(x, y)\n", line=7, message="integer class ids"),

@@ -163,6 +163,11 @@ SCRIPTS = {
                                    "sparse_categorical_crossentropy"),
     "kl401_time_distributed_elu": fit(seq("(5, 4)", "TimeDistributed(layers.Dense(3, activation='elu'))"),
                                       "(8, 5, 4)", "(8, 5)", "sparse_categorical_crossentropy"),
+    # KL205: sparse class ids beyond the output's units (TensorFlow checks them on CPU)
+    "kl205_ids_beyond_units": f"{HEAD}np.random.seed(0)\nx = np.zeros((64, 4))\ny = np.random.randint(0, 10, 64)\n"
+                              + seq("(4,)", "Dense(5, activation='softmax')")
+                              + "\nm.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+                                "m.fit(x, y, epochs=1, verbose=0)\n",
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.

@@ -27,7 +27,7 @@ from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.source.training import REGRESSION_LOSSES
-from keraslint.source.values import Array, FromOption, ListValue
+from keraslint.source.values import VALUE_RANGE, Array, FromOption, ListValue
 
 _IMAGE_CHANNELS = (1, 3, 4)
 
@@ -355,6 +355,16 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
             yield Problem("KL205", f"The one-hot {shown} have {y[-1]} classes but the output layer has {units} "
                                    f"units{_with_default(y[-1], units)}", node)
             return
+    bounds = labels.data.get(VALUE_RANGE)
+    if loss == "sparse_categorical_crossentropy" and isinstance(units, int) and isinstance(bounds, tuple) \
+            and bounds[1] > units and len(output) == 2 and len(y) <= 2:
+        source = f" from {labels.source}" if labels.source else ""
+        yield Problem("KL205", f"The {shown}{source} are class ids in [{bounds[0]}, {bounds[1]}) but the output "
+                               f"layer has {units} units{_with_default(bounds[1], units)}: on a CPU Keras stops at "
+                               f"the first batch with an id of {units} or more (`which is outside the valid range "
+                               f"of [0, {units})`), on a GPU TensorFlow does not check and the loss is NaN; make "
+                               f"the last layer Dense({bounds[1]})", node)
+        return
     if loss == "sparse_categorical_crossentropy" and units is not None and disagree:
         if labels.one_hot is True or (len(y) == len(output) and y[-1] is not None and y[-1] == units and units > 1):
             yield Problem("KL205", f"sparse_categorical_crossentropy needs integer class ids but the {shown} are "

@@ -10,7 +10,7 @@ from keraslint.source.array_dtypes import _kind, dtype_name
 from keraslint.source.array_registry import Handler, _dtype_kw, _size_shape, handles
 from keraslint.source.array_shapes import _is_int, _is_number, broadcast, shape_arg
 from keraslint.source.array_values import TENSOR, as_array, derive, make, unknown
-from keraslint.source.values import NOT_MODELLED
+from keraslint.source.values import NOT_MODELLED, VALUE_RANGE
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -59,7 +59,13 @@ handles("numpy.random.lognormal")(_sized(2, params=(0, 1), names=("mean", "sigma
 def _randint(interp: Interpreter, site: CallSite) -> Any:
     shape = _size_shape(site.arg(2, "size", default=None))
     dtype = _dtype_kw(site, 3, "int64")
-    return make(site.node, shape, dtype, one_hot=False)
+    result = make(site.node, shape, dtype, one_hot=False)
+    low, high = site.arg(0, "low", default=None), site.arg(1, "high", default=None)
+    if site.name == "numpy.random.randint" and not site.star_args and _is_int(low) and (high is None or _is_int(high)):
+        bounds = (0, low) if high is None else (low, high)  # randint(5) draws from [0, 5)
+        if 0 <= bounds[0] < bounds[1]:
+            result.data[VALUE_RANGE] = bounds
+    return result
 
 
 @handles("numpy.random.binomial", "numpy.random.poisson")

@@ -26,7 +26,15 @@ import libcst as cst
 from keraslint.source import arrays
 from keraslint.source.array_dtypes import dtype_name
 from keraslint.source.array_values import ARRAY, TENSOR, as_array, derive, make
-from keraslint.source.values import NOT_MODELLED, Array, Function, ListValue, Obj, Ref
+from keraslint.source.values import (
+    NOT_MODELLED,
+    VALUE_RANGE,
+    Array,
+    Function,
+    ListValue,
+    Obj,
+    Ref,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -67,6 +75,10 @@ KNOWN_DATASETS: dict[str, _Known] = {
 }
 
 
+#: how many classes each classification dataset's labels count (keras/src/datasets/*.py)
+_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10, "imdb": 2, "reuters": 46}
+
+
 def _load_data(site: CallSite, dataset: str) -> Any:
     known = KNOWN_DATASETS[dataset]
     source = f"keras.datasets.{dataset}"
@@ -90,10 +102,17 @@ def _load_data(site: CallSite, dataset: str) -> Any:
     if site.star_args:
         counts = (None, None)
 
+    classes = _CLASSES.get(dataset)
+    if dataset == "cifar100":
+        mode = site.arg(0, "label_mode", default="fine")
+        classes = 100 if mode == "fine" else 20 if mode == "coarse" else None
+
     def pair(count: int | None) -> tuple[Array, Array]:
         x = make(site.node, (count, *known.x), known.x_dtype, scaled=False if known.image else None, source=source)
         y = make(site.node, (count, *known.y), known.y_dtype,
                  one_hot=False if known.y_dtype != "float64" else None, source=source)
+        if classes is not None:
+            y.data[VALUE_RANGE] = (0, classes)
         return x, y
 
     return pair(counts[0]), pair(counts[1])
@@ -205,7 +224,9 @@ def _mapped(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched:
     batch axis, or anything not an array structure, is UNKNOWN, and so is the whole result when
     an input axis past the batch axis is unknown (a leading None might then be that axis).
     The function runs either way: models it calls are built on the batches they get."""
-    from keraslint.source.expressions import _Bound  # expressions imports api, which imports this
+    from keraslint.source.expressions import (
+        _Bound,  # expressions imports api, which imports this
+    )
 
     if element is UNKNOWN or batched is None or not isinstance(fn, (Function, _Bound)) or site.star_args:
         return UNKNOWN

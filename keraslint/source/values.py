@@ -94,6 +94,11 @@ def is_dynamic_dim(value: Any) -> bool:
 #: the shape as it is carry it; every other derived array drops it (its None is then unknown)
 DYNAMIC_AXES = "dynamic_axes"
 
+#: ``Array.data`` key: ``(low, high)``, the integer values the array holds lie in [low, high)
+#: (``np.random.randint(0, 5, n)``, a keras.datasets label split). Only set where certain;
+#: derived arrays drop it
+VALUE_RANGE = "value_range"
+
 
 @dataclass(eq=False)
 class Array(Obj):
