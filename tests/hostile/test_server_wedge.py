@@ -22,7 +22,7 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from tests.test_server import Client, initialize, open_document  # noqa: E402
+from lsp_client import Client, initialize, open_document  # noqa: E402
 
 BUDGET = 2  # seconds per check in these servers; the kill comes GRACE_SECONDS later
 FINE = textwrap.dedent("""\
