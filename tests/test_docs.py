@@ -70,3 +70,9 @@ def test_readme_counts_of_verified_losses_and_applications_are_current() -> None
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"for {len(LOSSES)} of Keras 3's 22 built-in" in readme
     assert f"keras.applications networks: {len(APPLICATIONS)}." in readme
+
+
+def test_the_slow_files_of_the_quick_subset_exist() -> None:
+    from conftest import SLOW_FILES
+
+    assert [name for name in SLOW_FILES if not (ROOT / "tests" / name).is_file()] == []
