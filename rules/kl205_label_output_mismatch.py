@@ -24,10 +24,29 @@ class LabelOutputMismatch(Rule):
       model that outputs one prediction per timestep `(None, 48, 1)`. (When a `Dense` on an
       unflattened sequence or image causes it, KL305 reports it at that `Dense`.)
 
+    It also reads what the labels hold, where the script says so:
+
+    * real numbers into `sparse_categorical_crossentropy` (`np.random.rand` draws, or class ids
+      divided by 255 instead of the images): Keras casts them to integer ids, dropping the
+      fraction, so values in [0, 1) all become class 0;
+    * `binary_crossentropy` targets outside [0, 1] (`np.random.randint(0, 5, n)`, MNIST's
+      digits into one sigmoid unit): Keras trains without an error, but the loss falls below
+      zero without bound, so it measures nothing;
+    * `to_categorical(y, n)` whose `n` is not the output width (the message names the call);
+    * the loss object's arguments: `SparseCategoricalCrossentropy(ignore_class=k)` masks id
+      `k` (ids beyond the units are still an error unless `k` is the only one), and `axis=`
+      other than the last stops Keras for the sparse loss.
+
     A model with several outputs is checked output by output when its labels are a list in
     output order or a dict keyed by output name, with the loss given once, as a list or as a
     dict (`loss={"age": "mse", "kind": "sparse_categorical_crossentropy"}`); the message
-    names the output (`output 'age': ...`).
+    names the output (`output 'age': ...`). `compile` arguments that Keras cannot match with
+    the outputs stop it at the first batch and are reported at that call: `loss_weights` with
+    another number of weights than losses (a single loss counts once, however many outputs
+    it serves), a `loss_weights` dict without a weight for an output next to a `loss` dict, a
+    `loss` dict whose keys are not the output names, and a `metrics`/`weighted_metrics` dict
+    that names something other than an output of a multi-output model. Values keraslint does
+    not know (labels from a file, an `ignore_class` computed at run time) give no finding.
 
     Which shapes Keras 3 lines up is taken from a table of every built-in loss, checked
     against Keras itself: it drops or adds a trailing axis of size 1, the cross-entropies
@@ -58,7 +77,7 @@ class LabelOutputMismatch(Rule):
     name = "label-output-mismatch"
     severity = Severity.ERROR
     pass_ = Pass.GRAPH
-    summary = "labels vs output layer vs loss (units vs classes, sparse vs one-hot, rank)"
+    summary = "labels vs output layer vs loss (units vs classes, sparse vs one-hot, rank, label values)"
 
     VALID = (
         "import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 5, size=100)\n"
@@ -72,6 +91,14 @@ class LabelOutputMismatch(Rule):
         ("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.randint(0, 2, (100, 8))\n"
         "m = keras.Sequential([keras.Input((10, 3)), keras.layers.Conv1D(1, 3, activation='sigmoid')])\n"
         "m.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
+        # ignore_class masks the one id that reaches the units; one weight per output, by name
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 11, 100)\n"
+         "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(10, activation='softmax')])\n"
+         "m.compile(loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=10))\nm.fit(x, y)\n"),
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ninp = keras.Input((8,))\n"
+         "m = keras.Model(inp, [keras.layers.Dense(1, name='age')(inp), keras.layers.Dense(3, name='kind')(inp)])\n"
+         "m.compile(loss={'age': 'mse', 'kind': 'mse'}, loss_weights={'age': 1.0, 'kind': 0.5},\n"
+         "          metrics={'kind': 'mae'})\nm.fit(x, [np.random.rand(100, 1), np.random.rand(100, 3)])\n"),
     )
     INVALID = (
         Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
@@ -95,6 +122,21 @@ class LabelOutputMismatch(Rule):
         Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 10, 3)\ny = np.random.rand(100)\n"
                 "m = keras.Sequential([keras.Input((10, 3)), keras.layers.LSTM(1, return_sequences=True)])\n"
                 "m.compile(loss='mse')\nm.fit(x, y)\n", line=7, message="Keras broadcasts the labels"),
+        # class ids scaled instead of the images
+        Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+                "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),\n"
+                "    keras.layers.Dense(10, activation='softmax')])\n"
+                "m.compile(loss='sparse_categorical_crossentropy')\nm.fit(x, y / 255.0)\n", line=6,
+                message="every one of them becomes class 0"),
+        Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+                "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),\n"
+                "    keras.layers.Dense(1, activation='sigmoid')])\n"
+                "m.compile(loss='binary_crossentropy')\nm.fit(x / 255.0, y)\n", line=6,
+                message="needs targets in [0, 1]"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ninp = keras.Input((8,))\n"
+                "m = keras.Model(inp, [keras.layers.Dense(1, name='age')(inp), keras.layers.Dense(3, name='kind')(inp)])\n"
+                "m.compile(loss='mse', loss_weights=[1.0, 0.5])\nm.fit(x, [np.random.rand(100, 1), np.random.rand(100, 3)])\n",
+                line=7, message="has 2 weights for 1 loss"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

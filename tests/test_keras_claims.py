@@ -67,6 +67,21 @@ def fit(model: str, x: str, y: str = "(8, 1)", loss: str = "mse", call: str = "m
             f"m.compile(optimizer='adam', loss={loss!r})\n{call}\n")
 
 
+def labelled(y: str, loss: str, *stack: str) -> str:
+    """A Sequential ``stack`` on 64 samples of 4 features, trained on labels ``y`` with ``loss``
+    (an expression)."""
+    return (f"{HEAD}np.random.seed(0)\nx = np.zeros((64, 4))\ny = {y}\n{seq('(4,)', *stack)}\n"
+            f"m.compile(optimizer='adam', loss={loss})\nm.fit(x, y, epochs=1, verbose=0)\n")
+
+
+def two_outputs(compile_args: str, y: str = "{'age': np.zeros((8, 1)), 'kind': np.zeros(8)}") -> str:
+    """A model with outputs 'age' (1 unit) and 'kind' (3 classes), compiled with ``compile_args``."""
+    return (f"{HEAD}LOSSES = {{'age': 'mse', 'kind': 'sparse_categorical_crossentropy'}}\n"
+            f"inp = keras.Input((4,))\nm = keras.Model(inp, [layers.Dense(1, name='age')(inp), "
+            f"layers.Dense(3, activation='softmax', name='kind')(inp)])\n"
+            f"m.compile(optimizer='adam', {compile_args})\nm.fit(np.zeros((8, 4)), {y}, epochs=1, verbose=0)\n")
+
+
 CONV1D = ("Conv1D(4, 3)", "GlobalAveragePooling1D()", "Dense(1)")
 CONV2D = ("Conv2D(4, 3)", "GlobalAveragePooling2D()", "Dense(1)")
 PREDICT = "m.predict(x, verbose=0)"
@@ -168,6 +183,27 @@ SCRIPTS = {
                               + seq("(4,)", "Dense(5, activation='softmax')")
                               + "\nm.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
                                 "m.fit(x, y, epochs=1, verbose=0)\n",
+    # KL205: label values the loss cannot read, and compile arguments per output
+    "kl205_ids_divided": labelled("np.random.randint(0, 10, 64) / 255.0", "'sparse_categorical_crossentropy'",
+                                  "Dense(10, activation='softmax')"),
+    "kl205_rand_sparse": labelled("np.random.rand(64)", "'sparse_categorical_crossentropy'",
+                                  "Dense(10, activation='softmax')"),
+    "kl205_bce_class_ids": labelled("np.random.randint(0, 10, 64)", "'binary_crossentropy'",
+                                    "Dense(1, activation='sigmoid')"),
+    "kl205_to_categorical_width": labelled("keras.utils.to_categorical(np.random.randint(0, 5, 64), 5)",
+                                           "'categorical_crossentropy'", "Dense(10, activation='softmax')"),
+    "kl205_ignore_class_beyond": labelled("np.random.randint(0, 12, 64)",
+                                          "keras.losses.SparseCategoricalCrossentropy(ignore_class=10)",
+                                          "Dense(10, activation='softmax')"),
+    "kl205_sparse_axis": labelled("np.random.randint(0, 3, (64, 5))",
+                                  "keras.losses.SparseCategoricalCrossentropy(axis=1)", "Dense(15)", "Reshape((5, 3))",
+                                  "Softmax()"),
+    "kl205_loss_weights_count": two_outputs("loss=LOSSES, loss_weights=[1.0]"),
+    "kl205_loss_weights_single_loss": two_outputs("loss='mse', loss_weights=[1.0, 2.0]", "[np.zeros((8, 1)), "
+                                                  "np.zeros((8, 3))]"),
+    "kl205_loss_weights_missing": two_outputs("loss=LOSSES, loss_weights={'age': 1.0}"),
+    "kl205_metrics_unknown_output": two_outputs("loss=LOSSES, metrics={'age': 'mae', 'knd': 'accuracy'}"),
+    "kl205_loss_dict_keys": two_outputs("loss={'age': 'mse', 'knd': 'mse'}", "[np.zeros((8, 1)), np.zeros((8, 3))]"),
 }
 
 # Keras 3 adds a missing trailing axis of size 1 and drops an extra one: nothing to report.
@@ -187,6 +223,18 @@ QUIET = {
                              "m = keras.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling2D()(base(inp))))",
                              "(8, 64, 80, 3)"),
     # Keras 3 keeps Embedding's weights=: a matrix of the table's shape trains
+    # ignore_class masks the one id that reaches the units; extra weights and metrics for one output
+    "ignore_class_masks_units": labelled("np.random.randint(0, 11, 64)",
+                                         "keras.losses.SparseCategoricalCrossentropy(ignore_class=10)",
+                                         "Dense(10, activation='softmax')"),
+    "loss_weights_extra_key": two_outputs("loss=LOSSES, loss_weights={'age': 1.0, 'kind': 1.0, 'knd': 2.0}"),
+    "loss_weights_single_loss_one": two_outputs("loss='mse', loss_weights=[2.0]",
+                                                "[np.zeros((8, 1)), np.zeros((8, 3))]"),
+    "metrics_dict_some_outputs": two_outputs("loss=LOSSES, metrics={'kind': 'accuracy'}"),
+    "metrics_dict_single_output": fit(seq("(4,)", "Dense(1)"), "(8, 4)", call="m.compile(optimizer='adam', "
+                                      "loss='mse', metrics={'foo': 'mae'})\nm.fit(x, y, epochs=1, verbose=0)"),
+    "bce_zero_one_labels": labelled("np.random.randint(0, 2, 64)", "'binary_crossentropy'",
+                                    "Dense(1, activation='sigmoid')"),
     "embedding_weights_fit": fit("matrix = np.zeros((50, 16))\n" + seq("(6,)", "Embedding(50, 16, weights=[matrix])",
                                                                         "GlobalAveragePooling1D()", "Dense(1)"),
                                  "(8, 6)"),

@@ -15,6 +15,11 @@ import libcst as cst
 
 from keraslint.diagnostics import Severity
 from keraslint.graph.feeding import SINGLE_SAMPLE_METHODS, Feed
+from keraslint.graph.label_checks import (
+    compile_problems,
+    ids_beyond_units,
+    value_problems,
+)
 from keraslint.graph.layers import (
     CONVOLUTIONS,
     RECURRENT,
@@ -26,8 +31,15 @@ from keraslint.graph.losses import Outcome, align, spec
 from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
-from keraslint.source.training import REGRESSION_LOSSES
-from keraslint.source.values import VALUE_RANGE, Array, FromOption, ListValue
+from keraslint.source.training import REGRESSION_LOSSES, Loss
+from keraslint.source.values import (
+    ONE_HOT_BY,
+    VALUE_RANGE,
+    Array,
+    FromOption,
+    ListValue,
+)
+from keraslint.values import UNKNOWN
 
 _IMAGE_CHANNELS = (1, 3, 4)
 
@@ -291,7 +303,7 @@ def declared_problems(layer: Layer, declared: Shape) -> Problem | None:
 _LABELLED_METHODS = ("fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch")
 
 
-def label_outcome(feed: Feed, output: Shape | None, loss: str | None) -> Outcome | None:
+def label_outcome(feed: Feed, output: Shape | None, loss: str | None, *, axis: Any = -1) -> Outcome | None:
     """What Keras does when ``loss`` compares this feed's labels with ``output`` (None: unknown)."""
     labels = feed.labels
     if labels is None or labels.shape is None or output is None or feed.use.method not in _LABELLED_METHODS:
@@ -300,7 +312,9 @@ def label_outcome(feed: Feed, output: Shape | None, loss: str | None) -> Outcome
         if array is not None and array.shape and declared is not None and \
                 not _matches(tuple(declared[1:]), tuple(array.shape[1:])):
             return None  # the model does not get that far (KL201-KL204 say why)
-    return align(loss, tuple(labels.shape), tuple(output))
+    if axis is UNKNOWN:
+        return None
+    return align(loss, tuple(labels.shape), tuple(output), axis=axis)
 
 
 def unflattened_dense(model: Any) -> Node | None:
@@ -333,17 +347,27 @@ def lower_rank_consequence(outcome: Outcome, loss: str) -> tuple[str, Any]:
     return message, Severity.WARNING
 
 
-def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterator[Problem]:
+def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None) -> Iterator[Problem]:
     labels = feed.labels
     if labels is None or labels.shape is None or output is None or feed.use.method not in _LABELLED_METHODS:
         return
+    loss = compiled_loss.name if compiled_loss is not None else None
+    axis = compiled_loss.axis if compiled_loss is not None else -1
+    if axis is UNKNOWN:
+        return  # which axis holds the classes is not known
     y = labels.shape
     units = output[-1]
     node = feed.y_node
     shown = f"labels {fmt_shape(y)}"
-    outcome = label_outcome(feed, output, loss)
+    outcome = label_outcome(feed, output, loss, axis=axis)
     # the hand-written advice below only where the Keras table agrees that something is wrong
     disagree = outcome is None or outcome.result != "ok"
+    if outcome is not None and outcome.result == "raises" and outcome.message.startswith("Only axis=-1"):
+        yield Problem("KL205", f"{loss} takes its classes on the last axis only, but the loss is given axis={axis}: "
+                               f"Keras stops at the first batch ('{outcome.message}')", node)
+        return
+    if axis not in (-1, len(output) - 1):
+        units = None  # the classes are along another axis: the advice below is about the last one
     integer_ids = labels.one_hot is False or (len(y) == 1) or (len(y) == 2 and y[-1] == 1)
     if loss == "categorical_crossentropy" and units is not None and units > 1 and len(output) == 2 and disagree:
         if integer_ids and labels.one_hot is not True:
@@ -352,15 +376,22 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
                                    f"`keras.utils.to_categorical(y, {units})`", node)
             return
         if len(y) >= 2 and y[-1] is not None and y[-1] != units:
-            yield Problem("KL205", f"The one-hot {shown} have {y[-1]} classes but the output layer has {units} "
-                                   f"units{_with_default(y[-1], units)}", node)
+            made = labels.data.get(ONE_HOT_BY)
+            made = f" made by {made}" if made else ""
+            stops = f": Keras stops at the first batch ('{outcome.message}')" if outcome is not None and \
+                outcome.result == "raises" else ""
+            yield Problem("KL205", f"The one-hot {shown}{made} have {y[-1]} classes but the output layer has {units} "
+                                   f"units{_with_default(y[-1], units)}{stops}", node)
             return
     bounds = labels.data.get(VALUE_RANGE)
+    ignore_class = compiled_loss.ignore_class if compiled_loss is not None else None
     if loss == "sparse_categorical_crossentropy" and isinstance(units, int) and isinstance(bounds, tuple) \
-            and bounds[1] > units and len(output) == 2 and len(y) <= 2:
+            and ignore_class is not UNKNOWN and ids_beyond_units(bounds, units, ignore_class) \
+            and len(output) == 2 and len(y) <= 2:
         source = f" from {labels.source}" if labels.source else ""
+        ignored = f" (ignore_class={ignore_class} masks only that id)" if ignore_class is not None else ""
         yield Problem("KL205", f"The {shown}{source} are class ids in [{bounds[0]}, {bounds[1]}) but the output "
-                               f"layer has {units} units{_with_default(bounds[1], units)}: on a CPU Keras stops at "
+                               f"layer has {units} units{_with_default(bounds[1], units)}{ignored}: on a CPU Keras stops at "
                                f"the first batch with an id of {units} or more (`which is outside the valid range "
                                f"of [0, {units})`), on a GPU TensorFlow does not check and the loss is NaN; make "
                                f"the last layer Dense({bounds[1]})", node)
@@ -383,6 +414,10 @@ def label_problems(feed: Feed, output: Shape | None, loss: str | None) -> Iterat
             yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}"
                                    f"{_with_default(units, width)}: {consequence}; make the last layer "
                                    f"Dense({width}) or fix the labels", node)
+            return
+    if outcome is not None and outcome.result == "ok" and loss is not None:
+        for message, severity in value_problems(feed, labels, units, loss):
+            yield Problem("KL205", message, node, severity=severity)
             return
     if outcome is not None and outcome.result != "ok" and len(y) < len(output):
         if unflattened_dense(feed.model) is not None:
@@ -432,7 +467,7 @@ def _per_output_label_problems(feed: Feed, outputs: list[Shape | None], compiled
         if loss is None or not isinstance(array, Array) or array.shape is None:
             continue
         which = f"output '{name}'" if name else f"output {index}"
-        for problem in label_problems(replace(feed, labels=array), output, loss.name):
+        for problem in label_problems(replace(feed, labels=array), output, loss):
             problem.message = f"{which}: {problem.message}"
             yield problem
 
@@ -453,13 +488,18 @@ def missing_channel_axis(node: Node, result: NodeResult) -> bool:
 def all_problems(ctx: Any) -> list[Problem]:
     """Every contract problem in the file, each under the one rule it belongs to."""
     found: list[Problem] = []
+    compiles: set[int] = set()  # Keras stops at the first call that builds the compiled loss: once each
     for feed in ctx.feeds:
         found.extend(input_problems(feed, ctx.where))
         compiled = feed.use.compiled
-        loss = compiled.loss.name if compiled is not None and compiled.loss is not None else None
+        if compiled is not None and id(compiled) not in compiles:
+            problems = [Problem("KL205", m, feed.use.node) for m in compile_problems(feed, ctx.where)]
+            if problems:
+                compiles.add(id(compiled))
+            found.extend(problems)
         outputs = feed.model.output_shapes()
         if len(outputs) == 1:
-            found.extend(label_problems(feed, outputs[0], loss))
+            found.extend(label_problems(feed, outputs[0], compiled.loss if compiled is not None else None))
         elif len(outputs) > 1:
             found.extend(_per_output_label_problems(feed, outputs, compiled))
         if feed.use.method in ("fit", "fit_generator", "train_on_batch"):

@@ -108,6 +108,9 @@ class ModelGraph:
     x_train.shape[1:], read from a CSV``), for the coverage report."""
     fed: tuple[Shape, Any] | None = None
     """For a Sequential: the input shape of the first data it was given, and that call."""
+    outputs_keyed: bool = False
+    """True when a functional model's outputs were given as a dict (Keras then keys its
+    predictions by those names, not by the output layers' names)."""
     id: int = field(default_factory=lambda: next(_ids))
 
     def nodes(self) -> list[Node]:

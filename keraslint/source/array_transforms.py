@@ -52,7 +52,14 @@ from keraslint.source.array_values import (
     make,
     unknown,
 )
-from keraslint.source.values import DYNAMIC_AXES, NOT_MODELLED, Array, ListValue, is_dynamic_dim
+from keraslint.source.values import (
+    DYNAMIC_AXES,
+    NOT_MODELLED,
+    ONE_HOT_BY,
+    Array,
+    ListValue,
+    is_dynamic_dim,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -240,7 +247,10 @@ def _to_categorical(interp: Interpreter, site: CallSite) -> Any:
     shape = base.shape
     if len(shape) > 1 and shape[-1] == 1:
         shape = shape[:-1]
-    return make(site.node, (*shape, depth), dtype, type_=base.type, one_hot=True, source=base.source)
+    result = make(site.node, (*shape, depth), dtype, type_=base.type, one_hot=True, source=base.source)
+    if depth is not None:
+        result.data[ONE_HOT_BY] = f"`{site.spelled.rsplit('.', 1)[-1]}` with num_classes={depth}"
+    return result
 
 
 @handles("tensorflow.one_hot", "keras.ops.one_hot")

@@ -241,7 +241,8 @@ def functional(site: CallSite) -> Obj:
         outputs = site.kwargs["output"]
     in_tensors, out_tensors = _tensors(_flattened(inputs)), _tensors(_flattened(outputs))
     graph = ModelGraph("functional", inputs=in_tensors or [], outputs=out_tensors or [], name=_name(site),
-                       node=site.node, complete=in_tensors is not None and out_tensors is not None)
+                       node=site.node, complete=in_tensors is not None and out_tensors is not None,
+                       outputs_keyed=isinstance(outputs, dict))
     for tensors, what, position in ((in_tensors, "inputs", 0), (out_tensors, "outputs", 1)):
         if tensors is None:
             code = argument_code(site, position, what) or argument_code(site, None, what[:-1])

@@ -15,7 +15,7 @@ import libcst as cst
 from keraslint.graph.losses import spec as loss_spec
 from keraslint.source import models
 from keraslint.source.keras_metrics import MetricSpec
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj, Ref
+from keraslint.source.values import NOT_MODELLED, Array, Function, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -42,6 +42,10 @@ class Loss:
     """Canonical name (``categorical_crossentropy``), None when not known."""
     from_logits: bool | None = False
     node: cst.CSTNode | None = field(default=None, repr=False)
+    ignore_class: Any = None
+    """``ignore_class=`` of a sparse cross-entropy object: an int, None (not given), UNKNOWN."""
+    axis: Any = -1
+    """``axis=`` of a (sparse) categorical cross-entropy object: an int or UNKNOWN."""
 
 
 @dataclass
@@ -55,6 +59,12 @@ class CompileInfo:
     #: not known); None when ``loss=`` is one loss (Keras applies it to every output)
     per_output: list[Loss | None] | dict[str, Loss | None] | None = None
     loss_weights: Any = None
+    #: the keys of ``metrics=``/``weighted_metrics=`` given as a dict keyed by output name, by
+    #: argument (only dicts whose keys are all known strings)
+    metric_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: how many losses Keras counts in ``loss=`` (1 for a single loss, however many outputs; the
+    #: entries of a flat list or dict); None when not given or not known
+    loss_count: int | None = None
 
 
 @dataclass
@@ -95,7 +105,51 @@ def _loss(value: Any, node: cst.CSTNode | None) -> Loss | None:
     if name is None:
         return None
     from_logits = value.data.get("from_logits", False) if isinstance(value, Obj) else False
-    return Loss(name, from_logits if isinstance(from_logits, bool) else None, node)
+    ignore_class = value.data.get("ignore_class") if isinstance(value, Obj) else None
+    axis = value.data.get("axis", -1) if isinstance(value, Obj) else -1
+    return Loss(name, from_logits if isinstance(from_logits, bool) else None, node,
+                ignore_class=ignore_class if ignore_class is None or _is_int(ignore_class) else UNKNOWN,
+                axis=axis if _is_int(axis) else UNKNOWN)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# Where Keras 3's loss classes take ignore_class and axis positionally (Keras 2 put reduction
+# second in SparseCategoricalCrossentropy, so a positional argument there is not trusted).
+_LOSS_ARGUMENTS = {"SparseCategoricalCrossentropy": ("ignore_class", "axis"),
+                   "CategoricalCrossentropy": ("axis",), "CategoricalFocalCrossentropy": ("axis",),
+                   "BinaryCrossentropy": ("axis",), "BinaryFocalCrossentropy": ("axis",)}
+
+
+def _loss_arguments(site: CallSite, leaf: str) -> dict[str, Any]:
+    """``ignore_class``/``axis`` given by keyword; UNKNOWN when they may have been given otherwise."""
+    found: dict[str, Any] = {}
+    positional_only = len(site.args) > 1 or site.star_args
+    for keyword in _LOSS_ARGUMENTS.get(leaf, ()):
+        if keyword in site.kwargs:
+            found[keyword] = site.kwargs[keyword]
+        elif positional_only:
+            found[keyword] = UNKNOWN
+    return found
+
+
+def _loss_count(value: Any) -> int | None:
+    """Keras's ``len(tree.flatten(loss))`` where it is certain."""
+    if isinstance(value, (str, Ref, Function)) or (isinstance(value, Obj) and value.type == LOSS):
+        return 1
+    items = list(value.values()) if isinstance(value, dict) else value.items if isinstance(value, ListValue) \
+        else list(value) if isinstance(value, tuple) else None
+    if items is None or any(_loss_count(item) != 1 for item in items):
+        return None  # unknown entries may be nested structures
+    return len(items)
+
+
+def _metric_keys(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        return tuple(value)
+    return None
 
 
 def metric_specs(value: Any) -> list[MetricSpec]:
@@ -132,8 +186,10 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     name = site.name
     if name.startswith("keras.losses.") and name[len("keras.losses."):][:1].isupper():
         from_logits = site.arg(None, "from_logits", default=False)
-        return Obj(LOSS, site.node, {"name": name.rsplit(".", 1)[-1],
-                                     "from_logits": from_logits if isinstance(from_logits, bool) else None})
+        leaf = name.rsplit(".", 1)[-1]
+        return Obj(LOSS, site.node, {"name": leaf,
+                                     "from_logits": from_logits if isinstance(from_logits, bool) else None,
+                                     **_loss_arguments(site, leaf)})
     if name.startswith("keras.metrics.") and name[len("keras.metrics."):][:1].isupper():
         # k is the first argument of the top-k accuracies (TopKCategoricalAccuracy(k=5, ...))
         k = site.arg(0, "k", default=None) if "TopK" in name else None
@@ -157,6 +213,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             multiple_losses=multiple,
             per_output=per_output,
             loss_weights=site.arg(2, "loss_weights", default=None),
+            loss_count=_loss_count(loss_value),
+            metric_keys={argument: keys for argument in ("metrics", "weighted_metrics")
+                         if (keys := _metric_keys(site.arg(None, argument, default=None))) is not None},
         )
         return None
     return NOT_MODELLED

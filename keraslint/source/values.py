@@ -99,6 +99,10 @@ DYNAMIC_AXES = "dynamic_axes"
 #: derived arrays drop it
 VALUE_RANGE = "value_range"
 
+#: ``Array.data`` key: for one-hot labels whose width a call fixed, how (`to_categorical` with
+#: num_classes=5), for messages; carried by the operations that keep the values
+ONE_HOT_BY = "one_hot_by"
+
 
 @dataclass(eq=False)
 class Array(Obj):
@@ -170,15 +174,19 @@ NOT_MODELLED: Any = type("NotModelled", (), {"__repr__": lambda self: "NOT_MODEL
 Value = Union[int, float, str, bool, None, tuple, Ref, Function, ClassValue, Obj, ListValue, Method, Any]
 
 
+#: ``Array.data`` facts two branches must share for a merge to keep the array
+_MERGED_FACTS = ("real_values", "real_in_unit", VALUE_RANGE)
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Whether two branches computed the same value (so a merge keeps it)."""
     if a is b:
         return True
     if isinstance(a, Array) and isinstance(b, Array):
-        # facts kept in ``data`` (label_values' "real_values") must agree too, or a merge would keep
-        # one branch's fact for both
-        return (a.type, a.shape, a.dtype, a.scaled, a.one_hot, a.data.get("real_values")) == (
-            b.type, b.shape, b.dtype, b.scaled, b.one_hot, b.data.get("real_values"))
+        # facts kept in ``data`` (label_values' marks, the value range) must agree too, or a merge
+        # would keep one branch's fact for both
+        return (a.type, a.shape, a.dtype, a.scaled, a.one_hot, *map(a.data.get, _MERGED_FACTS)) == (
+            b.type, b.shape, b.dtype, b.scaled, b.one_hot, *map(b.data.get, _MERGED_FACTS))
     if a is UNKNOWN or b is UNKNOWN:
         return False
     if isinstance(a, (Obj, Function, ClassValue, ListValue)) or isinstance(b, (Obj, Function, ClassValue, ListValue)):

@@ -145,8 +145,10 @@ TWO_HEADS = ("x = np.zeros((64, 8))\ninp = keras.Input((8,))\nh = layers.Dense(1
     ("loss=['mse', 'sparse_categorical_crossentropy']", "[np.zeros((64, 1)), np.random.randint(0, 3, 64)]", []),
     # one loss for both outputs
     ("loss='mse'", "[np.zeros((64, 1)), np.zeros((64, 1))]", ["output 'kind': The output layer has 3 units"]),
-    # unknown pairing (keys that are not output names, a list of another length): no finding
-    ("loss={'a': 'mse', 'b': 'categorical_crossentropy'}", "{'a': np.zeros(64), 'b': np.zeros(64)}", []),
+    # loss keys that are not output names: Keras stops before it pairs labels with outputs
+    ("loss={'a': 'mse', 'b': 'categorical_crossentropy'}", "{'a': np.zeros(64), 'b': np.zeros(64)}",
+     ["The `loss` dict (compiled at line 8) names 'a', 'b', which the model does not output"]),
+    # unknown pairing (a list of another length): no finding
     ("loss=['mse', 'categorical_crossentropy']", "[np.zeros((64, 1))]", []),
 ])
 def test_kl205_per_output(compile_: str, fit_y: str, expected: list[str]) -> None:
