@@ -1,6 +1,6 @@
 """Checking a project whose modules import each other: time must grow linearly with its size.
 
-    python benchmarks/projects.py [--sizes 250,500,1000,2000] [--keep DIR]
+    python benchmarks/projects.py [--sizes 200,1000,2000] [--keep DIR] [--no-cache-runs]
 
 For each size N it generates a package of N modules. Module i imports three earlier modules
 (``from .m17 import block17``), defines a block function that calls theirs and builds Keras
@@ -12,9 +12,14 @@ without the cache:
 * ``keraslint check .`` over the whole project (every module is also a checked file);
 * ``keraslint check train.py`` alone (it reaches the import closure of the last module).
 
-It prints the times, the time per module, how the time grew from one size to the next (1.0 per
-doubling of the time per module is linear), and whether any file hit an internal error (KL009:
-a RecursionError or the per-file budget). Nothing is hard-coded: every number is measured now.
+It prints the times, the time per module and per 1,000 lines, how the time per module grew from
+one size to the next (1.0 is linear), the peak memory of the largest process, and whether any
+file hit an internal error (KL009: a RecursionError or the per-file budget). Then, with the
+cache: a first run, a second run with nothing changed, and a run after one module in the middle
+of the import graph was edited; for that run it counts the cache entries written (the files
+re-analysed) beside the number that had to be: the edited module and every module and script
+that imports it, directly or not. Target: peak memory under 300 MB. Nothing is hard-coded:
+every number is measured now.
 """
 
 from __future__ import annotations
@@ -33,14 +38,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_project(folder: Path, size: int, seed: int = 0) -> None:
+def make_project(folder: Path, size: int, seed: int = 0) -> dict[int, list[int]]:
+    """Writes the project; returns each module's imports (module index -> imported indexes)."""
     rng = random.Random(seed)
+    imports: dict[int, list[int]] = {}
     package = folder / "net"
     package.mkdir(parents=True)
     (folder / "pyproject.toml").write_text("[project]\nname = 'generated'\n")
     (package / "__init__.py").write_text(f"from .m{size - 1} import block{size - 1} as block\n")
     for i in range(size):
         deps = sorted(rng.sample(range(i), min(3, i)))
+        imports[i] = deps
         lines = ["import keras", "from keras import layers"]
         lines += [f"from .m{j} import block{j}" for j in deps]
         if i % 10 == 5:
@@ -58,55 +66,119 @@ def make_project(folder: Path, size: int, seed: int = 0) -> None:
         "model = keras.Model(inputs, outputs)\n"
         "model.compile(optimizer='adam', loss='mse')\n"
         "model.fit(np.zeros((32, 16)), np.zeros((32, 1)))\n")
+    return imports
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, list[dict]]:
-    env = {**os.environ, "KERASLINT_CACHE_DIR": str(cwd / ".cache-unused")}
+def dependants(imports: dict[int, list[int]], changed: int) -> set[int]:
+    """Every module that imports ``changed``, directly or through others."""
+    users: dict[int, set[int]] = {}
+    for module, deps in imports.items():
+        for dep in deps:
+            users.setdefault(dep, set()).add(module)
+    found: set[int] = set()
+    todo = [changed]
+    while todo:
+        for user in users.get(todo.pop(), ()):
+            if user not in found:
+                found.add(user)
+                todo.append(user)
+    return found
+
+
+_MEASURE = ("import resource, subprocess, sys\n"
+            "proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+            "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + '\\n' + proc.stdout)\n"
+            "sys.stderr.write(proc.stderr)\n"
+            "sys.exit(proc.returncode)")
+
+
+def timed(args: list[str], cwd: Path, cache: Path | None = None) -> tuple[float, list[dict], int]:
+    """Wall time, findings and peak RSS (MB) of one fresh ``keraslint check`` process (with the
+    cache in ``cache``, or without one)."""
+    env = {**os.environ, "KERASLINT_CACHE_DIR": str(cache or cwd / ".cache-unused")}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "keraslint", "check", *args, "--no-cache",
-                           "--output-format", "json", "--exit-zero"], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "keraslint", "check", *args,
+                           *([] if cache else ["--no-cache"]), "--output-format", "json", "--exit-zero"],
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"keraslint failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
-    return elapsed, json.loads(proc.stdout or "[]")
+    maxrss, _, output = proc.stdout.partition("\n")
+    return elapsed, json.loads(output or "[]"), int(maxrss) // 1024
+
+
+def written_since(folder: Path, since: float) -> int:
+    return sum(1 for entry in folder.rglob("*") if entry.is_file() and entry.stat().st_mtime >= since)
+
+
+def cache_runs(folder: Path, size: int, imports: dict[int, list[int]]) -> tuple[float, float, float, int, int]:
+    """First, unchanged and after-one-edit runs with the cache; entries written vs needed."""
+    cache = folder / ".bench-cache"
+    first, _, _ = timed(["."], folder, cache)
+    unchanged, _, _ = timed(["."], folder, cache)
+    changed = size // 2
+    module = folder / "net" / f"m{changed}.py"
+    module.write_text(module.read_text().replace(f"WIDTH{changed} = ", f"WIDTH{changed} = 1 + "))
+    time.sleep(0.01)
+    since = time.time()
+    edited, _, _ = timed(["."], folder, cache)
+    users = dependants(imports, changed)
+    # the edited module, its dependants, the package __init__ and train.py if they reach it
+    needed = 1 + len(users) + (2 if size - 1 in users or changed == size - 1 else 0)
+    return first, unchanged, edited, written_since(cache, since), needed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="250,500,1000,2000")
+    parser.add_argument("--sizes", default="200,1000,2000")
     parser.add_argument("--keep", type=Path, help="generate the projects here and keep them")
+    parser.add_argument("--no-cache-runs", action="store_true", help="skip the three runs with the cache")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="keraslint-projects-"))
-    rows = []
+    rows, cached = [], []
     try:
         for size in sizes:
             folder = base / f"project-{size}"
             if folder.exists():
                 shutil.rmtree(folder)
-            make_project(folder, size)
-            whole, found = timed(["."], folder)
-            single, _ = timed(["train.py"], folder)
+            imports = make_project(folder, size)
+            lines = sum(p.read_text().count("\n") for p in folder.rglob("*.py"))
+            whole, found, memory = timed(["."], folder)
+            single, _, _ = timed(["train.py"], folder)
             errors = sum(1 for d in found if d["code"] == "KL009")
-            rows.append((size, whole, single, errors, len(found)))
+            rows.append((size, lines, whole, single, errors, len(found), memory))
+            if not args.no_cache_runs:
+                cached.append((size, *cache_runs(folder, size, imports)))
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
-    print(f"{'modules':>8}  {'check .':>9}  {'per module':>10}  {'growth':>7}  {'train.py':>9}  "
-          f"{'findings':>8}  {'KL009':>5}")
+    print(f"{'modules':>8}  {'lines':>7}  {'check .':>9}  {'per module':>10}  {'per 1k lines':>12}  {'growth':>7}  "
+          f"{'train.py':>9}  {'peak RSS':>8}  {'KL009':>5}")
     previous = None
-    for size, whole, single, errors, found in rows:
+    for size, lines, whole, single, errors, _found, memory in rows:
         per = whole / (size + 1) * 1000
         growth = f"{per / previous:.2f}x" if previous else "-"
         previous = per
-        print(f"{size:>8}  {whole:>8.2f}s  {per:>8.2f}ms  {growth:>7}  {single:>8.2f}s  {found:>8}  {errors:>5}")
-    linear = all(r[3] == 0 for r in rows)
-    pers = [r[1] / (r[0] + 1) for r in rows]
+        print(f"{size:>8}  {lines:>7,}  {whole:>8.2f}s  {per:>8.1f}ms  {whole / lines * 1000:>10.2f}s  {growth:>7}  "
+              f"{single:>8.2f}s  {memory:>5} MB  {errors:>5}")
+    pers = [r[2] / (r[0] + 1) for r in rows]
     ratio = pers[-1] / pers[0] if len(pers) > 1 else 1.0
+    peak = max(r[6] for r in rows)
     print(f"\ntime per module, largest vs smallest project: {ratio:.2f}x "
           f"({'linear' if ratio < 1.5 else 'SUPER-LINEAR'}); internal errors: "
-          f"{'none' if linear else 'SOME (see KL009 column)'}")
+          f"{'none' if all(r[4] == 0 for r in rows) else 'SOME (see KL009 column)'}")
+    if cached:
+        print(f"\n{'modules':>8}  {'cache: first':>12}  {'unchanged':>9}  {'one edited':>10}  {'re-analysed':>11}  "
+              f"{'needed':>6}")
+        for size, first, unchanged, edited, written, needed in cached:
+            print(f"{size:>8}  {first:>11.2f}s  {unchanged:>8.2f}s  {edited:>9.2f}s  {written:>11}  {needed:>6}")
+    print()
+    print(f"{'PASS' if ratio < 1.5 else 'MISS'}  linear in the project's size: {ratio:.2f}x per module")
+    print(f"{'PASS' if peak < 300 else 'MISS'}  peak memory under 300 MB: {peak} MB")
+    if cached:
+        exact = all(written <= needed for *_, written, needed in cached)
+        print(f"{'PASS' if exact else 'MISS'}  after one edit the cache re-analyses only the module and its dependants")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
 
 
