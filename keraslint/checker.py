@@ -55,6 +55,10 @@ class FileReport:
     coverage: Any = None
     #: what the user should know that is not a finding ("model.py does not parse: skipped")
     notes: list[str] = field(default_factory=list)
+    #: for --verbose: how long the check took (None when it was not run), and whether the
+    #: findings came from the cache
+    seconds: float | None = None
+    from_cache: bool = False
     #: (the source they were split from, its lines): split once, however many findings show a line
     _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
@@ -79,6 +83,11 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
     return Diagnostic(code=code_name[0], name=code_name[1], severity=Severity.ERROR, pass_=Pass.SOURCE,
                       message=message, filename=filename, location=start,
                       end_location=end or Location(row, column + 1), noqa_row=None)
+
+
+def unreadable(filename: str, message: str) -> Diagnostic:
+    """A KL002 finding for ``filename`` (an input that could not be read at all)."""
+    return _meta(UNREADABLE, filename, message)
 
 
 #: a script larger than this is skipped with a note: libcst alone peaks near 190 MB per 100 KB of

@@ -20,6 +20,7 @@ __all__ = [
     "RuleInfo",
     "UnknownSelectorError",
     "glob_matches",
+    "normalize_selector",
     "per_file_ignored",
     "relative_path",
     "resolve",
@@ -101,6 +102,12 @@ def _parse(selector: str, rules: Sequence[RuleInfo]) -> _Selector:
     if hint is not None:
         message += f" (did you mean {hint!r}?)"
     raise UnknownSelectorError(message)
+
+
+def normalize_selector(selector: str) -> str:
+    """Codes and prefixes are case-insensitive (``kl301``, ``Kl3``), as ``keraslint rule kl301``
+    is; rule names and ``ALL`` are kept as written."""
+    return selector.upper() if re.fullmatch(r"kl\d*", selector, re.IGNORECASE) else selector
 
 
 def validate_selector(selector: str, rules: Sequence[RuleInfo]) -> None:
