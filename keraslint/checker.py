@@ -27,7 +27,7 @@ from keraslint.source.analysis import analyze
 from keraslint.source.notebook import MAX_NOTEBOOK_BYTES, Notebook, read_notebook
 from keraslint.source.parsing import NotParsed, parse
 from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded, source_encoding
-from keraslint.suppression import parse_suppressions
+from keraslint.suppression import might_suppress, parse_suppressions
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
 UNREADABLE = ("KL002", "unreadable-input")
@@ -195,14 +195,25 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
                 raw.append(_meta(INTERNAL_ERROR, ctx.filename,
                                  f"rule {rule.code} ({rule.name}) failed: {_one_line(exc)} "
                                  f"[{Path(where.filename).name}:{where.lineno}]"))
+    # The file's own suppressions are read whenever it may hold one: KL010 and the warning for
+    # unknown codes need them even when nothing was found.
+    own = parse_suppressions(ctx.source) if ctx.source and might_suppress(ctx.source) else None
     if raw and ctx.source:
         # A finding in an imported module obeys that module's `# noqa` comments.
-        texts = {ctx.filename: ctx.source}
+        suppressions = {}
         if ctx.facts is not None:
-            texts.update((display_path(m.path), m.text) for m in ctx.facts.imported)
-        suppressions = {name: parse_suppressions(text) for name, text in texts.items()}
+            suppressions = {display_path(m.path): parse_suppressions(m.text) for m in ctx.facts.imported}
+        suppressions[ctx.filename] = own if own is not None else parse_suppressions(ctx.source)
         raw = [d for d in raw if d.code in _META_CODES or d.filename not in suppressions
                or not suppressions[d.filename].suppresses(d.code, d.noqa_row)]
+    if own is not None:
+        from keraslint.unused_noqa import CODE as UNUSED_NOQA, unknown_code_warnings, unused_noqa
+
+        known = {r.code for r in all_rules()}
+        report.notes.extend(unknown_code_warnings(ctx.filename, own, known, ctx.row_label))
+        # After a rule crashed, its suppressions look unused: no KL010 then.
+        if UNUSED_NOQA in selected and not any(d.code == INTERNAL_ERROR[0] for d in raw):
+            raw.extend(unused_noqa(ctx.filename, text_lines(ctx.source), own, selected, known))
     report.diagnostics.extend(raw)
     report.context = ctx
     # Computed here, while the analysis is alive: a worker process or the cache hands back only this JSON value.

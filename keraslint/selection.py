@@ -117,7 +117,9 @@ def validate_selector(selector: str, rules: Sequence[RuleInfo]) -> None:
 
 def _always_on(rules: Sequence[RuleInfo], ignores: Iterable[_Selector]) -> set[str]:
     exact = {code for sel in ignores if sel.exact for code in sel.codes}
-    return {r.code for r in rules if r.code.startswith(ALWAYS_ON_PREFIX) and r.code not in exact}
+    # KL010 (unused-noqa) shares the prefix but is advice, opt-in like every info rule.
+    return {r.code for r in rules if r.code.startswith(ALWAYS_ON_PREFIX) and r.severity == "error"
+            and r.code not in exact}
 
 
 def empty_selection_message(where: str) -> str:
