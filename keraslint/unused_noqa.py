@@ -65,7 +65,7 @@ def unused_noqa(filename: str, source_lines: Sequence[str], suppressions: Suppre
         if not (unused or disabled or unknown):
             continue
         if any(CODE.startswith(code) for code in directive.codes):
-            continue  # `# noqa: KL301, KL010`: the user keeps it on purpose
+            continue  # a directive naming KL010 itself: the user keeps it on purpose
         parts = [f"{label}: {', '.join(f'`{c}`' for c in codes)}"
                  for label, codes in (("unused", unused), ("non-enabled", disabled), ("unknown", unknown)) if codes]
         line = source_lines[directive.row - 1] if directive.row <= len(source_lines) else directive.comment
@@ -99,7 +99,7 @@ def _removal(directive: Directive, line: str, drop: set[str]) -> Fix:
         else:
             text = rest if rest.startswith("#") else f"# {rest}"
             edit = Edit(text, Location(row, directive.comment_start), Location(row, comment_end))
-    else:  # `# type: ignore  # noqa: KL301`: the directive and the spaces before it go
+    else:  # after other comment text (a type-ignore): the directive and the spaces before it go
         start = directive.comment_start + len(before.rstrip())
         edit = Edit("", Location(row, start), Location(row, directive.end))
     return Fix(f"Remove the unused {_label(directive)} directive", "safe", (edit,))
