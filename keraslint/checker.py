@@ -27,7 +27,7 @@ from keraslint.source.analysis import analyze
 from keraslint.source.notebook import MAX_NOTEBOOK_BYTES, Notebook, read_notebook
 from keraslint.source.parsing import NotParsed, parse
 from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded, source_encoding
-from keraslint.suppression import parse_suppressions
+from keraslint.suppression import might_suppress, parse_suppressions
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
 UNREADABLE = ("KL002", "unreadable-input")
@@ -55,6 +55,10 @@ class FileReport:
     coverage: Any = None
     #: what the user should know that is not a finding ("model.py does not parse: skipped")
     notes: list[str] = field(default_factory=list)
+    #: for --verbose: how long the check took (None when it was not run), and whether the
+    #: findings came from the cache
+    seconds: float | None = None
+    from_cache: bool = False
     #: (the source they were split from, its lines): split once, however many findings show a line
     _lines: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
@@ -79,6 +83,11 @@ def _meta(code_name: tuple[str, str], filename: str, message: str, row: int = 1,
     return Diagnostic(code=code_name[0], name=code_name[1], severity=Severity.ERROR, pass_=Pass.SOURCE,
                       message=message, filename=filename, location=start,
                       end_location=end or Location(row, column + 1), noqa_row=None)
+
+
+def unreadable(filename: str, message: str) -> Diagnostic:
+    """A KL002 finding for ``filename`` (an input that could not be read at all)."""
+    return _meta(UNREADABLE, filename, message)
 
 
 #: a script larger than this is skipped with a note: libcst alone peaks near 190 MB per 100 KB of
@@ -186,14 +195,25 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
                 raw.append(_meta(INTERNAL_ERROR, ctx.filename,
                                  f"rule {rule.code} ({rule.name}) failed: {_one_line(exc)} "
                                  f"[{Path(where.filename).name}:{where.lineno}]"))
+    # The file's own suppressions are read whenever it may hold one: KL010 and the warning for
+    # unknown codes need them even when nothing was found.
+    own = parse_suppressions(ctx.source) if ctx.source and might_suppress(ctx.source) else None
     if raw and ctx.source:
         # A finding in an imported module obeys that module's `# noqa` comments.
-        texts = {ctx.filename: ctx.source}
+        suppressions = {}
         if ctx.facts is not None:
-            texts.update((display_path(m.path), m.text) for m in ctx.facts.imported)
-        suppressions = {name: parse_suppressions(text) for name, text in texts.items()}
+            suppressions = {display_path(m.path): parse_suppressions(m.text) for m in ctx.facts.imported}
+        suppressions[ctx.filename] = own if own is not None else parse_suppressions(ctx.source)
         raw = [d for d in raw if d.code in _META_CODES or d.filename not in suppressions
                or not suppressions[d.filename].suppresses(d.code, d.noqa_row)]
+    if own is not None:
+        from keraslint.unused_noqa import CODE as UNUSED_NOQA, unknown_code_warnings, unused_noqa
+
+        known = {r.code for r in all_rules()}
+        report.notes.extend(unknown_code_warnings(ctx.filename, own, known, ctx.row_label))
+        # After a rule crashed, its suppressions look unused: no KL010 then.
+        if UNUSED_NOQA in selected and not any(d.code == INTERNAL_ERROR[0] for d in raw):
+            raw.extend(unused_noqa(ctx.filename, text_lines(ctx.source), own, selected, known))
     report.diagnostics.extend(raw)
     report.context = ctx
     # Computed here, while the analysis is alive: a worker process or the cache hands back only this JSON value.

@@ -24,9 +24,35 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # ruff's habit: -h as well as --help, on every command
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _hide_argument_types() -> None:
+    """Typer prints an argument's Python type after its name (``PATH... <list[Path]>``); an
+    argument with a metavar is shown by it alone (``PATH...``), as ruff shows ``[FILES]...``."""
+    from typer.core import TyperArgument
+
+    original = getattr(TyperArgument, "display_type_rich", None)
+    name = getattr(TyperArgument, "_rich_display_name", None)
+    if original is None or name is None or getattr(original, "_keraslint", False):
+        return  # another typer: its own help text, unchanged
+
+    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+        return None if self.metavar else original(self, ctx)
+
+    def rich_display_name(self):  # type: ignore[no-untyped-def]
+        return f"{self.metavar}..." if self.metavar and self.nargs != 1 else name(self)
+
+    display_type_rich._keraslint = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperArgument._rich_display_name = rich_display_name  # type: ignore[method-assign]
+
+
+_hide_argument_types()
 
 
 class OutputFormat(str, Enum):
@@ -53,9 +79,23 @@ def _split(values: list[str] | None) -> list[str] | None:
     """``--select KL1,KL2 --select KL3`` -> [KL1, KL2, KL3]; None when the option was not given."""
     if values is None:
         return None
+    from keraslint.selection import normalize_selector
+
     parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    # Codes are case-insensitive (kl301, Kl3), as `keraslint rule kl301` already is.
-    return [part.upper() if re.fullmatch(r"kl\d*", part, re.IGNORECASE) else part for part in parts]
+    return [normalize_selector(part) for part in parts]
+
+
+def _per_file_ignores(values: list[str]) -> list[tuple[str, list[str]]]:
+    """``--per-file-ignores 'tests/**:KL101,KL102'`` -> [("tests/**", ["KL101", "KL102"])]; the
+    glob ends at the last colon, so a Windows path's drive letter stays in it."""
+    pairs = []
+    for value in values:
+        pattern, sep, codes = value.rpartition(":")
+        selectors = _split([codes]) or []
+        if not sep or not pattern.strip() or not selectors:
+            raise fail(f"--per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'tests/**:KL101,KL102'")
+        pairs.append((pattern.strip(), selectors))
+    return pairs
 
 
 def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:
@@ -90,24 +130,30 @@ def main_callback(
 
 @app.command()
 def check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders to check [default: .]")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--output-format", help="How to print findings.")] = OutputFormat.full,
-    select: Annotated[Optional[list[str]], typer.Option(help="Rule codes, prefixes (KL3) or ALL to enable; replaces the configured selection.")] = None,
-    extend_select: Annotated[Optional[list[str]], typer.Option(help="Rules to enable on top of the selection.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to disable.")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH", help="Files or folders to check, or - to read from stdin [default: .]", show_default=False)] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--output-format", metavar="FORMAT", help="How to print findings: full, concise, json, json-lines, github or sarif.")] = OutputFormat.full,
+    select: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rule codes, prefixes (KL3) or ALL to enable; replaces the configured selection.")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rules to enable on top of the selection.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rule codes or prefixes to disable.")] = None,
+    per_file_ignores: Annotated[Optional[list[str]], typer.Option("--per-file-ignores", metavar="GLOB:CODES", help="Disable rules for the files a glob matches, e.g. 'tests/**:KL101,KL102' (repeatable; added to the configured per-file-ignores).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit with 0 even when there are findings.")] = False,
     statistics: Annotated[bool, typer.Option("--statistics", help="Show counts per rule instead of each finding.")] = False,
     show_coverage: Annotated[bool, typer.Option("--show-coverage", help="After the report, show per file the models found, how many keraslint fully shaped, and why the others are not (on stderr with machine-readable formats).")] = False,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml instead of discovering one.")] = None,
+    show_files: Annotated[bool, typer.Option("--show-files", help="Print the files that would be checked, one per line, and exit.")] = False,
+    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print the settings keraslint uses for the first file (config file, rules, excludes, options) and exit.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="PATH", help="Use this pyproject.toml instead of discovering one.")] = None,
     force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclude patterns to files named on the command line too.")] = False,
-    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the report to this file instead of stdout.")] = None,
-    stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", help="The name of the file read from stdin (with `-`), for messages, config lookup and per-file ignores.")] = None,
+    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", metavar="PATH", help="Write the report to this file instead of stdout.")] = None,
+    stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", metavar="NAME", help="The name of the file read from stdin (with `-`), for messages, config lookup and per-file ignores.")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes to the files (with `-`: print the fixed source).")] = False,
     unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; change nothing.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write .keraslint_cache.")] = False,
-    input_shape: Annotated[Optional[str], typer.Option("--input-shape", help="For saved models: the shape of the data they will be fed, batch axis first, e.g. 32,50,8 (use None for unknown).")] = None,
-    data: Annotated[Optional[Path], typer.Option("--data", help="For saved models: a .npy file they will be fed (only its header is read).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings and nothing else (no summary, notes or warnings).")] = False,
+    silent: Annotated[bool, typer.Option("--silent", "-s", help="Print nothing but fatal errors; the exit code still says whether there were findings.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr which config files and files are used, which results came from the cache, and how long the run took.")] = False,
+    input_shape: Annotated[Optional[str], typer.Option("--input-shape", metavar="SHAPE", help="For saved models: the shape of the data they will be fed, batch axis first, e.g. 32,50,8 (use None for unknown).")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", metavar="PATH", help="For saved models: a .npy file they will be fed (only its header is read).")] = None,
 ) -> None:
     """Check Python files (and folders of them) for Keras bugs."""
     from keraslint.run import CheckOptions, run_check
@@ -116,15 +162,20 @@ def check(
     chosen = _split(select)
     if chosen is not None and not chosen and not _split(extend_select):
         raise fail(empty_selection_message(f"--select {' '.join(repr(v) for v in select or [])}"))
+    if sum((quiet, silent, verbose)) > 1:
+        raise fail("--quiet, --silent and --verbose exclude each other; give one")
     options = CheckOptions(
         paths=paths or [Path(".")],
         output_format=output_format.value,
         select=chosen,
         extend_select=_split(extend_select) or [],
         ignore=_split(ignore) or [],
+        per_file_ignores=_per_file_ignores(per_file_ignores or []),
         exit_zero=exit_zero,
         statistics=statistics,
         show_coverage=show_coverage,
+        show_files=show_files,
+        show_settings=show_settings,
         config=config,
         force_exclude=force_exclude,
         output_file=output_file,
@@ -133,6 +184,7 @@ def check(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         no_cache=no_cache,
+        verbosity=-2 if silent else -1 if quiet else 1 if verbose else 0,
         input_shape=_parse_shape(input_shape),
         data=data,
     )
@@ -173,7 +225,7 @@ class ShapesFormat(str, Enum):
 
 @app.command()
 def shapes(
-    paths: Annotated[list[Path], typer.Argument(help="Scripts or saved models (.keras, .h5).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Scripts or saved models (.keras, .h5).")],
     output_format: Annotated[ShapesFormat, typer.Option("--output-format", help="table or json.")] = ShapesFormat.table,
     config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml.")] = None,
 ) -> None:
@@ -209,14 +261,40 @@ def _never_fail_to_encode() -> None:
                 pass
 
 
+def usage_error_line(exc: Exception) -> str:
+    """A usage error (bad option value, unknown option, missing argument) as keraslint's one
+    error line: click's wording with the validation library's prefix ("Value error, ") and
+    capital letters of its own dropped, plus where to find help."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = re.sub(r"\b(Value|Type|Assertion) error, ", "", message)
+    message = (message[:1].lower() + message[1:]).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command = f"keraslint {ctx.info_name}" if ctx is not None and ctx.parent is not None else "keraslint"
+    return f"keraslint: error: {message} (see '{command} --help')"
+
+
 def main() -> None:
     """Console-script entry point."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
     _never_fail_to_encode()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        from keraslint.printable import printable
+
+        sys.stderr.write(printable(usage_error_line(exc)) + "\n")
+        sys.exit(EXIT_ERROR)
+    except ClickException as exc:
+        sys.stderr.write(f"keraslint: error: {exc.format_message()}\n")
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.stderr.write("keraslint: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2, no traceback
         sys.stderr.write(f"keraslint: internal error: {type(exc).__name__}: {exc} (please report this)\n")
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -20,7 +20,7 @@ from typing import Any
 import pathspec
 
 from keraslint.files import NotRegular, TooLarge, read_regular
-from keraslint.selection import RuleInfo, UnknownSelectorError, validate_selector
+from keraslint.selection import RuleInfo, UnknownSelectorError, normalize_selector, validate_selector
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,7 +181,8 @@ class _Validator:
         return tuple(value)
 
     def selectors(self, key: str, value: Any) -> tuple[str, ...]:
-        selectors = self.strings(key, value)
+        # Codes are case-insensitive here as on the command line ("kl301" is KL301).
+        selectors = tuple(normalize_selector(s) for s in self.strings(key, value))
         for selector in selectors:
             try:
                 validate_selector(selector, self.rules)
@@ -196,20 +197,7 @@ class _Validator:
         return patterns
 
     def glob(self, key: str, pattern: str) -> None:
-        body = pattern.removeprefix("!")
-        problem = _glob_problem(body)
-        if problem is None:
-            try:
-                spec = pathspec.GitIgnoreSpec.from_lines([body])
-            except re.error as exc:  # its position is in the regex pathspec made, not the glob
-                problem = f"it has an invalid character class ({exc.msg})"
-            except Exception:  # noqa: BLE001 - pathspec raises several types for a malformed glob
-                problem = "it is not a valid gitignore pattern (a trailing '\\'?)"
-            else:
-                # pathspec turns what it cannot read (an unclosed '[', a lone '/') into a
-                # pattern that matches nothing, without a word: here that is an error.
-                if not any(p.include is not None and p.regex is not None for p in spec.patterns):
-                    problem = "it matches no path (an unclosed '[' or a lone '/'?)"
+        problem = glob_problem(pattern)
         if problem is not None:
             raise self.error(key, f": invalid pattern {pattern!r}: {problem}")
 
@@ -248,7 +236,26 @@ class _Validator:
         return tuple(value) if isinstance(value, list) else value
 
 
-def _glob_problem(pattern: str) -> str | None:
+def glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` (gitignore syntax, ``!`` negates) is not a usable glob; None when it is."""
+    body = pattern.removeprefix("!")
+    problem = _glob_text_problem(body)
+    if problem is not None:
+        return problem
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines([body])
+    except re.error as exc:  # its position is in the regex pathspec made, not the glob
+        return f"it has an invalid character class ({exc.msg})"
+    except Exception:  # noqa: BLE001 - pathspec raises several types for a malformed glob
+        return "it is not a valid gitignore pattern (a trailing '\\'?)"
+    # pathspec turns what it cannot read (an unclosed '[', a lone '/') into a pattern that
+    # matches nothing, without a word: here that is an error.
+    if not any(p.include is not None and p.regex is not None for p in spec.patterns):
+        return "it matches no path (an unclosed '[' or a lone '/'?)"
+    return None
+
+
+def _glob_text_problem(pattern: str) -> str | None:
     if not pattern.strip():
         return "it is empty"
     if pattern.startswith("#"):
@@ -338,6 +345,11 @@ class SettingsResolver:
             # The file's kind is decided when it is read (read_regular): a FIFO is "not a
             # regular file", never "does not exist", and is never waited on.
             self._forced = self._load(forced)
+            if self._forced.path is not None and not _has_table(forced, self._cwd):
+                # A --config file keraslint would read nothing from is a mistake (another
+                # project's pyproject.toml, a typo in the table name), not "use the defaults".
+                raise ConfigError(f"{display_path(forced, self._cwd)}: no {_TABLE} table in the file given "
+                                  f"with --config (add one, or leave --config out to use the defaults)")
 
     @property
     def forced(self) -> Settings | None:

@@ -14,7 +14,7 @@ from keraslint.config import Settings, SettingsResolver
 from keraslint.files import read_regular
 from keraslint.selection import relative_path
 
-__all__ = ["DEFAULT_EXCLUDES", "UsageError", "collect_files"]
+__all__ = ["DEFAULT_EXCLUDES", "UsageError", "collect_files", "missing_reason"]
 
 # ruff's defaults, minus what only ruff cares about; `exclude` replaces them, `extend-exclude` adds.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
@@ -197,13 +197,13 @@ class _Walker:
         return folders
 
 
-def _missing(path: Path) -> UsageError:
+def missing_reason(path: Path) -> str:
+    """Why a named path cannot be read, with the sibling the user most likely meant."""
     if os.path.lexists(path):
         # Listed by its folder yet not there: a symlink whose target is missing or that loops.
         # Suggesting its own name back ("did you mean 'l3.py'?") would help nobody.
-        return UsageError(f"path '{path}' is a symbolic link that cannot be followed "
-                          "(its target is missing, or it loops)")
-    message = f"path '{path}' does not exist"
+        return "is a symbolic link that cannot be followed (its target is missing, or it loops)"
+    message = "does not exist"
     try:
         siblings = [p.name for p in path.parent.iterdir() if p.name != path.name] if path.parent.is_dir() else []
     except OSError:
@@ -211,7 +211,11 @@ def _missing(path: Path) -> UsageError:
     close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)
     if close:
         message += f" (did you mean '{path.with_name(close[0])}'?)"
-    return UsageError(message)
+    return message
+
+
+def _missing(path: Path) -> UsageError:
+    return UsageError(f"path '{path}' {missing_reason(path)}")
 
 
 def collect_files(
@@ -220,17 +224,23 @@ def collect_files(
     *,
     force_exclude: bool = False,
     extensions: Sequence[str] = (".py",),
+    missing: list[Path] | None = None,
 ) -> list[Path]:
     """The files to check under ``paths``, sorted and without duplicates.
 
     Named files are always checked (whatever their extension) unless ``force_exclude`` and an
     exclude pattern matches them, as with ruff's ``--force-exclude``; folders are walked for
-    files with ``extensions``, skipping gitignored and excluded entries.
+    files with ``extensions``, skipping gitignored and excluded entries. A path that does not
+    exist raises ``UsageError``, or is appended to ``missing`` when that list is given (ruff
+    reports it as E902 and checks the others).
     """
     walker = _Walker(resolver, extensions)
     for path in paths:
         if not path.exists():
-            raise _missing(path)
+            if missing is None:
+                raise _missing(path)
+            missing.append(path)
+            continue
         is_dir = path.is_dir()
         if force_exclude and walker.excludes(path.absolute().parent).anywhere(path.absolute(), is_dir):
             continue

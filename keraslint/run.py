@@ -7,20 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import os
 import sys
+import time
 from typing import Any, BinaryIO, TextIO
 
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
 from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport, check_file, check_notebook,
-                               check_source, is_model_file, not_checked, read_input, sort_diagnostics, with_budget,
-                               without_via)
-from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
+                               check_source, is_model_file, not_checked, read_input, sort_diagnostics, unreadable,
+                               with_budget, without_via)
+from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path, glob_problem
 from keraslint.diagnostics import Diagnostic, Fix
 from keraslint.fixes import apply_fixes, unified_diff
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
+from keraslint.plural import plural
 from keraslint.printable import printable
-from keraslint.discovery import UsageError, collect_files
+from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
 from keraslint.source.notebook import read_notebook
@@ -28,6 +30,7 @@ from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
+from keraslint.verbose import VerboseLog, note_line
 from keraslint.writing import NotWritten, write_fixed, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -40,10 +43,16 @@ class CheckOptions:
     select: list[str] | None = None
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    #: --per-file-ignores GLOB:CODES from the command line (globs relative to the current folder),
+    #: applied on top of the configured per-file-ignores
+    per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
     exit_zero: bool = False
     statistics: bool = False
     #: after the report, what keraslint understood per file (models found, fully shaped, why not)
     show_coverage: bool = False
+    #: print the files that would be checked / the settings of the first one, and stop
+    show_files: bool = False
+    show_settings: bool = False
     config: Path | None = None
     force_exclude: bool = False
     output_file: Path | None = None
@@ -53,6 +62,8 @@ class CheckOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     no_cache: bool = False
+    #: -2 --silent (fatal errors only), -1 --quiet (findings only), 0 normal, 1 --verbose
+    verbosity: int = 0
     #: what saved models will be fed: a full shape (batch first) or a .npy file (header only)
     input_shape: tuple[int | None, ...] | None = None
     data: Path | None = None
@@ -64,22 +75,48 @@ def option_specs() -> dict[str, OptionSpec]:
 
 def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     infos = rule_infos()
+    log = VerboseLog(stderr if options.verbosity > 0 else None)
+    say = stderr.write if options.verbosity >= 0 else (lambda text: 0)  # notes and warnings
+    missing: list[Path] = []
     try:
-        for selector in [*(options.select or []), *options.extend_select, *options.ignore]:
+        for selector in [*(options.select or []), *options.extend_select, *options.ignore,
+                         *(s for _, selectors in options.per_file_ignores for s in selectors)]:
             validate_selector(selector, infos)
+        for pattern, _ in options.per_file_ignores:
+            problem = glob_problem(pattern)
+            if problem is not None:
+                raise UsageError(f"--per-file-ignores: invalid pattern {pattern!r}: {problem}")
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=options.config)
-        if [str(p) for p in options.paths] == ["-"]:
+        is_stdin = [str(p) for p in options.paths] == ["-"]
+        if is_stdin:
             files = [Path(options.stdin_filename or "-")]
+        else:
+            files = _collect(options, resolver, missing)
+            if missing and not files and len(missing) == len(options.paths):
+                raise _missing(missing[0])  # nothing could be read: a usage error, as before
+        if options.show_files or options.show_settings:
+            from keraslint.settings_report import show_files, show_settings
+
+            if options.show_settings:
+                stdout.write(show_settings(files[0] if files else options.paths[0], resolver, options, infos))
+            else:
+                stdout.write(show_files(files))
+            return EXIT_OK
+        log.settings(files, resolver)
+        if is_stdin:
             reports = [_check_stdin(resolver, options, infos)]
         else:
-            files = _collect(options, resolver)
             reports = check_files(files, resolver, options, infos)
+            if missing:
+                reports += [_missing_report(path) for path in missing]
+                files = [*files, *missing]
+        log.files(reports)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
     if not files:
-        stderr.write(f"keraslint: warning: no Python files found under "
-                     f"{printable(', '.join(str(p) for p in options.paths))}\n")
+        say(f"keraslint: warning: no Python files found under "
+            f"{printable(', '.join(str(p) for p in options.paths))}\n")
     coverage_text = None
     if options.show_coverage:
         from keraslint.reporters.coverage import render_coverage
@@ -101,7 +138,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return code
 
     for note in dict.fromkeys(n for r in reports for n in r.notes):
-        stderr.write(f"keraslint: note: {printable(note)}\n")
+        say(f"keraslint: {note_line(note)}\n")
     diagnostics = sort_diagnostics(unique_findings(reports))
     by_name = {r.filename: r for r in reports}
     imported_lines: dict[str, list[str]] = {}
@@ -117,17 +154,22 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return lines[row - 1] if 0 < row <= len(lines) else None
 
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
-                    color=use_color(stdout if options.output_file is None else None), statistics=options.statistics)
+                    color=use_color(stdout if options.output_file is None else None), statistics=options.statistics,
+                    summary=options.verbosity >= 0, unsafe_fixes=options.unsafe_fixes)
+    if options.verbosity < -1 and options.output_file is None:
+        output = ""  # --silent: the exit code says it all
     # Machine formats keep their output parseable: coverage goes to stderr beside them.
     beside = coverage_text is not None and options.output_format in ("full", "concise")
     try:
-        write_report(output + ("\n" if output else "") + coverage_text if beside else output,
-                     options.output_file, stdout)
+        if output or coverage_text is not None or options.output_file is not None:
+            write_report(output + ("\n" if output else "") + coverage_text if beside else output,
+                         options.output_file, stdout)
     except NotWritten as exc:
         stderr.write(f"keraslint: error: {exc}\n")
         return EXIT_ERROR
     if coverage_text is not None and not beside:
         stderr.write(coverage_text)
+    log.done()
     if any(r.internal_error for r in reports):
         return EXIT_ERROR
     if diagnostics and not options.exit_zero:
@@ -279,21 +321,21 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
             _write_source(stdout, report.data if report.data is not None else _encoded(report, new_source))
         remaining.append(report)
     if options.diff:
-        stderr.write(f"keraslint: {fixed_count} fix{'es' if fixed_count != 1 else ''} available in {changed} "
-                     f"file{'s' if changed != 1 else ''}\n")
+        if options.verbosity >= 0:
+            stderr.write(f"keraslint: {plural(fixed_count, 'fix')} available in {plural(changed, 'file')}\n")
         return EXIT_FINDINGS if changed else EXIT_OK
     diagnostics = sort_diagnostics([d for r in remaining for d in r.diagnostics])
     by_name = {r.filename: r for r in remaining}
     # With `-` stdout carries the source (an editor's format-on-save reads it): the report goes to stderr.
     report_to = stderr if is_stdin else stdout
-    if diagnostics or not is_stdin:
+    if (diagnostics or not is_stdin) and options.verbosity > -2:
         report_to.write(render(options.output_format, diagnostics, files_checked=len(files),
                                source_line=lambda d: by_name[d.filename].source_line(d.location.row, d.cell)
                                if d.filename in by_name else None,
-                               color=use_color(report_to), statistics=options.statistics))
-    if fixed_count:
-        stderr.write(f"keraslint: fixed {fixed_count} problem{'s' if fixed_count != 1 else ''} in {changed} "
-                     f"file{'s' if changed != 1 else ''}\n")
+                               color=use_color(report_to), statistics=options.statistics,
+                               summary=options.verbosity >= 0, unsafe_fixes=options.unsafe_fixes))
+    if fixed_count and options.verbosity >= 0:
+        stderr.write(f"keraslint: fixed {plural(fixed_count, 'problem')} in {plural(changed, 'file')}\n")
     if failed or any(r.internal_error for r in remaining):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
@@ -340,8 +382,11 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
 
 def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | None = None, *,
                    select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
-                   ignore: Sequence[str] = ()) -> frozenset[str]:
-    """The rule codes active for ``path``: command-line selectors over its configuration."""
+                   ignore: Sequence[str] = (),
+                   per_file_ignores: Sequence[tuple[str, Sequence[str]]] = ()) -> frozenset[str]:
+    """The rule codes active for ``path``: command-line selectors over its configuration. The
+    command line's ``per_file_ignores`` (globs relative to the current folder) add to the
+    configured ones, as ruff's ``--per-file-ignores`` do."""
     infos = list(infos) if infos is not None else rule_infos()
     if select is not None:
         # A --select on the command line replaces the configured selection (ruff's layering).
@@ -350,12 +395,18 @@ def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | N
         where = f"`select = []` in {display_path(settings.path)}" if settings.path is not None else None
         chosen = resolve(infos, select=settings.select, extend_select=[*settings.extend_select, *extend_select],
                          ignore=[*settings.ignore, *ignore], origin=where)
-    return chosen - per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+    chosen -= per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+    if per_file_ignores:
+        table: dict[str, list[str]] = {}
+        for pattern, selectors in per_file_ignores:
+            table.setdefault(pattern, []).extend(selectors)
+        chosen -= per_file_ignored(path, Path.cwd(), table, infos)
+    return chosen
 
 
 def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo]) -> frozenset[str]:
     return selected_rules(path, settings, infos, select=options.select, extend_select=options.extend_select,
-                          ignore=options.ignore)
+                          ignore=options.ignore, per_file_ignores=options.per_file_ignores)
 
 
 def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
@@ -415,16 +466,18 @@ class _Job:
 
 def _run_job(job: _Job) -> FileReport:
     """One file (in this process or a worker): checked under the per-file budget."""
+    started = time.perf_counter()
     report = with_budget(_budget(), job.filename, job.selected,
                          lambda: check_file(job.path, job.filename, selected=job.selected, options=job.options,
                                             data=job.data, model_input=job.model_input))
     report.context = None  # the analysis stays in the worker; only findings travel back
+    report.seconds = time.perf_counter() - started
     return report
 
 
 def _from_cache(job: _Job, cached: Entry) -> FileReport:
     report = FileReport(job.filename, list(cached.diagnostics), dependencies=dict(cached.dependencies),
-                        coverage=cached.coverage, notes=list(cached.notes))
+                        coverage=cached.coverage, notes=list(cached.notes), from_cache=True)
     data = job.data or b""
     try:
         if job.path.suffix.lower() == ".ipynb":
@@ -436,14 +489,22 @@ def _from_cache(job: _Job, cached: Entry) -> FileReport:
     return report
 
 
-def _collect(options: CheckOptions, resolver: SettingsResolver) -> list[Path]:
+def _collect(options: CheckOptions, resolver: SettingsResolver, missing: list[Path] | None = None) -> list[Path]:
     """Scripts and notebooks under the paths; a TensorFlow SavedModel folder named explicitly is
-    checked as one input (and reported as unsupported) rather than walked for scripts."""
+    checked as one input (and reported as unsupported) rather than walked for scripts. Paths
+    that do not exist go to ``missing`` when it is given (else they raise UsageError)."""
     saved_models = [p for p in options.paths if p.is_dir() and (p / "saved_model.pb").exists()]
     others = [p for p in options.paths if p not in saved_models]
-    files = collect_files(others, resolver, force_exclude=options.force_exclude, extensions=(".py", ".ipynb")) \
-        if others else []
+    files = collect_files(others, resolver, force_exclude=options.force_exclude, extensions=(".py", ".ipynb"),
+                          missing=missing) if others else []
     return sorted([*files, *saved_models], key=lambda p: p.as_posix())
+
+
+def _missing_report(path: Path) -> FileReport:
+    """A path named on the command line that is not there: KL002 for it (ruff's E902), while
+    the other paths are still checked."""
+    filename = display_path(path)
+    return FileReport(filename, [unreadable(filename, f"Cannot read {filename}: it {missing_reason(path)}")])
 
 
 def _model_input(options: CheckOptions) -> Array | None:

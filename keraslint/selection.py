@@ -20,6 +20,7 @@ __all__ = [
     "RuleInfo",
     "UnknownSelectorError",
     "glob_matches",
+    "normalize_selector",
     "per_file_ignored",
     "relative_path",
     "resolve",
@@ -103,6 +104,12 @@ def _parse(selector: str, rules: Sequence[RuleInfo]) -> _Selector:
     raise UnknownSelectorError(message)
 
 
+def normalize_selector(selector: str) -> str:
+    """Codes and prefixes are case-insensitive (``kl301``, ``Kl3``), as ``keraslint rule kl301``
+    is; rule names and ``ALL`` are kept as written."""
+    return selector.upper() if re.fullmatch(r"kl\d*", selector, re.IGNORECASE) else selector
+
+
 def validate_selector(selector: str, rules: Sequence[RuleInfo]) -> None:
     """Raise ``UnknownSelectorError`` unless ``selector`` is ALL, a code, a code prefix or a rule name."""
     _parse(selector, rules)
@@ -110,7 +117,9 @@ def validate_selector(selector: str, rules: Sequence[RuleInfo]) -> None:
 
 def _always_on(rules: Sequence[RuleInfo], ignores: Iterable[_Selector]) -> set[str]:
     exact = {code for sel in ignores if sel.exact for code in sel.codes}
-    return {r.code for r in rules if r.code.startswith(ALWAYS_ON_PREFIX) and r.code not in exact}
+    # KL010 (unused-noqa) shares the prefix but is advice, opt-in like every info rule.
+    return {r.code for r in rules if r.code.startswith(ALWAYS_ON_PREFIX) and r.severity == "error"
+            and r.code not in exact}
 
 
 def empty_selection_message(where: str) -> str:

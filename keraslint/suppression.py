@@ -19,21 +19,48 @@ from keraslint.lines import text_lines
 
 ALL = "*"
 
-_CODE_LIST = r"(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)"
+# A code is letters then a digit, then letters or digits: a misspelt `KL3O1` is still read as a
+# code (an unknown one, which KL010 and a warning report) rather than ending the comment's parse.
+_CODE = r"[A-Z]+[0-9][A-Z0-9]*"
+_CODE_LIST = r"(?P<codes>" + _CODE + r"(?:\s*,\s*" + _CODE + r")*)"
 _FILE = re.compile(r"#\s*keraslint\s*:\s*noqa(?:\s*:\s*" + _CODE_LIST + r")?\s*$", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa(?::\s*" + _CODE_LIST + r")?(?![\w:])", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*keraslint\s*:\s*ignore\[\s*" + _CODE_LIST + r"\s*\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One line-level ``# noqa: ...`` or ``# keraslint: ignore[...]`` and where it is, for
+    KL010 (unused-noqa) and its fix. Columns are 1-based character columns of the line."""
+
+    row: int
+    kind: str  # "noqa" | "ignore"
+    codes: tuple[str, ...] | None  # as written (upper-cased); None: a blanket `# noqa`
+    start: int  # the directive's first column
+    end: int  # exclusive
+    codes_start: int
+    codes_end: int
+    comment_start: int  # the comment's '#'
+    comment: str  # the whole comment token
 
 
 @dataclass
 class Suppressions:
     by_line: dict[int, set[str]] = field(default_factory=dict)
     file_wide: set[str] = field(default_factory=set)
+    directives: list[Directive] = field(default_factory=list)
+    #: (row, selector) of the line-level selectors that suppressed a finding
+    used: set[tuple[int, str]] = field(default_factory=set)
 
     def suppresses(self, code: str, row: int | None) -> bool:
         if _matches(code, self.file_wide):
             return True
-        return row is not None and _matches(code, self.by_line.get(row, set()))
+        if row is None:
+            return False
+        selectors = self.by_line.get(row, set())
+        hits = [s for s in selectors if s == ALL or code.startswith(s)]
+        self.used.update((row, s) for s in hits)
+        return bool(hits)
 
 
 def _matches(code: str, selectors: set[str]) -> bool:
@@ -47,27 +74,47 @@ def _codes(match: re.Match[str]) -> set[str]:
     return {c.strip().upper() for c in codes.split(",")}
 
 
-def _comments(source: str) -> Iterable[tuple[int, str]]:
+def _comments_at(source: str) -> Iterable[tuple[int, int, str]]:
+    """(row, 0-based column, text) of each comment. Tokenizing can fail late (rare: libcst
+    accepted the file); then a line scan stands in."""
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT:
-                yield token.start[0], token.string
+                yield token.start[0], token.start[1], token.string
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        # Tokenizing failed late (rare: libcst accepted the file). Fall back to a line scan.
         for row, line in enumerate(text_lines(source), start=1):
             position = line.find("#")
             if position >= 0:
-                yield row, line[position:]
+                yield row, position, line[position:]
+
+
+def might_suppress(source: str) -> bool:
+    """A cheap test before tokenizing: can the file hold a suppression comment at all?"""
+    lowered = source.lower()
+    return "noqa" in lowered or "keraslint" in lowered
 
 
 def parse_suppressions(source: str) -> Suppressions:
     result = Suppressions()
-    for row, comment in _comments(source):
+    for row, column, comment in _comments_at(source):
         file_match = _FILE.search(comment)
         if file_match:
             result.file_wide |= _codes(file_match)
             continue
-        for pattern in (_NOQA, _IGNORE):
+        for kind, pattern in (("noqa", _NOQA), ("ignore", _IGNORE)):
             for match in pattern.finditer(comment):
-                result.by_line.setdefault(row, set()).update(_codes(match))
+                codes = _codes(match)
+                result.by_line.setdefault(row, set()).update(codes)
+                has_codes = match.group("codes") is not None
+                start, end = match.span("codes") if has_codes else (match.end(), match.end())
+                written = tuple(c.strip().upper() for c in match.group("codes").split(",")) if has_codes else None
+                result.directives.append(Directive(row, kind, written, column + match.start() + 1,
+                                                   column + match.end() + 1, column + start + 1, column + end + 1,
+                                                   column + 1, comment))
     return result
+
+
+def _comments(source: str) -> Iterable[tuple[int, str]]:
+    """(row, text) of each comment."""
+    for row, _, text in _comments_at(source):
+        yield row, text

@@ -21,6 +21,7 @@ SLOW_FILES = {
     "test_ecosystem.py": "the whole shared corpus, three runs (~110 s)",
     "hostile/test_output_forging.py": "a CLI subprocess per format (~55 s)",
     "test_cli.py": "CLI subprocesses (~35 s)",
+    "test_cli_conventions.py": "CLI subprocesses (~30 s)",
     "test_fuzz.py": "hypothesmith programs (~35 s)",
     "hostile/test_folding.py": "CLI subprocesses (~30 s)",
     "hostile/test_cache_poisoning.py": "CLI subprocesses (~28 s)",

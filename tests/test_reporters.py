@@ -107,6 +107,7 @@ def test_full_golden() -> None:
         "model.keras:1:1: KL104 [info] advice\n"
         "\n"
         "Found 4 problems (1 error, 2 warnings, 1 info) in 3 files\n"
+        "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option).\n"
     )
 
 
@@ -118,6 +119,7 @@ def test_concise_golden() -> None:
         "model.keras:1:1: KL104 [info] advice\n"
         "\n"
         "Found 4 problems (1 error, 2 warnings, 1 info) in 3 files\n"
+        "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option).\n"
     )
 
 
@@ -129,7 +131,7 @@ def test_concise_golden() -> None:
         ([], 7, "All checks passed! (7 files checked)"),
         ([STRIDE], 1, "Found 1 problem (1 warning) in 1 file"),
         ([NB], 2, "Found 1 problem (1 error) in 1 file"),
-        ([STRIDE, SEED], 2, "Found 2 problems (2 warnings) in 1 file"),
+        ([STRIDE, SEED], 2, "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option)."),
         ([NOSRC, NOSRC], 2, "Found 2 problems (2 info) in 1 file"),
     ],
 )
@@ -170,6 +172,7 @@ def test_statistics_text() -> None:
         "1  KL301  stride-drops-samples  warning\n"
         "\n"
         "Found 5 problems (1 error, 3 warnings, 1 info) in 4 files\n"
+        "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option).\n"
     )
     assert out("full", more, statistics=True) == expected
     assert out("concise", more, statistics=True) == expected
@@ -261,3 +264,31 @@ def test_use_color_on_odd_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     closed = io.StringIO()
     closed.close()
     assert use_color(closed) is False
+
+
+SAFE_FIX = Fix("Rename `lr` to `learning_rate`", "safe", (Edit("learning_rate", Location(3, 5), Location(3, 7)),))
+RENAME = diag("KL403", "legacy-keras-api", Severity.INFO, "train.py", 3, 5, 3, 7, fix=SAFE_FIX, message="`lr=`")
+
+
+def test_fixable_findings_are_marked_and_counted_as_ruff_does() -> None:
+    """`[*]` after the code of a finding --fix would fix; the summary counts them and the
+    unsafe fixes --unsafe-fixes would add."""
+    text = out("concise", [RENAME, SEED], files=1)
+    assert "train.py:3:5: KL403 [*] [info] `lr=`" in text
+    assert "train.py:9:2: KL101 [warning] no global seed" in text  # an unsafe fix: no mark
+    assert text.splitlines()[-1] == (
+        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option).")
+    full = out("full", [RENAME, SEED], files=1)
+    assert "KL403 [*] [info]" in full and full.splitlines()[-1].startswith("[*] 1 fixable")
+    both = render("concise", [RENAME, SEED], files_checked=1, source_line=source_line, color=False,
+                  unsafe_fixes=True)
+    assert "KL101 [*] [warning]" in both
+    assert both.splitlines()[-1] == "[*] 2 fixable with the --fix option."
+    assert "fixable" not in out("concise", [STRIDE], files=1)
+
+
+def test_quiet_prints_the_findings_only() -> None:
+    for fmt in ("full", "concise"):
+        quiet = render(fmt, [STRIDE], files_checked=1, source_line=source_line, color=False, summary=False)
+        assert "Found" not in quiet and "KL301" in quiet
+        assert render(fmt, [], files_checked=1, source_line=source_line, color=False, summary=False) == ""

@@ -31,6 +31,7 @@ from keraslint.graph.losses import Outcome, align, spec
 from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.ir.graph import Layer, Node, Shape
+from keraslint.plural import plural
 from keraslint.source.training import REGRESSION_LOSSES, Loss
 from keraslint.source.values import (
     ONE_HOT_BY,
@@ -141,7 +142,7 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
             and method not in SINGLE_SAMPLE_METHODS:
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
-                                    f"{fmt_shape(data)}{built()} including its {data[0]} samples; declare "
+                                    f"{fmt_shape(data)}{built()} including its {plural(data[0], 'sample')}; declare "
                                     f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)",
                            _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
     if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
@@ -283,7 +284,7 @@ def _sample_counts(feed: Feed) -> Iterator[Problem]:
     labels = feed.labels
     if labels is not None and labels.shape and labels.shape[0] is not None and counts and labels.shape[0] not in counts:
         (count,) = sorted(counts)[:1]
-        yield Problem("KL201", f"The inputs have {count} samples but the labels have {labels.shape[0]} "
+        yield Problem("KL201", f"The inputs have {plural(count, 'sample')} but the labels have {labels.shape[0]} "
                                f"{fmt_shape(labels.shape)}: Keras stops with 'Data cardinality is ambiguous'",
                       feed.y_node)
 
@@ -295,7 +296,7 @@ def declared_problems(layer: Layer, declared: Shape) -> Problem | None:
                 and declared[2] is not None and declared[2] == declared[3]:
             return Problem("KL207", f"The input is declared channels-first {fmt_shape(declared)} but {layer.label} "
                                     f"is channels_last: it convolves over a {declared[1]}x{declared[2]} image with "
-                                    f"{declared[3]} channels; declare {fmt_shape((None, declared[2], declared[3], declared[1]))} "
+                                    f"{plural(declared[3], 'channel')}; declare {fmt_shape((None, declared[2], declared[3], declared[1]))} "
                                     f"or pass data_format=\"channels_first\"", layer.node)
     return None
 
@@ -380,8 +381,8 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
             made = f" made by {made}" if made else ""
             stops = f": Keras stops at the first batch ('{outcome.message}')" if outcome is not None and \
                 outcome.result == "raises" else ""
-            yield Problem("KL205", f"The one-hot {shown}{made} have {y[-1]} classes but the output layer has {units} "
-                                   f"units{_with_default(y[-1], units)}{stops}", node)
+            yield Problem("KL205", f"The one-hot {shown}{made} have {plural(y[-1], 'class')} but the output layer "
+                                   f"has {plural(units, 'unit')}{_with_default(y[-1], units)}{stops}", node)
             return
     bounds = labels.data.get(VALUE_RANGE)
     ignore_class = compiled_loss.ignore_class if compiled_loss is not None else None
@@ -391,7 +392,8 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
         source = f" from {labels.source}" if labels.source else ""
         ignored = f" (ignore_class={ignore_class} masks only that id)" if ignore_class is not None else ""
         yield Problem("KL205", f"The {shown}{source} are class ids in [{bounds[0]}, {bounds[1]}) but the output "
-                               f"layer has {units} units{_with_default(bounds[1], units)}{ignored}: on a CPU Keras stops at "
+                               f"layer has {plural(units, 'unit')}{_with_default(bounds[1], units)}{ignored}: on a CPU "
+                               f"Keras stops at "
                                f"the first batch with an id of {units} or more (`which is outside the valid range "
                                f"of [0, {units})`), on a GPU TensorFlow does not check and the loss is NaN; make "
                                f"the last layer Dense({bounds[1]})", node)
@@ -408,10 +410,10 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
                 consequence = f"with {loss} Keras broadcasts the (N, 1) labels against every unit instead of failing"
             elif len(y) < len(output) and loss in REGRESSION_LOSSES:
                 consequence = (f"Keras stops on the first batch (the labels do not broadcast against the output, "
-                               f"unless a batch happens to hold exactly {units} samples)")
+                               f"unless a batch happens to hold exactly {plural(units, 'sample')})")
             else:
                 consequence = "Keras stops on the first batch"
-            yield Problem("KL205", f"The output layer has {units} units but the {shown} have width {width}"
+            yield Problem("KL205", f"The output layer has {plural(units, 'unit')} but the {shown} have width {width}"
                                    f"{_with_default(units, width)}: {consequence}; make the last layer "
                                    f"Dense({width}) or fix the labels", node)
             return

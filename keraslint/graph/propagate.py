@@ -34,6 +34,7 @@ from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES
+from keraslint.plural import plural
 
 MAX_NESTING = 8
 #: what a blind input axis is set to when probing which output axes depend on it: large and with
@@ -439,4 +440,4 @@ def _check_submodel_inputs(graph: ModelGraph, inputs: list[Shape | None]) -> Sha
 
 
 def _channels(count: int) -> str:
-    return f"{count} channel" + ("" if count == 1 else "s")
+    return plural(count, "channel")

@@ -31,11 +31,15 @@ def render(
     source_line: Callable[[Diagnostic], str | None],
     color: bool,
     statistics: bool = False,
+    summary: bool = True,
+    unsafe_fixes: bool = False,
 ) -> str:
     """The whole report as one string (ending in a newline unless it is empty).
 
     ``diagnostics`` must already be sorted; ``source_line`` returns the text of the finding's
-    first row, or None when it is not available (a saved model, an unreadable file).
+    first row, or None when it is not available (a saved model, an unreadable file). Without
+    ``summary`` (--quiet) the text formats print the findings only; ``unsafe_fixes`` counts
+    unsafe fixes as fixable in their ``[*]`` marks and summary.
     """
     try:
         renderer = _RENDERERS[fmt]
@@ -47,6 +51,8 @@ def render(
         source_line=source_line,
         color=color,
         statistics=statistics,
+        summary=summary,
+        unsafe_fixes=unsafe_fixes,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from keraslint.diagnostics import Diagnostic, Severity
+from keraslint.plural import plural
 from keraslint.printable import printable
 from keraslint.reporters._style import PATH_STYLE, SEVERITY_STYLE, to_string
 from keraslint.reporters.statistics import count_by_rule
@@ -16,27 +17,39 @@ from keraslint.reporters.statistics import count_by_rule
 SourceLine = Callable[[Diagnostic], "str | None"]
 
 
-def _plural(count: int, word: str) -> str:
-    # "info" is a mass noun: "2 info", not "2 infos".
-    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+def fixable(d: Diagnostic, unsafe_fixes: bool) -> bool:
+    """Whether ``--fix`` (with ``--unsafe-fixes`` when given) would apply this finding's fix."""
+    return d.fix is not None and (d.fix.applicability == "safe" or unsafe_fixes)
 
 
-def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int, unsafe_fixes: bool = False) -> str:
+    """The closing lines: counts by severity, then (as ruff) how many findings --fix would fix
+    and how many more --unsafe-fixes would."""
     if not diagnostics:
-        return f"All checks passed! ({_plural(files_checked, 'file')} checked)"
+        return f"All checks passed! ({plural(files_checked, 'file')} checked)"
     by_severity = Counter(d.severity for d in diagnostics)
-    parts = [_plural(by_severity[s], s.value) for s in Severity if by_severity[s]]
+    parts = [plural(by_severity[s], s.value) for s in Severity if by_severity[s]]
     files = len({d.filename for d in diagnostics})
-    return f"Found {_plural(len(diagnostics), 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}"
+    text = f"Found {plural(len(diagnostics), 'problem')} ({', '.join(parts)}) in {plural(files, 'file')}"
+    applicable = sum(fixable(d, unsafe_fixes) for d in diagnostics)
+    hidden = sum(d.fix is not None and not fixable(d, unsafe_fixes) for d in diagnostics)
+    hint = f" ({plural(hidden, 'hidden fix')} can be enabled with the --unsafe-fixes option)" if hidden else ""
+    if applicable:
+        text += f"\n[*] {applicable} fixable with the --fix option{hint}."
+    elif hidden:
+        text += f"\nNo fixes available{hint}."
+    return text
 
 
-def _header(d: Diagnostic) -> Text:
+def _header(d: Diagnostic, unsafe_fixes: bool = False) -> Text:
     where = f"cell {d.cell}:" if d.cell is not None else ""
+    # ruff's mark of a finding --fix would fix, right after the code
+    mark = " [*]" if fixable(d, unsafe_fixes) else ""
     return Text.assemble(
         (printable(d.filename), PATH_STYLE),
         f":{where}{d.location.row}:{d.location.column}: ",
         (printable(d.code), f"bold {SEVERITY_STYLE[d.severity]}"),
-        f" [{d.severity.value}] {printable(d.message)}",
+        f"{mark} [{d.severity.value}] {printable(d.message)}",
     )
 
 
@@ -85,8 +98,11 @@ def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Text]:
     ]
 
 
-def _finish(blocks: list[str], diagnostics: Sequence[Diagnostic], files_checked: int, sep: str) -> str:
-    tail = summary(diagnostics, files_checked)
+def _finish(blocks: list[str], diagnostics: Sequence[Diagnostic], files_checked: int, sep: str,
+            show_summary: bool = True, unsafe_fixes: bool = False) -> str:
+    if not show_summary:  # --quiet: the findings and nothing else
+        return sep.join(blocks) + "\n" if blocks else ""
+    tail = summary(diagnostics, files_checked, unsafe_fixes)
     if not blocks:
         return tail + "\n"
     return sep.join(blocks) + "\n\n" + tail + "\n"
@@ -99,18 +115,21 @@ def render_full(
     source_line: SourceLine,
     color: bool,
     statistics: bool = False,
+    summary: bool = True,
+    unsafe_fixes: bool = False,
     **_: Any,
 ) -> str:
     if statistics:
-        return render_concise(diagnostics, files_checked=files_checked, color=color, statistics=True)
+        return render_concise(diagnostics, files_checked=files_checked, color=color, statistics=True,
+                              summary=summary, unsafe_fixes=unsafe_fixes)
     blocks = []
     for d in diagnostics:
-        lines = [_header(d)]
+        lines = [_header(d, unsafe_fixes)]
         source = source_line(d)
         if source is not None:
             lines += _snippet(d, source)
         blocks.append("\n".join(to_string(t, color) for t in lines))
-    return _finish(blocks, diagnostics, files_checked, "\n\n")
+    return _finish(blocks, diagnostics, files_checked, "\n\n", summary, unsafe_fixes)
 
 
 def render_concise(
@@ -119,9 +138,12 @@ def render_concise(
     files_checked: int,
     color: bool,
     statistics: bool = False,
+    summary: bool = True,
+    unsafe_fixes: bool = False,
     **_: Any,
 ) -> str:
     lines = (
-        _statistics_table(diagnostics) if statistics and diagnostics else [_header(d) for d in diagnostics]
+        _statistics_table(diagnostics) if statistics and diagnostics
+        else [_header(d, unsafe_fixes) for d in diagnostics]
     )
-    return _finish([to_string(t, color) for t in lines], diagnostics, files_checked, "\n")
+    return _finish([to_string(t, color) for t in lines], diagnostics, files_checked, "\n", summary, unsafe_fixes)

@@ -12,6 +12,7 @@ from typing import Any
 
 from keraslint.shapes.errors import ShapeError
 from keraslint.values import UNKNOWN
+from keraslint.plural import plural
 
 REQUIRED: Any = object()
 
@@ -146,9 +147,9 @@ def pair_tuple(
             raise args.fail(f"`{key}` cannot be negative, got {value}")
         return ((value, value),) * n
     if not hasattr(value, "__len__"):
-        raise args.fail(f"`{key}` must be an int or a tuple of {n} entries, got {value!r}")
+        raise args.fail(f"`{key}` must be an int or a tuple of {plural(n, 'entry')}, got {value!r}")
     if len(value) != n:
-        raise args.fail(f"`{key}` must have {n} entries, got {value!r}", expected=n, actual=len(value))
+        raise args.fail(f"`{key}` must have {plural(n, 'entry')}, got {value!r}", expected=n, actual=len(value))
     pairs = []
     for entry in value:
         a, b = standardize_tuple(args, key, entry, 2, allow_zero=True)

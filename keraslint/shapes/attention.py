@@ -9,6 +9,7 @@ from keraslint.shapes.dims import Dim, fmt, mul, prod, total
 from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import register, result
 from keraslint.shapes.spec import LayerResult, Shape
+from keraslint.plural import plural
 
 
 def _positive(args: Args, key: str, value: Any, *, allow_none: bool = False) -> int | None:
@@ -23,7 +24,7 @@ def _query_value_key(args: Args, inputs: list[Shape]) -> tuple[Shape, Shape, Sha
     if not 2 <= len(inputs) <= 3:
         raise ShapeError(
             "incompatible",
-            f"{args.kind} takes [query, value] or [query, value, key], got {len(inputs)} inputs",
+            f"{args.kind} takes [query, value] or [query, value, key], got {plural(len(inputs), 'input')}",
             expected="2 or 3",
             actual=len(inputs),
         )

@@ -10,6 +10,7 @@ from keraslint.shapes.errors import ShapeError
 from keraslint.shapes.registry import register, result, single
 from keraslint.shapes.spec import LayerResult, Shape
 from keraslint.values import UNKNOWN
+from keraslint.plural import plural
 
 
 def conv_output_length(length: Any, kernel_size: Any, padding: Any, stride: Any, dilation: Any = 1) -> int | None:
@@ -152,7 +153,7 @@ def _conv(args: Args, inputs: list[Shape]) -> LayerResult:
         raise ShapeError(
             "channels",
             f"{args.kind}(groups={groups}) needs input channels divisible by {groups}, "
-            f"got {channels} channels: {fmt(geo.x)}",
+            f"got {plural(channels, 'channel')}: {fmt(geo.x)}",
             axis=geo.channel_axis,
             expected=f"multiple of {groups}",
             actual=channels,

@@ -9,6 +9,7 @@ from keraslint.shapes.dims import Dim, fmt, mul, prod, total
 from keraslint.shapes.errors import ShapeError
 from keraslint.shapes.registry import register, result, single
 from keraslint.shapes.spec import LayerResult, Shape
+from keraslint.plural import plural
 
 
 def _axes(args: Args, default: Any) -> list[int | None] | None:
@@ -100,7 +101,7 @@ def _group_norm(args: Args, inputs: list[Shape]) -> LayerResult:
             raise ShapeError(
                 "channels",
                 f"GroupNormalization(groups={groups}) needs a channel count that is a multiple of "
-                f"{wanted}, got {channels} channels on axis {axis}: {fmt(x)}",
+                f"{wanted}, got {plural(channels, 'channel')} on axis {axis}: {fmt(x)}",
                 axis=axis,
                 expected=f"multiple of {wanted}",
                 actual=channels,

@@ -10,6 +10,7 @@ from keraslint.shapes.dims import fmt, mul, prod, total
 from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import register, result, single
 from keraslint.shapes.spec import LayerResult, Shape
+from keraslint.plural import plural
 
 
 def _literal_shape(value: Any) -> tuple[int, ...] | None:
@@ -72,7 +73,7 @@ def _normalization(args: Args, inputs: list[Shape]) -> LayerResult:
             if size != 1 and dim is not None and size != dim:
                 raise ShapeError(
                     "channels",
-                    f"Normalization `mean` has {size} values on axis {axis}, the input has {dim}: {fmt(x)}",
+                    f"Normalization `mean` has {plural(size, 'value')} on axis {axis}, the input has {dim}: {fmt(x)}",
                     axis=axis,
                     expected=size,
                     actual=dim,

@@ -9,6 +9,7 @@ from keraslint.shapes.dims import Dim, check_rank, fmt, mul, prod, spatial_layou
 from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import register, result, single
 from keraslint.shapes.spec import LayerResult, Shape
+from keraslint.plural import plural
 
 
 @register("Flatten")
@@ -43,12 +44,12 @@ def _reshape(args: Args, inputs: list[Shape]) -> LayerResult:
     assert size is not None
     if -1 not in dims:
         if size != prod(dims):
-            raise _reshape_error(x, dims, f"{size} elements cannot be arranged as {prod(dims)}")
+            raise _reshape_error(x, dims, f"{plural(size, 'element')} cannot be arranged as {prod(dims)}")
         return result((x[0], *dims))
     known = prod(d for d in dims if d != -1)
     assert known is not None
     if known == 0 or size % known:
-        raise _reshape_error(x, dims, f"{size} elements are not divisible by {known}")
+        raise _reshape_error(x, dims, f"{plural(size, 'element')} {'is' if size == 1 else 'are'} not divisible by {known}")
     return result((x[0], *[size // known if d == -1 else d for d in dims]))
 
 

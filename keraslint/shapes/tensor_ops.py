@@ -23,6 +23,7 @@ from keraslint.shapes.dims import Dim, fmt, prod
 from keraslint.shapes.errors import ShapeError, UnsupportedLayer
 from keraslint.shapes.registry import result
 from keraslint.shapes.spec import LayerResult, Shape
+from keraslint.plural import plural
 
 OpHandler = Callable[["TensorOp", list[Shape]], Shape]
 
@@ -165,13 +166,13 @@ def _reshape(what: TensorOp, inputs: list[Shape]) -> Shape:
     assert size is not None
     if -1 not in newshape:
         if size != prod(newshape):
-            raise ShapeError("reshape", f"{what.label}: {fmt(x)} has {size} elements and cannot be reshaped to "
+            raise ShapeError("reshape", f"{what.label}: {fmt(x)} has {plural(size, 'element')} and cannot be reshaped to "
                              f"{fmt(newshape)}", expected=newshape, actual=x)
         return newshape
     known = prod(d for d in newshape if d != -1)
     assert known is not None
     if known == 0 or size % known:
-        raise ShapeError("reshape", f"{what.label}: {fmt(x)} has {size} elements, not divisible by {known} for "
+        raise ShapeError("reshape", f"{what.label}: {fmt(x)} has {plural(size, 'element')}, not divisible by {known} for "
                          f"{fmt(newshape)}", expected=newshape, actual=x)
     return tuple(size // known if d == -1 else d for d in newshape)
 

@@ -7,6 +7,7 @@ from keraslint.shapes.dims import Dim, check_rank, fmt, total
 from keraslint.shapes.errors import UnsupportedLayer
 from keraslint.shapes.registry import HANDLERS, register, result, single
 from keraslint.shapes.spec import LayerResult, LayerSpec, Shape
+from keraslint.plural import plural
 
 _RECURRENT = {"SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
 
@@ -68,7 +69,7 @@ def _time_distributed(args: Args, inputs: list[Shape]) -> LayerResult:
     check_rank(args.kind, x, min_ndim=3, layout="(batch, time, ...)")
     inner_result = _run(inner, [(x[0], *x[2:])])
     if len(inner_result.outputs) != 1:
-        raise UnsupportedLayer(args.kind, f"{inner.kind} has {len(inner_result.outputs)} outputs")
+        raise UnsupportedLayer(args.kind, f"{inner.kind} has {plural(len(inner_result.outputs), 'output')}")
     step = inner_result.outputs[0]
     if not step:
         raise UnsupportedLayer(args.kind, f"{inner.kind} returned a scalar for {fmt(x)}")
