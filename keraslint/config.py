@@ -5,7 +5,6 @@ Rule codes and rule options come in as parameters so this module never imports t
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import os
@@ -158,6 +157,8 @@ def _unknown_key(key: str, known: Sequence[str]) -> str:
     kebab = key.replace("_", "-")
     if kebab != key and kebab in known:
         return f" (did you mean {kebab!r}?)"
+    import difflib  # suggestions only: not loaded by a run without mistakes
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

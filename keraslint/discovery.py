@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -208,6 +207,8 @@ def missing_reason(path: Path) -> str:
         siblings = [p.name for p in path.parent.iterdir() if p.name != path.name] if path.parent.is_dir() else []
     except OSError:
         siblings = []
+    import difflib  # suggestions only: not loaded by a run without mistakes
+
     close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)
     if close:
         message += f" (did you mean '{path.with_name(close[0])}'?)"

@@ -17,7 +17,6 @@ from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport,
                                with_budget, without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path, glob_problem
 from keraslint.diagnostics import Diagnostic, Fix
-from keraslint.fixes import apply_fixes, unified_diff
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
 from keraslint.plural import plural
@@ -259,6 +258,8 @@ def _fixed_source(report: FileReport, options: CheckOptions, recheck: Any) -> tu
         fixes = _wanted(report, options)
         if not fixes:
             break
+        from keraslint.fixes import apply_fixes  # only a --fix/--diff run loads the fix machinery
+
         result = apply_fixes(source, fixes)
         refused += [f"{fix.message}: {why}" for fix, why in result.refused]
         source, total = result.text, total + result.applied
@@ -298,6 +299,8 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
             stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
         if options.diff:
             if new_source != report.source:
+                from keraslint.fixes import unified_diff
+
                 stdout.write(unified_diff(report.filename, report.source, new_source))
                 changed += 1
             fixed_count += count

@@ -5,7 +5,6 @@ Rules come in as ``RuleInfo`` values so this module never imports the rule regis
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,6 +78,8 @@ def suggest(selector: str, rules: Sequence[RuleInfo]) -> str | None:
     ):
         if variant != selector and variant in candidates:
             return variant
+    import difflib  # suggestions only: not loaded by a run without mistakes
+
     # difflib.get_close_matches breaks ties by the larger string; prefer registry order instead.
     scored = [(difflib.SequenceMatcher(None, selector, c).ratio(), -i, c) for i, c in enumerate(candidates)]
     score, _, best = max(scored)

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Fix, Severity
-from keraslint.fixes import after_imports, fix, insert_line, keras_alias
+from keraslint.fix_edits import after_imports, fix, insert_line, keras_alias
 from keraslint.rule import Finding, Invalid, Rule
 from keraslint.source.seeding import (ModelEvent, fresh_weights, initialises_weights, is_used, model_layers,
                                       stochastic_layers, uses_after)

@@ -4,7 +4,7 @@ import libcst as cst
 
 from keraslint.context import Context
 from keraslint.diagnostics import Fix, Pass, Severity
-from keraslint.fixes import fix, replace
+from keraslint.fix_edits import fix, replace
 from keraslint.graph.layers import output_activation, source_of
 from keraslint.ir.graph import Layer
 from keraslint.rule import Finding, Invalid, Rule

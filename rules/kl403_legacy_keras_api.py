@@ -4,7 +4,7 @@ import libcst as cst
 
 from keraslint.context import Context
 from keraslint.diagnostics import Edit, Fix, Severity
-from keraslint.fixes import Names, class_rename_edits, fix, replace
+from keraslint.fix_edits import Names, class_rename_edits, fix, replace
 from keraslint.rule import Finding, Invalid, Rule
 from keraslint.source.legacy import LegacyUse
 

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from keraslint.diagnostics import Diagnostic
-from keraslint.reporters import github, machine, sarif, text
+if TYPE_CHECKING:
+    from keraslint.diagnostics import Diagnostic
 
 __all__ = ["FORMATS", "render", "use_color"]
 
 FORMATS = ("full", "concise", "json", "json-lines", "github", "sarif")
 
-_RENDERERS: dict[str, Callable[..., str]] = {
-    "full": text.render_full,
-    "concise": text.render_concise,
-    "json": machine.render_json,
-    "json-lines": machine.render_json_lines,
-    "github": github.render_github,
-    "sarif": sarif.render_sarif,
+#: format -> (module, function); a run imports only the reporter it prints with (a hook printing
+#: text never loads the SARIF writer)
+_RENDERERS: dict[str, tuple[str, str]] = {
+    "full": ("text", "render_full"),
+    "concise": ("text", "render_concise"),
+    "json": ("machine", "render_json"),
+    "json-lines": ("machine", "render_json_lines"),
+    "github": ("github", "render_github"),
+    "sarif": ("sarif", "render_sarif"),
 }
+
+
+def renderer(fmt: str) -> Callable[..., str]:
+    """The function that renders ``fmt``; ValueError for an unknown format."""
+    try:
+        module, name = _RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})") from None
+    return getattr(importlib.import_module(f"keraslint.reporters.{module}"), name)
 
 
 def render(
@@ -41,11 +53,7 @@ def render(
     ``summary`` (--quiet) the text formats print the findings only; ``unsafe_fixes`` counts
     unsafe fixes as fixable in their ``[*]`` marks and summary.
     """
-    try:
-        renderer = _RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})") from None
-    return renderer(
+    return renderer(fmt)(
         diagnostics,
         files_checked=files_checked,
         source_line=source_line,

@@ -1,0 +1,67 @@
+"""What a plain ``keraslint check`` of one small script imports (issue: import only what the run
+needs). Asserted on the set of modules loaded at exit, so a regression is caught without timing
+anything: each module named here costs start-up time on every commit a hook checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "train_conv1d.py"
+
+_PROBE = """
+import atexit, json, sys
+target = sys.argv[1]
+def dump():
+    with open(target, "w") as out:
+        json.dump(sorted(sys.modules), out)
+atexit.register(dump)
+sys.argv = ["keraslint", *sys.argv[2:]]
+from keraslint.cli import main
+main()
+"""
+
+#: never on the plain path: TensorFlow/Keras (seconds), the user's libraries, the process pool,
+#: the fix machinery, the saved-model reader and h5py, the language server, the machine reporters
+NEVER = ("tensorflow", "keras", "numpy", "torch", "concurrent.futures", "h5py", "keraslint.fixes",
+         "keraslint.ir.saved", "keraslint.server", "keraslint.server_worker", "pygls", "asyncio",
+         "keraslint.reporters.sarif", "keraslint.reporters.github", "keraslint.reporters.machine",
+         "jsonschema", "yaml", "keraslint.settings_report")
+
+
+def loaded(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    result = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120, check=False)
+    assert result.returncode in (0, 1), result.stderr
+    return set(json.loads(out.read_text()))
+
+
+def _matching(modules: set[str], name: str) -> list[str]:
+    return sorted(m for m in modules if m == name or m.startswith(name + "."))
+
+
+def test_a_plain_check_of_one_script_imports_only_what_it_needs(tmp_path: Path) -> None:
+    modules = loaded(tmp_path, "check", "--no-cache", str(EXAMPLE))
+    assert {name: _matching(modules, name) for name in NEVER if _matching(modules, name)} == {}
+    assert "keraslint.reporters.text" in modules and "libcst" in modules
+
+
+@pytest.mark.parametrize(("fmt", "module"), [("sarif", "keraslint.reporters.sarif"),
+                                             ("json", "keraslint.reporters.machine"),
+                                             ("github", "keraslint.reporters.github")])
+def test_a_machine_format_loads_its_reporter_and_not_the_text_one(tmp_path: Path, fmt: str, module: str) -> None:
+    modules = loaded(tmp_path, "check", "--no-cache", "--output-format", fmt, str(EXAMPLE))
+    assert module in modules
+    assert "keraslint.reporters.text" not in modules
+
+
+def test_fix_and_diff_load_the_fix_machinery(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y, nb_epoch=3)\n")
+    assert "keraslint.fixes" in loaded(tmp_path, "check", "--no-cache", "--select", "KL403", "--diff", str(script))
