@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 import os
@@ -20,6 +20,7 @@ from keraslint.fixes import apply_fixes, unified_diff
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
 from keraslint.printable import printable
+from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, collect_files
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -28,7 +29,7 @@ from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
-from keraslint.writing import NotWritten, write_fixed, write_report
+from keraslint.writing import NotWritten, write_binary, write_fixed, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -73,7 +74,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             reports = [_check_stdin(resolver, options, infos)]
         else:
             files = _collect(options, resolver)
-            reports = check_files(files, resolver, options, infos)
+            reports = check_files(files, resolver, options, infos, progress=stderr)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
@@ -158,28 +159,39 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *, stdout: TextIO,
-               stderr: TextIO) -> int:
-    """``keraslint shapes``: the models in each file, with shapes, parameters and findings."""
-    import json
-
-    from rich.console import Console
-
-    from keraslint.summary import render_table
+               stderr: TextIO, output_file: Path | None = None) -> int:
+    """``keraslint shapes``: the models in each file, with shapes, parameters and findings, as a
+    table, JSON or a diagram (keraslint.reporters.diagram)."""
+    from keraslint.reporters.diagram import IMAGE_FORMATS, DiagramError
 
     infos = rule_infos()
     options = CheckOptions(paths=paths, config=config)
+    if output_format in IMAGE_FORMATS:
+        # Said before the analysis, which can take a while: nothing can be drawn without `dot`.
+        import shutil
+
+        if shutil.which("dot") is None:
+            stderr.write(f"keraslint: error: --output-format {output_format} needs Graphviz's `dot` program, "
+                         "which is not on PATH (install Graphviz, or use --output-format dot or mermaid)\n")
+            return EXIT_ERROR
+        if output_file is None and _is_terminal(stdout):
+            stderr.write(f"keraslint: error: not writing {output_format.upper()} to a terminal: "
+                         "give --output-file FILE or redirect stdout\n")
+            return EXIT_ERROR
     try:
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
         files = _collect(options, resolver)
         reports, summaries = [], []
-        for path in files:
-            # The same per-file budget as `check`: the table needs the analysis, so it runs here.
-            found: list[Any] = []
-            report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
-                                 lambda path=path, found=found: _summarized(_check_one(path, resolver, options, infos),
-                                                                            found))
-            reports.append(report)
-            summaries.extend(found)
+        with progress_bar(len(files), output_format, stderr) as advance:
+            for path in files:
+                # The same per-file budget as `check`: the table needs the analysis, so it runs here.
+                found: list[Any] = []
+                report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
+                                     lambda path=path, found=found: _summarized(
+                                         _check_one(path, resolver, options, infos), found))
+                reports.append(report)
+                summaries.extend(found)
+                advance(1)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
@@ -189,12 +201,58 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
         for diagnostic in report.diagnostics:
             if diagnostic.code in ("KL001", "KL002", "KL009"):
                 stderr.write(f"keraslint: {printable(diagnostic.filename)}: {printable(diagnostic.message)}\n")
-    if output_format == "json":
-        stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
-    else:
-        render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
-                                        width=max(100, Console(file=stdout).width)))
+    try:
+        output = _shapes_output(summaries, output_format, stdout if output_file is None else None)
+    except DiagramError as exc:  # `dot` missing or failing: one line
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
+    try:
+        if isinstance(output, bytes):
+            if output_file is None:
+                _write_source(stdout, output)
+            else:
+                write_binary(output, output_file)
+        else:
+            write_report(output, output_file, stdout)
+    except NotWritten as exc:
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
+def _shapes_output(summaries: Sequence[Any], output_format: str, terminal: TextIO | None) -> str | bytes:
+    """What ``keraslint shapes`` prints in ``output_format`` (bytes for an image)."""
+    import io
+    import json
+
+    from keraslint.reporters import diagram
+
+    if output_format == "json":
+        return json.dumps([s.to_json() for s in summaries], indent=2) + "\n"
+    if output_format == "mermaid":
+        return diagram.render_mermaid(summaries)
+    if output_format == "dot":
+        return diagram.render_dot(summaries)
+    if output_format in diagram.IMAGE_FORMATS:
+        return diagram.render_image(summaries, output_format)
+    from rich.console import Console
+
+    from keraslint.summary import render_table
+
+    buffer = io.StringIO()
+    color = terminal is not None and use_color(terminal)
+    width = max(100, Console(file=terminal).width) if terminal is not None else 100
+    render_table(summaries, Console(file=buffer, highlight=False, no_color=not color, force_terminal=color,
+                                    width=width))
+    return buffer.getvalue()
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):
+        return False
 
 
 def _summarized(report: FileReport, found: list[Any]) -> FileReport:
@@ -389,16 +447,20 @@ def _memory_limit() -> int | None:
     return int(megabytes * 2 ** 20) if megabytes > 0 else None
 
 
-def _run_jobs(jobs: list[_Job]) -> list[FileReport]:
+def _run_jobs(jobs: list[_Job], advance: Callable[[int], None] = lambda n: None) -> list[FileReport]:
     """Each file in a worker process (keraslint.isolation): a file that crashes the parser, outlives
     its budget even in native code, or exhausts its memory is a KL009 for that file alone, and
-    the other files are still checked."""
+    the other files are still checked. ``advance(1)`` is called as each file is done."""
     start_method = default_start_method()
     if not jobs or start_method != "fork" and len(jobs) < PARALLEL_MIN_FILES:
-        return [_run_job(job) for job in jobs]
+        done = []
+        for job in jobs:
+            done.append(_run_job(job))
+            advance(1)
+        return done
     workers = min(cpu_count(), 8, len(jobs))
     outcomes = run_isolated(jobs, _run_job, workers=workers, limits=Limits(_budget(), _memory_limit()),
-                            start_method=start_method)
+                            start_method=start_method, on_done=lambda: advance(1))
     return [outcome if isinstance(outcome, FileReport) else not_checked(job.filename, job.selected, outcome.reason)
             for job, outcome in zip(jobs, outcomes)]
 
@@ -460,9 +522,16 @@ def _model_input(options: CheckOptions) -> Array | None:
 
 
 def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions,
-                infos: list[RuleInfo]) -> list[FileReport]:
+                infos: list[RuleInfo], progress: TextIO | None = None) -> list[FileReport]:
     """Check files in order: cached results first, then the rest, in a process pool when there
-    are many (the output order never depends on it)."""
+    are many (the output order never depends on it). With ``progress`` (a stream), a progress
+    bar may show on it (keraslint.progress decides)."""
+    with progress_bar(len(files), options.output_format, progress) as advance:
+        return _check_files(files, resolver, options, infos, advance)
+
+
+def _check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo],
+                 advance: Callable[[int], None]) -> list[FileReport]:
     use_cache = not (options.no_cache or options.fix or options.diff)
     cache = Cache() if use_cache else None
     reports: list[FileReport | None] = []
@@ -476,6 +545,7 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
             read = read_input(path, filename, selected)
             if isinstance(read, FileReport):
                 reports.append(read)
+                advance(1)
                 continue
             data = read
         job = _Job(path, filename, selected, dict(settings.options), data, _model_input(options))
@@ -483,19 +553,23 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
         cached = cache.get(entry, filename) if cache and entry else None
         if cached is not None:
             reports.append(_from_cache(job, cached))
+            advance(1)
             continue
         todo.append((len(reports), job, entry))
         reports.append(None)
     if options.fix or options.diff:
         # Fixes need the analysis (positions, the tree): checked here, one by one. The bytes
         # stay with the report: the file is compared with them again just before it is written.
-        done = [with_budget(_budget(), job.filename, job.selected,
-                            lambda job=job: check_file(job.path, job.filename, selected=job.selected,
-                                                       options=job.options, data=job.data)) for _, job, _ in todo]
+        done = []
+        for _, job, _ in todo:
+            done.append(with_budget(_budget(), job.filename, job.selected,
+                                    lambda job=job: check_file(job.path, job.filename, selected=job.selected,
+                                                               options=job.options, data=job.data)))
+            advance(1)
         for (_, job, _), report in zip(todo, done):
             report.data = job.data
     else:
-        done = _run_jobs([job for _, job, _ in todo])
+        done = _run_jobs([job for _, job, _ in todo], advance)
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:
