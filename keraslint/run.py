@@ -15,7 +15,8 @@ from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport,
                                check_source, is_model_file, not_checked, read_input, sort_diagnostics, with_budget,
                                without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path
-from keraslint.diagnostics import Diagnostic, Fix
+from keraslint.diagnostics import Diagnostic, Fix, Location
+from keraslint.files import read_regular
 from keraslint.fixes import apply_fixes, unified_diff
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
@@ -118,7 +119,8 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         return lines[row - 1] if 0 < row <= len(lines) else None
 
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
-                    color=use_color(stdout if options.output_file is None else None), statistics=options.statistics)
+                    color=use_color(stdout if options.output_file is None else None), statistics=options.statistics,
+                    file_location=_notebook_locations(files, reports))
     # Machine formats keep their output parseable: coverage goes to stderr beside them.
     beside = coverage_text is not None and options.output_format in ("full", "concise")
     try:
@@ -134,6 +136,39 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     if diagnostics and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _notebook_locations(files: Sequence[Path], reports: Sequence[FileReport]) -> \
+        Callable[[Diagnostic], tuple[Location, Location] | None]:
+    """Where a notebook's finding is in the notebook's JSON file (keraslint.source.notebook_json):
+    each notebook is read again, once, only when a format asks."""
+    from keraslint.source.notebook_json import JsonLocator
+
+    notebooks = {r.filename: (p, r) for p, r in zip(files, reports) if r.notebook is not None}
+    locators: dict[str, JsonLocator | None] = {}
+
+    def locate(diagnostic: Diagnostic) -> tuple[Location, Location] | None:
+        if diagnostic.cell is None or diagnostic.filename not in notebooks:
+            return None
+        if diagnostic.filename not in locators:
+            path, report = notebooks[diagnostic.filename]
+            data = report.data
+            if data is None:
+                try:
+                    data = read_regular(path, MAX_NOTEBOOK_BYTES)
+                except OSError:
+                    data = None
+            locators[diagnostic.filename] = JsonLocator(data.decode("utf-8-sig", "replace")) if data else None
+        locator = locators[diagnostic.filename]
+        if locator is None:
+            return None
+        start = locator.locate(diagnostic.cell, diagnostic.location.row, diagnostic.location.column)
+        if start is None:
+            return None
+        end = locator.locate(diagnostic.cell, diagnostic.end_location.row, diagnostic.end_location.column, end=True)
+        return Location(*start), Location(*(end or start))
+
+    return locate
 
 
 def unique_findings(reports: Sequence[FileReport]) -> list[Diagnostic]:
@@ -298,6 +333,17 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
     is_stdin = [str(p) for p in options.paths] == ["-"]
     fixed_count, changed, remaining, failed = 0, 0, [], False
     for path, report in zip(files, reports):
+        if report.notebook is not None and report.context is not None and report.data is not None:
+            outcome = _fix_notebook(path, report, resolver, options, infos, is_stdin, stdout=stdout, stderr=stderr)
+            if outcome is None:
+                failed = True
+                remaining.append(report)
+                continue
+            report, count = outcome
+            fixed_count += count
+            changed += count > 0
+            remaining.append(report)
+            continue
         if report.source is None or report.notebook is not None or report.context is None:
             if is_stdin and not options.diff:
                 _write_source(stdout, report.data or b"")  # untouched: never the report in its place
@@ -355,6 +401,45 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
     if failed or any(r.internal_error for r in remaining):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
+
+
+def _fix_notebook(path: Path, report: FileReport, resolver: SettingsResolver, options: CheckOptions,
+                  infos: list[RuleInfo], is_stdin: bool, *, stdout: TextIO,
+                  stderr: TextIO) -> tuple[FileReport, int] | None:
+    """--fix / --diff on a notebook (keraslint.notebook_fixes): the report left and how many
+    fixes were applied (or are available, with --diff); None when the file could not be written."""
+    from keraslint.notebook_fixes import fix_notebook, notebook_diff
+
+    settings = resolver.for_path(path)
+    selected = _selected(path, settings, options, infos)
+
+    def recheck(data: bytes) -> FileReport:
+        again = check_notebook(data, report.filename, selected=selected, options=settings.options,
+                               script_dir=path.parent)
+        again.data = data
+        return again
+
+    def wanted(current: FileReport) -> list[Fix]:
+        # a finding in a module the notebook imports is that module's to fix, not the notebook's
+        return [d.fix for d in current.diagnostics if d.filename == report.filename and d.fix is not None
+                and (d.fix.applicability == "safe" or options.unsafe_fixes)]
+
+    fixed = fix_notebook(report, wanted, recheck)
+    for reason in fixed.refused:
+        stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
+    changed = fixed.data != report.data
+    if options.diff:
+        stdout.write(notebook_diff(report.filename, fixed))
+        return report, fixed.applied if changed else 0
+    if is_stdin:
+        _write_source(stdout, fixed.data)
+    elif changed:
+        try:
+            write_fixed(path, report.data or b"", fixed.data)
+        except NotWritten as exc:
+            stderr.write(f"keraslint: error: {printable(report.filename)}: not fixed, {printable(str(exc))}\n")
+            return None
+    return (fixed.report or report), fixed.applied if changed else 0
 
 
 def _write_source(stdout: TextIO, data: bytes) -> None:

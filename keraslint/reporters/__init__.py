@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from keraslint.diagnostics import Diagnostic
+from keraslint.diagnostics import Diagnostic, Location
 from keraslint.reporters import github, machine, sarif, text
 
 __all__ = ["FORMATS", "render", "use_color"]
@@ -31,11 +31,14 @@ def render(
     source_line: Callable[[Diagnostic], str | None],
     color: bool,
     statistics: bool = False,
+    file_location: Callable[[Diagnostic], tuple[Location, Location] | None] | None = None,
 ) -> str:
     """The whole report as one string (ending in a newline unless it is empty).
 
     ``diagnostics`` must already be sorted; ``source_line`` returns the text of the finding's
     first row, or None when it is not available (a saved model, an unreadable file).
+    ``file_location`` gives a notebook finding's place in the notebook's JSON file (start, end),
+    for the formats GitHub shows on a file's lines (``github``, ``sarif``).
     """
     try:
         renderer = _RENDERERS[fmt]
@@ -47,6 +50,7 @@ def render(
         source_line=source_line,
         color=color,
         statistics=statistics,
+        file_location=file_location,
     )
 
 
