@@ -101,7 +101,7 @@ def _round(text: str, notebook: Notebook, fixes: list[Fix]) -> tuple[dict[int, s
             continue
         fixed = apply_fixes(span.source + "\n", list(checked.fixes), check=False).text
         trailing = written[len(span.source):]  # the newlines the cell ended with
-        new_sources[number] = (fixed[:-1] if fixed.endswith("\n") else fixed) + trailing
+        new_sources[number] = fixed.removesuffix("\n") + trailing
         applied += checked.applied
     return new_sources, applied, refused
 

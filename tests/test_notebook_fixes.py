@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from keraslint.source.notebook_json import cell_sources, json_location, replace_sources, source_of
+from keraslint.source.notebook_json import (
+    cell_sources,
+    json_location,
+    replace_sources,
+    source_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
