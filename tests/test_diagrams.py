@@ -91,6 +91,7 @@ def dot_accepts(text: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["dot", "-Tsvg"], input=text.encode("utf-8"), check=False, capture_output=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_mermaid_draws_layers_shapes_params_edges_and_findings(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(SCRIPT)
     result = shapes("train.py", "--format", "mermaid", cwd=tmp_path)
@@ -119,6 +120,7 @@ def test_dot_is_accepted_by_graphviz(tmp_path: Path) -> None:
     assert b"168 params" in laid_out.stdout and laid_out.stderr == b""  # no warning either
 
 
+@pytest.mark.slow
 def test_hostile_names_stay_inside_their_labels() -> None:
     summary = hostile_summary()
     mermaid = render_mermaid([summary])
@@ -133,6 +135,7 @@ def test_hostile_names_stay_inside_their_labels() -> None:
     assert laid_out.stderr == b""
 
 
+@pytest.mark.slow
 def test_no_models_is_still_a_diagram(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("print('hi')\n")
     mermaid = shapes("plain.py", "--format", "mermaid", cwd=tmp_path).stdout.decode()

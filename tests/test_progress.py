@@ -52,6 +52,7 @@ def stderr_on_a_terminal(args: list[str], cwd: Path, environment: dict[str, str]
     return process.wait(timeout=60), seen.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_a_bar_on_a_terminal_for_many_files(tmp_path: Path) -> None:
     folder = many_files(tmp_path)
     code, terminal = stderr_on_a_terminal(["check", "--no-cache", str(folder)], tmp_path, env())
@@ -59,6 +60,7 @@ def test_a_bar_on_a_terminal_for_many_files(tmp_path: Path) -> None:
     assert "Checking" in terminal and "/25" in terminal
 
 
+@pytest.mark.slow
 def test_none_in_ci_or_with_a_machine_format(tmp_path: Path) -> None:
     folder = many_files(tmp_path)
     _, terminal = stderr_on_a_terminal(["check", "--no-cache", str(folder)], tmp_path, env(CI="true"))
@@ -69,6 +71,7 @@ def test_none_in_ci_or_with_a_machine_format(tmp_path: Path) -> None:
         assert "Checking" not in terminal, fmt
 
 
+@pytest.mark.slow
 def test_none_in_a_pipe(tmp_path: Path) -> None:
     folder = many_files(tmp_path)
     result = subprocess.run([sys.executable, "-m", "keraslint", "check", "--no-cache", str(folder)], cwd=tmp_path,
