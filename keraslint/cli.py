@@ -221,19 +221,30 @@ def rule(
 class ShapesFormat(str, Enum):
     table = "table"
     json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
 
 
 @app.command()
 def shapes(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Scripts or saved models (.keras, .h5).")],
-    output_format: Annotated[ShapesFormat, typer.Option("--output-format", help="table or json.")] = ShapesFormat.table,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Scripts, notebooks or saved models (.keras, .h5).")],
+    output_format: Annotated[ShapesFormat, typer.Option(
+        "--output-format", "--format",
+        help="table (model.summary()), json, or a diagram of each model's layers: mermaid (flowchart for "
+             "READMEs), dot (Graphviz), svg or png (drawn by Graphviz's `dot` program, which must be on PATH).",
+    )] = ShapesFormat.table,
+    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the output to this file instead of stdout.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml.")] = None,
 ) -> None:
     """Each model's layers, source line, output shape and parameter count: model.summary()
-    without TensorFlow and without running the script."""
+    without TensorFlow and without running the script; or each model drawn as a graph of its
+    layers (keras.utils.plot_model without TensorFlow), findings marked on the layers they point at."""
     from keraslint.run import run_shapes
 
-    raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr))
+    raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr,
+                                output_file=output_file))
 
 
 @app.command()

@@ -40,6 +40,8 @@ class Applied:
     applied: int
     #: fixes left out because the text they produce does not compile, with the reason
     refused: tuple[tuple[Fix, str], ...] = ()
+    #: the fixes applied (as many as ``applied``)
+    fixes: tuple[Fix, ...] = ()
 
 
 _Span = tuple[int, int, str]
@@ -89,9 +91,11 @@ def compile_error(text: str) -> str | None:
     return None
 
 
-def apply_fixes(source: str, fixes: Sequence[Fix]) -> Applied:
+def apply_fixes(source: str, fixes: Sequence[Fix], *, check: bool = True) -> Applied:
     """Apply as many fixes as do not overlap an earlier one, keeping only those whose result
-    still compiles: a fix never turns a working file into a broken one."""
+    still compiles: a fix never turns a working file into a broken one. ``check=False`` applies
+    them without compiling (a notebook cell with IPython syntax, whose fixes were checked on
+    the Python it stands for)."""
     starts, newline = _offsets(source), newline_of(source)
     chosen: list[tuple[Fix, list[_Span]]] = []
     taken: set[_Span] = set()
@@ -104,21 +108,22 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> Applied:
     if not chosen:
         return Applied(source, 0)
     text = _build(source, taken)
-    if compile_error(text) is None:
-        return Applied(text, len(chosen))
+    if not check or compile_error(text) is None:
+        return Applied(text, len(chosen), fixes=tuple(f for f, _ in chosen))
     if (before := compile_error(source)) is not None:
         return Applied(source, 0, tuple((f, f"the file does not compile before fixing ({before})") for f, _ in chosen))
     # Some fix breaks the file: keep the others, one at a time (only on this rare path).
     kept: set[_Span] = set()
-    applied, refused = 0, []
+    applied, refused, kept_fixes = 0, [], []
     for candidate, spans in chosen:
         error = compile_error(_build(source, kept | set(spans)))
         if error is None:
             kept.update(spans)
             applied += 1
+            kept_fixes.append(candidate)
         else:
             refused.append((candidate, error))
-    return Applied(_build(source, kept), applied, tuple(refused))
+    return Applied(_build(source, kept), applied, tuple(refused), tuple(kept_fixes))
 
 
 def apply(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:

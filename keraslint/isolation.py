@@ -65,8 +65,9 @@ class _Worker(Generic[J]):
 
 
 def run_isolated(jobs: Sequence[J], work: Callable[[J], R], *, workers: int, limits: Limits,
-                 start_method: str | None = None) -> list[R | Failure]:
-    """``work(job)`` for every job, in at most ``workers`` processes; results in job order."""
+                 start_method: str | None = None, on_done: Callable[[], None] | None = None) -> list[R | Failure]:
+    """``work(job)`` for every job, in at most ``workers`` processes; results in job order.
+    ``on_done()`` is called as each job ends (a progress bar)."""
     context = multiprocessing.get_context(start_method or default_start_method())
     results: list[Any] = [None] * len(jobs)
     done = [False] * len(jobs)
@@ -111,6 +112,8 @@ def run_isolated(jobs: Sequence[J], work: Callable[[J], R], *, workers: int, lim
                 else:
                     continue
                 results[index], done[index] = outcome, True
+                if on_done is not None:
+                    on_done()
                 worker.job = None
                 if not worker.process.is_alive():
                     worker.conn.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 import os
@@ -16,11 +16,13 @@ from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport,
                                check_source, is_model_file, not_checked, read_input, sort_diagnostics, unreadable,
                                with_budget, without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path, glob_problem
-from keraslint.diagnostics import Diagnostic, Fix
+from keraslint.diagnostics import Diagnostic, Fix, Location
+from keraslint.files import read_regular
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
 from keraslint.plural import plural
 from keraslint.printable import printable
+from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
@@ -30,7 +32,7 @@ from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 from keraslint.verbose import VerboseLog, note_line
-from keraslint.writing import NotWritten, write_fixed, write_report
+from keraslint.writing import NotWritten, write_binary, write_fixed, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -105,7 +107,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
         if is_stdin:
             reports = [_check_stdin(resolver, options, infos)]
         else:
-            reports = check_files(files, resolver, options, infos)
+            reports = check_files(files, resolver, options, infos, progress=stderr)
             if missing:
                 reports += [_missing_report(path) for path in missing]
                 files = [*files, *missing]
@@ -154,7 +156,8 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
 
     output = render(options.output_format, diagnostics, files_checked=len(files), source_line=source_line,
                     color=use_color(stdout if options.output_file is None else None), statistics=options.statistics,
-                    summary=options.verbosity >= 0, unsafe_fixes=options.unsafe_fixes)
+                    summary=options.verbosity >= 0, unsafe_fixes=options.unsafe_fixes,
+                    file_location=_notebook_locations(files, reports))
     if options.verbosity < -1 and options.output_file is None:
         output = ""  # --silent: the exit code says it all
     # Machine formats keep their output parseable: coverage goes to stderr beside them.
@@ -174,6 +177,39 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
     if diagnostics and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _notebook_locations(files: Sequence[Path], reports: Sequence[FileReport]) -> \
+        Callable[[Diagnostic], tuple[Location, Location] | None]:
+    """Where a notebook's finding is in the notebook's JSON file (keraslint.source.notebook_json):
+    each notebook is read again, once, only when a format asks."""
+    from keraslint.source.notebook_json import JsonLocator
+
+    notebooks = {r.filename: (p, r) for p, r in zip(files, reports) if r.notebook is not None}
+    locators: dict[str, JsonLocator | None] = {}
+
+    def locate(diagnostic: Diagnostic) -> tuple[Location, Location] | None:
+        if diagnostic.cell is None or diagnostic.filename not in notebooks:
+            return None
+        if diagnostic.filename not in locators:
+            path, report = notebooks[diagnostic.filename]
+            data = report.data
+            if data is None:
+                try:
+                    data = read_regular(path, MAX_NOTEBOOK_BYTES)
+                except OSError:
+                    data = None
+            locators[diagnostic.filename] = JsonLocator(data.decode("utf-8-sig", "replace")) if data else None
+        locator = locators[diagnostic.filename]
+        if locator is None:
+            return None
+        start = locator.locate(diagnostic.cell, diagnostic.location.row, diagnostic.location.column)
+        if start is None:
+            return None
+        end = locator.locate(diagnostic.cell, diagnostic.end_location.row, diagnostic.end_location.column, end=True)
+        return Location(*start), Location(*(end or start))
+
+    return locate
 
 
 def unique_findings(reports: Sequence[FileReport]) -> list[Diagnostic]:
@@ -199,28 +235,39 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *, stdout: TextIO,
-               stderr: TextIO) -> int:
-    """``keraslint shapes``: the models in each file, with shapes, parameters and findings."""
-    import json
-
-    from rich.console import Console
-
-    from keraslint.summary import render_table
+               stderr: TextIO, output_file: Path | None = None) -> int:
+    """``keraslint shapes``: the models in each file, with shapes, parameters and findings, as a
+    table, JSON or a diagram (keraslint.reporters.diagram)."""
+    from keraslint.reporters.diagram import IMAGE_FORMATS, DiagramError
 
     infos = rule_infos()
     options = CheckOptions(paths=paths, config=config)
+    if output_format in IMAGE_FORMATS:
+        # Said before the analysis, which can take a while: nothing can be drawn without `dot`.
+        import shutil
+
+        if shutil.which("dot") is None:
+            stderr.write(f"keraslint: error: --output-format {output_format} needs Graphviz's `dot` program, "
+                         "which is not on PATH (install Graphviz, or use --output-format dot or mermaid)\n")
+            return EXIT_ERROR
+        if output_file is None and _is_terminal(stdout):
+            stderr.write(f"keraslint: error: not writing {output_format.upper()} to a terminal: "
+                         "give --output-file FILE or redirect stdout\n")
+            return EXIT_ERROR
     try:
         resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
         files = _collect(options, resolver)
         reports, summaries = [], []
-        for path in files:
-            # The same per-file budget as `check`: the table needs the analysis, so it runs here.
-            found: list[Any] = []
-            report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
-                                 lambda path=path, found=found: _summarized(_check_one(path, resolver, options, infos),
-                                                                            found))
-            reports.append(report)
-            summaries.extend(found)
+        with progress_bar(len(files), output_format, stderr) as advance:
+            for path in files:
+                # The same per-file budget as `check`: the table needs the analysis, so it runs here.
+                found: list[Any] = []
+                report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
+                                     lambda path=path, found=found: _summarized(
+                                         _check_one(path, resolver, options, infos), found))
+                reports.append(report)
+                summaries.extend(found)
+                advance(1)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
         return EXIT_ERROR
@@ -230,12 +277,58 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
         for diagnostic in report.diagnostics:
             if diagnostic.code in ("KL001", "KL002", "KL009"):
                 stderr.write(f"keraslint: {printable(diagnostic.filename)}: {printable(diagnostic.message)}\n")
-    if output_format == "json":
-        stdout.write(json.dumps([s.to_json() for s in summaries], indent=2) + "\n")
-    else:
-        render_table(summaries, Console(file=stdout, highlight=False, no_color=not use_color(stdout),
-                                        width=max(100, Console(file=stdout).width)))
+    try:
+        output = _shapes_output(summaries, output_format, stdout if output_file is None else None)
+    except DiagramError as exc:  # `dot` missing or failing: one line
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
+    try:
+        if isinstance(output, bytes):
+            if output_file is None:
+                _write_source(stdout, output)
+            else:
+                write_binary(output, output_file)
+        else:
+            write_report(output, output_file, stdout)
+    except NotWritten as exc:
+        stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
     return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+
+
+def _shapes_output(summaries: Sequence[Any], output_format: str, terminal: TextIO | None) -> str | bytes:
+    """What ``keraslint shapes`` prints in ``output_format`` (bytes for an image)."""
+    import io
+    import json
+
+    from keraslint.reporters import diagram
+
+    if output_format == "json":
+        return json.dumps([s.to_json() for s in summaries], indent=2) + "\n"
+    if output_format == "mermaid":
+        return diagram.render_mermaid(summaries)
+    if output_format == "dot":
+        return diagram.render_dot(summaries)
+    if output_format in diagram.IMAGE_FORMATS:
+        return diagram.render_image(summaries, output_format)
+    from rich.console import Console
+
+    from keraslint.summary import render_table
+
+    buffer = io.StringIO()
+    color = terminal is not None and use_color(terminal)
+    width = max(100, Console(file=terminal).width) if terminal is not None else 100
+    render_table(summaries, Console(file=buffer, highlight=False, no_color=not color, force_terminal=color,
+                                    width=width))
+    return buffer.getvalue()
+
+
+def _is_terminal(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):
+        return False
 
 
 def _summarized(report: FileReport, found: list[Any]) -> FileReport:
@@ -283,6 +376,17 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
     is_stdin = [str(p) for p in options.paths] == ["-"]
     fixed_count, changed, remaining, failed = 0, 0, [], False
     for path, report in zip(files, reports):
+        if report.notebook is not None and report.context is not None and report.data is not None:
+            outcome = _fix_notebook(path, report, resolver, options, infos, is_stdin, stdout=stdout, stderr=stderr)
+            if outcome is None:
+                failed = True
+                remaining.append(report)
+                continue
+            report, count = outcome
+            fixed_count += count
+            changed += count > 0
+            remaining.append(report)
+            continue
         if report.source is None or report.notebook is not None or report.context is None:
             if is_stdin and not options.diff:
                 _write_source(stdout, report.data or b"")  # untouched: never the report in its place
@@ -342,6 +446,45 @@ def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsR
     if failed or any(r.internal_error for r in remaining):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
+
+
+def _fix_notebook(path: Path, report: FileReport, resolver: SettingsResolver, options: CheckOptions,
+                  infos: list[RuleInfo], is_stdin: bool, *, stdout: TextIO,
+                  stderr: TextIO) -> tuple[FileReport, int] | None:
+    """--fix / --diff on a notebook (keraslint.notebook_fixes): the report left and how many
+    fixes were applied (or are available, with --diff); None when the file could not be written."""
+    from keraslint.notebook_fixes import fix_notebook, notebook_diff
+
+    settings = resolver.for_path(path)
+    selected = _selected(path, settings, options, infos)
+
+    def recheck(data: bytes) -> FileReport:
+        again = check_notebook(data, report.filename, selected=selected, options=settings.options,
+                               script_dir=path.parent)
+        again.data = data
+        return again
+
+    def wanted(current: FileReport) -> list[Fix]:
+        # a finding in a module the notebook imports is that module's to fix, not the notebook's
+        return [d.fix for d in current.diagnostics if d.filename == report.filename and d.fix is not None
+                and (d.fix.applicability == "safe" or options.unsafe_fixes)]
+
+    fixed = fix_notebook(report, wanted, recheck)
+    for reason in fixed.refused:
+        stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
+    changed = fixed.data != report.data
+    if options.diff:
+        stdout.write(notebook_diff(report.filename, fixed))
+        return report, fixed.applied if changed else 0
+    if is_stdin:
+        _write_source(stdout, fixed.data)
+    elif changed:
+        try:
+            write_fixed(path, report.data or b"", fixed.data)
+        except NotWritten as exc:
+            stderr.write(f"keraslint: error: {printable(report.filename)}: not fixed, {printable(str(exc))}\n")
+            return None
+    return (fixed.report or report), fixed.applied if changed else 0
 
 
 def _write_source(stdout: TextIO, data: bytes) -> None:
@@ -443,16 +586,20 @@ def _memory_limit() -> int | None:
     return int(megabytes * 2 ** 20) if megabytes > 0 else None
 
 
-def _run_jobs(jobs: list[_Job]) -> list[FileReport]:
+def _run_jobs(jobs: list[_Job], advance: Callable[[int], None] = lambda n: None) -> list[FileReport]:
     """Each file in a worker process (keraslint.isolation): a file that crashes the parser, outlives
     its budget even in native code, or exhausts its memory is a KL009 for that file alone, and
-    the other files are still checked."""
+    the other files are still checked. ``advance(1)`` is called as each file is done."""
     start_method = default_start_method()
     if not jobs or start_method != "fork" and len(jobs) < PARALLEL_MIN_FILES:
-        return [_run_job(job) for job in jobs]
+        done = []
+        for job in jobs:
+            done.append(_run_job(job))
+            advance(1)
+        return done
     workers = min(cpu_count(), 8, len(jobs))
     outcomes = run_isolated(jobs, _run_job, workers=workers, limits=Limits(_budget(), _memory_limit()),
-                            start_method=start_method)
+                            start_method=start_method, on_done=lambda: advance(1))
     return [outcome if isinstance(outcome, FileReport) else not_checked(job.filename, job.selected, outcome.reason)
             for job, outcome in zip(jobs, outcomes)]
 
@@ -524,9 +671,16 @@ def _model_input(options: CheckOptions) -> Array | None:
 
 
 def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions,
-                infos: list[RuleInfo]) -> list[FileReport]:
+                infos: list[RuleInfo], progress: TextIO | None = None) -> list[FileReport]:
     """Check files in order: cached results first, then the rest, in a process pool when there
-    are many (the output order never depends on it)."""
+    are many (the output order never depends on it). With ``progress`` (a stream), a progress
+    bar may show on it (keraslint.progress decides)."""
+    with progress_bar(len(files), options.output_format, progress) as advance:
+        return _check_files(files, resolver, options, infos, advance)
+
+
+def _check_files(files: list[Path], resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo],
+                 advance: Callable[[int], None]) -> list[FileReport]:
     use_cache = not (options.no_cache or options.fix or options.diff)
     cache = Cache() if use_cache else None
     reports: list[FileReport | None] = []
@@ -540,6 +694,7 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
             read = read_input(path, filename, selected)
             if isinstance(read, FileReport):
                 reports.append(read)
+                advance(1)
                 continue
             data = read
         job = _Job(path, filename, selected, dict(settings.options), data, _model_input(options))
@@ -547,19 +702,23 @@ def check_files(files: list[Path], resolver: SettingsResolver, options: CheckOpt
         cached = cache.get(entry, filename) if cache and entry else None
         if cached is not None:
             reports.append(_from_cache(job, cached))
+            advance(1)
             continue
         todo.append((len(reports), job, entry))
         reports.append(None)
     if options.fix or options.diff:
         # Fixes need the analysis (positions, the tree): checked here, one by one. The bytes
         # stay with the report: the file is compared with them again just before it is written.
-        done = [with_budget(_budget(), job.filename, job.selected,
-                            lambda job=job: check_file(job.path, job.filename, selected=job.selected,
-                                                       options=job.options, data=job.data)) for _, job, _ in todo]
+        done = []
+        for _, job, _ in todo:
+            done.append(with_budget(_budget(), job.filename, job.selected,
+                                    lambda job=job: check_file(job.path, job.filename, selected=job.selected,
+                                                               options=job.options, data=job.data)))
+            advance(1)
         for (_, job, _), report in zip(todo, done):
             report.data = job.data
     else:
-        done = _run_jobs([job for _, job, _ in todo])
+        done = _run_jobs([job for _, job, _ in todo], advance)
     for (index, _, entry), report in zip(todo, done):
         reports[index] = report
         if cache is not None and entry is not None and not report.internal_error:

@@ -26,6 +26,7 @@ from keraslint.printable import printable
 
 if TYPE_CHECKING:
     from keraslint.checker import FileReport
+    from keraslint.source.notebook import Notebook
 
 #: an axis (or a whole shape) keraslint could not determine
 UNKNOWN_DIM = "?"
@@ -63,6 +64,11 @@ class LayerRow:
     findings: list[str] = field(default_factory=list)
     #: the file the line is in, when it is not the model's (a layer built in an imported module)
     file: str | None = None
+    #: in a notebook: the cell (1-based, among all cells) the line is in; ``line`` counts inside it
+    cell: int | None = None
+    #: this row's node, and the rows whose outputs it takes (for the diagrams' edges)
+    id: int = 0
+    inputs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -78,6 +84,8 @@ class ModelSummary:
     layers: list[LayerRow]
     #: why parts of the model are unknown, first cause first
     unknown: list[str] = field(default_factory=list)
+    #: in a notebook: the cell ``line`` is in
+    cell: int | None = None
 
     @property
     def fully_shaped(self) -> bool:
@@ -88,11 +96,12 @@ class ModelSummary:
     def to_json(self) -> dict[str, Any]:
         return {
             "filename": self.filename, "name": self.name, "kind": self.kind, "line": self.line,
+            **({"cell": self.cell} if self.cell is not None else {}),
             "inputs": [_json_shape(s) for s in self.inputs], "outputs": [_json_shape(s) for s in self.outputs],
             "total_params": self.total_params, "complete": self.complete, "fully_shaped": self.fully_shaped,
             "unknown": self.unknown,
             "layers": [{"name": r.name, "kind": r.kind, "line": r.line,
-                        **({"file": r.file} if r.file else {}),
+                        **({"file": r.file} if r.file else {}), **({"cell": r.cell} if r.cell is not None else {}),
                         "output_shape": _json_shape(r.outputs[0]) if len(r.outputs) == 1
                         else [_json_shape(o) for o in r.outputs],
                         "params": r.params, "findings": r.findings} for r in self.layers],
@@ -103,15 +112,22 @@ def summarize(report: FileReport) -> list[ModelSummary]:
     ctx = report.context
     if ctx is None:
         return []
-    return summarize_context(ctx, report.filename, report.diagnostics)
+    return summarize_context(ctx, report.filename, report.diagnostics, notebook=report.notebook)
 
 
-def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) -> list[ModelSummary]:
-    """The models of one analysed file (a Context), findings marked on their layers."""
+def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = (), *,
+                      notebook: Notebook | None = None) -> list[ModelSummary]:
+    """The models of one analysed file (a Context), findings marked on their layers. In a
+    notebook, lines are counted inside their cell (``cell`` says which)."""
     by_row: dict[tuple[str, int], list[str]] = {}
     for diagnostic in diagnostics:
         if diagnostic.pass_.value == "graph":
-            by_row.setdefault((diagnostic.filename, diagnostic.location.row), []).append(diagnostic.code)
+            row = diagnostic.location.row
+            if notebook is not None and diagnostic.cell is not None and diagnostic.filename == filename:
+                row = notebook.program_row(diagnostic.cell, row)  # findings count rows in their cell
+            by_row.setdefault((diagnostic.filename, row), []).append(diagnostic.code)
+    label: Callable[[int], str] = ctx.row_label if getattr(ctx, "row_label", None) is not None \
+        else (lambda row: f"line {row}")
 
     def line_of(node: Any) -> int | None:
         return ctx.line_of(node) if node is not None and ctx.module is not None else None
@@ -132,19 +148,19 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
     seen: set[tuple[Any, ...]] = set()
     applied = _first_applications(ctx.models)
     for model in ctx.models:
-        summary = _summarize_model(model, line_of, by_row, by_layer, file_of)
+        summary = _summarize_model(model, line_of, by_row, by_layer, file_of, label)
         inner, where = applied.get(model.graph.id, (None, None))
         if not summary.fully_shaped and inner is not None:
             # A model used as a layer is built by the tensor it is first applied to (Keras builds
             # an undeclared Sequential then): shown as that application shapes it, unless the
             # model's own declared input shapes it further.
-            applied_as = _summarize_model(inner, line_of, by_row, by_layer, file_of)
+            applied_as = _summarize_model(inner, line_of, by_row, by_layer, file_of, label)
             if applied_as.fully_shaped or not model.graph.inputs or model.graph.inputs[0].node.input_shape is None:
                 summary = applied_as
                 if not summary.fully_shaped and not summary.unknown:
                     # the cause is upstream, in the model that applies it
                     line = line_of(where)
-                    summary.unknown.append("used as a layer" + (f" at line {line}" if line else "") +
+                    summary.unknown.append("used as a layer" + (f" at {label(line)}" if line else "") +
                                            " on a tensor whose shape keraslint could not determine")
         key = (summary.line, tuple((r.line, r.outputs) for r in summary.layers))
         if key in seen:
@@ -156,7 +172,25 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = ()) 
             cls = obj.data.get("script_class")
             summaries.append(ModelSummary(filename, getattr(cls, "name", None), "subclass", line_of(obj.node), [], [],
                                           None, False, [], [why]))
+    if notebook is not None:
+        for summary in summaries:
+            if summary.filename == filename:  # a model built in an imported module keeps its lines
+                _in_cells(summary, notebook)
     return summaries
+
+
+def _in_cells(summary: ModelSummary, notebook: Notebook) -> None:
+    """Rows of the notebook's joined program as ``cell``, line inside it (a layer built in an
+    imported module keeps that module's line)."""
+    if summary.line is not None:
+        found = notebook.locate(summary.line)
+        if found is not None:
+            summary.cell, summary.line = found[0].cell, found[1]
+    for row in summary.layers:
+        if row.line is not None and row.file is None:
+            found = notebook.locate(row.line)
+            if found is not None:
+                row.cell, row.line = found[0].cell, found[1]
 
 
 def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, tuple[AnalyzedModel, Any]]:
@@ -172,7 +206,8 @@ def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, tuple[Anal
 
 
 def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[str, int], list[str]],
-                     by_layer: dict[str, list[str]], file_of: Callable[[Any], str]) -> ModelSummary:
+                     by_layer: dict[str, list[str]], file_of: Callable[[Any], str],
+                     label: Callable[[int], str]) -> ModelSummary:
     graph = model.graph
     home = file_of(graph.node)
 
@@ -185,9 +220,11 @@ def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[s
     for node in model.order:
         result = model.result(node)
         outputs = tuple(display(shape, result.blind_axes(i)) for i, shape in enumerate(result.outputs))
+        # the tensors it takes, keyword ones (initial_state, mask) too: the diagrams' edges
+        inputs = tuple(dict.fromkeys(t.node.id for t in [*node.inputs, *node.dependencies]))
         if node.layer is None:
             rows.append(LayerRow(node.input_name or "input", "InputLayer", line_of(node.node), outputs, 0,
-                                 file=other_file(node.node)))
+                                 file=other_file(node.node), id=node.id))
             continue
         line = line_of(source_of(node))
         params = None if node.layer.id in counted else result.params
@@ -198,21 +235,22 @@ def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[s
         found = by_row.get((elsewhere or home, line), []) if line is not None else by_layer.get(node.layer.name or "", [])
         layer = node.layer
         kind = layer.spelled if layer.kind in ("Opaque", "Application") and layer.spelled else layer.kind
-        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)), file=elsewhere))
+        rows.append(LayerRow(node.layer.name or "", kind, line, outputs, params, sorted(set(found)), file=elsewhere,
+                             id=node.id, inputs=inputs))
     return ModelSummary(home, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
                         [display(s, b) for s, b in zip(model.output_shapes(), model.output_blind())],
-                        model.total_params(), graph.complete, rows, _reasons(model, line_of))
+                        model.total_params(), graph.complete, rows, _reasons(model, line_of, label))
 
 
-def _reasons(model: AnalyzedModel, line_of: LineOf) -> list[str]:
+def _reasons(model: AnalyzedModel, line_of: LineOf, label: Callable[[int], str]) -> list[str]:
     """The model's own notes, then each node that introduces an unknown, in graph order."""
     reasons = list(model.graph.unknown)
     for _, node, result in model.walk():
         if result.reason is None or not _unknown_here(result):
             continue
         line = line_of(source_of(node) if node.layer is not None else node.node)
-        text = result.reason + (f" (line {line})" if line else "")
+        text = result.reason + (f" ({label(line)})" if line else "")
         if text not in reasons:
             reasons.append(text)
     return reasons
@@ -238,6 +276,13 @@ def coverage(summaries: Sequence[ModelSummary]) -> dict[str, Any]:
                        for s in summaries]}
 
 
+def location(cell: int | None, line: int | None) -> str:
+    """``12``, or ``cell 3:2`` in a notebook (as ``check`` prints a notebook's findings)."""
+    if line is None:
+        return ""
+    return f"cell {cell}:{line}" if cell is not None else str(line)
+
+
 def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
     if not summaries:
         console.print("No Keras models found.")
@@ -245,7 +290,7 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
     for summary in summaries:
         # Names come from the files (a saved model's layer names too): escaped for the terminal
         # (printable) and for rich's markup (escape).
-        where = f"{summary.filename}:{summary.line}" if summary.line else summary.filename
+        where = f"{summary.filename}:{location(summary.cell, summary.line)}" if summary.line else summary.filename
         title = printable(f"{summary.kind.capitalize()} model" + (f" '{summary.name}'" if summary.name else "")
                           + f" ({where})")
         if not summary.layers:
@@ -261,7 +306,7 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
                 label = f"{row.name} ({row.kind})" if row.name else row.kind
                 params = "?" if row.params is None else f"{row.params:,}"
                 shape = ", ".join(fmt_display(o) for o in row.outputs)
-                line = f"{row.file}:{row.line}" if row.file and row.line else str(row.line or "")
+                line = f"{row.file}:{row.line}" if row.file and row.line else location(row.cell, row.line)
                 table.add_row(*(escape(printable(cell)) for cell in (label, line, shape, params, ", ".join(row.findings))))
             console.print(table)
             total = "unknown" if summary.total_params is None else f"{summary.total_params:,}"

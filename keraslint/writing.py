@@ -86,6 +86,15 @@ def write_report(text: str, path: Path | None, stdout: TextIO) -> None:
         raise NotWritten(f"cannot write {printable(str(path))}: {exc.strerror or exc}") from None
 
 
+def write_binary(data: bytes, path: Path) -> None:
+    """Binary output (a PNG, an SVG as Graphviz wrote it) into ``path``; ``NotWritten`` if it cannot be."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise NotWritten(f"cannot write {printable(str(path))}: {exc.strerror or exc}") from None
+
+
 def _silence(stream: TextIO) -> None:
     """Point a stream that cannot be written at /dev/null: what is still buffered in it would
     otherwise fail again at exit, with a traceback after our one-line error."""

@@ -39,6 +39,9 @@ SLOW_FILES = {
     "test_packaging.py": "builds a wheel (~6 s)",
     "graph/test_custom_layer_oracle.py": "custom layers built by Keras (~4 s)",
     "test_shapes_command.py": "CLI subprocesses (~3 s)",
+    "test_diagrams.py": "CLI subprocesses, Graphviz and Mermaid under node",
+    "test_progress.py": "CLI subprocesses on a pseudo-terminal",
+    "test_notebook_fixes.py": "CLI subprocesses",
     "test_outputs.py": "CLI subprocesses (~3 s)",
     "test_corpus.py": "the fixture corpus through the CLI (~3 s)",
 }

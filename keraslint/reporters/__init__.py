@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from keraslint.diagnostics import Diagnostic
+    from keraslint.diagnostics import Diagnostic, Location
 
 __all__ = ["FORMATS", "render", "use_color"]
 
@@ -45,13 +45,16 @@ def render(
     statistics: bool = False,
     summary: bool = True,
     unsafe_fixes: bool = False,
+    file_location: Callable[[Diagnostic], tuple[Location, Location] | None] | None = None,
 ) -> str:
     """The whole report as one string (ending in a newline unless it is empty).
 
     ``diagnostics`` must already be sorted; ``source_line`` returns the text of the finding's
     first row, or None when it is not available (a saved model, an unreadable file). Without
     ``summary`` (--quiet) the text formats print the findings only; ``unsafe_fixes`` counts
-    unsafe fixes as fixable in their ``[*]`` marks and summary.
+    unsafe fixes as fixable in their ``[*]`` marks and summary. ``file_location`` gives a
+    notebook finding's place in the notebook's JSON file (start, end), for the formats GitHub
+    shows on a file's lines (``github``, ``sarif``).
     """
     return renderer(fmt)(
         diagnostics,
@@ -61,6 +64,7 @@ def render(
         statistics=statistics,
         summary=summary,
         unsafe_fixes=unsafe_fixes,
+        file_location=file_location,
     )
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
 from keraslint import __version__
-from keraslint.diagnostics import Diagnostic, rule_url
+from keraslint.diagnostics import Diagnostic, Location, rule_url
 from keraslint.reporters.machine import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -59,28 +59,37 @@ def artifact_location(filename: str) -> dict[str, str]:
     return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
 
 
-def _result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+def _result(diagnostic: Diagnostic, index: dict[str, int], where: tuple[Location, Location] | None) -> dict[str, Any]:
+    # A notebook's finding: the region is in the .ipynb file's JSON, where GitHub can show it;
+    # the cell and the row and column inside it are in the properties and the message.
+    start, end = where or (diagnostic.location, diagnostic.end_location)
     region = {
-        "startLine": diagnostic.location.row,
-        "startColumn": diagnostic.location.column,
-        "endLine": diagnostic.end_location.row,
-        "endColumn": diagnostic.end_location.column,
+        "startLine": start.row,
+        "startColumn": start.column,
+        "endLine": end.row,
+        "endColumn": end.column,
     }
+    text = diagnostic.message
+    if diagnostic.cell is not None:
+        text = f"cell {diagnostic.cell}, line {diagnostic.location.row}: {text}"
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "level": _LEVEL[diagnostic.severity.value],
-        "message": {"text": diagnostic.message},
+        "message": {"text": text},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(diagnostic.filename),
                                              "region": region}}],
     }
     if diagnostic.code in index:
         result["ruleIndex"] = index[diagnostic.code]
     if diagnostic.cell is not None:
-        result["properties"] = {"cell": diagnostic.cell}
+        result["properties"] = {"cell": diagnostic.cell, "cellLine": diagnostic.location.row,
+                                "cellColumn": diagnostic.location.column}
     return result
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], **_: Any) -> str:
+def render_sarif(diagnostics: Sequence[Diagnostic], *,
+                 file_location: Callable[[Diagnostic], tuple[Location, Location] | None] | None = None,
+                 **_: Any) -> str:
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     log = {
@@ -91,7 +100,8 @@ def render_sarif(diagnostics: Sequence[Diagnostic], **_: Any) -> str:
                                 "informationUri": INFORMATION_URI, "rules": rules}},
             # an absolute URI ending in a slash (3.14.14): the folder relative URIs start from
             "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().absolute().as_uri().rstrip("/") + "/"}},
-            "results": [_result(d, index) for d in diagnostics],
+            "results": [_result(d, index, file_location(d) if file_location is not None and d.cell is not None
+                                else None) for d in diagnostics],
             "columnKind": "unicodeCodePoints",
         }],
     }

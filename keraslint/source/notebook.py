@@ -57,6 +57,13 @@ class Notebook:
                           location=Location(row, diagnostic.location.column), end_location=end, noqa_row=noqa,
                           cell=span.cell, fix=diagnostic.fix, url=diagnostic.url)
 
+    def program_row(self, cell: int, row: int) -> int:
+        """The inverse of ``locate``: row ``row`` of cell ``cell`` in the joined program."""
+        for span in self.cells:
+            if span.cell == cell:
+                return span.first_row + row - 1
+        return row
+
     def row_label(self, row: int) -> str:
         """A row of the joined program as the user sees it: ``cell 3, line 2``."""
         found = self.locate(row)
