@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Severity
+from keraslint.graph.weights import WeightCheck, check_calls
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -70,6 +71,9 @@ class WeightsShapeMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.facts is None:
             return
+        for found in check_calls(ctx):
+            if ctx.source_of(found.node) is None:
+                yield Finding(_call_message(ctx.code(found.node, limit=80), found), node=found.node)
         for problem in ctx.facts.weight_problems:
             if ctx.source_of(problem.node) is not None:
                 continue  # another module's layer: reported when that file is checked
@@ -94,3 +98,43 @@ class WeightsShapeMismatch(Rule):
                 f"(input_dim={rows}, output_dim={columns}): Keras raises ValueError when it constructs the layer: "
                 f"'weight shape {expected} is not compatible with provided weight shape {given}'; {advice}",
                 node=problem.node)
+
+
+def _shapes(shapes: tuple) -> str:
+    return "[" + ", ".join(_shape(s) for s in shapes) + "]"
+
+
+def _call_message(call: str, found: WeightCheck) -> str:
+    """What Keras says, with the numbers behind it, for a set_weights/load_weights call."""
+    problem, target = found.problem, found.target
+    owner = problem.layer.label if problem.layer is not None else target
+    if found.via in ("set_weights", "get_weights"):
+        given = "the other model's weights" if found.via == "get_weights" else "a list"
+        if problem.kind == "count":
+            return (f"`{call}` gives {given} of {problem.given} arrays to {target}, which has {problem.expected} "
+                    f"weights: Keras raises ValueError ('... with a weight list of length {problem.given}, but the "
+                    f"layer was expecting {problem.expected} weights')")
+        return (f"`{call}` gives {given} whose array {problem.index} is {_shape(problem.given)} where {owner} "
+                f"holds {_shape(problem.expected)}: Keras raises ValueError ('weight shape "
+                f"{_shape(problem.expected)} is not compatible with provided weight shape {_shape(problem.given)}')")
+    if found.via == "weights.h5":
+        where = f"`{found.path}` (at `{problem.path}`)"
+        if problem.kind == "count":
+            return (f"`{call}`: {where} stores {problem.given} weights for {owner}, which has {problem.expected}: "
+                    f"Keras raises ValueError ('... could not be loaded ... expected {problem.expected} variables, "
+                    f"but received {problem.given} variables during loading')")
+        return (f"`{call}`: {where} stores a {_shape(problem.given)} weight for {owner}, which holds "
+                f"{_shape(problem.expected)}: Keras raises ValueError ('... could not be loaded ... The shape of the "
+                f"target variable and the shape of the target value in `variable.assign(value)` must match')")
+    if problem.kind == "layers":
+        return (f"`{call}`: `{found.path}` holds weights for {problem.given} layers, the model has "
+                f"{problem.expected} layers with weights: Keras raises ValueError ('Layer count mismatch when loading "
+                f"weights from file. Model expected {problem.expected} layers, found {problem.given} saved layers.'); "
+                f"legacy .h5 weights are matched by layer order")
+    if problem.kind == "count":
+        return (f"`{call}`: `{found.path}` stores {problem.given} weights for {owner} (saved as '{problem.path}'), "
+                f"which has {problem.expected}: Keras raises ValueError ('Weight count mismatch ...')")
+    return (f"`{call}`: `{found.path}` stores a {_shape(problem.given)} weight for {owner} (saved as "
+            f"'{problem.path}'), which holds {_shape(problem.expected)}: Keras raises ValueError ('Shape mismatch "
+            f"... Weight expects shape {_shape(problem.expected)}. Received saved weight with shape "
+            f"{_shape(problem.given)}')")
