@@ -105,36 +105,33 @@ def _shapes(shapes: tuple) -> str:
 
 
 def _call_message(call: str, found: WeightCheck) -> str:
-    """What Keras says, with the numbers behind it, for a set_weights/load_weights call."""
+    """What Keras says, with the numbers behind it, for a set_weights/load_weights call. The
+    quoted words are Keras 3's own (tests/test_keras_claims.py checks them)."""
     problem, target = found.problem, found.target
     owner = problem.layer.label if problem.layer is not None else target
+    want, got = problem.expected, problem.given
     if found.via in ("set_weights", "get_weights"):
         given = "the other model's weights" if found.via == "get_weights" else "a list"
         if problem.kind == "count":
-            return (f"`{call}` gives {given} of {problem.given} arrays to {target}, which has {problem.expected} "
-                    f"weights: Keras raises ValueError ('... with a weight list of length {problem.given}, but the "
-                    f"layer was expecting {problem.expected} weights')")
-        return (f"`{call}` gives {given} whose array {problem.index} is {_shape(problem.given)} where {owner} "
-                f"holds {_shape(problem.expected)}: Keras raises ValueError ('weight shape "
-                f"{_shape(problem.expected)} is not compatible with provided weight shape {_shape(problem.given)}')")
+            return (f"`{call}` gives {given} of {got} arrays to {target}, which has {want} weights: Keras raises "
+                    f"ValueError: 'with a weight list of length {got}, but the layer was expecting {want} weights.'")
+        return (f"`{call}` gives {given} whose array {problem.index} is {_shape(got)} where {owner} holds "
+                f"{_shape(want)}: Keras raises ValueError: 'weight shape {_shape(want)} is not compatible with "
+                f"provided weight shape {_shape(got)}.'")
     if found.via == "weights.h5":
         where = f"`{found.path}` (at `{problem.path}`)"
         if problem.kind == "count":
-            return (f"`{call}`: {where} stores {problem.given} weights for {owner}, which has {problem.expected}: "
-                    f"Keras raises ValueError ('... could not be loaded ... expected {problem.expected} variables, "
-                    f"but received {problem.given} variables during loading')")
-        return (f"`{call}`: {where} stores a {_shape(problem.given)} weight for {owner}, which holds "
-                f"{_shape(problem.expected)}: Keras raises ValueError ('... could not be loaded ... The shape of the "
-                f"target variable and the shape of the target value in `variable.assign(value)` must match')")
+            return (f"`{call}`: {where} stores {got} weights for {owner}, which has {want}: Keras raises "
+                    f"ValueError: 'expected {want} variables, but received {got} variables during loading'")
+        return (f"`{call}`: {where} stores a {_shape(got)} weight for {owner}, which holds {_shape(want)}: Keras "
+                f"raises ValueError: 'variable.shape={_shape(want)}, Received: value.shape={_shape(got)}'")
     if problem.kind == "layers":
-        return (f"`{call}`: `{found.path}` holds weights for {problem.given} layers, the model has "
-                f"{problem.expected} layers with weights: Keras raises ValueError ('Layer count mismatch when loading "
-                f"weights from file. Model expected {problem.expected} layers, found {problem.given} saved layers.'); "
-                f"legacy .h5 weights are matched by layer order")
+        return (f"`{call}`: `{found.path}` holds weights for {got} layers, the model has {want} layers with "
+                f"weights (legacy .h5 weights are matched by layer order): Keras raises ValueError: 'Layer count "
+                f"mismatch when loading weights from file. Model expected {want} layers, found {got} saved layers.'")
     if problem.kind == "count":
-        return (f"`{call}`: `{found.path}` stores {problem.given} weights for {owner} (saved as '{problem.path}'), "
-                f"which has {problem.expected}: Keras raises ValueError ('Weight count mismatch ...')")
-    return (f"`{call}`: `{found.path}` stores a {_shape(problem.given)} weight for {owner} (saved as "
-            f"'{problem.path}'), which holds {_shape(problem.expected)}: Keras raises ValueError ('Shape mismatch "
-            f"... Weight expects shape {_shape(problem.expected)}. Received saved weight with shape "
-            f"{_shape(problem.given)}')")
+        return (f"`{call}`: `{found.path}` stores {got} weights for {owner} (saved as {problem.path}), which has "
+                f"{want}: Keras raises ValueError: 'Layer expects {want} weight(s). Received {got} saved weight(s)'")
+    return (f"`{call}`: `{found.path}` stores a {_shape(got)} weight for {owner} (saved as {problem.path}), which "
+            f"holds {_shape(want)}: Keras raises ValueError: 'Weight expects shape {_shape(want)}. Received saved "
+            f"weight with shape {_shape(got)}'")
