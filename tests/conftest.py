@@ -18,6 +18,8 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 #: per test, or the corpus; the measured cost (tests' own time) is in the comment.
 SLOW_FILES = {
     "shapes/test_oracle.py": "every layer built by Keras (~120 s)",
+    "shapes/test_weights_oracle.py": "weight shapes of layers built by Keras (~60 s)",
+    "test_weight_files.py": "weight files saved and loaded by Keras (~24 s)",
     "test_ecosystem.py": "the whole shared corpus, three runs (~110 s)",
     "hostile/test_output_forging.py": "a CLI subprocess per format (~55 s)",
     "test_cli.py": "CLI subprocesses (~35 s)",

@@ -170,6 +170,21 @@ SCRIPTS = {
                                f"m = keras.Sequential([keras.Input((6,)), e])\ne.set_weights([matrix])\n",
     "kl308_set_weights_unbuilt": f"{HEAD}matrix = np.zeros((50, 32))\ne = layers.Embedding(50, 16)\n"
                                  f"e.set_weights([matrix])\n",
+    # ... set_weights on any built layer or model, whose weight shapes follow its input
+    "kl308_layer_set_weights_shape": f"{HEAD}d = layers.Dense(3)\nm = keras.Sequential([keras.Input((4,)), d])\n"
+                                     f"d.set_weights([np.zeros((5, 3)), np.zeros(3)])\n",
+    "kl308_layer_set_weights_count": f"{HEAD}c = layers.Conv2D(8, 3)\nm = keras.Sequential([keras.Input((9, 9, 3)), c])\n"
+                                     f"c.set_weights([np.zeros((3, 3, 3, 8))])\n",
+    "kl308_lstm_set_weights": f"{HEAD}r = layers.LSTM(4)\nm = keras.Sequential([keras.Input((5, 3)), r])\n"
+                              f"r.set_weights([np.zeros((3, 4)), np.zeros((4, 4)), np.zeros(4)])\n",
+    "kl308_model_set_weights_count": f"{HEAD}" + seq("(4,)", "Dense(3)", "Dropout(0.1)", "Dense(2)")
+                                     + "\nm.set_weights([np.zeros((4, 3)), np.zeros(3)])\n",
+    "kl308_model_set_weights_shape": f"{HEAD}" + func("(4,)", "Dense(3)", "BatchNormalization()", "Dense(2)")
+                                     + "\nm.set_weights([np.zeros((4, 3)), np.zeros(3), np.ones(3), np.zeros(3), "
+                                     "np.zeros(3), np.ones(3), np.zeros((3, 2)), np.zeros(4)])\n",
+    "kl308_model_from_other_model": f"{HEAD}" + seq("(4,)", "Dense(3)", "Dense(2)")
+                                    + "\nother = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.Dense(2)])\n"
+                                    "m.set_weights(other.get_weights())\n",
     # activations that cannot produce probabilities, however the last layer sets them
     "kl401_relu_bce": fit(seq("(4,)", "Dense(1, activation='relu')"), "(8, 4)", loss="binary_crossentropy"),
     "kl401_tanh_layer_cce": fit(seq("(4,)", "Dense(3)", "Activation('tanh')"), "(8, 4)", "(8, 3)",
@@ -235,6 +250,14 @@ QUIET = {
                                       "loss='mse', metrics={'foo': 'mae'})\nm.fit(x, y, epochs=1, verbose=0)"),
     "bce_zero_one_labels": labelled("np.random.randint(0, 2, 64)", "'binary_crossentropy'",
                                     "Dense(1, activation='sigmoid')"),
+    # weights of the right shapes, from a list or from a model of the same layers
+    "set_weights_fitting": f"{HEAD}" + seq("(4,)", "Dense(3)", "BatchNormalization()", "Dense(2)")
+                           + "\nm.set_weights([np.zeros((4, 3)), np.zeros(3), np.ones(3), np.zeros(3), np.zeros(3), "
+                           "np.ones(3), np.zeros((3, 2)), np.zeros(2)])\nd = m.layers[0]\n"
+                           "other = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.BatchNormalization(), "
+                           "layers.Dense(2)])\nm.set_weights(other.get_weights())\n",
+    "set_weights_empty_unbuilt": f"{HEAD}a = keras.Sequential([layers.Dense(3)])\nb = keras.Sequential([layers.Dense(5)])\n"
+                                 "b.set_weights(a.get_weights())\n",
     "embedding_weights_fit": fit("matrix = np.zeros((50, 16))\n" + seq("(6,)", "Embedding(50, 16, weights=[matrix])",
                                                                         "GlobalAveragePooling1D()", "Dense(1)"),
                                  "(8, 6)"),

@@ -14,7 +14,12 @@ from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
 from keraslint.source.modules import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
-from keraslint.source.weight_problems import WeightProblem, WeightProblemTracker
+from keraslint.source.weight_problems import (
+    WeightAssignment,
+    WeightLoad,
+    WeightProblem,
+    WeightProblemTracker,
+)
 
 
 @dataclass
@@ -40,6 +45,10 @@ class SourceFacts:
     array_problems: list[ArrayProblem] = field(default_factory=list)
     #: initial weights whose known shape cannot fit the layer (KL308)
     weight_problems: list[WeightProblem] = field(default_factory=list)
+    #: set_weights calls on layers and models, judged with the graph's shapes (KL308)
+    weight_assignments: list[WeightAssignment] = field(default_factory=list)
+    #: load_weights calls with a literal .h5 path (KL308)
+    weight_loads: list[WeightLoad] = field(default_factory=list)
 
 
 def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Path | None = None) -> SourceFacts:
@@ -49,7 +58,7 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     seeding = SeedTracker()
     built = ModelTracker()
     legacy = LegacyTracker()
-    problems, weights = ArrayProblemTracker(), WeightProblemTracker()
+    problems, weights = ArrayProblemTracker(), WeightProblemTracker(script_dir)
     interpreter = Interpreter(module, [seeding, built, legacy, problems, weights], script_dir=script_dir, script_path=script_path)
     interpreter.run()
     loader = interpreter.loader
@@ -59,4 +68,5 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,
                        module_notes=list(loader.notes) if loader else [],
                        dependencies=dict(loader.read) if loader else {}, array_problems=problems.problems,
-                       weight_problems=weights.problems)
+                       weight_problems=weights.problems, weight_assignments=weights.assignments,
+                       weight_loads=weights.loads)
