@@ -22,13 +22,19 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances, modules, subclass
+from keraslint.source import (
+    api,
+    containers,
+    instances,
+    modules,
+    python_builtins,
+    subclass,
+)
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
     _FRAME_MARGIN,
     DEFAULT_BUDGET,
-    frames_left,
     ENTRY_POINT_RUNNERS,
     MAX_CALL_DEPTH,
     MAX_CALLS_PER_FUNCTION,
@@ -36,6 +42,7 @@ from keraslint.source.limits import (  # noqa: F401 - the bounds are read here b
     MAX_UNROLL,
     MAX_UNROLL_TOTAL,
     RAISED,
+    frames_left,
 )
 from keraslint.source.statements import StatementsMixin
 from keraslint.source.values import (
@@ -306,6 +313,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)
         if isinstance(func, containers.ContainerMethod):
             return containers.call_method(self, func, args, kwargs)
+        if isinstance(func, python_builtins.Partial):
+            return self.call(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node, star)
         # A callee we know nothing about may fill the lists and dicts it is given.
         self._forget_containers(args, kwargs)
         return UNKNOWN
@@ -430,6 +439,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return list(value.items)
         if isinstance(value, str) and len(value) <= MAX_UNROLL:
             return list(value)
+        if isinstance(value, dict):  # `for name in inputs`: its keys, when all are known
+            return python_builtins.dict_keys(value)
         return api.sequence_items(self, value)
 
 
