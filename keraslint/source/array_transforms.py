@@ -52,7 +52,13 @@ from keraslint.source.array_values import (
     make,
     unknown,
 )
-from keraslint.source.values import DYNAMIC_AXES, NOT_MODELLED, Array, ListValue, is_dynamic_dim
+from keraslint.source.values import (
+    DYNAMIC_AXES,
+    NOT_MODELLED,
+    Array,
+    ListValue,
+    is_dynamic_dim,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -106,21 +112,26 @@ def _first_array(site: CallSite, keyword: str) -> Array | None:
     return as_array(site.arg(0, keyword), tf=_is_tf(site))
 
 
-@handles("numpy.expand_dims", "tensorflow.expand_dims")
+def _keyword(site: CallSite, numpy: str, tf: str) -> str:
+    """The name of the array argument: NumPy's, TensorFlow's, or keras.ops' ``x``."""
+    return "x" if site.name.startswith("keras.ops.") else tf if _is_tf(site) else numpy
+
+
+@handles("numpy.expand_dims", "tensorflow.expand_dims", "keras.ops.expand_dims")
 def _expand_dims(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a" if not _is_tf(site) else "input")
+    base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     return derive(base, site.node, expand_dims(base.shape, site.arg(1, "axis", default=UNKNOWN)),
                   type_=_out_type(site), one_hot=None if base.one_hot else base.one_hot)
 
 
-@handles("numpy.reshape", "tensorflow.reshape")
+@handles("numpy.reshape", "tensorflow.reshape", "keras.ops.reshape")
 def _np_reshape(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a" if not _is_tf(site) else "tensor")
+    base = _first_array(site, _keyword(site, "a", "tensor"))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
-    new = _reshape_arg(site, 1, "shape")
+    new = _reshape_arg(site, 1, "newshape" if site.name.startswith("keras.ops.") else "shape")
     return derive(base, site.node, reshape(base.shape, new), type_=_out_type(site),
                   one_hot=_reshaped_one_hot(base, new))
 
@@ -133,18 +144,18 @@ def _reshaped_one_hot(base: Array, new: tuple | None) -> bool | None:
     return None
 
 
-@handles("numpy.transpose", "tensorflow.transpose")
+@handles("numpy.transpose", "tensorflow.transpose", "keras.ops.transpose")
 def _np_transpose(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a")
+    base = _first_array(site, _keyword(site, "a", "a"))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     axes = site.arg(1, "axes" if not _is_tf(site) else "perm", default=None)
     return derive(base, site.node, transpose(base.shape, axes), type_=_out_type(site), one_hot=None)
 
 
-@handles("numpy.squeeze", "tensorflow.squeeze")
+@handles("numpy.squeeze", "tensorflow.squeeze", "keras.ops.squeeze")
 def _np_squeeze(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a" if not _is_tf(site) else "input")
+    base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     return derive(base, site.node, squeeze(base.shape, site.arg(1, "axis", default=None)), type_=_out_type(site))
