@@ -117,21 +117,26 @@ def _keyword(site: CallSite, numpy: str, tf: str) -> str:
     return "x" if site.name.startswith("keras.ops.") else tf if _is_tf(site) else numpy
 
 
+def _shaped_type(site: CallSite) -> str:
+    """keras.ops on an array gives a backend tensor (as custom_layer_calls' keras.ops.reshape)."""
+    return TENSOR if site.name.startswith("keras.ops.") else _out_type(site)
+
+
 @handles("numpy.expand_dims", "tensorflow.expand_dims", "keras.ops.expand_dims")
 def _expand_dims(interp: Interpreter, site: CallSite) -> Any:
     base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
-        return unknown(site.node, type_=_out_type(site))
+        return unknown(site.node, type_=_shaped_type(site))
     return derive(base, site.node, expand_dims(base.shape, site.arg(1, "axis", default=UNKNOWN)),
-                  type_=_out_type(site), one_hot=None if base.one_hot else base.one_hot)
+                  type_=_shaped_type(site), one_hot=None if base.one_hot else base.one_hot)
 
 
-@handles("numpy.reshape", "tensorflow.reshape", "keras.ops.reshape")
+@handles("numpy.reshape", "tensorflow.reshape")
 def _np_reshape(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, _keyword(site, "a", "tensor"))
+    base = _first_array(site, "a" if not _is_tf(site) else "tensor")
     if base is None:
         return unknown(site.node, type_=_out_type(site))
-    new = _reshape_arg(site, 1, "newshape" if site.name.startswith("keras.ops.") else "shape")
+    new = _reshape_arg(site, 1, "shape")
     return derive(base, site.node, reshape(base.shape, new), type_=_out_type(site),
                   one_hot=_reshaped_one_hot(base, new))
 
@@ -144,9 +149,9 @@ def _reshaped_one_hot(base: Array, new: tuple | None) -> bool | None:
     return None
 
 
-@handles("numpy.transpose", "tensorflow.transpose", "keras.ops.transpose")
+@handles("numpy.transpose", "tensorflow.transpose")
 def _np_transpose(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, _keyword(site, "a", "a"))
+    base = _first_array(site, "a")
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     axes = site.arg(1, "axes" if not _is_tf(site) else "perm", default=None)
@@ -157,8 +162,8 @@ def _np_transpose(interp: Interpreter, site: CallSite) -> Any:
 def _np_squeeze(interp: Interpreter, site: CallSite) -> Any:
     base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
-        return unknown(site.node, type_=_out_type(site))
-    return derive(base, site.node, squeeze(base.shape, site.arg(1, "axis", default=None)), type_=_out_type(site))
+        return unknown(site.node, type_=_shaped_type(site))
+    return derive(base, site.node, squeeze(base.shape, site.arg(1, "axis", default=None)), type_=_shaped_type(site))
 
 
 @handles("numpy.swapaxes")

@@ -98,6 +98,11 @@ def call_method(interp: Interpreter, method: ContainerMethod, args: list[Any], k
         if exact and name == "clear" and not args:
             container.items.clear()
             return None
+        if exact and name == "pop" and len(args) <= 1 and container.items:
+            # ``skips.pop()`` in a U-Net's decoder: the skip connection pushed last
+            index = args[0] if args else -1
+            if type(index) is int and -len(container.items) <= index < len(container.items):
+                return container.items.pop(index)
         forget(container)
         return UNKNOWN
     if isinstance(container, dict):

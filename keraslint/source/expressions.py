@@ -123,7 +123,9 @@ class ExpressionsMixin:
         attr = node.attr.value
         if isinstance(base, Ref):
             spelled = f"{base.spelled}.{attr}"
-            return Ref(canonical(spelled), spelled)
+            name = canonical(spelled)
+            value = python_builtins.constant(name)
+            return Ref(name, spelled) if value is NOT_MODELLED else value
         if isinstance(base, Obj):
             value = instances.get_attribute(base, attr)
             if value is not MISSING:

@@ -1,6 +1,7 @@
 """Plain Python on the script's own lists, tuples and dicts: ``name in FEATURES``, ``A + B`` and
-``A * 2`` on lists, iterating a dict and its ``keys()``/``values()``/``items()``, ``len(d)``, and
-the builtins ``sorted``/``min``/``max``/``sum``/``abs``/``round``.
+``A * 2`` on lists, iterating a dict and its ``keys()``/``values()``/``items()``, ``len(d)``, the
+builtins ``sorted``/``min``/``max``/``sum``/``abs``/``round``, ``functools.partial``, and the
+``math`` module on numbers (``math.log(10000) / (half - 1)``, ``math.sqrt``, ``math.pi``).
 
 Real scripts size their models this way: ``for name in FEATURE_NAMES: if name in NUMERIC: ...``
 builds one ``Input`` per feature, ``FEATURES = NUMERIC + list(CATEGORICAL.keys())``. Each helper
@@ -11,6 +12,7 @@ forgot, a dict with ``UNKNOWN_KEYS``) never becomes a concrete answer.
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -167,7 +169,50 @@ def _partial(interp: Interpreter, site: CallSite) -> Any:
     return Partial(site.args[0], tuple(site.args[1:]), dict(site.kwargs))
 
 
+#: module constants scripts compute sizes and frequencies with (NumPy's spellings too)
+CONSTANTS: dict[str, float] = {"math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "numpy.pi": math.pi,
+                               "numpy.e": math.e}
+
+
+def constant(name: str) -> Any:
+    """``math.pi``: its value; NOT_MODELLED for any other name."""
+    return CONSTANTS.get(name, NOT_MODELLED)
+
+
+#: math functions of plain numbers; a domain error (math.log(0)) is the script's, left unknown
+_MATH = {name: getattr(math, name) for name in (
+    "log", "log2", "log10", "log1p", "exp", "expm1", "sqrt", "pow", "floor", "ceil", "trunc", "fabs", "sin", "cos",
+    "tan", "tanh", "atan", "gcd", "isqrt", "factorial", "comb", "perm", "prod", "hypot")}
+#: integer arguments past this are not computed (math.factorial(10**6) takes seconds)
+_MAX_MATH_INT = 10_000
+
+
+def _math(interp: Interpreter, site: CallSite) -> Any:
+    fn = _MATH[site.name.split(".", 1)[1]]
+    if site.kwargs or site.star_args or not site.args:
+        return NOT_MODELLED
+    args = site.args
+    if site.name == "math.prod":
+        items = _numbers(interp.sequence_items(args[0])) if len(args) == 1 else None
+        if items is None:
+            return NOT_MODELLED
+        args = [tuple(int(v) if type(v) is FromOption else v for v in items)]
+    elif not all(type(a) in (int, float, bool, FromOption) for a in args):
+        return NOT_MODELLED
+    if any(isinstance(a, int) and abs(a) > _MAX_MATH_INT for a in args) and site.name in (
+            "math.factorial", "math.comb", "math.perm", "math.pow"):
+        return NOT_MODELLED
+    try:
+        value = fn(*args)
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError):
+        return NOT_MODELLED
+    if isinstance(value, int) and value.bit_length() > 4_096:
+        return NOT_MODELLED
+    return value
+
+
 CALLS = {
+    **{f"math.{name}": _math for name in _MATH},
     "functools.partial": _partial,
     "builtins.sorted": _sorted,
     "builtins.min": _extreme(min),

@@ -141,3 +141,67 @@ def test_a_model_sized_by_plain_python_matches_keras() -> None:
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
     assert all("?" not in str(ours.result(n).output) for n in ours.order)
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    ("math.log(10000) / (32 - 1)", 0.2971077539347156),
+    ("math.sqrt(16)", 4.0),
+    ("math.ceil(7 / 2)", 4),
+    ("math.prod([2, 3, 4])", 24),
+    ("int(math.pi * 100)", 314),
+    ("pi", 3.141592653589793),
+])
+def test_the_math_module_on_numbers(expr: str, expected: Any) -> None:
+    assert env(f"import math\nfrom math import pi\nv = {expr}\n")["v"] == expected
+
+
+@pytest.mark.parametrize("expr", ["math.log(0)", "math.sqrt(-1)", "math.factorial(10**6)", "math.log(os.cpu_count())"])
+def test_math_errors_and_unknown_arguments_stay_unknown(expr: str) -> None:
+    assert env(f"import math\nv = {expr}\n")["v"] is UNKNOWN
+
+
+def test_list_pop_takes_the_last_item_in_straight_line_code() -> None:
+    v = env("a = [1, 2, 3]\nb = a.pop()\nc = a.pop(0)\ne = []\nfor f in os.listdir('.'):\n    e.append(f)\n"
+            "g = e.pop()\n")
+    assert (v["b"], v["c"], v["a"].items) == (3, 1, [2])
+    assert v["g"] is UNKNOWN
+
+
+UNET = """
+import math
+import keras
+from keras import layers
+
+def block(width):
+    def apply(x):
+        residual = x if x.shape[-1] == width else layers.Conv2D(width, 1)(x)
+        x = layers.Conv2D(width, 3, padding="same")(x)
+        return layers.Add()([x, residual])
+    return apply
+
+inputs = keras.Input((16, 16, 3))
+x = layers.Conv2D(8, 1)(inputs)
+skips = [x]
+for width in [8, 16]:
+    x = block(width)(x)
+    skips.append(x)
+    x = layers.AveragePooling2D(2)(x)
+for width in reversed([8, 16]):
+    x = layers.UpSampling2D()(x)
+    x = layers.Concatenate()([x, skips.pop()])
+    x = block(width)(x)
+x = layers.Conv2D(int(math.sqrt(9)), 1)(x)
+model = keras.Model(inputs, x)
+"""
+
+
+def test_a_unet_whose_skips_are_popped_matches_keras() -> None:
+    """Skip connections pushed on a list in the encoder and popped in the decoder."""
+    keras = pytest.importorskip("keras")
+    ours = analyze_model(analyze(cst.parse_module(UNET)).models.graphs()[-1])
+    namespace: dict[str, Any] = {}
+    exec(compile(UNET, "<unet>", "exec"), namespace)  # our own model code, above
+    model = namespace["model"]
+    assert isinstance(model, keras.Model)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
