@@ -273,6 +273,8 @@ def element_of(interp: Interpreter, value: Any) -> Any:
         return tuple(element_of(interp, part) for part in value.data["of"])
     if isinstance(value, Obj) and value.type == "builtins.enumerate":
         return (UNKNOWN, element_of(interp, value.data["of"][0]))
+    if (step := python_builtins.element(interp, value)) is not NOT_MODELLED:  # a generator, iter(...)
+        return step
     return datasets.iteration_element(value)  # `for x, y in train_ds`: a batch
 
 

@@ -312,6 +312,20 @@ class ExpressionsMixin:
             return self.eval(node.orelse)
         return merge_values(self.eval(node.body), self.eval(node.orelse))
 
+    def _eval_Yield(self, node: cst.Yield) -> Any:
+        """``yield x`` (``yield from xs``: one element of ``xs``), recorded for the generator
+        function being run; what the caller sends back is not known."""
+        if isinstance(node.value, cst.From):
+            source = self.eval(node.value.item)
+            items = self.sequence_items(source)
+            if items is None:
+                items = [api.element_of(self, source)]
+        else:
+            items = [self.eval(node.value) if node.value is not None else None]
+        if self.activations and self.activations[-1].yields is not None:
+            self.activations[-1].yields.extend(items)
+        return UNKNOWN
+
     def _eval_NamedExpr(self, node: cst.NamedExpr) -> Any:
         value = self.eval(node.value)
         self.assign(node.target, value)

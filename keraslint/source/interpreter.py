@@ -118,6 +118,24 @@ class _Snapshot:
 class _Activation:
     function: Function
     returns: list[Any] = field(default_factory=list)
+    #: for a generator function: what its ``yield`` expressions gave
+    yields: list[Any] | None = None
+
+
+def _is_generator(node: cst.FunctionDef, cache: dict[int, bool]) -> bool:
+    """Whether ``node`` is a generator function: a ``yield`` in its body, outside nested scopes.
+    ``cache`` is the interpreter's (by node id: the tree outlives it)."""
+    known = cache.get(id(node))
+    if known is None:
+        known, stack = False, list(node.body.children)
+        while stack and not known:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                continue
+            known = isinstance(current, cst.Yield)
+            stack.extend(current.children)
+        cache[id(node)] = known
+    return known
 
 
 
@@ -157,6 +175,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         #: methods of the script's own (non-Keras) classes, by id of the ClassDef node:
         #: name -> (function, "method" | "static" | "class")
         self.methods: dict[int, dict[str, tuple[Function, str]]] = {}
+        #: id of a FunctionDef -> whether it is a generator function
+        self.generators: dict[int, bool] = {}
         #: product of the lengths of the unrolled loops being run
         self.unrolled = 1
         #: how many loops (unrolled or not) enclose the statement being run
@@ -379,6 +399,11 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body)
+            if _is_generator(fn.node, self.generators):
+                # Its body runs as it is iterated, maybe not at all: its effects are a "maybe"
+                activation.yields = []
+                self.branch(lambda: self.exec_block(fn.node.body), lambda: None)
+                return python_builtins.generator(node, activation.yields)
             self.exec_block(fn.node.body)
             if not self.returned:
                 activation.returns.append(None)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from keraslint.source.containers import MAX_ITEMS, UNKNOWN_KEYS
-from keraslint.source.values import NOT_MODELLED, FromOption, ListValue
+from keraslint.source.values import NOT_MODELLED, FromOption, ListValue, Obj
+from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
     from keraslint.source.interpreter import CallSite, Interpreter
@@ -211,7 +212,55 @@ def _math(interp: Interpreter, site: CallSite) -> Any:
     return value
 
 
+#: what a call of a generator function gives, and what ``iter(x)`` gives: ``data["element"]`` is
+#: what each step yields (the merge of every ``yield`` the body reached), ``data["of"]`` the value
+#: ``iter`` was given
+GENERATOR = "builtins.generator"
+ITERATOR = "builtins.iterator"
+
+
+def generator(node: Any, yields: list[Any]) -> Obj:
+    """The generator a generator function's call gives: each step yields the merge of what its
+    ``yield`` expressions gave (unknown when they disagree, or when none ran)."""
+    from keraslint.source.values import merge_values
+
+    step = yields[0] if yields else UNKNOWN
+    for other in yields[1:]:
+        step = merge_values(step, other)
+    return Obj(GENERATOR, node, {"element": step})
+
+
+def element(interp: Interpreter, value: Any) -> Any:
+    """What one step of a generator or iterator gives; NOT_MODELLED for other values."""
+    if isinstance(value, Obj) and value.type == GENERATOR:
+        return value.data.get("element", UNKNOWN)
+    if isinstance(value, Obj) and value.type == ITERATOR:
+        from keraslint.source import api  # api dispatches to this module
+
+        return api.element_of(interp, value.data["of"])
+    return NOT_MODELLED
+
+
+def _iter(interp: Interpreter, site: CallSite) -> Any:
+    """``iter(train_ds)``: an iterator over a dataset, a generator or an array (whose ``next`` is
+    any one element: they all have the same shape). Lists and tuples are not: ``next`` would
+    give their first item, then the second."""
+    if site.kwargs or site.star_args or len(site.args) != 1 or not isinstance(site.args[0], Obj):
+        return NOT_MODELLED
+    return Obj(ITERATOR, site.node, {"of": site.args[0]})
+
+
+def _next(interp: Interpreter, site: CallSite) -> Any:
+    """``next(iter(train_ds))``, ``next(gen)``: one element (no default: with one, the result
+    may be the default)."""
+    if site.kwargs or site.star_args or len(site.args) != 1:
+        return NOT_MODELLED
+    return element(interp, site.args[0])
+
+
 CALLS = {
+    "builtins.iter": _iter,
+    "builtins.next": _next,
     **{f"math.{name}": _math for name in _MATH},
     "functools.partial": _partial,
     "builtins.sorted": _sorted,

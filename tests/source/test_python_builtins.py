@@ -205,3 +205,58 @@ def test_a_unet_whose_skips_are_popped_matches_keras() -> None:
     assert isinstance(model, keras.Model)
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
+
+
+def test_a_generator_function_yields_what_its_body_yields() -> None:
+    """Each step of ``gen()`` is the merge of its ``yield`` values; ``next(iter(x))`` one element."""
+    code = ("import numpy as np\n"
+            "def batches():\n    for _ in range(20):\n        yield np.zeros((32, 128)), np.zeros((32, 4))\n"
+            "def rows():\n    yield from [np.zeros((3, 2)), np.ones((3, 2))]\n"
+            "def mixed(n):\n    yield np.zeros((n, 2))\n    yield np.zeros((5, 2))\n"
+            "first = next(batches())\n"
+            "a = next(rows())\nb = next(iter(np.zeros((5, 7))))\nc = next(mixed(4))\nd = next(iter([1, 2]))\n")
+    v = env(code)
+    assert [part.shape for part in v["first"]] == [(32, 128), (32, 4)]
+    assert v["a"].shape == (3, 2) and v["b"].shape == (7,)
+    assert v["c"] is UNKNOWN  # the yields disagree
+    assert v["d"] is UNKNOWN  # an iterator over a list gives its first item, then the next
+
+
+def test_a_generator_body_is_a_maybe() -> None:
+    """It runs only as it is iterated: a list it fills is unknown afterwards, never empty or full."""
+    v = env("seen = []\ndef gen():\n    seen.append(1)\n    yield 1\ng = gen()\nn = len(seen)\n")
+    assert v["n"] is UNKNOWN
+
+
+SUBCLASS_FED_BY_A_GENERATOR = """
+import numpy as np
+import keras
+from keras import layers
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = layers.Dense(16, activation="relu")
+        self.out = layers.Dense(4)
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+def batches():
+    for _ in range(3):
+        yield np.random.random((32, 128)).astype("float32"), np.random.random((32, 4)).astype("float32")
+
+model = Net()
+for x, y in batches():
+    pred = model(x)
+"""
+
+
+def test_a_subclassed_model_fed_by_a_generator_matches_keras() -> None:
+    keras = pytest.importorskip("keras")
+    ours = analyze_model(analyze(cst.parse_module(SUBCLASS_FED_BY_A_GENERATOR)).models.graphs()[-1])
+    namespace: dict[str, Any] = {}
+    exec(compile(SUBCLASS_FED_BY_A_GENERATOR, "<gen>", "exec"), namespace)  # our own model code, above
+    model = namespace["model"]
+    assert isinstance(model, keras.Model)
+    assert ours.output_shapes() == [(None, *namespace["pred"].shape[1:])]
+    assert ours.total_params() == model.count_params()
