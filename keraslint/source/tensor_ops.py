@@ -18,7 +18,14 @@ from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.source import containers
-from keraslint.source.models import _LAYER_NODES, _code, _tensors, tensor_value, tensors_of, tracing_calls
+from keraslint.source.models import (
+    _LAYER_NODES,
+    _code,
+    _tensors,
+    tensor_value,
+    tensors_of,
+    tracing_calls,
+)
 from keraslint.source.values import (
     DYNAMIC_AXES,
     NOT_MODELLED,
