@@ -287,10 +287,15 @@ class ExpressionsMixin:
         for target in node.comparisons:
             right = self.eval(target.comparator)
             op = _COMPARE_OPS.get(type(target.operator))
-            membership = python_builtins.membership(left, right) \
-                if isinstance(target.operator, (cst.In, cst.NotIn)) else NOT_MODELLED
-            if result is True and membership is not NOT_MODELLED:
-                result = membership if isinstance(target.operator, cst.In) else not membership
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                decided, positive = python_builtins.membership(left, right), isinstance(target.operator, cst.In)
+            elif isinstance(target.operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
+                decided = python_builtins.none_test(left, right)
+                positive = isinstance(target.operator, (cst.Is, cst.Equal))
+            else:
+                decided, positive = NOT_MODELLED, True
+            if result is True and decided is not NOT_MODELLED:
+                result = decided if positive else not decided
             elif result is True and op is not None and len(node.comparisons) == 1 and not (
                     _is_const(left) and _is_const(right)):
                 result = api.compare(self, op, left, right, node)  # x > 0 on an array: a mask

@@ -64,6 +64,17 @@ def membership(left: Any, right: Any) -> Any:
     return NOT_MODELLED if undecided else False
 
 
+def none_test(left: Any, right: Any) -> Any:
+    """``x.shape[-1] is None`` (or ``== None``) on an axis the model declares None (a dynamic_dim):
+    True, as Keras reports that axis as None; NOT_MODELLED for anything else (an axis keraslint
+    could not determine is unknown, never None)."""
+    from keraslint.source.values import is_dynamic_dim
+
+    if (left is None and is_dynamic_dim(right)) or (right is None and is_dynamic_dim(left)):
+        return True
+    return NOT_MODELLED
+
+
 def binary_op(op: Any, left: Any, right: Any) -> Any:
     """``a + b`` on two lists (a new list), ``a * n`` and ``n * a`` on a list."""
     if op is operator.add and isinstance(left, ListValue) and isinstance(right, ListValue):

@@ -260,3 +260,11 @@ def test_a_subclassed_model_fed_by_a_generator_matches_keras() -> None:
     assert isinstance(model, keras.Model)
     assert ours.output_shapes() == [(None, *namespace["pred"].shape[1:])]
     assert ours.total_params() == model.count_params()
+
+
+def test_an_axis_the_model_declares_none_is_none() -> None:
+    """``x.shape[-1] is None`` on ``Input(shape=())``: Keras reports the axis as None."""
+    code = ("import keras\nx = keras.Input(shape=())\ny = keras.Input(shape=(None, 4))\n"
+            "a = x.shape[-1] is None\nb = y.shape[1] is not None\nc = y.shape[2] is None\nd = y.shape[1] == None\n")
+    v = env(code)
+    assert (v["a"], v["b"], v["c"], v["d"]) == (True, False, False, True)
