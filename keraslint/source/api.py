@@ -19,6 +19,7 @@ from keraslint.source import (
     datasets,
     label_values,
     models,
+    python_builtins,
     subclass,
     tensor_ops,
     tfds_sources,
@@ -86,6 +87,8 @@ def _len(interp: Interpreter, site: CallSite) -> Any:
         return len(value)
     if isinstance(value, ListValue):
         return len(value.items)
+    if (keys := python_builtins.dict_keys(value)) is not None:
+        return len(keys)
     return UNKNOWN
 
 
@@ -178,6 +181,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         if result is not NOT_MODELLED:
             label_values.after_call(site, result)
             return result
+    if (result := python_builtins.call(interp, site)) is not NOT_MODELLED:
+        return result
     handler = _CALLS.get(site.name)
     if handler is not None:
         return handler(interp, site)
@@ -230,6 +235,8 @@ def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = No
 
 
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: Any = None) -> Any:
+    if (joined := python_builtins.binary_op(op, left, right)) is not NOT_MODELLED:  # FEATURES + [...]
+        return joined
     if (tensor := tensor_ops.binary_op(op, left, right, node)) is not NOT_MODELLED:  # a + b on Keras tensors
         return tensor
     value = config_files.binary_op(op, left, right)
@@ -266,6 +273,8 @@ def element_of(interp: Interpreter, value: Any) -> Any:
         return tuple(element_of(interp, part) for part in value.data["of"])
     if isinstance(value, Obj) and value.type == "builtins.enumerate":
         return (UNKNOWN, element_of(interp, value.data["of"][0]))
+    if (step := python_builtins.element(interp, value)) is not NOT_MODELLED:  # a generator, iter(...)
+        return step
     return datasets.iteration_element(value)  # `for x, y in train_ds`: a batch
 
 

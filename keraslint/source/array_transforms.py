@@ -113,13 +113,23 @@ def _first_array(site: CallSite, keyword: str) -> Array | None:
     return as_array(site.arg(0, keyword), tf=_is_tf(site))
 
 
-@handles("numpy.expand_dims", "tensorflow.expand_dims")
+def _keyword(site: CallSite, numpy: str, tf: str) -> str:
+    """The name of the array argument: NumPy's, TensorFlow's, or keras.ops' ``x``."""
+    return "x" if site.name.startswith("keras.ops.") else tf if _is_tf(site) else numpy
+
+
+def _shaped_type(site: CallSite) -> str:
+    """keras.ops on an array gives a backend tensor (as custom_layer_calls' keras.ops.reshape)."""
+    return TENSOR if site.name.startswith("keras.ops.") else _out_type(site)
+
+
+@handles("numpy.expand_dims", "tensorflow.expand_dims", "keras.ops.expand_dims")
 def _expand_dims(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a" if not _is_tf(site) else "input")
+    base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
-        return unknown(site.node, type_=_out_type(site))
+        return unknown(site.node, type_=_shaped_type(site))
     return derive(base, site.node, expand_dims(base.shape, site.arg(1, "axis", default=UNKNOWN)),
-                  type_=_out_type(site), one_hot=None if base.one_hot else base.one_hot)
+                  type_=_shaped_type(site), one_hot=None if base.one_hot else base.one_hot)
 
 
 @handles("numpy.reshape", "tensorflow.reshape")
@@ -149,12 +159,12 @@ def _np_transpose(interp: Interpreter, site: CallSite) -> Any:
     return derive(base, site.node, transpose(base.shape, axes), type_=_out_type(site), one_hot=None)
 
 
-@handles("numpy.squeeze", "tensorflow.squeeze")
+@handles("numpy.squeeze", "tensorflow.squeeze", "keras.ops.squeeze")
 def _np_squeeze(interp: Interpreter, site: CallSite) -> Any:
-    base = _first_array(site, "a" if not _is_tf(site) else "input")
+    base = _first_array(site, _keyword(site, "a", "input"))
     if base is None:
-        return unknown(site.node, type_=_out_type(site))
-    return derive(base, site.node, squeeze(base.shape, site.arg(1, "axis", default=None)), type_=_out_type(site))
+        return unknown(site.node, type_=_shaped_type(site))
+    return derive(base, site.node, squeeze(base.shape, site.arg(1, "axis", default=None)), type_=_shaped_type(site))
 
 
 @handles("numpy.swapaxes")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from keraslint.source.frames import MISSING
-from keraslint.source.values import ListValue
+from keraslint.source.values import NOT_MODELLED, ListValue
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -98,11 +98,21 @@ def call_method(interp: Interpreter, method: ContainerMethod, args: list[Any], k
         if exact and name == "clear" and not args:
             container.items.clear()
             return None
+        if exact and name == "pop" and len(args) <= 1 and container.items:
+            # ``skips.pop()`` in a U-Net's decoder: the skip connection pushed last
+            index = args[0] if args else -1
+            if type(index) is int and -len(container.items) <= index < len(container.items):
+                return container.items.pop(index)
         forget(container)
         return UNKNOWN
     if isinstance(container, dict):
         if name == "get" and 1 <= len(args) <= 2 and not kwargs:
             return lookup(container, args[0], args[1] if len(args) == 2 else None)
+        if name in ("keys", "values", "items") and not args and not kwargs:
+            from keraslint.source import python_builtins
+
+            view = python_builtins.dict_view(container, name)
+            return UNKNOWN if view is NOT_MODELLED else view
         if name in _DICT_READING:
             return UNKNOWN
         forget(container)

@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances, modules
+from keraslint.source import api, containers, instances, modules, python_builtins
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (
     _EVAL_FRAMES,
@@ -28,6 +28,7 @@ from keraslint.source.limits import (
 )
 from keraslint.source.names import canonical, star_exports
 from keraslint.source.values import (
+    NOT_MODELLED,
     ClassValue,
     Function,
     ListValue,
@@ -122,7 +123,9 @@ class ExpressionsMixin:
         attr = node.attr.value
         if isinstance(base, Ref):
             spelled = f"{base.spelled}.{attr}"
-            return Ref(canonical(spelled), spelled)
+            name = canonical(spelled)
+            value = python_builtins.constant(name)
+            return Ref(name, spelled) if value is NOT_MODELLED else value
         if isinstance(base, Obj):
             value = instances.get_attribute(base, attr)
             if value is not MISSING:
@@ -284,7 +287,16 @@ class ExpressionsMixin:
         for target in node.comparisons:
             right = self.eval(target.comparator)
             op = _COMPARE_OPS.get(type(target.operator))
-            if result is True and op is not None and len(node.comparisons) == 1 and not (
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                decided, positive = python_builtins.membership(left, right), isinstance(target.operator, cst.In)
+            elif isinstance(target.operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
+                decided = python_builtins.none_test(left, right)
+                positive = isinstance(target.operator, (cst.Is, cst.Equal))
+            else:
+                decided, positive = NOT_MODELLED, True
+            if result is True and decided is not NOT_MODELLED:
+                result = decided if positive else not decided
+            elif result is True and op is not None and len(node.comparisons) == 1 and not (
                     _is_const(left) and _is_const(right)):
                 result = api.compare(self, op, left, right, node)  # x > 0 on an array: a mask
             elif result is UNKNOWN or op is None or not (_is_const(left) and _is_const(right)):
@@ -304,6 +316,20 @@ class ExpressionsMixin:
         if truth is False:
             return self.eval(node.orelse)
         return merge_values(self.eval(node.body), self.eval(node.orelse))
+
+    def _eval_Yield(self, node: cst.Yield) -> Any:
+        """``yield x`` (``yield from xs``: one element of ``xs``), recorded for the generator
+        function being run; what the caller sends back is not known."""
+        if isinstance(node.value, cst.From):
+            source = self.eval(node.value.item)
+            items = self.sequence_items(source)
+            if items is None:
+                items = [api.element_of(self, source)]
+        else:
+            items = [self.eval(node.value) if node.value is not None else None]
+        if self.activations and self.activations[-1].yields is not None:
+            self.activations[-1].yields.extend(items)
+        return UNKNOWN
 
     def _eval_NamedExpr(self, node: cst.NamedExpr) -> Any:
         value = self.eval(node.value)
@@ -327,7 +353,15 @@ class ExpressionsMixin:
         items = self._unrolled_comprehension(node)
         return ListValue(items) if items is not None else self._eval_comprehension(node)
 
-    def _unrolled_comprehension(self, node: cst.ListComp) -> list[Any] | None:
+    def _eval_DictComp(self, node: cst.DictComp) -> Any:
+        """``{name: keras.Input(...) for name in FEATURES}`` over known items, string keys: the
+        dict Python builds; otherwise evaluated once, unknown."""
+        pairs = self._unrolled_comprehension(node)
+        if pairs is None or not all(isinstance(key, str) for key, _ in pairs):
+            return self._eval_comprehension(node)
+        return dict(pairs)
+
+    def _unrolled_comprehension(self, node: cst.ListComp | cst.DictComp | cst.GeneratorExp) -> list[Any] | None:
         saved_frame, saved_unrolled = self.frame, self.unrolled
         self.frame = Frame(parent=saved_frame)
         self.loop_depth += 1
@@ -338,11 +372,17 @@ class ExpressionsMixin:
             self.frame, self.unrolled = saved_frame, saved_unrolled
             self.loop_depth -= 1
 
-    def _unroll_clause(self, node: cst.ListComp, clause: cst.CompFor | None, out: list[Any]) -> bool:
-        """Append the elements ``clause`` (and the clauses inside it) give; False when an
-        iterable or a condition is not known, or the unrolling would be too large."""
+    def _unroll_clause(self, node: cst.ListComp | cst.DictComp | cst.GeneratorExp, clause: cst.CompFor | None,
+                       out: list[Any]) -> bool:
+        """Append the elements ``clause`` (and the clauses inside it) give (``(key, value)`` for a
+        dict comprehension); False when an iterable or a condition is not known, or the unrolling
+        would be too large."""
         if clause is None:
-            out.append(self.eval(node.elt))
+            if isinstance(node, cst.DictComp):
+                key = self.eval(node.key)
+                out.append((key, self.eval(node.value)))
+            else:
+                out.append(self.eval(node.elt))
             return True
         if clause.asynchronous is not None:
             return False
@@ -384,7 +424,7 @@ class ExpressionsMixin:
             self.frame = saved
         return UNKNOWN
 
-    _eval_SetComp = _eval_GeneratorExp = _eval_DictComp = _eval_comprehension
+    _eval_SetComp = _eval_GeneratorExp = _eval_comprehension
 
     def _eval_Call(self, node: cst.Call) -> Any:
         func = self.eval(node.func)
@@ -392,7 +432,8 @@ class ExpressionsMixin:
         kwargs: dict[str, Any] = {}
         star = False
         for arg in node.args:
-            value = self.eval(arg.value)
+            value = self._generator_argument(arg.value) if isinstance(arg.value, cst.GeneratorExp) \
+                and isinstance(func, (Ref, containers.ContainerMethod)) else self.eval(arg.value)
             if arg.star == "*" and isinstance(self.sequence_items(value), list):
                 args.extend(self.sequence_items(value) or [])
             elif arg.star == "**" and containers.known_keywords(value):
@@ -404,6 +445,14 @@ class ExpressionsMixin:
             else:
                 args.append(value)
         return self.call(func, args, kwargs, node, star)
+
+    def _generator_argument(self, node: cst.GeneratorExp) -> Any:
+        """``sum(w for w in widths)``, ``tuple(d // 2 for d in shape)``: a generator consumed by
+        the library call it is passed to, as the tuple of what it yields (known items only). A
+        generator bound to a name, or passed to the script's own function, is not: it could be
+        consumed twice, the second time empty."""
+        items = self._unrolled_comprehension(node)
+        return tuple(items) if items is not None else self._eval_comprehension(node)
 
 
 

@@ -22,13 +22,19 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from keraslint.source import api, containers, instances, modules, subclass
+from keraslint.source import (
+    api,
+    containers,
+    instances,
+    modules,
+    python_builtins,
+    subclass,
+)
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import (  # noqa: F401 - the bounds are read here by tests and callers
     _FRAME_MARGIN,
     DEFAULT_BUDGET,
-    frames_left,
     ENTRY_POINT_RUNNERS,
     MAX_CALL_DEPTH,
     MAX_CALLS_PER_FUNCTION,
@@ -36,6 +42,7 @@ from keraslint.source.limits import (  # noqa: F401 - the bounds are read here b
     MAX_UNROLL,
     MAX_UNROLL_TOTAL,
     RAISED,
+    frames_left,
 )
 from keraslint.source.statements import StatementsMixin
 from keraslint.source.values import (
@@ -111,6 +118,24 @@ class _Snapshot:
 class _Activation:
     function: Function
     returns: list[Any] = field(default_factory=list)
+    #: for a generator function: what its ``yield`` expressions gave
+    yields: list[Any] | None = None
+
+
+def _is_generator(node: cst.FunctionDef, cache: dict[int, bool]) -> bool:
+    """Whether ``node`` is a generator function: a ``yield`` in its body, outside nested scopes.
+    ``cache`` is the interpreter's (by node id: the tree outlives it)."""
+    known = cache.get(id(node))
+    if known is None:
+        known, stack = False, list(node.body.children)
+        while stack and not known:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                continue
+            known = isinstance(current, cst.Yield)
+            stack.extend(current.children)
+        cache[id(node)] = known
+    return known
 
 
 
@@ -150,6 +175,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         #: methods of the script's own (non-Keras) classes, by id of the ClassDef node:
         #: name -> (function, "method" | "static" | "class")
         self.methods: dict[int, dict[str, tuple[Function, str]]] = {}
+        #: id of a FunctionDef -> whether it is a generator function
+        self.generators: dict[int, bool] = {}
         #: product of the lengths of the unrolled loops being run
         self.unrolled = 1
         #: how many loops (unrolled or not) enclose the statement being run
@@ -306,6 +333,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)
         if isinstance(func, containers.ContainerMethod):
             return containers.call_method(self, func, args, kwargs)
+        if isinstance(func, python_builtins.Partial):
+            return self.call(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node, star)
         # A callee we know nothing about may fill the lists and dicts it is given.
         self._forget_containers(args, kwargs)
         return UNKNOWN
@@ -370,6 +399,11 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body)
+            if _is_generator(fn.node, self.generators):
+                # Its body runs as it is iterated, maybe not at all: its effects are a "maybe"
+                activation.yields = []
+                self.branch(lambda: self.exec_block(fn.node.body), lambda: None)
+                return python_builtins.generator(node, activation.yields)
             self.exec_block(fn.node.body)
             if not self.returned:
                 activation.returns.append(None)
@@ -430,6 +464,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return list(value.items)
         if isinstance(value, str) and len(value) <= MAX_UNROLL:
             return list(value)
+        if isinstance(value, dict):  # `for name in inputs`: its keys, when all are known
+            return python_builtins.dict_keys(value)
         return api.sequence_items(self, value)
 
 

@@ -19,7 +19,7 @@ from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_li
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import eager_calls
 from keraslint.source.names import layer_kind
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj, Ref
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import MERGE_FUNCTIONS
 
@@ -49,6 +49,16 @@ def make_layer(site: CallSite, kind: str) -> Obj:
         layer.declared_unknown = _declared_unknown(kind, kwargs)
     if site.star_args:
         layer.config["__partial__"] = True
+    if kind == "Lambda":  # the function itself and its arguments= (the config keeps their names)
+        function, arguments = site.arg(0, "function", default=None), site.arg(3, "arguments", default=None)
+        from keraslint.source.tensor_ops import keeps_shape  # it builds on this module
+
+        if isinstance(function, Ref) and keeps_shape(function.name) and arguments is None and not site.star_args \
+                and site.arg(1, "output_shape", default=None) is None:
+            # Lambda(preprocess_input), Lambda(tf.nn.relu): the same shape, no weights (also in a Sequential)
+            layer = Layer(kind="Identity", config={"__lambda__": function.name}, name=normalized.name or "lambda",
+                          node=site.node, spelled=leaf)
+        return Obj(LAYER, site.node, {"layer": layer, "function": function, "arguments": arguments})
     return Obj(LAYER, site.node, {"layer": layer})
 
 
@@ -522,6 +532,12 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             if applied is not NOT_MODELLED:
                 return applied
         if receiver.type == LAYER and method == "__call__":
+            if receiver.data["layer"].kind == "Lambda":
+                from keraslint.source.tensor_ops import trace_lambda  # it builds on this module
+
+                traced = trace_lambda(interp, receiver, site)
+                if traced is not None:
+                    return traced
             if "script_class" in receiver.data:
                 from keraslint.source import subclass  # it builds on this module
 

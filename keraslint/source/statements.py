@@ -12,11 +12,18 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, cli_args, containers, instances
+from keraslint.source import api, cli_args, containers, instances, python_builtins
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
 from keraslint.source.names import canonical
-from keraslint.source.values import ClassValue, Function, ListValue, Obj, Ref
+from keraslint.source.values import (
+    NOT_MODELLED,
+    ClassValue,
+    Function,
+    ListValue,
+    Obj,
+    Ref,
+)
 from keraslint.values import UNKNOWN
 
 
@@ -148,7 +155,8 @@ class StatementsMixin:
             return
         for alias in node.names:
             dotted = f"{name}.{_dotted(alias.name)}"
-            self.frame.vars[_bound_name(alias)] = Ref(canonical(dotted), dotted)
+            value = python_builtins.constant(canonical(dotted))  # from math import pi
+            self.frame.vars[_bound_name(alias)] = Ref(canonical(dotted), dotted) if value is NOT_MODELLED else value
 
     def _import_from_project(self, node: cst.ImportFrom, module: Any) -> None:
         loader = self.loader

@@ -17,12 +17,30 @@ import libcst as cst
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
-from keraslint.source.models import _LAYER_NODES, _code, _tensors, tensor_value
-from keraslint.source.values import DYNAMIC_AXES, NOT_MODELLED, Array, ListValue, Method, Obj, Ref, dynamic_dim
+from keraslint.source import containers
+from keraslint.source.models import (
+    _LAYER_NODES,
+    _code,
+    _tensors,
+    tensor_value,
+    tensors_of,
+    tracing_calls,
+)
+from keraslint.source.values import (
+    DYNAMIC_AXES,
+    NOT_MODELLED,
+    Array,
+    Function,
+    ListValue,
+    Method,
+    Obj,
+    Ref,
+    dynamic_dim,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
-    from keraslint.source.interpreter import CallSite
+    from keraslint.source.interpreter import CallSite, Interpreter
 
 
 def _one_tensor(value: Any) -> Tensor | None:
@@ -264,6 +282,8 @@ _REDUCE = [f"keras.ops.{n}" for n in ("mean", "sum", "max", "min", "prod", "std"
         "reduce_any", "reduce_all", "reduce_logsumexp")] + \
     [f"keras.backend.{n}" for n in ("mean", "sum", "max", "min", "prod", "std", "var")]
 
+_SAME_NAMES = frozenset(_SAME)
+
 _OP_CALLS: dict[str, tuple[str, dict[str, _ARG]]] = {
     **_family("elementwise", _SAME),
     **_family("elementwise", _BINARY, other=(1, None, _MISSING_AXIS)),
@@ -391,3 +411,54 @@ def tensor_function(site: CallSite) -> Any:
         if name == "keras.backend.dot":
             return _op_tensor(label, None, inputs, site.node)  # K.dot is not NumPy's matmul beyond rank 2
     return _op_tensor(label, op, inputs, site.node, params=params, constants=constants)
+
+
+def keeps_shape(name: str) -> bool:
+    """Whether the library function ``name`` gives a tensor of its input's shape (activations,
+    element-wise math, a keras.applications ``preprocess_input``)."""
+    return name in _SAME_NAMES or name.startswith("keras.applications.") and name.endswith(".preprocess_input")
+
+
+def trace_lambda(interp: Interpreter, receiver: Obj, site: CallSite) -> Any:
+    """``layers.Lambda(lambda x: x[:, -1:, :])(x)`` / ``Lambda(preprocess_input)(x)`` without a
+    literal ``output_shape``: Keras computes the output by calling the function on the symbolic
+    input, and so does keraslint (the script's function, or a modelled library function, with
+    the layer's ``arguments=``). Kept only when every step of it is a weightless operation
+    keraslint models; a function that creates layers (whose weights Keras does not track in a
+    Lambda) or does anything else gives None, and the Lambda stays unknown."""
+    config = receiver.data["layer"].config
+    function, arguments = receiver.data.get("function"), receiver.data.get("arguments")
+    x = site.arg(0, "inputs")
+    sources = tensors_of(x)
+    if config.get("output_shape") is not None or sources is None or site.star_args \
+            or set(site.kwargs) - {"inputs", "training", "mask"} or not isinstance(function, (Function, Ref)) \
+            or not (arguments is None or containers.known_keywords(arguments)):
+        return None
+    tracing_calls[0] += 1
+    try:
+        result = interp.call(function, [x], dict(arguments or {}), site.node if isinstance(site.node, cst.Call) else None)
+    finally:
+        tracing_calls[0] -= 1
+    outputs = tensors_of(result)
+    if outputs is None or not _only_operations(outputs, {id(t.node) for t in sources}):
+        return None
+    return result
+
+
+def _only_operations(outputs: list[Tensor], sources: set[int]) -> bool:
+    """Whether the graph from ``sources`` to ``outputs`` holds only weightless operations
+    (TensorOps, constants, preprocess_input) and reaches no other model input."""
+    stack, seen = [t.node for t in outputs], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in sources or id(node) in seen:
+            continue
+        seen.add(id(node))
+        layer = node.layer
+        if layer is None or node.call_kwargs.get("__unknown_input__"):
+            return False  # another input, or an input keraslint did not follow
+        operation = isinstance(layer.config.get(CUSTOM_LAYER_KEY), TensorOp) or "__preprocess__" in layer.config
+        if not operation:
+            return False
+        stack.extend(t.node for t in node.inputs)
+    return True

@@ -639,3 +639,29 @@ model(np.zeros((2, 32, 32, 3)))
     model = _keras(code)
     assert ours.output_shapes() == [(None, 10)]
     assert ours.total_params() == model.count_params() == 784 + 16 + 65 * 16 + 170
+
+
+def test_sub_layers_applied_to_keras_ops_of_constant_arrays_match_keras() -> None:
+    """A position embedding over ``ops.expand_dims(ops.arange(...), 0)`` (the ViT PatchEncoder):
+    keras.ops' reshaping functions on concrete arrays keep their known shape, so the sub-layer
+    applied to them, and the sum with the projected patches, are shaped as Keras builds them."""
+    code = HEADER + """
+from keras import ops
+class PatchEncoder(layers.Layer):
+    def __init__(self, num_patches, projection_dim):
+        super().__init__()
+        self.num_patches = num_patches
+        self.projection = layers.Dense(units=projection_dim)
+        self.position_embedding = layers.Embedding(input_dim=num_patches, output_dim=projection_dim)
+    def call(self, patch):
+        positions = ops.expand_dims(ops.arange(start=0, stop=self.num_patches, step=1), axis=0)
+        flat = ops.reshape(ops.squeeze(ops.expand_dims(positions, axis=-1), axis=-1), (1, self.num_patches))
+        rows = ops.transpose(ops.expand_dims(ops.arange(self.num_patches), axis=1))
+        return self.projection(patch) + self.position_embedding(flat) + self.position_embedding(rows)
+inputs = keras.Input((16, 12))
+model = keras.Model(inputs, layers.Flatten()(PatchEncoder(16, 8)(inputs)))
+"""
+    ours = _ours(code)
+    model = _keras(code)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()

@@ -335,3 +335,39 @@ model = keras.Model(inputs, layers.Dense(3)(layers.GlobalAveragePooling1D()(bloc
     model = _keras_model(code)
     assert ours.output_shapes() == [tuple(model.output.shape)]
     assert ours.total_params() == model.count_params()
+
+
+LAMBDAS = """
+import keras
+import tensorflow as tf
+from keras import layers, ops
+inputs = keras.Input((24, 5))
+x = layers.Lambda(lambda t: t[:, -3:, :])(inputs)
+x = layers.Dense(4)(x)
+x = layers.Lambda(lambda a: ops.divide(a, ops.convert_to_tensor(1e-9) + ops.sum(a, axis=-1, keepdims=True)))(x)
+x = layers.Lambda(tf.expand_dims, arguments={"axis": 1})(x)
+x = layers.Lambda(tf.nn.relu)(x)
+image = keras.Input((32, 32, 3))
+encoder = keras.Sequential([keras.Input((32, 32, 3)), layers.Rescaling(255.0),
+                            layers.Lambda(keras.applications.mobilenet_v2.preprocess_input),
+                            layers.Conv2D(4, 3), layers.GlobalAveragePooling2D()])
+model = keras.Model([inputs, image], [x, encoder(image)])
+"""
+
+
+def test_lambda_layers_are_followed_through_their_function() -> None:
+    """A Lambda without output_shape: Keras calls its function on the symbolic input, and so
+    does keraslint (slices, keras.ops, tf functions with arguments=, preprocess_input)."""
+    graph = analyze(cst.parse_module(LAMBDAS)).models.graphs()[-1]
+    ours = analyze_model(graph)
+    model = _keras_model(LAMBDAS)
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()
+
+
+def test_a_lambda_that_creates_layers_stays_unknown() -> None:
+    """Keras does not track the weights of layers made inside a Lambda's function: no guess."""
+    code = "import keras\nfrom keras import layers\ninputs = keras.Input((8,))\n" \
+           "model = keras.Model(inputs, layers.Lambda(lambda t: layers.Dense(3)(t))(inputs))\n"
+    ours = analyze_model(analyze(cst.parse_module(code)).models.graphs()[-1])
+    assert ours.total_params() is None
