@@ -10,6 +10,7 @@ from keraslint.graph.feeding import split_pipeline
 from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.rule import Finding, Invalid, Rule
 from keraslint.source.models import model_graph
+from keraslint.source.sklearn_sources import SCALED_BY, Scaled
 from keraslint.source.values import Array, ListValue
 
 _TRAINING = frozenset({"fit", "fit_generator", "train_on_batch"})
@@ -32,6 +33,10 @@ class PreprocessingMismatch(Rule):
     * the reverse: training on raw 0-255 images (the model rescales them itself) and
       evaluating or predicting on data that was scaled already, so it is scaled twice.
 
+    * a scikit-learn scaler (`StandardScaler`, `MinMaxScaler` ...) fitted on the data the
+      model is evaluated, validated or predicts on (`scaler.fit(x_test)`,
+      `scaler.fit_transform(x_test)`) and then used to transform the training data.
+
     Only data whose scale keraslint knows on both sides is compared: raw images from a known
     source, and arrays whose every transformation it followed. Data it could not follow, or
     that is scaled on one path and not on another (`if normalize: ...`), is not reported.
@@ -40,7 +45,10 @@ class PreprocessingMismatch(Rule):
     Keras never looks at value ranges, so it evaluates and predicts without an error, but
     the model sees inputs up to 255 times larger (or smaller) than anything it was trained
     on: validation metrics, test accuracy and predictions are meaningless, and the usual
-    conclusion ("the model does not generalise") is wrong.
+    conclusion ("the model does not generalise") is wrong. A scaler fitted on the test data
+    scales the training data with the test set's statistics (its mean and spread, or its
+    minimum and maximum): the test data leaks into training, the training data is no longer
+    centred or in range, and the test metrics are optimistic.
 
     ## Example
     ```python
@@ -76,6 +84,11 @@ class PreprocessingMismatch(Rule):
         "import keras\nimport numpy as np\n(x, y), (xt, yt) = keras.datasets.mnist.load_data()\n"
         "m = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
         "m.fit(x / 255.0, y)\nm.evaluate(np.load('test.npy'), yt)\n",
+        # the scaler is fitted on the training data and only transforms the test data
+        "import keras\nimport numpy as np\nfrom sklearn.preprocessing import StandardScaler\n"
+        "x, xt, y, yt = np.random.rand(80, 4), np.random.rand(20, 4), np.zeros(80), np.zeros(20)\n"
+        "s = StandardScaler()\nx = s.fit_transform(x)\nxt = s.transform(xt)\n"
+        "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\nm.fit(x, y)\nm.evaluate(xt, yt)\n",
     )
     INVALID = (
         Invalid("import keras\n(x, y), (xt, yt) = keras.datasets.mnist.load_data()\nx = x / 255.0\n"
@@ -92,6 +105,11 @@ class PreprocessingMismatch(Rule):
                 "train = train.map(lambda x, y: (x / 255.0, y))\n"
                 "m = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
                 "m.fit(train, validation_data=val)\n", line=6, message="validation data"),
+        Invalid("import keras\nimport numpy as np\nfrom sklearn.preprocessing import StandardScaler\n"
+                "x, xt, y, yt = np.random.rand(80, 4), np.random.rand(20, 4), np.zeros(80), np.zeros(20)\n"
+                "s = StandardScaler()\nxt = s.fit_transform(xt)\nx = s.transform(x)\n"
+                "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\nm.fit(x, y)\nm.evaluate(xt, yt)\n",
+                line=6, message="fits the scaler on the data the model gets in evaluate"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -102,6 +120,7 @@ class PreprocessingMismatch(Rule):
         models = {id(use.model): use.model for use in ctx.facts.models.uses}
         for key, fed in by_model.items():
             yield from _mismatches(ctx, fed, _rescales(models[key]))
+        yield from _fitted_on_held_out(ctx, [use for use in ctx.facts.models.uses if use.reachable])
 
 
 @dataclass
@@ -200,3 +219,59 @@ def _outcome(method: str) -> str:
     if method in ("predict", "predict_generator", "predict_on_batch", "__call__"):
         return "predictions"
     return "validation metrics" if method == "validation_data" else "metrics"
+
+
+# -- a scaler fitted on the held-out data --------------------------------------------------------
+
+def _held_out(use: Any) -> Iterator[tuple[Array, str, Any]]:
+    """(array, what the model does with it, node) for the evaluation/prediction data of ``use``."""
+    if use.method in _TRAINING and use.validation is not None:
+        for array in _arrays(use.validation[0]):
+            if array is not None:
+                yield array, "validation_data", _validation_x(use)
+    elif use.method in _EVALUATION:
+        for array in _arrays(use.x):
+            if array is not None:
+                yield array, use.method if use.method != "__call__" else "the model call", use.x_node or use.node
+
+
+def _with_inputs(array: Array) -> list[Array]:
+    """The array and, for a scaler's output, the array the scaler transformed."""
+    scaled = array.data.get(SCALED_BY)
+    return [array, scaled.input] if isinstance(scaled, Scaled) else [array]
+
+
+def _fitted_on_held_out(ctx: Context, uses: list[Any]) -> Iterator[Finding]:
+    """A scaler fitted on data a model is evaluated on, whose output that model trains on."""
+    by_model: dict[int, list[Any]] = {}
+    for use in uses:
+        by_model.setdefault(id(use.model), []).append(use)
+    reported: set[int] = set()
+    for model_uses in by_model.values():
+        trained = [(a, use.x_node or use.node) for use in model_uses if use.method in _TRAINING
+                   for a in _arrays(use.x) if a is not None]
+        seen_in_training = {id(b) for a, _ in trained for b in _with_inputs(a)}
+        held_out: dict[int, tuple[str, Any]] = {}
+        for use in model_uses:
+            for array, what, node in _held_out(use):
+                for part in _with_inputs(array):
+                    held_out.setdefault(id(part), (what, node))
+        for array, fed_at in trained:
+            scaled = array.data.get(SCALED_BY)
+            if not isinstance(scaled, Scaled) or scaled.fitted_on is None or scaled.fitted_at is None:
+                continue
+            key = id(scaled.fitted_on)
+            if key not in held_out or key in seen_in_training or id(scaled.fitted_at) in reported:
+                continue
+            reported.add(id(scaled.fitted_at))
+            what, node = held_out[key]
+            fit = ctx.code(scaled.fitted_at, 50)
+            data = f"`{ctx.code(node, 40)}`" if node is not None else "the evaluation data"
+            where = f", {ctx.where(node)}" if node is not None else ""
+            yield Finding(
+                f"`{fit}` fits the scaler on the data the model gets in {what} ({data}{where}) and the same "
+                f"scaler transforms the training data (`{ctx.code(fed_at, 40)}`, {ctx.where(fed_at)}): the training "
+                f"data is "
+                f"scaled with the held-out data's statistics, so the test data leaks into training and the "
+                f"training data is not centred or in range; fit the scaler on the training data and only "
+                f"transform the held-out data with it", node=scaled.fitted_at)

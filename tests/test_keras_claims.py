@@ -227,6 +227,9 @@ QUIET = {
     "missing_unit_axis_functional": fit(func("(5, 1)", "Conv1D(4, 3)", "Flatten()", "Dense(1)"), "(8, 5)"),
     "missing_channel_axis_mnist": fit(seq("(6, 6, 1)", *CONV2D), "(8, 6, 6)"),
     "extra_unit_axis_sequential": fit(seq("(5,)", "Dense(1)"), "(8, 5, 1)"),
+    # a vector of samples (length unknown statically) predicted by a model of input (None, 1)
+    "predict_vector_unit_axis": f"{HEAD}x = np.zeros((int(np.random.randint(5, 10)), 2))[:, 0]\n" + seq("(1,)", "Dense(1)")
+                                + "\nm.predict(x, verbose=0)\n",
     "extra_unit_axis_functional": fit(func("(5,)", "Dense(1)"), "(8, 5, 1)"),
     # labels per position, with the trailing 1 Keras squeezes or adds
     "per_position_labels_bce": fit(seq("(10, 3)", "Conv1D(1, 3, activation='sigmoid')"), "(8, 10, 3)", "(8, 8)",

@@ -188,12 +188,14 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
                                 f"{_with_default(*(data[a] for a in differ), *(declared[a] for a in differ))}"
                                 f"{consequence}", node, severity=severity)
     if len(data) == len(declared) - 1:
+        if declared[-1] == 1 and _matches(want[:-1], data[1:]):
+            # Keras 3 adds a missing trailing axis of size 1 itself (and trains); checked before the
+            # single sample: `predict(v)` of a vector `v` on a model of input (None, 1) is v's samples
+            return None
         if method in SINGLE_SAMPLE_METHODS and _matches(want, data):
             return Problem("KL201", f"`{method}` gets a single sample {fmt_shape(data)}{built()} without the batch "
                                     f"axis; the model expects {fmt_shape(declared)}: pass `x[None]` or "
                                     f"`np.expand_dims(x, 0)`", node)
-        if declared[-1] == 1 and _matches(want[:-1], data[1:]):
-            return None  # Keras 3 adds a missing trailing axis of size 1 itself (and trains)
     if len(data) == len(declared) + 1 and data[-1] == 1 and _matches(want, data[1:-1]):
         return None  # and drops an extra trailing axis of size 1
     if len(data) == len(declared) - 1:

@@ -19,6 +19,7 @@ from keraslint.source import (
     datasets,
     label_values,
     models,
+    pandas_sources,
     python_builtins,
     subclass,
     tensor_ops,
@@ -176,6 +177,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if site.receiver is not None:
         subclass.fed(interp, site)
         models.fed(site)
+        pandas_sources.mutated(interp, site)
     for semantics in (models, training, arrays, datasets, tfds_sources, cli_args, config_files):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
@@ -203,7 +205,7 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:
             return value
-    for semantics in (cli_args, config_files, tfds_sources):
+    for semantics in (cli_args, config_files, tfds_sources, pandas_sources):
         value = semantics.attribute(obj, name)
         if value is not NOT_MODELLED:
             return value
@@ -213,6 +215,8 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
 def subscript(interp: Interpreter, base: Any, indices: list[Any], node: Any = None) -> Any:
     if (tensor := tensor_ops.subscript(base, indices, node)) is not NOT_MODELLED:  # x[:, 0] on a Keras tensor
         return tensor
+    if (frame := pandas_sources.subscript(base, indices, node)) is not NOT_MODELLED:  # df["a"], df.iloc[:, :3]
+        return frame
     if isinstance(base, Array):
         value = arrays.subscript(interp, base, indices, node)
         label_values.after_subscript(base, value)

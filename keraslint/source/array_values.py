@@ -8,11 +8,14 @@ from typing import Any
 
 from keraslint.source.array_dtypes import _kind, _scalar_dtype, promote
 from keraslint.source.array_shapes import MAX_RANK
-from keraslint.source.values import Array, ListValue
+from keraslint.source.values import Array, ListValue, Obj
 
 ARRAY = "numpy.ndarray"
 TENSOR = "tensorflow.Tensor"
 NP_GENERATOR = "numpy.random.Generator"  # == api.NP_GENERATOR (api imports this module)
+#: pandas values (pandas_sources.py): as_array converts them as ``np.asarray`` does
+PANDAS_FRAME = "pandas.DataFrame"
+PANDAS_SERIES = "pandas.Series"
 
 #: elements of a literal walked before np.array gives up on the details (first axis unknown)
 LITERAL_BUDGET = 4096
@@ -21,7 +24,7 @@ LITERAL_BUDGET = 4096
 # -- literals ----------------------------------------------------------------------------
 
 class _Literal:
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("dtype", "shape")
 
     def __init__(self, shape: tuple | None, dtype: str | None) -> None:
         self.shape, self.dtype = shape, dtype
@@ -141,10 +144,21 @@ def as_array(value: Any, node: Any = None, *, tf: bool = False) -> Array | None:
     """An Array for ``value`` as NumPy (or TensorFlow) would convert it; None if not an array."""
     if isinstance(value, Array):
         return value
+    if isinstance(value, Obj) and value.type in (PANDAS_FRAME, PANDAS_SERIES):
+        return _pandas_array(value, node, tf)
     literal = _literal(value, tf)
     if literal is None:
         return None
     return make(node, literal.shape, literal.dtype, type_=TENSOR if tf else ARRAY)
+
+
+def _pandas_array(value: Obj, node: Any, tf: bool) -> Array:
+    """``np.asarray(df)``: (rows, columns) for a DataFrame, (rows,) for a Series; the dtype
+    depends on the columns' (mixed ones give object), so it is not known."""
+    rows = value.data.get("rows")
+    shape = (rows, value.data.get("width")) if value.type == PANDAS_FRAME else (rows,)
+    return make(node if node is not None else value.node, shape, None, type_=TENSOR if tf else ARRAY,
+                source=value.data.get("source"))
 
 
 def _same(values: list[Any]) -> Any:

@@ -40,6 +40,7 @@ from keraslint.source import (  # noqa: F401
     array_transforms,
     image_files,
     keras_text_sources,
+    pandas_sources,
     sklearn_datasets,
     sklearn_sources,
     tf1_sources,

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from keraslint.source.array_values import PANDAS_FRAME
 from keraslint.source.frames import MISSING
-from keraslint.source.values import NOT_MODELLED, ListValue
+from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ def forget(value: Any) -> None:
         for key in value:
             value[key] = UNKNOWN
         value[UNKNOWN_KEYS] = UNKNOWN
+    elif isinstance(value, Obj) and not isinstance(value, Array) and value.type == PANDAS_FRAME:
+        # a DataFrame handed to code the pass does not follow, or ``del df["c"]``
+        value.data.update(columns=None, width=None, rows=None)
 
 
 def lookup(container: dict, key: Any, default: Any = MISSING) -> Any:

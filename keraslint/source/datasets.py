@@ -25,7 +25,15 @@ import libcst as cst
 
 from keraslint.source import arrays
 from keraslint.source.array_dtypes import dtype_name
-from keraslint.source.array_values import ARRAY, TENSOR, as_array, derive, make
+from keraslint.source.array_values import (
+    ARRAY,
+    PANDAS_FRAME,
+    PANDAS_SERIES,
+    TENSOR,
+    as_array,
+    derive,
+    make,
+)
 from keraslint.source.values import (
     NOT_MODELLED,
     VALUE_RANGE,
@@ -577,6 +585,8 @@ def fed_inputs(value: Any) -> Array | None:
         return value if value.shape is not None else None
     if not isinstance(value, Obj):
         return None
+    if value.type in (PANDAS_FRAME, PANDAS_SERIES):
+        return as_array(value)  # Keras converts a DataFrame as np.asarray does
     if value.type == IMAGE_ITERATOR:
         x = value.data.get("x")
         return x if isinstance(x, Array) and x.shape is not None else None

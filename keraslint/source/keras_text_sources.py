@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 
 def _count(sequences: Any) -> int | None:
-    """How many sequences: a list's length, or an array's first axis."""
+    """How many sequences: a list's length, an array's (or a pandas Series') first axis, or the
+    number of texts ``texts_to_sequences`` was given."""
+    if isinstance(sequences, Obj) and sequences.type == SEQUENCES:
+        return sequences.data.get("count")
     if isinstance(sequences, ListValue):
         return len(sequences.items)
     if isinstance(sequences, tuple):
@@ -46,6 +49,9 @@ def _pad_sequences(interp: Interpreter, site: CallSite) -> Any:
 # without num_words the width is the vocabulary fitted on the data, so unknown.
 
 TOKENIZER = "keras.preprocessing.text.Tokenizer"
+#: ``texts_to_sequences``' list of token-id lists, one per text, each as long as its text (ragged:
+#: not an array, ``np.array`` of it fails); ``pad_sequences`` makes it (count, maxlen)
+SEQUENCES = TOKENIZER + ".sequences"
 
 
 @handles(TOKENIZER)
@@ -66,3 +72,13 @@ def _to_matrix(interp: Interpreter, site: CallSite) -> Any:
 
 register(TOKENIZER + ".texts_to_matrix", _to_matrix)
 register(TOKENIZER + ".sequences_to_matrix", _to_matrix)
+
+
+def _to_sequences(interp: Interpreter, site: CallSite) -> Any:
+    if site.receiver is None:
+        return UNKNOWN  # the method called unbound, on no instance
+    count = None if site.star_args else _count(site.arg(0, "texts"))
+    return Obj(SEQUENCES, site.node, {"count": count})
+
+
+register(TOKENIZER + ".texts_to_sequences", _to_sequences)

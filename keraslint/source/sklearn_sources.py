@@ -2,8 +2,9 @@
 OneHotEncoder with known categories and PCA with an int ``n_components``.
 
 A transformer is ``Obj("sklearn.preprocessing.<Class>", node, {...})``; ``fit``/``fit_transform``
-record the array it was fitted on in ``data["fitted_on"]`` (KL208 compares it with the
-training data). Every transform keeps the number of rows; the scalers keep the width and mark
+record the array it was fitted on in ``data["fitted_on"]`` and the call in ``data["fitted_at"]``;
+a scaler's output carries them in ``data[SCALED_BY]`` (KL208: a scaler fitted on the test data
+that scales the training data). Every transform keeps the number of rows; the scalers keep the width and mark
 the result scaled (KL206). A width sklearn decides from the data (OneHotEncoder without
 ``categories``, PCA without an int ``n_components``) stays unknown, and so does
 OneHotEncoder's default sparse-matrix output (not an ndarray).
@@ -11,7 +12,7 @@ OneHotEncoder's default sparse-matrix output (not an ndarray).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from keraslint.source.array_dtypes import _kind
 from keraslint.source.array_registry import handles, register
@@ -33,7 +34,7 @@ PCA = "sklearn.decomposition.PCA"
 
 
 def _new(site: CallSite, **data: Any) -> Obj:
-    return Obj(site.name, site.node, {"fitted_on": None, **data})
+    return Obj(site.name, site.node, {"fitted_on": None, "fitted_at": None, **data})
 
 
 def _float_out(dtype: str | None) -> str | None:
@@ -60,8 +61,25 @@ def _scaler(interp: Interpreter, site: CallSite) -> Any:
 def _fit(interp: Interpreter, site: CallSite) -> Any:
     if site.receiver is None:
         return UNKNOWN  # the method called unbound, on no instance
-    site.receiver.data["fitted_on"] = as_array(site.arg(0, "X"))
+    _fitted(site.receiver, as_array(site.arg(0, "X")), site)
     return site.receiver
+
+
+def _fitted(transformer: Obj, x: Array | None, site: CallSite) -> None:
+    transformer.data["fitted_on"] = x
+    transformer.data["fitted_at"] = site.node
+
+
+#: ``Array.data`` key on a scaler's output: ``Scaled(fitted_on, fitted_at, input)``, the array
+#: the scaler was fitted on (None: not known), the fit call, and the array it transformed. KL208
+#: reads it (a scaler fitted on the test data that transforms the training data).
+SCALED_BY = "scaled_by"
+
+
+class Scaled(NamedTuple):
+    fitted_on: Array | None
+    fitted_at: Any
+    input: Array
 
 
 def _scale(fits: bool) -> Any:
@@ -70,12 +88,14 @@ def _scale(fits: bool) -> Any:
             return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
-            site.receiver.data["fitted_on"] = x
+            _fitted(site.receiver, x, site)
         if x is None:
             return make(site.node, None, None, scaled=True)
         # sklearn accepts only 2-D data here: any other rank raises, so it is not modelled
         shape = x.shape if x.shape is not None and len(x.shape) == 2 else None
-        return derive(x, site.node, shape, _float_out(x.dtype), scaled=True, one_hot=None)
+        result = derive(x, site.node, shape, _float_out(x.dtype), scaled=True, one_hot=None)
+        result.data[SCALED_BY] = Scaled(site.receiver.data.get("fitted_on"), site.receiver.data.get("fitted_at"), x)
+        return result
 
     return transform
 
@@ -99,7 +119,7 @@ def _encode(fits: bool) -> Any:
             return UNKNOWN  # the method called unbound, on no instance
         y = as_array(site.arg(0, "y"))
         if fits:
-            site.receiver.data["fitted_on"] = y
+            _fitted(site.receiver, y, site)
         # the class index of each label: (N,) int64, whatever the labels were
         n = _rows(y) if y is not None and y.shape is not None and len(y.shape) == 1 else None
         return make(site.node, (n,), "int64", one_hot=False, source=y.source if y is not None else None)
@@ -155,7 +175,7 @@ def _one_hot(fits: bool) -> Any:
             return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
-            encoder.data["fitted_on"] = x
+            _fitted(encoder, x, site)
         if encoder.data.get("dense") is not True:
             return NOT_MODELLED
         width = encoder.data.get("width")
@@ -187,7 +207,7 @@ def _project(fits: bool) -> Any:
             return UNKNOWN  # the method called unbound, on no instance
         x = as_array(site.arg(0, "X"))
         if fits:
-            pca.data["fitted_on"] = x
+            _fitted(pca, x, site)
         if x is None or x.shape is None or len(x.shape) != 2:
             return make(site.node, None, None)
         dtype = _float_out(x.dtype)

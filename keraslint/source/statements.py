@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, cli_args, containers, instances, python_builtins
+from keraslint.source import api, cli_args, containers, instances, pandas_sources, python_builtins
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
 from keraslint.source.names import canonical
@@ -368,11 +368,12 @@ class StatementsMixin:
             if isinstance(container, Ref):
                 self._emit(f"{container.name}.__setitem__", f"{container.spelled}.__setitem__",
                            target, [*keys, value], {}, None)
-            else:
+            elif not pandas_sources.set_item(self, container, keys, value):
                 containers.set_item(self, container, keys, value)
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value)
             cli_args.set_attribute(self, owner, target.attr.value, value)
+            pandas_sources.set_attribute(self, owner, target.attr.value, value)
             instances.set_attribute(self, owner, target.attr.value, value)
 
 

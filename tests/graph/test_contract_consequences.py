@@ -156,3 +156,12 @@ def test_kl205_per_output(compile_: str, fit_y: str, expected: list[str]) -> Non
     assert [c for c, _, _, _ in found] == ["KL205"] * len(expected), found
     for (_, _, message, _), start in zip(found, expected):
         assert message.startswith(start), message
+
+
+def test_a_vector_of_samples_predicted_by_a_model_of_one_feature_is_no_single_sample() -> None:
+    # Keras 3 adds the trailing axis of size 1 (tests/test_keras_claims.py: predict_vector_unit_axis);
+    # found on a pandas column in the TensorFlow regression tutorial
+    model = "m = keras.Sequential([keras.Input((1,)), layers.Dense(1)])\n"
+    assert contract(model + "m.predict(np.zeros((int(np.random.randint(5, 10)), 2))[:, 0])\n") == []
+    found = contract("m = keras.Sequential([keras.Input((3,)), layers.Dense(1)])\nm.predict(np.zeros((3,)))\n")
+    assert [code for code, _, message in found if "single sample" in message] == ["KL201"]

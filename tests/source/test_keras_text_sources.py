@@ -81,3 +81,24 @@ def test_tokenizer_matrix_width_is_num_words() -> None:
 def test_tokenizer_without_num_words_has_the_vocabulary_s_width() -> None:
     x = run(TOKENIZER + "t = Tokenizer()\nt.fit_on_texts(['a b'])\nx = t.texts_to_matrix(['a b'])\n")["x"]
     assert x.shape == (1, None)
+
+
+def test_tokenizer_sequences_are_ragged_until_padded() -> None:
+    # texts_to_sequences gives one list of ids per text, each as long as its text: no array
+    values = run(TOKENIZER + "from tensorflow.keras.preprocessing.sequence import pad_sequences\nimport numpy as np\n"
+                 "t = Tokenizer(num_words=100)\ntexts = ['a b c', 'd', 'e f']\nt.fit_on_texts(texts)\n"
+                 "seqs = t.texts_to_sequences(texts)\nraw = np.array(seqs)\nn = len(seqs)\n"
+                 "x = pad_sequences(seqs, maxlen=20)\ny = pad_sequences(seqs)\n")
+    assert values["x"].shape == (3, 20)
+    assert values["y"].shape == (3, None)
+    assert values["raw"].shape is None
+    assert not isinstance(values["n"], int)
+
+
+def test_tokenizer_sequences_of_a_pandas_column() -> None:
+    values = run(TOKENIZER + "from tensorflow.keras.preprocessing.sequence import pad_sequences\nimport pandas as pd\n"
+                 "df = pd.DataFrame({'text': ['a b', 'c', 'd e f', 'g']})\nt = Tokenizer()\n"
+                 "x = pad_sequences(t.texts_to_sequences(df['text']), maxlen=8)\n"
+                 "z = pad_sequences(t.texts_to_sequences(pd.read_csv('t.csv')['text']), maxlen=8)\n")
+    assert values["x"].shape == (4, 8)
+    assert values["z"].shape == (None, 8)

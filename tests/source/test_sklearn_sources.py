@@ -100,9 +100,12 @@ def test_the_default_sparse_one_hot_output_is_not_an_ndarray() -> None:
 
 
 def test_scaling_data_of_unknown_shape_stays_unknown() -> None:
+    # a DataFrame of a CSV that is not there: 2-D (sklearn takes nothing else), both sizes unknown
     x = array(HEAD + "import pandas\nx = StandardScaler().fit_transform(pandas.read_csv('a.csv'))")
-    assert x.shape is None
+    assert x.shape == (None, None)
     assert x.scaled is True
+    x = array(HEAD + "x = StandardScaler().fit_transform(np.load('a.npy'))")
+    assert x.shape is None
 
 
 def test_a_transformer_is_an_object_of_its_class() -> None:
