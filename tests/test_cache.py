@@ -27,7 +27,7 @@ def test_second_run_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.Mon
     first = check([script])
     calls = []
     real = run_module._run_jobs  # in this process (each _run_job runs in a worker process)
-    monkeypatch.setattr(run_module, "_run_jobs", lambda jobs: calls.extend(jobs) or real(jobs))
+    monkeypatch.setattr(run_module, "_run_jobs", lambda jobs, *rest: calls.extend(jobs) or real(jobs, *rest))
     assert check([script]) == first and calls == []  # a hit: nothing analysed
     script.write_text(BUGGY + "# changed\n")
     assert check([script])[0] == 1 and len(calls) == 1  # new bytes: a miss

@@ -85,13 +85,19 @@ def index(shape: tuple | None, items: list[Any]) -> tuple[tuple | None, bool]:
     if consumed > rank:
         raise _Invalid
     expanded: list[_Index] = []
-    for part in parts:
+    #: each expanded item's place in the index as written: NumPy decides whether advanced indices
+    #: are adjacent there, so an Ellipsis between them separates them even when it stands for no axis
+    written: list[int] = []
+    for place, part in enumerate(parts):
         if part.kind == "ellipsis":  # type: ignore[union-attr]
             expanded.extend(_Index("slice", slice(None)) for _ in range(rank - consumed))
+            written.extend(place for _ in range(rank - consumed))
         else:
             expanded.append(part)  # type: ignore[arg-type]
+            written.append(place)
     if not any(p.kind == "ellipsis" for p in parts):  # type: ignore[union-attr]
         expanded.extend(_Index("slice", slice(None)) for _ in range(rank - consumed))
+        written.extend(len(parts) for _ in range(rank - consumed))
     advanced = any(p.kind in ("array", "mask") for p in expanded)
     out: list[Any] = []
     adv_shapes: list[tuple | None] = []
@@ -140,7 +146,8 @@ def index(shape: tuple | None, items: list[Any]) -> tuple[tuple | None, bool]:
         joined = broadcast(joined, s)
     assert joined is not None
     basic = [d for d in out if d is not _ADVANCED]
-    adjacent = adv_positions == list(range(adv_positions[0], adv_positions[0] + len(adv_positions)))
+    places = [written[position] for position in adv_positions]
+    adjacent = places == list(range(places[0], places[0] + len(places)))
     if adjacent:
         first = out.index(_ADVANCED)
         return (*[d for d in out[:first]], *joined, *[d for d in out[first:] if d is not _ADVANCED]), last_untouched
