@@ -26,8 +26,11 @@ from keraslint.source.array_registry import (
 )
 from keraslint.source.array_shapes import (
     _axis,
+    _dims,
+    _Invalid,
     _is_int,
     _reshape_arg,
+    _reshape_items,
     column_stack,
     concatenate,
     dim,
@@ -137,9 +140,39 @@ def _np_reshape(interp: Interpreter, site: CallSite) -> Any:
     base = _first_array(site, "a" if not _is_tf(site) else "tensor")
     if base is None:
         return unknown(site.node, type_=_out_type(site))
+    if _is_tf(site) and (DYNAMIC_AXES in base.data or any(is_dynamic_dim(item)
+                                                         for item in _reshape_items(site, 1, "shape") or ())):
+        return reshape_tensor(base, site, 1, "shape")
     new = _reshape_arg(site, 1, "shape")
     return derive(base, site.node, reshape(base.shape, new), type_=_out_type(site),
                   one_hot=_reshaped_one_hot(base, new))
+
+
+def reshape_tensor(base: Array, site: CallSite, first: int, keyword: str) -> Array:
+    """``ops.reshape(x, (batch, -1, 12))`` / ``tf.reshape`` on a tensor in a layer's call, where the
+    batch comes from ``ops.shape(x)[0]`` (a dynamic_dim): that axis is None as Keras leaves it,
+    and so is a -1 next to it (TensorFlow's shape inference cannot solve it either, measured:
+    ``(None, None, 12)``), but only when every other None it depends on is Keras's own too. Any
+    other unknown leaves the axis unknown to keraslint (not in DYNAMIC_AXES)."""
+    items = _reshape_items(site, first, keyword)
+    marked = frozenset(i for i, item in enumerate(items or ()) if is_dynamic_dim(item))
+    try:
+        new = _reshape_arg(site, first, keyword) if not marked or items is None else _dims(
+            tuple(UNKNOWN if i in marked else item for i, item in enumerate(items)), negative=True)
+        shape = reshape(base.shape, new)
+    except _Invalid:
+        return derive(base, site.node, None, type_=TENSOR)
+    result = derive(base, site.node, shape, type_=TENSOR)
+    if not marked or shape is None or new is None:
+        return result
+    dynamic = set(marked)
+    base_dynamic = base.data.get(DYNAMIC_AXES, frozenset())
+    base_nones = {i for i, d in enumerate(base.shape or ()) if d is None}
+    if -1 in new and shape[new.index(-1)] is None and base_nones <= base_dynamic and all(
+            i in marked or isinstance(d, int) for i, d in enumerate(new)):
+        dynamic.add(new.index(-1))
+    result.data[DYNAMIC_AXES] = frozenset(dynamic)
+    return result
 
 
 def _reshaped_one_hot(base: Array, new: tuple | None) -> bool | None:

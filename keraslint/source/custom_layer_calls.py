@@ -11,9 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
 from keraslint.source import arrays
+from keraslint.source.array_transforms import reshape_tensor
 from keraslint.source.arrays import TENSOR, make, shape_arg
 from keraslint.source.custom_layers import _LAYER, Weight, _Probe
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj, Ref
+from keraslint.source.values import (
+    DYNAMIC_AXES,
+    NOT_MODELLED,
+    Array,
+    ListValue,
+    Obj,
+    Ref,
+    dynamic_dim,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -215,9 +224,13 @@ class ShapeTensor(tuple):
 
 
 def _dims(value: Any) -> tuple[Any, ...] | None:
+    """The dimensions of a tensor in a layer's call: a None axis Keras leaves None (the batch) is a
+    dynamic_dim, which a reshape may pass on; one keraslint could not size is UNKNOWN."""
     if not isinstance(value, Array) or value.shape is None:
         return None
-    return tuple(UNKNOWN if d is None else d for d in value.shape)
+    dynamic = value.data.get(DYNAMIC_AXES, ())
+    return tuple((dynamic_dim(value.node) if i in dynamic else UNKNOWN) if d is None else d
+                 for i, d in enumerate(value.shape))
 
 
 def _ops_shape(interp: Interpreter, site: CallSite) -> Any:
@@ -261,7 +274,10 @@ def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
     depth = None if channels is None else pair[0] * pair[1] * channels
     if any(d is not None and d <= 0 for d in out):
         return make(site.node, None, images.dtype, type_=TENSOR)
-    return make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
+    patches = make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
+    if batch is None and 0 in images.data.get(DYNAMIC_AXES, ()):
+        patches.data[DYNAMIC_AXES] = frozenset({0})  # the same batch
+    return patches
 
 
 def _random_dropout(interp: Interpreter, site: CallSite) -> Any:
@@ -291,11 +307,7 @@ def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
     base = site.arg(0, "x")
     if not isinstance(base, Array):
         return NOT_MODELLED
-    try:
-        new = arrays._reshape_arg(site, 1, "newshape")
-    except arrays._Invalid:
-        new = None
-    return arrays.derive(base, site.node, arrays.reshape(base.shape, new), type_=TENSOR)
+    return reshape_tensor(base, site, 1, "newshape")
 
 
 def _pair(value: Any) -> tuple[int, int] | None:
