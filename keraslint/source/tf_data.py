@@ -177,7 +177,7 @@ def _known_past_batch(element: Any) -> bool:
 
 _KEEPING_SPEC = frozenset({"shuffle", "prefetch", "repeat", "cache", "take", "skip", "filter", "with_options",
                            "shard", "ignore_errors", "take_while", "unique", "assert_cardinality", "apply_options"})
-_UNKNOWN_RESULT = frozenset({"flat_map", "interleave", "apply", "window", "scan", "group_by_window",
+_UNKNOWN_RESULT = frozenset({"interleave", "apply", "scan", "group_by_window",
                              "bucket_by_sequence_length", "sample_from_datasets", "choose_from_datasets",
                              "batch_by_sequence_length"})
 
@@ -195,8 +195,10 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
             element = with_leading(element)
         elif batched is None:
             element = UNKNOWN
-        return dataset(site.node, element, batched=True, batch=batch_value(site.arg(0, "batch_size")),
-                       drop_remainder=site.arg(1, "drop_remainder", default=False))
+        size = batch_value(site.arg(0, "batch_size"))
+        drop = site.arg(1, "drop_remainder", default=False)
+        return dataset(site.node, element, batched=True, batch=size, drop_remainder=drop,
+                       batch_length=_batch_length(size, drop, data.get("window")))
     if method == "padded_batch":
         def padded(a: Array) -> Array:
             return derive(a, None, None if a.shape is None else (None,) * len(a.shape))
@@ -226,9 +228,82 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
     if method == "enumerate":
         index = make(site.node, (), "int64", type_=TENSOR)
         return dataset(site.node, (index, element) if batched is False else UNKNOWN, batched=batched, batch=batch)
+    if method == "window":
+        return _window(site, element, batched, data.get("batch_length"))
+    if method == "flat_map":
+        return _flat_map(interp, site, site.arg(0, "map_func"), element, batched, data.get("batch_length"))
     if method in _UNKNOWN_RESULT:
         return dataset(site.node, UNKNOWN, batched=None)
     return NOT_MODELLED
+
+
+# -- windows -------------------------------------------------------------------------------
+# ``ds.window(size, shift=None, stride=1, drop_remainder=False)`` is a dataset of datasets: each
+# element is the element structure with every component a small dataset of that component's
+# consecutive values (tf.data's DatasetSpec). ``.flat_map(fn)`` flattens the datasets ``fn``
+# returns; the usual ``fn`` is ``lambda w: w.batch(size)``. tf.data's element_spec leaves that
+# batch's length None unless ``batch(..., drop_remainder=True)``; the batches the model is fed
+# are known more often: every window of ``drop_remainder=True`` holds exactly ``size`` values, so
+# ``w.batch(n)`` of it gives batches of ``size`` (n >= size) or of ``n`` (n divides size).
+
+
+def _window(site: CallSite, element: Any, batched: bool | None, batch_length: int | None) -> Obj:
+    size = site.arg(0, "size")
+    full = site.arg(3, "drop_remainder", default=False)
+    if element is UNKNOWN or batched is None or site.star_args:
+        return dataset(site.node, UNKNOWN, batched=None)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        if size is not UNKNOWN:
+            return dataset(site.node, UNKNOWN, batched=None)  # TensorFlow raises on a size <= 0
+        size = None
+    length = size if full is True else None  # the last windows may be short otherwise
+
+    def window(array: Array) -> Obj:
+        values = with_leading(array, batch_length) if batched else array  # a window of batches
+        return dataset(site.node, values, batched=False, **({"window": length} if length else {}))
+
+    return dataset(site.node, _map_element(element, window), batched=False)
+
+
+def _batch_length(size: Any, drop_remainder: Any, window: int | None) -> int | None:
+    """How many values every batch of ``.batch(size, drop_remainder)`` holds, when certain:
+    ``size`` when the remainder is dropped, and for a window of known length (``window``)
+    ``window`` when one batch takes it all, ``size`` when it divides the window evenly."""
+    if not isinstance(size, int) or drop_remainder not in (True, False):
+        return None
+    if drop_remainder is True:
+        return size
+    if window is None:
+        return None
+    if size >= window:
+        return window
+    return size if window % size == 0 else None
+
+
+def _flat_map(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched: bool | None,
+              batch_length: int | None) -> Obj:
+    """``ds.flat_map(fn)``: ``fn`` followed on the element as ``map`` does (a tuple unpacked into
+    arguments, a window component a dataset); the elements are those of the dataset it returns,
+    a batched one's with its batch axis (of the length ``_batch_length`` knows, else None).
+    Anything else, or a function not followed, gives UNKNOWN."""
+    from keraslint.source.expressions import (
+        _Bound,  # expressions imports api, which imports this
+    )
+
+    if element is UNKNOWN or batched is None or not isinstance(fn, (Function, _Bound)) or site.star_args:
+        return dataset(site.node, UNKNOWN, batched=None)
+    parts = element if isinstance(element, tuple) else (element,)
+    if batched:
+        parts = tuple(with_leading(p, batch_length) for p in parts)
+    result = interp.call(fn, list(parts), {}, None)
+    if not isinstance(result, Obj) or result.type != DATASET:
+        return dataset(site.node, UNKNOWN, batched=None)
+    inner, inner_batched = result.data.get("element", UNKNOWN), result.data.get("batched")
+    if inner_batched is True:
+        return dataset(site.node, with_leading(inner, result.data.get("batch_length")), batched=False)
+    if inner_batched is False:
+        return dataset(site.node, inner, batched=False)
+    return dataset(site.node, UNKNOWN, batched=None)
 
 
 def _zip(site: CallSite) -> Any:
@@ -247,7 +322,10 @@ def _zip(site: CallSite) -> Any:
     element = tuple(p.data.get("element", UNKNOWN) for p in parts)
     if batched is None:
         element = UNKNOWN
-    return dataset(site.node, element, batched=batched, batch=batch if batched else None)
+    lengths = {p.data.get("batch_length") for p in parts}
+    length = lengths.pop() if len(lengths) == 1 else None  # the shorter batches of zip are unknown
+    return dataset(site.node, element, batched=batched, batch=batch if batched else None,
+                   **({"batch_length": length} if batched and length else {}))
 
 
 def _from_tensor_slices(site: CallSite) -> Any:
