@@ -198,7 +198,7 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
         size = batch_value(site.arg(0, "batch_size"))
         drop = site.arg(1, "drop_remainder", default=False)
         return dataset(site.node, element, batched=True, batch=size, drop_remainder=drop,
-                       batch_length=_batch_length(size, drop, data.get("window")))
+                       batch_length=_batch_length(size, drop))
     if method == "padded_batch":
         def padded(a: Array) -> Array:
             return derive(a, None, None if a.shape is None else (None,) * len(a.shape))
@@ -241,50 +241,40 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
 # ``ds.window(size, shift=None, stride=1, drop_remainder=False)`` is a dataset of datasets: each
 # element is the element structure with every component a small dataset of that component's
 # consecutive values (tf.data's DatasetSpec). ``.flat_map(fn)`` flattens the datasets ``fn``
-# returns; the usual ``fn`` is ``lambda w: w.batch(size)``. tf.data's element_spec leaves that
-# batch's length None unless ``batch(..., drop_remainder=True)``; the batches the model is fed
-# are known more often: every window of ``drop_remainder=True`` holds exactly ``size`` values, so
-# ``w.batch(n)`` of it gives batches of ``size`` (n >= size) or of ``n`` (n divides size).
+# returns; the usual ``fn`` is ``lambda w: w.batch(size)``. Its elements have ``size`` rows when
+# the windows are full (``drop_remainder=True``), but tf.data's element_spec, the shape Keras
+# traces the model with and checks the declared input against, leaves that axis None unless
+# the batch itself drops its remainder (``w.batch(size, drop_remainder=True)``): keraslint
+# gives the element_spec, so that a length Keras never checks is never a finding.
 
 
 def _window(site: CallSite, element: Any, batched: bool | None, batch_length: int | None) -> Obj:
     size = site.arg(0, "size")
-    full = site.arg(3, "drop_remainder", default=False)
     if element is UNKNOWN or batched is None or site.star_args:
         return dataset(site.node, UNKNOWN, batched=None)
-    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        if size is not UNKNOWN:
-            return dataset(site.node, UNKNOWN, batched=None)  # TensorFlow raises on a size <= 0
-        size = None
-    length = size if full is True else None  # the last windows may be short otherwise
+    if isinstance(size, int) and not isinstance(size, bool) and size <= 0:
+        return dataset(site.node, UNKNOWN, batched=None)  # TensorFlow raises on a size <= 0
 
     def window(array: Array) -> Obj:
         values = with_leading(array, batch_length) if batched else array  # a window of batches
-        return dataset(site.node, values, batched=False, **({"window": length} if length else {}))
+        return dataset(site.node, values, batched=False)
 
     return dataset(site.node, _map_element(element, window), batched=False)
 
 
-def _batch_length(size: Any, drop_remainder: Any, window: int | None) -> int | None:
-    """How many values every batch of ``.batch(size, drop_remainder)`` holds, when certain:
-    ``size`` when the remainder is dropped, and for a window of known length (``window``)
-    ``window`` when one batch takes it all, ``size`` when it divides the window evenly."""
-    if not isinstance(size, int) or drop_remainder not in (True, False):
-        return None
-    if drop_remainder is True:
+def _batch_length(size: Any, drop_remainder: Any) -> int | None:
+    """The batch axis of ``.batch(size, drop_remainder)`` in tf.data's element_spec: ``size``
+    when the remainder is dropped (every batch is full), None otherwise."""
+    if isinstance(size, int) and drop_remainder is True:
         return size
-    if window is None:
-        return None
-    if size >= window:
-        return window
-    return size if window % size == 0 else None
+    return None
 
 
 def _flat_map(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched: bool | None,
               batch_length: int | None) -> Obj:
     """``ds.flat_map(fn)``: ``fn`` followed on the element as ``map`` does (a tuple unpacked into
     arguments, a window component a dataset); the elements are those of the dataset it returns,
-    a batched one's with its batch axis (of the length ``_batch_length`` knows, else None).
+    a batched one's with its batch axis (of the length ``_batch_length`` gives).
     Anything else, or a function not followed, gives UNKNOWN."""
     from keraslint.source.expressions import (
         _Bound,  # expressions imports api, which imports this
