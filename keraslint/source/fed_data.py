@@ -70,4 +70,3 @@ def describe_origin(value: Any) -> str:
     if isinstance(value, Obj) and value.type == IMAGE_ITERATOR:
         return " (an image iterator whose images keraslint could not determine)"
     return ""
-

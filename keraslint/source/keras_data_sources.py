@@ -104,7 +104,6 @@ def _load_data(site: CallSite, dataset: str) -> Any:
     return pair(counts[0]), pair(counts[1])
 
 
-
 # -- directories -------------------------------------------------------------------------
 
 _CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
@@ -211,7 +210,6 @@ def _other_directory_dataset(site: CallSite) -> Any:
     return dataset(site.node, UNKNOWN, batched=True, batch=batch_value(batch_size))
 
 
-
 SOURCES: dict[str, Callable[[CallSite], Any]] = {
     "keras.utils.image_dataset_from_directory": image_dataset_from_directory,
     "keras.utils.timeseries_dataset_from_array": timeseries_dataset_from_array,
@@ -304,7 +302,6 @@ def _flow(site: CallSite, generator: Obj) -> Any:
         x, y = make(site.node, None, dtype, scaled=scales, source=source), None
     return Obj(IMAGE_ITERATOR, site.node, {
         "x": x, "y": y, "batch": batch_value(site.arg(positions["batch"], "batch_size", default=32))})
-
 
 
 def call(interp: Any, site: CallSite) -> Any:

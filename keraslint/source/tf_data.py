@@ -331,10 +331,8 @@ def _range(site: CallSite) -> Any:
     return dataset(site.node, make(site.node, (), "int64", type_=TENSOR))
 
 
-
 def _opaque_source(site: CallSite) -> Any:
     return dataset(site.node, UNKNOWN, batched=False)
-
 
 
 SOURCES: dict[str, Callable[[CallSite], Any]] = {
