@@ -108,6 +108,9 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
             if items is None:
                 return UNKNOWN
             return tuple(items) if kind is tuple else ListValue(list(items))
+        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) is int \
+                and kind in (int, float):
+            value = value.data["literal"]  # int(np.prod(shape)): a 0-d array whose number is known
         if isinstance(value, (int, float, str, bool)):
             try:
                 return kind(value)

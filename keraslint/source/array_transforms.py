@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from keraslint.source.array_constructors import literal_ints
 from keraslint.source.array_dtypes import (
     _float_result,
     _kind,
@@ -413,11 +414,25 @@ def _reduction(site: CallSite, op: str, base: Array, arg_offset: int) -> Array:
     return derive(base, site.node, shape, dtype, one_hot=one_hot, scaled=None)
 
 
+#: reductions computed on a literal sequence of ints (``np.prod(img_shape)``, the width of the
+#: Dense that a generator reshapes into an image). The result is a NumPy (or TF) scalar, kept as
+#: a 0-d array holding its number: Keras 3 refuses a NumPy integer as ``Dense(units)`` or
+#: ``Embedding(input_dim)`` (ValueError, measured), so only ``int(...)`` makes it a size here.
+_OF_INTS = {"sum": sum, "prod": math.prod, "max": max, "min": min}
+
+
 def _function_reduction(interp: Interpreter, site: CallSite) -> Any:
     leaf = site.name.rsplit(".", 1)[-1]
     op = {"amax": "max", "amin": "min", "reduce_mean": "mean", "reduce_sum": "sum", "reduce_max": "max",
-          "reduce_min": "min", "reduce_std": "std"}.get(leaf, leaf)
-    base = as_array(site.arg(0, "a" if not _is_tf(site) else "input_tensor"), tf=_is_tf(site))
+          "reduce_min": "min", "reduce_std": "std", "reduce_prod": "prod"}.get(leaf, leaf)
+    given = site.arg(0, "a" if not _is_tf(site) else "input_tensor")
+    if op in _OF_INTS and not isinstance(given, Array) and len(site.args) == 1 and not site.kwargs:
+        ints = literal_ints(given)
+        if isinstance(ints, tuple) and ints and all(isinstance(i, int) for i in ints):
+            value = _OF_INTS[op](ints)
+            return make(site.node, (), "int32" if _is_tf(site) else "int64", type_=_out_type(site),
+                        data={"literal": value})
+    base = as_array(given, tf=_is_tf(site))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     return _reduction(site, op, base, 1)
@@ -425,7 +440,7 @@ def _function_reduction(interp: Interpreter, site: CallSite) -> Any:
 
 for _op in _REDUCTIONS:
     register(f"numpy.{_op}", _function_reduction)
-for _op in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min", "reduce_std", "argmax", "argmin"):
+for _op in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min", "reduce_std", "reduce_prod", "argmax", "argmin"):
     register(f"tensorflow.{_op}", _function_reduction)
     register(f"tensorflow.math.{_op}", _function_reduction)
 

@@ -335,8 +335,11 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return containers.call_method(self, func, args, kwargs)
         if isinstance(func, python_builtins.Partial):
             return self.call(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node, star)
-        # A callee we know nothing about may fill the lists and dicts it is given.
-        self._forget_containers(args, kwargs)
+        # A callee we know nothing about may fill the lists and dicts it is given, unless it is a
+        # method known only to read them (``df.category.isin(classes)``).
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in containers.ARGUMENT_READERS):
+            self._forget_containers(args, kwargs)
         return UNKNOWN
 
     @staticmethod

@@ -371,3 +371,41 @@ def test_a_lambda_that_creates_layers_stays_unknown() -> None:
            "model = keras.Model(inputs, layers.Lambda(lambda t: layers.Dense(3)(t))(inputs))\n"
     ours = analyze_model(analyze(cst.parse_module(code)).models.graphs()[-1])
     assert ours.total_params() is None
+
+
+def _sized_by(width: str) -> str:
+    return f"""
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+shape = (28, 28)
+model = keras.Sequential([keras.Input((64,)), layers.Dense({width}, activation="sigmoid"), layers.Reshape(shape)])
+"""
+
+
+@pytest.mark.parametrize("width", ["int(np.prod(shape))", "int(tf.math.reduce_prod(shape).numpy())",
+                                   "int(tf.reduce_prod(shape))", "int(np.prod((28, 28)))", "int(np.sum([400, 384]))"])
+def test_a_width_computed_from_a_shape_tuple_matches_keras(width: str) -> None:
+    """``Dense(int(np.prod(img_shape)))`` before a ``Reshape(img_shape)`` (GAN generators): the
+    product of a literal shape, made a Python int, is the width Keras builds."""
+    code = _sized_by(width)
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    built = (None, *model(np.zeros((2, 64), dtype="float32")).shape[1:])
+    assert ours.output_shapes() == [built] == [(None, 28, 28)]
+    assert ours.total_params() == model.count_params()
+
+
+@pytest.mark.parametrize("width", ["np.prod(shape)", "tf.math.reduce_prod(shape).numpy()"])
+def test_a_numpy_integer_width_is_not_taken_as_a_size(width: str) -> None:
+    """Keras 3 refuses a NumPy integer as ``Dense(units)`` (ValueError at construction, as the
+    TF autoencoder tutorial's ``tf.math.reduce_prod(shape).numpy()`` does): keraslint never
+    shapes that layer as if it had been built."""
+    code = _sized_by(width)
+    with pytest.raises(ValueError, match="units"):
+        _keras_model(code)
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    assert ours.total_params() is None
