@@ -317,6 +317,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if isinstance(func, _Bound):
             return self.call(func.function, [func.receiver, *args], kwargs, node, star)
         if isinstance(func, ClassValue):
+            if instances.as_builtin_layer(self, func):
+                return self._emit(func.base, func.name, node, args, kwargs, None, star)
             if func.base is not None:
                 result = self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
                 if isinstance(result, Obj) and self.methods.get(id(func.node)):

@@ -409,3 +409,60 @@ def test_a_numpy_integer_width_is_not_taken_as_a_size(width: str) -> None:
     (graph,) = analyze(cst.parse_module(code)).models.graphs()
     ours = analyze_model(graph)
     assert ours.total_params() is None
+
+
+def test_a_built_in_layer_subclassed_for_its_call_is_shaped_as_the_layer_it_extends() -> None:
+    """keras.io's standardized convolutions: ``layers.Conv2D`` subclasses overriding ``call`` or
+    ``convolution_op`` only. Keras shapes them with Conv2D's own ``compute_output_shape`` and
+    builds Conv2D's weights; so does keraslint."""
+    code = """
+import tensorflow as tf
+import keras
+from keras import layers
+
+class StdConv(layers.Conv2D):
+    def call(self, inputs):
+        mean, var = tf.nn.moments(self.kernel, axes=[0, 1, 2], keepdims=True)
+        result = self.convolution_op(inputs, (self.kernel - mean) / tf.sqrt(var + 1e-10))
+        if self.use_bias:
+            result = result + self.bias
+        return result
+
+class StdConvOp(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        mean, var = tf.nn.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        return tf.nn.conv2d(inputs, (kernel - mean) / tf.sqrt(var + 1e-10), padding="valid",
+                            strides=list(self.strides))
+
+class Scaled(layers.Dense):
+    def call(self, inputs):
+        return super().call(inputs) * 2.0
+
+model = keras.Sequential([keras.layers.Input(shape=(28, 28, 1)), StdConv(32, kernel_size=(3, 3), activation="relu"),
+                          layers.MaxPooling2D(pool_size=(2, 2)), StdConvOp(64, kernel_size=3, strides=2),
+                          layers.Flatten(), Scaled(10, activation="softmax")])
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    shapes = [ours.result(n).output for n in ours.order if n.layer is not None]
+    assert shapes == [tuple(layer.output.shape) for layer in model.layers]
+    assert ours.total_params() == model.count_params()
+
+
+def test_a_built_in_layer_subclass_with_its_own_init_or_build_is_not_taken_for_the_base() -> None:
+    """A subclass that changes its arguments or weights (``__init__``, ``build``) is followed as
+    a custom layer, never shaped as the layer it extends."""
+    code = """
+import keras
+from keras import layers
+
+class Wide(layers.Dense):
+    def __init__(self, units, **kwargs):
+        super().__init__(units * 2, **kwargs)
+
+model = keras.Sequential([keras.Input((8,)), Wide(4)])
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    assert ours.output_shapes() != [(None, 4)]
