@@ -90,6 +90,64 @@ def _add_weight(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, shape, "float32", type_=TENSOR)
 
 
+#: ``Array.data`` key of a ``keras.Variable``: whether it is trainable (None: unknown)
+KERAS_VARIABLE = "keras_variable"
+INITIALIZER = "keras.initializers.Initializer"
+_INITIALIZERS = ("Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "LecunNormal",
+                 "LecunUniform", "Ones", "Orthogonal", "RandomNormal", "RandomUniform", "TruncatedNormal",
+                 "VarianceScaling", "Zeros", "constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                 "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
+                 "truncated_normal", "variance_scaling", "zeros", "get")
+
+
+def _initializer(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.initializers.GlorotUniform()``: an initializer, whose call makes a tensor."""
+    return Obj(INITIALIZER, site.node)
+
+
+def _initialize(interp: Interpreter, site: CallSite) -> Any:
+    """``initializer(shape)`` / ``initializer(shape=(8, 4), dtype=...)``: a tensor of that shape."""
+    value = site.arg(0, "shape")
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    try:
+        shape = shape_arg(value)
+    except arrays._Invalid:
+        shape = None
+    return make(site.node, shape, "float32", type_=TENSOR)
+
+
+def _keras_variable(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ...)``: a tensor of its
+    value's shape (or of ``shape`` with an initializer). Keras 3 tracks one assigned to a layer's
+    attribute as a weight (unlike ``tf.Variable``), so ``track_variable`` counts it then."""
+    if site.star_args:
+        return NOT_MODELLED
+    initial = site.arg(0, "initializer")
+    shape: Any = None
+    if isinstance(initial, Array):
+        shape = initial.shape
+    else:
+        requested = site.arg(1, "shape", default=None)
+        if isinstance(requested, ListValue):
+            requested = tuple(requested.items)
+        try:
+            shape = shape_arg(requested) if requested is not None else None
+        except arrays._Invalid:
+            shape = None
+    trainable = site.kwargs.get("trainable", True if len(site.args) < 4 else UNKNOWN)
+    variable = make(site.node, shape, "float32", type_=TENSOR)
+    variable.data[KERAS_VARIABLE] = trainable if isinstance(trainable, bool) else None
+    return variable
+
+
+def track_variable(interp: Interpreter, owner: Obj, value: Any) -> None:
+    """``self.w = keras.Variable(...)`` on the script's layer or model: one of its weights."""
+    if isinstance(value, Array) and KERAS_VARIABLE in value.data and owner.type in (_LAYER, "keras.Model"):
+        weight = Weight(value.shape, value.data[KERAS_VARIABLE], certain=not interp.uncertain, node=value.node)
+        owner.data.setdefault("own_weights", []).append(weight)
+
+
 def _on_arrays(handler: arrays.Handler) -> arrays.Handler:
     """Only on arrays (in a layer's ``call``, tensors of known shape): on anything else, such as
     a functional model's symbolic tensors, the call stays what it was (not modelled)."""
@@ -363,6 +421,10 @@ def _register_ops() -> None:
     register("keras.random.dropout", _on_arrays(_random_dropout))
     register("keras.ops.transpose", _on_arrays(_ops_transpose))
     register("keras.activations.get", _activation_get)
+    for name in _INITIALIZERS:
+        register(f"keras.initializers.{name}", _initializer)
+    register(f"{INITIALIZER}.__call__", _initialize)
+    register("keras.Variable", _keras_variable)
     register("tensorflow.TensorShape", _tensor_shape)
 
 

@@ -315,7 +315,8 @@ def _held_layers(value: Any, depth: int = 0) -> set[int] | None:
 
 
 def _makes_variables(cls: ClassValue) -> bool:
-    """``tf.Variable(...)``/``keras.Variable(...)`` anywhere in the class (not ``add_weight``)."""
+    """``tf.Variable(...)`` anywhere in the class: Keras 3 does not count it (a ``keras.Variable``,
+    spelled so, it counts as it counts ``add_weight``: see custom_layer_calls.py)."""
     # imported here: statements imports api, which imports this module
     from keraslint.source.statements import _walk
 
@@ -323,9 +324,15 @@ def _makes_variables(cls: ClassValue) -> bool:
         if isinstance(node, cst.Call):
             func = node.func
             leaf = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-            if leaf == "Variable":
+            if leaf == "Variable" and not (isinstance(func, cst.Attribute) and _spelled_keras(func.value)):
                 return True
     return False
+
+
+def _spelled_keras(node: cst.BaseExpression) -> bool:
+    """``keras.Variable``; not ``keras.backend.Variable``, which Keras 3 does not have
+    (keras_core did: AttributeError, measured), nor a bare imported ``Variable``."""
+    return isinstance(node, cst.Name) and node.value == "keras"
 
 
 def _in_comprehensions(cls: ClassValue) -> set[int]:
@@ -355,7 +362,7 @@ class _Probe(StatelessTracker):
         its first input, as Keras builds it)."""
 
     def on_call(self, site: CallSite) -> None:
-        if site.name in ("tensorflow.Variable", "keras.Variable"):
+        if site.name == "tensorflow.Variable":
             self.variables = True
         if self.unsized_by is None and _unsizes(site) and isinstance(site.node, cst.Call):
             self.unsized_by = cst.Module([]).code_for_node(site.node.func)

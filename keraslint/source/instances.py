@@ -118,6 +118,11 @@ def set_attribute(interp: Interpreter, obj: Any, name: str, value: Any) -> None:
     """``self.name = value``: exact in straight-line code, unknown where it may not run."""
     if isinstance(obj, Obj) and _script_class(obj) is not None:
         obj.data.setdefault("attrs", {})[name] = UNKNOWN if interp.uncertain else value
+        from keraslint.source.custom_layer_calls import (
+            track_variable,  # it builds on this module
+        )
+
+        track_variable(interp, obj, value)
 
 
 @dataclass(frozen=True)

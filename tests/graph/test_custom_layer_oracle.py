@@ -749,3 +749,47 @@ model = keras.Model(inputs, ReflectionPadding2D()(ReflectionPadding2D()(inputs))
     first, second = [n for n in ours.order if n.layer is not None]
     assert ours.result(second).output == (None, None, None, None)
     assert ours.result(first).blind_axes() == ours.result(second).blind_axes() == frozenset({1, 2, 3})
+
+
+#: keras-core's custom-workflow demos: weights made as ``keras.Variable`` of an initializer's
+#: value (Keras 3 tracks them as the layer's weights) instead of ``add_weight``
+VARIABLES = """
+from keras import ops, backend, initializers
+
+class MyDense(layers.Layer):
+    def __init__(self, units, name=None):
+        super().__init__(name=name)
+        self.units = units
+    def build(self, input_shape):
+        self.w = keras.Variable(initializers.GlorotUniform()((input_shape[-1], self.units)), name="kernel")
+        self.b = keras.Variable(initializer=keras.initializers.Zeros(), shape=(self.units,), trainable=False)
+    def call(self, inputs):
+        return ops.matmul(inputs, self.w) + self.b
+
+class MyModel(keras.Model):
+    def __init__(self, hidden_dim, output_dim):
+        super().__init__()
+        self.dense1 = MyDense(hidden_dim)
+        self.dense2 = MyDense(output_dim)
+    def call(self, x):
+        return self.dense2(tf.nn.relu(self.dense1(x)))
+
+model = MyModel(hidden_dim=32, output_dim=4)
+model(np.zeros((2, 16), dtype="float32"))
+"""
+
+
+def test_keras_variables_assigned_to_a_layer_count_as_its_weights() -> None:
+    code = HEADER + VARIABLES
+    ours, model = _ours(code), _keras(code)
+    assert ours.output_shapes() == [(None, 4)]
+    assert ours.total_params() == model.count_params() == 16 * 32 + 32 + 32 * 4 + 4
+
+
+def test_a_variable_keras_3_does_not_have_leaves_the_count_unknown() -> None:
+    """keras_core's ``backend.Variable`` is gone from Keras 3 (AttributeError): never counted as
+    a weight, never silently dropped from the count either."""
+    code = HEADER + VARIABLES.replace("self.w = keras.Variable(", "self.w = backend.Variable(")
+    with pytest.raises(AttributeError, match="Variable"):
+        _keras(code)
+    assert _ours(code).total_params() is None
