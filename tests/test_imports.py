@@ -31,7 +31,7 @@ main()
 NEVER = ("tensorflow", "keras", "numpy", "torch", "concurrent.futures", "h5py", "keraslint.fixes",
          "keraslint.ir.saved", "keraslint.server", "keraslint.server_worker", "pygls", "asyncio",
          "keraslint.reporters.sarif", "keraslint.reporters.github", "keraslint.reporters.machine",
-         "jsonschema", "yaml", "keraslint.settings_report")
+         "jsonschema", "yaml", "keraslint.settings_report", "keraslint.fix_command", "keraslint.shapes_command")
 
 
 def loaded(tmp_path: Path, *args: str) -> set[str]:
