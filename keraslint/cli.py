@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from keraslint import __version__
+from keraslint import typer_params as _typer_params
 
 app = typer.Typer(
     name="keraslint",
@@ -53,6 +54,7 @@ def _hide_argument_types() -> None:
 
 
 _hide_argument_types()
+_typer_params.install()  # no pydantic for plain option values (keraslint.typer_params)
 
 
 class OutputFormat(str, Enum):
