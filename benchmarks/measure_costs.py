@@ -2,7 +2,8 @@
 
 NOTES.md measured libcst's metadata providers on an 1,800-line file (PositionProvider ~0.8 s,
 QualifiedNameProvider ~2 s). keraslint resolves names itself in its one walk and asks for
-positions only when something is reported; this script prints the numbers on this machine.
+positions only when something is reported, and computes them itself (keraslint.source.positions,
+the same ranges for a fraction of the cost); this script prints the numbers on this machine.
 
     python benchmarks/measure_costs.py [--lines 1800]
 """
@@ -18,6 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from keraslint.checker import check_source
 from keraslint.registry import all_rules
 from keraslint.source.analysis import analyze
+from keraslint.source.positions import positions
 
 BLOCK = '''
 def build_{i}(steps={steps}, dims=4):
@@ -67,6 +69,7 @@ def main() -> None:
     module = timed("libcst.parse_module", lambda: cst.parse_module(source))
     timed("keraslint source pass (one walk, all trackers)", lambda: analyze(module))
     timed("PositionProvider (what keraslint avoids)", lambda: MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider), 1)
+    timed("the same positions, keraslint.source.positions", lambda: positions(module))
     timed("ScopeProvider", lambda: MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider), 1)
     timed("QualifiedNameProvider", lambda: MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider), 1)
     codes = {r.code for r in all_rules()}

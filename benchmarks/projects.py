@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="generate the projects here and keep them")
     parser.add_argument("--no-cache-runs", action="store_true", help="skip the three runs with the cache")
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measured as installed: with compiled bytecode
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="keraslint-projects-"))
     rows, cached = [], []

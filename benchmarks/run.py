@@ -191,6 +191,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None, help="keep the corpus here")
     parser.add_argument("--runs", type=int, default=7, help="runs per small-file measurement (median)")
     args = parser.parse_args()
+    # The unmeasured first run compiles bytecode, as an installed keraslint has it; a shell that
+    # sets PYTHONDONTWRITEBYTECODE would make every measured run compile all of it again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     workdir = Path(tempfile.mkdtemp(prefix="keraslint-bench-"))
     corpus = args.out or workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)

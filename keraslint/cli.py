@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from keraslint import __version__
+from keraslint import typer_params as _typer_params
 
 app = typer.Typer(
     name="keraslint",
@@ -53,6 +54,7 @@ def _hide_argument_types() -> None:
 
 
 _hide_argument_types()
+_typer_params.install()  # no pydantic for plain option values (keraslint.typer_params)
 
 
 class OutputFormat(str, Enum):
@@ -241,7 +243,7 @@ def shapes(
     """Each model's layers, source line, output shape and parameter count: model.summary()
     without TensorFlow and without running the script; or each model drawn as a graph of its
     layers (keras.utils.plot_model without TensorFlow), findings marked on the layers they point at."""
-    from keraslint.run import run_shapes
+    from keraslint.shapes_command import run_shapes
 
     raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr,
                                 output_file=output_file))

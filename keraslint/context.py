@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keraslint.diagnostics import Location
 from keraslint.lines import split_lines
@@ -19,6 +18,7 @@ from keraslint.config import display_path
 from keraslint.source.analysis import SourceFacts
 from keraslint.source.models import model_graph
 from keraslint.source.modules import Source
+from keraslint.source.positions import Positions, positions
 
 
 _INDENT = " \t\x0c"
@@ -61,9 +61,9 @@ class Context:
     external_input: Any = None
     #: how messages name a row: "line 7", or "cell 3, line 2" in a notebook
     row_label: Any = None
-    _positions: Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
+    _positions: Positions | Mapping[cst.CSTNode, Any] | None = field(default=None, repr=False)
     #: positions of the imported modules' nodes, resolved one module at a time when needed
-    _foreign: dict[int, Mapping[cst.CSTNode, Any]] = field(default_factory=dict, repr=False)
+    _foreign: dict[int, Positions | Mapping[cst.CSTNode, Any]] = field(default_factory=dict, repr=False)
     _analyses: dict[int, AnalyzedModel] = field(default_factory=dict, repr=False)
     _indents: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
 
@@ -114,8 +114,9 @@ class Context:
         ``source_of``).
 
         Positions are resolved lazily, once per file and only when something is reported:
-        libcst's PositionProvider costs ~0.8 s on an 1,800-line file (NOTES.md), more than
-        the whole analysis, and most files report nothing.
+        even computed as keraslint.source.positions does (~0.1 s on a 1,000-line file, where
+        libcst's PositionProvider takes ~0.8 s), they cost more than most of the analysis,
+        and most files report nothing.
         """
         code_range = self._own_positions().get(node)
         if code_range is None:
@@ -130,11 +131,10 @@ class Context:
             self._location(code_range.end.line, code_range.end.column),
         )
 
-    def _own_positions(self) -> Mapping[cst.CSTNode, Any]:
+    def _own_positions(self) -> Positions | Mapping[cst.CSTNode, Any]:
         if self._positions is None:
             assert self.module is not None, "saved models have no source positions"
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = positions(self.module)
             self._indents = regenerated_indents(self.source, self.module)
         return self._positions
 
@@ -149,12 +149,11 @@ class Context:
         if self.facts is None:
             return None
         for index, source in enumerate(self.facts.imported):
-            positions = self._foreign.get(index)
-            if positions is None:
-                positions = self._foreign[index] = MetadataWrapper(source.module, unsafe_skip_copy=True).resolve(
-                    PositionProvider)
-            if node in positions:
-                return source, positions[node]
+            known = self._foreign.get(index)
+            if known is None:
+                known = self._foreign[index] = positions(source.module)
+            if node in known:
+                return source, known[node]
         return None
 
     def _location(self, row: int, column: int) -> Location:

@@ -16,11 +16,10 @@ from keraslint.checker import (MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, FileReport,
                                check_source, is_model_file, not_checked, read_input, sort_diagnostics, unreadable,
                                with_budget, without_via)
 from keraslint.config import ConfigError, OptionSpec, Settings, SettingsResolver, display_path, glob_problem
-from keraslint.diagnostics import Diagnostic, Fix, Location
+from keraslint.diagnostics import Diagnostic, Location
 from keraslint.files import read_regular
 from keraslint.isolation import Limits, cpu_count, default_start_method, run_isolated
 from keraslint.lines import text_lines
-from keraslint.plural import plural
 from keraslint.printable import printable
 from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
@@ -32,7 +31,7 @@ from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 from keraslint.verbose import VerboseLog, note_line
-from keraslint.writing import NotWritten, write_binary, write_fixed, write_report
+from keraslint.writing import NotWritten, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -133,7 +132,9 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
                 reports[index].coverage = again.coverage
         coverage_text = render_coverage([(r.filename, r.coverage) for r in reports])
     if options.fix or options.diff:
-        code = _fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
+        from keraslint.fix_command import fix_files  # only a --fix/--diff run loads the fix machinery
+
+        code = fix_files(files, reports, resolver, options, infos, stdout=stdout, stderr=stderr)
         if coverage_text is not None:
             stderr.write(coverage_text)  # stdout may carry the fixed source or a diff
         return code
@@ -232,259 +233,6 @@ def _read_lines(path: Path) -> list[str]:
         return text_lines(decode_source(path.read_bytes()))
     except (OSError, Unreadable):
         return []
-
-
-def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *, stdout: TextIO,
-               stderr: TextIO, output_file: Path | None = None) -> int:
-    """``keraslint shapes``: the models in each file, with shapes, parameters and findings, as a
-    table, JSON or a diagram (keraslint.reporters.diagram)."""
-    from keraslint.reporters.diagram import IMAGE_FORMATS, DiagramError
-
-    infos = rule_infos()
-    options = CheckOptions(paths=paths, config=config)
-    if output_format in IMAGE_FORMATS:
-        # Said before the analysis, which can take a while: nothing can be drawn without `dot`.
-        import shutil
-
-        if shutil.which("dot") is None:
-            stderr.write(f"keraslint: error: --output-format {output_format} needs Graphviz's `dot` program, "
-                         "which is not on PATH (install Graphviz, or use --output-format dot or mermaid)\n")
-            return EXIT_ERROR
-        if output_file is None and _is_terminal(stdout):
-            stderr.write(f"keraslint: error: not writing {output_format.upper()} to a terminal: "
-                         "give --output-file FILE or redirect stdout\n")
-            return EXIT_ERROR
-    try:
-        resolver = SettingsResolver(rules=infos, options=option_specs(), forced=config)
-        files = _collect(options, resolver)
-        reports, summaries = [], []
-        with progress_bar(len(files), output_format, stderr) as advance:
-            for path in files:
-                # The same per-file budget as `check`: the table needs the analysis, so it runs here.
-                found: list[Any] = []
-                report = with_budget(_budget(), display_path(path), frozenset(s.code for s in infos),
-                                     lambda path=path, found=found: _summarized(
-                                         _check_one(path, resolver, options, infos), found))
-                reports.append(report)
-                summaries.extend(found)
-                advance(1)
-    except (UnknownSelectorError, ConfigError, UsageError) as exc:
-        stderr.write(f"keraslint: error: {printable(str(exc))}\n")
-        return EXIT_ERROR
-    for report in reports:
-        for note in report.notes:
-            stderr.write(f"keraslint: note: {printable(note)}\n")
-        for diagnostic in report.diagnostics:
-            if diagnostic.code in ("KL001", "KL002", "KL009"):
-                stderr.write(f"keraslint: {printable(diagnostic.filename)}: {printable(diagnostic.message)}\n")
-    try:
-        output = _shapes_output(summaries, output_format, stdout if output_file is None else None)
-    except DiagramError as exc:  # `dot` missing or failing: one line
-        stderr.write(f"keraslint: error: {exc}\n")
-        return EXIT_ERROR
-    try:
-        if isinstance(output, bytes):
-            if output_file is None:
-                _write_source(stdout, output)
-            else:
-                write_binary(output, output_file)
-        else:
-            write_report(output, output_file, stdout)
-    except NotWritten as exc:
-        stderr.write(f"keraslint: error: {exc}\n")
-        return EXIT_ERROR
-    return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
-
-
-def _shapes_output(summaries: Sequence[Any], output_format: str, terminal: TextIO | None) -> str | bytes:
-    """What ``keraslint shapes`` prints in ``output_format`` (bytes for an image)."""
-    import io
-    import json
-
-    from keraslint.reporters import diagram
-
-    if output_format == "json":
-        return json.dumps([s.to_json() for s in summaries], indent=2) + "\n"
-    if output_format == "mermaid":
-        return diagram.render_mermaid(summaries)
-    if output_format == "dot":
-        return diagram.render_dot(summaries)
-    if output_format in diagram.IMAGE_FORMATS:
-        return diagram.render_image(summaries, output_format)
-    from rich.console import Console
-
-    from keraslint.summary import render_table
-
-    buffer = io.StringIO()
-    color = terminal is not None and use_color(terminal)
-    width = max(100, Console(file=terminal).width) if terminal is not None else 100
-    render_table(summaries, Console(file=buffer, highlight=False, no_color=not color, force_terminal=color,
-                                    width=width))
-    return buffer.getvalue()
-
-
-def _is_terminal(stream: Any) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except (ValueError, OSError):
-        return False
-
-
-def _summarized(report: FileReport, found: list[Any]) -> FileReport:
-    from keraslint.summary import summarize
-
-    found.extend(summarize(report))
-    return report
-
-
-def _wanted(report: FileReport, options: CheckOptions) -> list[Fix]:
-    return [d.fix for d in report.diagnostics
-            if d.fix is not None and (d.fix.applicability == "safe" or options.unsafe_fixes)]
-
-
-def _fixed_source(report: FileReport, options: CheckOptions, recheck: Any) -> tuple[str, int, list[str]]:
-    """Apply fixes until none is left (overlapping ones need another round); bounded. Also
-    returns why fixes were refused (their result would not compile)."""
-    source, total, refused = report.source or "", 0, []
-    for _ in range(5):
-        fixes = _wanted(report, options)
-        if not fixes:
-            break
-        from keraslint.fixes import apply_fixes  # only a --fix/--diff run loads the fix machinery
-
-        result = apply_fixes(source, fixes)
-        refused += [f"{fix.message}: {why}" for fix, why in result.refused]
-        source, total = result.text, total + result.applied
-        if not result.applied:
-            break
-        report = recheck(source)
-    return source, total, refused
-
-
-def _encoded(report: FileReport, text: str) -> bytes:
-    """The text in the file's own encoding; a BOM the file had is written back (utf-8-sig)."""
-    return text.encode(report.encoding or "utf-8")
-
-
-def _fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsResolver, options: CheckOptions,
-               infos: list[RuleInfo], *, stdout: TextIO, stderr: TextIO) -> int:
-    """--fix / --diff: fixes work on scripts (not notebooks or saved models); what is left is reported.
-
-    A file is only ever replaced whole and atomically (keraslint.writing); one that cannot be
-    written (read-only, full disk, changed meanwhile) is reported and the run goes on."""
-    is_stdin = [str(p) for p in options.paths] == ["-"]
-    fixed_count, changed, remaining, failed = 0, 0, [], False
-    for path, report in zip(files, reports):
-        if report.notebook is not None and report.context is not None and report.data is not None:
-            outcome = _fix_notebook(path, report, resolver, options, infos, is_stdin, stdout=stdout, stderr=stderr)
-            if outcome is None:
-                failed = True
-                remaining.append(report)
-                continue
-            report, count = outcome
-            fixed_count += count
-            changed += count > 0
-            remaining.append(report)
-            continue
-        if report.source is None or report.notebook is not None or report.context is None:
-            if is_stdin and not options.diff:
-                _write_source(stdout, report.data or b"")  # untouched: never the report in its place
-            remaining.append(report)
-            continue
-        selected = _selected(path, resolver.for_path(path), options, infos)
-        settings = resolver.for_path(path)
-
-        def recheck(text: str, name: str = report.filename) -> FileReport:
-            return check_source(text, name, selected=selected, options=settings.options)
-
-        new_source, count, refused = _fixed_source(report, options, recheck)
-        for reason in refused:
-            stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
-        if options.diff:
-            if new_source != report.source:
-                from keraslint.fixes import unified_diff
-
-                stdout.write(unified_diff(report.filename, report.source, new_source))
-                changed += 1
-            fixed_count += count
-            continue
-        if new_source != report.source:
-            if is_stdin:
-                _write_source(stdout, _encoded(report, new_source))
-            else:
-                try:
-                    write_fixed(path, report.data if report.data is not None else _encoded(report, report.source),
-                                _encoded(report, new_source))
-                except NotWritten as exc:
-                    stderr.write(f"keraslint: error: {printable(report.filename)}: not fixed, {printable(str(exc))}\n")
-                    failed = True
-                    remaining.append(report)
-                    continue
-            changed += 1
-            fixed_count += count
-            report = recheck(new_source)
-        elif is_stdin:
-            _write_source(stdout, report.data if report.data is not None else _encoded(report, new_source))
-        remaining.append(report)
-    if options.diff:
-        if options.verbosity >= 0:
-            stderr.write(f"keraslint: {plural(fixed_count, 'fix')} available in {plural(changed, 'file')}\n")
-        return EXIT_FINDINGS if changed else EXIT_OK
-    diagnostics = sort_diagnostics([d for r in remaining for d in r.diagnostics])
-    by_name = {r.filename: r for r in remaining}
-    # With `-` stdout carries the source (an editor's format-on-save reads it): the report goes to stderr.
-    report_to = stderr if is_stdin else stdout
-    if (diagnostics or not is_stdin) and options.verbosity > -2:
-        report_to.write(render(options.output_format, diagnostics, files_checked=len(files),
-                               source_line=lambda d: by_name[d.filename].source_line(d.location.row, d.cell)
-                               if d.filename in by_name else None,
-                               color=use_color(report_to), statistics=options.statistics,
-                               summary=options.verbosity >= 0, unsafe_fixes=options.unsafe_fixes))
-    if fixed_count and options.verbosity >= 0:
-        stderr.write(f"keraslint: fixed {plural(fixed_count, 'problem')} in {plural(changed, 'file')}\n")
-    if failed or any(r.internal_error for r in remaining):
-        return EXIT_ERROR
-    return EXIT_FINDINGS if diagnostics and not options.exit_zero else EXIT_OK
-
-
-def _fix_notebook(path: Path, report: FileReport, resolver: SettingsResolver, options: CheckOptions,
-                  infos: list[RuleInfo], is_stdin: bool, *, stdout: TextIO,
-                  stderr: TextIO) -> tuple[FileReport, int] | None:
-    """--fix / --diff on a notebook (keraslint.notebook_fixes): the report left and how many
-    fixes were applied (or are available, with --diff); None when the file could not be written."""
-    from keraslint.notebook_fixes import fix_notebook, notebook_diff
-
-    settings = resolver.for_path(path)
-    selected = _selected(path, settings, options, infos)
-
-    def recheck(data: bytes) -> FileReport:
-        again = check_notebook(data, report.filename, selected=selected, options=settings.options,
-                               script_dir=path.parent)
-        again.data = data
-        return again
-
-    def wanted(current: FileReport) -> list[Fix]:
-        # a finding in a module the notebook imports is that module's to fix, not the notebook's
-        return [d.fix for d in current.diagnostics if d.filename == report.filename and d.fix is not None
-                and (d.fix.applicability == "safe" or options.unsafe_fixes)]
-
-    fixed = fix_notebook(report, wanted, recheck)
-    for reason in fixed.refused:
-        stderr.write(f"keraslint: {printable(report.filename)}: fix not applied ({printable(reason)})\n")
-    changed = fixed.data != report.data
-    if options.diff:
-        stdout.write(notebook_diff(report.filename, fixed))
-        return report, fixed.applied if changed else 0
-    if is_stdin:
-        _write_source(stdout, fixed.data)
-    elif changed:
-        try:
-            write_fixed(path, report.data or b"", fixed.data)
-        except NotWritten as exc:
-            stderr.write(f"keraslint: error: {printable(report.filename)}: not fixed, {printable(str(exc))}\n")
-            return None
-    return (fixed.report or report), fixed.applied if changed else 0
 
 
 def _write_source(stdout: TextIO, data: bytes) -> None:

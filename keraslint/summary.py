@@ -13,11 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from keraslint.config import display_path
 from keraslint.graph.layers import fmt_shape, source_of
 from keraslint.graph.propagate import AnalyzedModel, Blind, NodeResult
@@ -25,6 +20,8 @@ from keraslint.ir.graph import Shape
 from keraslint.printable import printable
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from keraslint.checker import FileReport
     from keraslint.source.notebook import Notebook
 
@@ -284,6 +281,11 @@ def location(cell: int | None, line: int | None) -> str:
 
 
 def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
+    # rich's tables load only for `keraslint shapes`: every check imports this module for coverage
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
     if not summaries:
         console.print("No Keras models found.")
         return

@@ -26,7 +26,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pytest
 
 from keraslint.checker import check_source
-from keraslint.run import CheckOptions, _fixed_source
+from keraslint.fix_command import _fixed_source
+from keraslint.run import CheckOptions
 
 keras = pytest.importorskip("keras")
 np = pytest.importorskip("numpy")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import keraslint.run
+import keraslint.fix_command
 from keraslint.checker import check_source
 from keraslint.diagnostics import Edit, Fix, Location
 from keraslint.fixes import apply, apply_fixes
@@ -114,13 +114,13 @@ def test_a_file_saved_meanwhile_is_left_alone(tmp_path: Path, monkeypatch: pytes
     script = tmp_path / "t.py"
     script.write_text(LEGACY)
     saved = LEGACY + "# the user's edit\n"
-    analyse = keraslint.run._fixed_source
+    analyse = keraslint.fix_command._fixed_source
 
     def user_saves_meanwhile(*args, **kwargs):
         script.write_text(saved)
         return analyse(*args, **kwargs)
 
-    monkeypatch.setattr(keraslint.run, "_fixed_source", user_saves_meanwhile)
+    monkeypatch.setattr(keraslint.fix_command, "_fixed_source", user_saves_meanwhile)
     code, _, err = fix_in_process(tmp_path, monkeypatch, "t.py")
     assert script.read_text() == saved
     assert code == 2

@@ -135,7 +135,7 @@ def test_json_carries_the_fix(tmp_path: Path, monkeypatch) -> None:
 
 
 def fixed(source: str, *, unsafe: bool = False) -> str:
-    from keraslint.run import _fixed_source
+    from keraslint.fix_command import _fixed_source
 
     report = check_source(source, "t.py", selected={"KL403"})
     text, _, refused = _fixed_source(report, CheckOptions(paths=[], unsafe_fixes=unsafe),
@@ -191,7 +191,7 @@ def test_seed_goes_after_imports_behind_section_strings() -> None:
     """keras.io layout: a docstring, a `\"\"\"## Setup\"\"\"` heading, then `import keras_core as keras`."""
     source = ('"""Title: x"""\n\n"""\n## Setup\n"""\n\nimport numpy as np\nimport keras_core as keras\n\n'
               'model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\nmodel.fit(np.zeros((8, 4)), np.zeros(8))\n')
-    from keraslint.run import _fixed_source
+    from keraslint.fix_command import _fixed_source
 
     report = check_source(source, "t.py", selected={"KL101"})
     result, _, refused = _fixed_source(report, CheckOptions(paths=[], unsafe_fixes=True),

@@ -214,7 +214,7 @@ def test_an_unseeded_model_built_in_another_module(tmp_path: Path) -> None:
 
 
 def test_shapes_names_the_files_a_model_is_built_in() -> None:
-    from keraslint.run import run_shapes
+    from keraslint.shapes_command import run_shapes
 
     out, err = io.StringIO(), io.StringIO()
     cwd = Path.cwd()

@@ -92,7 +92,10 @@ def compile_problems(feed: Any, line_of: Any) -> Iterator[str]:
     if compiled is None or feed.use.method not in _LOSS_METHODS:
         return
     names = _names(feed)
-    at = f" (compiled at {line_of(compiled.node)})" if compiled.node is not None else ""
+
+    def at() -> str:  # only for a message: a position costs a pass over the file the first time
+        return f" (compiled at {line_of(compiled.node)})" if compiled.node is not None else ""
+
     losses = compiled.loss_count
     per_output = compiled.per_output
     if isinstance(per_output, dict) and names is not None:
@@ -101,7 +104,7 @@ def compile_problems(feed: Any, line_of: Any) -> Iterator[str]:
             missing = [n for n in names if n not in per_output]
             what = f"names {_quoted(unknown)}, which the model does not output" if unknown else \
                 f"has no loss for {_quoted(missing)}"
-            yield (f"The `loss` dict{at} {what} (its outputs are {_quoted(names)}): Keras stops at the first batch "
+            yield (f"The `loss` dict{at()} {what} (its outputs are {_quoted(names)}): Keras stops at the first batch "
                    f"('Expected keys {names} in loss dict')")
             return
         losses = len(names)
@@ -109,7 +112,7 @@ def compile_problems(feed: Any, line_of: Any) -> Iterator[str]:
     if isinstance(weights, dict) and isinstance(per_output, dict) and names is not None:
         missing = [n for n in names if n not in weights]
         if missing:
-            yield (f"`loss_weights`{at} has no weight for output '{missing[0]}' (it names "
+            yield (f"`loss_weights`{at()} has no weight for output '{missing[0]}' (it names "
                    f"{_quoted(list(weights)) or 'nothing'}): Keras stops at the first batch with a KeyError; "
                    f"give a weight for every output")
     elif isinstance(weights, (dict, ListValue, tuple)) and losses is not None:
@@ -120,7 +123,7 @@ def compile_problems(feed: Any, line_of: Any) -> Iterator[str]:
         if count != losses and not any(isinstance(i, (dict, ListValue, tuple)) for i in items):
             single = "; a single loss counts once, however many outputs it is applied to" \
                 if losses == 1 and per_output is None else ""
-            yield (f"`loss_weights`{at} has {count} weight{'s' if count != 1 else ''} for {losses} "
+            yield (f"`loss_weights`{at()} has {count} weight{'s' if count != 1 else ''} for {losses} "
                    f"loss{'es' if losses != 1 else ''}{single}: Keras stops at the first batch ('`loss_weights` "
                    f"must match the number of losses, got {losses} losses and {count} weights')")
     outputs = len(feed.model.graph.outputs)
@@ -129,5 +132,5 @@ def compile_problems(feed: Any, line_of: Any) -> Iterator[str]:
     for argument, keys in compiled.metric_keys.items():
         unknown = [k for k in keys if k not in names]
         if unknown:
-            yield (f"`{argument}`{at} names output '{unknown[0]}', which the model does not have (its outputs are "
+            yield (f"`{argument}`{at()} names output '{unknown[0]}', which the model does not have (its outputs are "
                    f"{_quoted(names)}): Keras stops at the first batch ('Invalid `{argument}`')")

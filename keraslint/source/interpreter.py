@@ -45,6 +45,7 @@ from keraslint.source.limits import (  # noqa: F401 - the bounds are read here b
     frames_left,
 )
 from keraslint.source.statements import StatementsMixin
+from keraslint.source.tree import child_nodes
 from keraslint.source.values import (
     Array,
     ClassValue,
@@ -127,13 +128,13 @@ def _is_generator(node: cst.FunctionDef, cache: dict[int, bool]) -> bool:
     ``cache`` is the interpreter's (by node id: the tree outlives it)."""
     known = cache.get(id(node))
     if known is None:
-        known, stack = False, list(node.body.children)
+        known, stack = False, child_nodes(node.body)
         while stack and not known:
             current = stack.pop()
             if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 continue
             known = isinstance(current, cst.Yield)
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
         cache[id(node)] = known
     return known
 

@@ -36,6 +36,7 @@ from keraslint.source.names import canonical, star_exports
 from keraslint.source.parsing import NotParsed, parse
 from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded
 from keraslint.source.values import Ref
+from keraslint.source.tree import child_nodes
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def _contains_call(node: cst.CSTNode) -> bool:
             return True
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
 
 
