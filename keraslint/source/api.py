@@ -18,6 +18,7 @@ from keraslint.source import (
     containers,
     datasets,
     label_values,
+    model_parts,
     models,
     pandas_sources,
     python_builtins,
@@ -115,13 +116,17 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
     return convert
 
 
-def _dict(site: CallSite) -> Any:
-    """``dict(units=64, ...)`` and ``dict(base, key=...)``: a config dict with string keys."""
+def _dict(interp: Interpreter, site: CallSite) -> Any:
+    """``dict(units=64, ...)``, ``dict(base, key=...)`` and ``dict([(name, value), ...])``: a dict
+    with string keys (a config, a model's named outputs)."""
     if site.star_args or len(site.args) > 1:
         return UNKNOWN
     base = site.args[0] if site.args else {}
     if not isinstance(base, dict):
-        return UNKNOWN
+        pairs = interp.sequence_items(base)
+        if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+            return UNKNOWN
+        base = dict(pairs)
     return {**base, **site.kwargs}
 
 
@@ -151,7 +156,7 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.bool": _convert(bool),
     "builtins.tuple": _convert(tuple),
     "builtins.list": _convert(list),
-    "builtins.dict": lambda interp, site: _dict(site),
+    "builtins.dict": _dict,
     "builtins.zip": lambda interp, site: _iterator(interp, site),
     "builtins.enumerate": lambda interp, site: _iterator(interp, site),
     "keras.models.load_model": _new(MODEL, loaded=True),
@@ -189,8 +194,10 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if handler is not None:
         return handler(interp, site)
     if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
+        name = site.kwargs.get("name")  # what get_layer finds it by
         return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, pretrained=None,
-                                                      spelled=site.spelled.rsplit(".", 1)[-1])})
+                                                      spelled=site.spelled.rsplit(".", 1)[-1],
+                                                      name=name if isinstance(name, str) else None)})
     return UNKNOWN
 
 
@@ -198,9 +205,12 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     """``obj.name``: a method to call later, unless it is a modelled attribute."""
     if obj.type == TENSOR and name == "shape" and (dims := tensor_ops.static_dims(obj)) is not None:
         return dims
-    if obj.type == MODEL and name in ("input", "inputs", "output", "outputs"):
-        value = models.attribute(obj, name)
-        return UNKNOWN if value is NOT_MODELLED else value
+    if obj.type == MODEL and name in ("input", "inputs", "output", "outputs", "layers"):
+        value = model_parts.layers_of(obj) if name == "layers" else model_parts.attribute(obj, name)
+        # not followed: the attribute itself, so that a model built on it can say why
+        return Method(obj, name) if value is NOT_MODELLED else value
+    if obj.type == LAYER and name == "name":
+        return model_parts.layer_name(obj)
     if isinstance(obj, Array):
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:

@@ -313,8 +313,48 @@ def _pair(value: Any) -> tuple[int, int] | None:
 _TNP = "tensorflow.experimental.numpy."
 
 
+def _joined(shape_of: Any) -> arrays.Handler:
+    """``keras.ops.stack(xs, axis=0)``/``keras.ops.concatenate(xs, axis=0)`` on a list of tensors."""
+    def handler(interp: Interpreter, site: CallSite) -> Any:
+        items = interp.sequence_items(site.arg(0, "xs"))
+        axis = site.arg(1, "axis", default=0)
+        if not items or not all(isinstance(item, Array) and item.shape is not None for item in items) \
+                or isinstance(axis, bool) or not isinstance(axis, int):
+            return NOT_MODELLED
+        try:
+            shape = shape_of([item.shape for item in items], axis)
+        except Exception:  # noqa: BLE001 - shapes that cannot be joined: Keras' error, not modelled here
+            return NOT_MODELLED
+        return make(site.node, shape, items[0].dtype, type_=TENSOR) if shape is not None else NOT_MODELLED
+
+    return handler
+
+
+def _tensordot(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.tensordot(x, w, axes=1)`` with an integer ``axes``: the last ``axes`` axes of
+    ``x`` against the first of ``w`` (the pairs-of-axes form is not modelled)."""
+    left, right = site.arg(0, "x1"), site.arg(1, "x2")
+    if not isinstance(left, Array):
+        left, right = site.arg(0, "a"), site.arg(1, "b")
+    axes = site.arg(2, "axes", default=2)
+    if not (isinstance(left, Array) and isinstance(right, Array)) or left.shape is None or right.shape is None \
+            or isinstance(axes, bool) or not isinstance(axes, int) or not 0 <= axes <= min(left.rank, right.rank):
+        return NOT_MODELLED
+    inner = zip(left.shape[len(left.shape) - axes:], right.shape[:axes])
+    if any(a is not None and b is not None and a != b for a, b in inner):
+        return NOT_MODELLED  # Keras refuses it; said where the shapes are certain, not here
+    return make(site.node, (*left.shape[:len(left.shape) - axes], *right.shape[axes:]), left.dtype or right.dtype,
+                type_=TENSOR)
+
+
 def _register_ops() -> None:
+    from keraslint.source.array_shapes import concatenate, stack
+
     register = arrays.register
+    register("keras.ops.stack", _joined(stack))
+    for name in ("keras.ops.tensordot", "tensorflow.tensordot"):
+        register(name, _on_arrays(_tensordot))
+    register("keras.ops.concatenate", _joined(concatenate))
     for name in ("keras.layers.Layer.add_weight", "keras.layers.Layer.add_variable", "keras.Model.add_weight"):
         register(name, _add_weight)
     for name in _ELEMENTWISE_TF:

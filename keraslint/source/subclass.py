@@ -35,6 +35,12 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
     init = interp._script_method(obj, "__init__")
     if init is not None:
         interp.call(init, args, kwargs, node, star)
+    elif obj.type == models.MODEL and cls.base == "keras.Model" and not star:
+        # no __init__ of its own: keras.Model's, so `Net(inputs, outputs)` is that functional
+        # model (a subclass that only overrides train_step or metrics)
+        from keraslint.source.instances import KerasInit, keras_init
+
+        keras_init(interp, KerasInit(obj), args, kwargs, node)
     if obj.type == models.LAYER:
         custom_layers.attach(interp, obj, cls)
         return
@@ -65,7 +71,7 @@ def _trace(interp: Interpreter, obj: Obj, cls: ClassValue, call: Any, head: Node
     asked = tensor_ops.unknown_rank_queries[0]
     models.tracing_calls[0] += 1
     try:
-        outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+        outputs = models.tensors_of(models.flattened(interp.call(call, [tensor], {}, None)))
     finally:
         models.tracing_calls[0] -= 1
     if head.input_shape is None and tensor_ops.unknown_rank_queries[0] > asked:

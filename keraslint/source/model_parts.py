@@ -1,0 +1,242 @@
+"""What a script reads off a model it built: ``model.input(s)``/``model.output(s)``,
+``model.layers``, ``model.get_layer(...)``, and a layer's ``.output``/``.input``/``.name``.
+
+These are how scripts build one model from another (a feature extractor from a classifier,
+``keras.Model(model.input, model.get_layer("alpha").output)``, a dict of a backbone's layer
+outputs), so each gives the tensors of the graph keraslint built, as Keras 3 gives them. Where
+Keras refuses the attribute (a layer applied twice has no single ``output``; an InputLayer's
+``input`` is empty) or keraslint does not know the parts (a model loaded from a file, a
+backbone's inner layers), the value is not a tensor, and ``why_not_tensors`` says which it is,
+so the coverage report gives that reason rather than a generic one.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
+from keraslint.source.models import (
+    _LAYER_NODES,
+    LAYER,
+    MODEL,
+    TENSOR,
+    _flattened,
+    model_graph,
+    tensor_value,
+    tensors_of,
+)
+from keraslint.source.values import NOT_MODELLED, ListValue, Method, Obj
+from keraslint.values import UNKNOWN
+
+if TYPE_CHECKING:
+    from keraslint.source.interpreter import CallSite, Interpreter
+
+
+def attribute(model: Obj, name: str) -> Any:
+    """``model.output``/``model.outputs``/``model.input``/``model.inputs`` on a model we built.
+
+    As Keras 3 gives them: ``inputs``/``outputs`` the flat list, ``input``/``output`` the structure
+    a functional model was built with (one tensor, a list, a tuple or a dict of them)."""
+    graph = model_graph(model)
+    if graph is None or not graph.complete:
+        return NOT_MODELLED
+    tensors = graph.outputs if name.startswith("output") else graph.inputs
+    objs = [Obj(TENSOR, model.node, {"tensor": t}) for t in tensors]
+    if name in ("output", "input"):
+        structure = model.data.get("structure", {}).get(name)
+        if structure is not None and _same_tensors(tensors_of(_flattened(structure)), tensors):
+            return _copied(structure)
+        return objs[0] if len(objs) == 1 else NOT_MODELLED
+    return ListValue(objs)
+
+
+def _same_tensors(found: list[Tensor] | None, tensors: list[Tensor]) -> bool:
+    return found is not None and len(found) == len(tensors) and \
+        all(a.node is b.node and a.index == b.index for a, b in zip(found, tensors))
+
+
+def _copied(structure: Any) -> Any:
+    """A fresh container of the same tensors (the script may append to what it gets)."""
+    if isinstance(structure, ListValue):
+        return ListValue(list(structure.items))
+    if isinstance(structure, dict):
+        return dict(structure)
+    return structure
+
+
+def layers_of(model: Obj) -> Any:
+    """``model.layers``: the layer objects in Keras' order, where keraslint knows it.
+
+    A Sequential's are its layers as added (Keras 3 leaves the InputLayer out); a functional
+    model's start with its InputLayer, and keraslint gives them only for a chain (one input,
+    each layer applied once to the one before), where the order is not in doubt. A backbone's
+    are given for VGG (applications.inner_layers). NOT_MODELLED otherwise."""
+    from keraslint.source.applications import inner_layers  # it builds on this module
+
+    backbone = inner_layers(model)
+    if backbone is not NOT_MODELLED:
+        return backbone
+    graph = model_graph(model)
+    if graph is None or not graph.complete:
+        return NOT_MODELLED
+    if graph.kind == "sequential":
+        layers = []
+        for item, _ in (entry if isinstance(entry, tuple) else (entry, False) for entry in model.data["sequence"]):
+            if isinstance(item, Obj) and item.type == LAYER and item.data["layer"].kind != "InputLayer":
+                layers.append(item)
+            elif not (isinstance(item, Obj) and item.type == TENSOR):
+                return NOT_MODELLED  # a model used as a layer, something unknown: left to Keras
+        return ListValue(layers)
+    if graph.kind != "functional" or len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        return NOT_MODELLED
+    chain = _chain(graph)
+    if chain is None:
+        return NOT_MODELLED
+    head = graph.inputs[0]
+    input_layer = Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, name=head.node.input_name,
+                                                         node=head.node.node), "input_tensor": head})
+    return ListValue([input_layer, *(Obj(LAYER, node.node, {"layer": node.layer}) for node in chain)])
+
+
+def _chain(graph: ModelGraph) -> list[Node] | None:
+    """The layer nodes from the input to the output when they form a single chain."""
+    nodes = [n for n in graph.nodes() if not n.is_input]
+    previous = graph.inputs[0].node
+    for node in nodes:
+        if len(node.inputs) != 1 or node.dependencies or node.inputs[0].node is not previous \
+                or node.layer is None or len(_LAYER_NODES.get(node.layer, [])) != 1:
+            return None
+        previous = node
+    if graph.outputs[0].node is not previous:
+        return None
+    return nodes
+
+
+def layer_attribute(value: Method) -> Any:
+    """``layer.output``/``layer.input`` of a layer applied exactly once (Keras refuses the
+    attribute on a layer with several inbound nodes); NOT_MODELLED otherwise."""
+    receiver, name = value.receiver, value.name
+    if receiver.type != LAYER or name not in ("output", "input"):
+        return NOT_MODELLED
+    if "input_tensor" in receiver.data:
+        # model.get_layer("image") of an input: its output is the Input tensor; its input is
+        # empty in Keras 3 (a model built on it is refused: "`inputs` argument cannot be empty")
+        return tensor_value(receiver.data["input_tensor"], receiver.node) if name == "output" else NOT_MODELLED
+    layer = receiver.data.get("layer")
+    nodes = _LAYER_NODES.get(layer, []) if isinstance(layer, Layer) else []
+    if len(nodes) != 1:
+        return NOT_MODELLED
+    node = nodes[0]
+    if name == "output":
+        objs = [tensor_value(Tensor(node, i), receiver.node) for i in range(node.output_count)]
+    else:
+        objs = [tensor_value(t, receiver.node) for t in node.inputs]
+        if not objs:
+            return NOT_MODELLED
+    return objs[0] if len(objs) == 1 else ListValue(objs)
+
+
+def layer_name(layer: Obj) -> Any:
+    """``layer.name``: the name the script gave (``name="alpha"``); a name Keras makes up
+    (``dense_3``, counted over the whole session) is unknown."""
+    found = layer.data.get("layer")
+    name = found.name if isinstance(found, Layer) else None
+    return name if isinstance(name, str) and name else UNKNOWN
+
+
+def get_layer(model: Obj, site: CallSite) -> Any:
+    """``model.get_layer("name")`` (or ``index=``): a layer of a model keraslint built."""
+    graph = model_graph(model)
+    name = site.arg(0, "name", default=None)
+    index = site.arg(1, "index", default=None)
+    if graph is None:
+        return NOT_MODELLED
+    if name is None and isinstance(index, int) and not isinstance(index, bool):
+        layers = layers_of(model)
+        if isinstance(layers, ListValue) and -len(layers.items) <= index < len(layers.items):
+            return layers.items[index]
+        return NOT_MODELLED
+    if not isinstance(name, str) or index is not None:
+        return NOT_MODELLED
+    found = [layer for layer in graph.layers() if layer.name == name]
+    inputs = [t for t in graph.inputs if t.node.input_name == name]
+    if inputs and not found and len(inputs) == 1:
+        # the InputLayer of `keras.Input(..., name="image")`
+        return Obj(LAYER, site.node, {"layer": Layer(kind="InputLayer", config={}, name=name, node=site.node),
+                                      "input_tensor": inputs[0]})
+    if len(found) != 1:
+        from keraslint.source.applications import inner_layer  # it builds on this module
+
+        return inner_layer(model, name, site.node)
+    return Obj(LAYER, site.node, {"layer": found[0]})
+
+
+def why_not_tensors(value: Any, depth: int = 0) -> str | None:
+    """Why a value built from another model's parts is not a tensor keraslint followed, when
+    the cause is one of the known ones; None otherwise (the generic reason then stands)."""
+    if depth > 3:
+        return None
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    if isinstance(value, dict):
+        value = tuple(value.values())
+    if isinstance(value, tuple):
+        for item in value:
+            if tensors_of(item) is None and (why := why_not_tensors(item, depth + 1)) is not None:
+                return why
+        return None
+    if not isinstance(value, Method):
+        return None
+    receiver, name = value.receiver, value.name
+    if receiver.type == MODEL and name in ("input", "inputs", "output", "outputs", "layers"):
+        if receiver.data.get("loaded") and "graph" not in receiver.data:
+            return f"`.{name}` of a model loaded from a file: keraslint does not read the file when checking " \
+                "the script (check the file itself)"
+        return None
+    if receiver.type != LAYER or name not in ("output", "input"):
+        return None
+    layer = receiver.data.get("layer")
+    label = layer.label if isinstance(layer, Layer) else "the layer"
+    if "input_tensor" in receiver.data and name == "input":
+        return f"`.input` of {label} is empty in Keras 3 (an InputLayer has no input; use its `.output` or " \
+            "`model.input`), so keras.Model(...) refuses it"
+    if isinstance(layer, Layer) and layer.kind == "Opaque" and layer.unknown_reason:
+        return layer.unknown_reason
+    count = len(_LAYER_NODES.get(layer, [])) if isinstance(layer, Layer) else 0
+    if count > 1:
+        return f"`.{name}` of {label}, which is applied {count} times: Keras gives no single {name} then"
+    if count == 0 and isinstance(layer, Layer):
+        return f"`.{name}` of {label}, which is never applied to a tensor keraslint followed"
+    return None
+
+
+#: per run of the pass: literal path -> the model the script saved there (None: saved in a
+#: branch that may not run, or by a model keraslint did not build)
+_SAVED: weakref.WeakKeyDictionary[Any, dict[str, Obj | None]] = weakref.WeakKeyDictionary()
+
+
+def saved(interp: Interpreter, site: CallSite) -> None:
+    """``model.save("m.keras")`` / ``keras.models.save_model(model, "m.keras")``: remember which
+    model the file holds from here on, so that loading it back gives that architecture."""
+    if site.receiver is not None:
+        model, path = site.receiver, site.arg(0, "filepath")
+    else:
+        model, path = site.arg(0, "model"), site.arg(1, "filepath")
+    if not isinstance(path, str):
+        return
+    known = isinstance(model, Obj) and model.type == MODEL and model_graph(model) is not None \
+        and not interp.uncertain
+    _SAVED.setdefault(interp, {})[path] = model if known else None  # type: ignore[assignment]
+
+
+def loaded(interp: Interpreter, site: CallSite) -> Obj | None:
+    """``keras.models.load_model("m.keras")`` of a file the script saved earlier in the run: a
+    model of the same architecture (the saved graph: its layers, shapes and named parts), with
+    trained weights. None for any other file (a model keraslint does not read)."""
+    path = site.arg(0, "filepath")
+    model = _SAVED.get(interp, {}).get(path) if isinstance(path, str) else None
+    if model is None:
+        return None
+    return Obj(MODEL, site.node, {"graph": model_graph(model), "structure": model.data.get("structure", {}),
+                                  "loaded": True, "pretrained": True, "saved_model": model})
