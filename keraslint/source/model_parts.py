@@ -236,7 +236,9 @@ def loaded(interp: Interpreter, site: CallSite) -> Obj | None:
     trained weights. None for any other file (a model keraslint does not read)."""
     path = site.arg(0, "filepath")
     model = _SAVED.get(interp, {}).get(path) if isinstance(path, str) else None
-    if model is None:
+    graph = model_graph(model) if model is not None else None
+    if graph is None:
         return None
-    return Obj(MODEL, site.node, {"graph": model_graph(model), "structure": model.data.get("structure", {}),
+    # the same graph, already built (a Sequential's chain is not rebuilt from a layer list it lacks)
+    return Obj(MODEL, site.node, {"graph": graph, "built": True, "structure": model.data.get("structure", {}),
                                   "loaded": True, "pretrained": True, "saved_model": model})

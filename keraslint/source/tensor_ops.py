@@ -338,6 +338,8 @@ def _function_label(site: CallSite) -> str:
     return f"`{site.spelled}`"
 
 
+_EINSUM = ("keras.ops.einsum", "tensorflow.einsum", "tensorflow.linalg.einsum")
+
 #: functions that give the static shape of a Keras tensor (``tf.shape`` a shape tensor)
 _SHAPE_FUNCTIONS = ("keras.ops.shape", "keras.backend.int_shape", "tensorflow.shape", "keras.backend.shape")
 
@@ -354,6 +356,12 @@ def tensor_function(site: CallSite) -> Any:
         if dims is None:
             return UNKNOWN
         return dims if name.startswith("keras.ops.") or name.endswith("int_shape") else ShapeTensor(dims)
+    if name in _EINSUM and isinstance(site.args[0] if site.args else None, str) and len(site.args) > 1 \
+            and not site.kwargs and not site.star_args:
+        operands = [_one_tensor(a) for a in site.args[1:]]
+        if any(operands) and all(operands):
+            return _op_tensor(_function_label(site), "einsum", operands, site.node,  # type: ignore[arg-type]
+                              params={"equation": site.args[0]})
     entry = _OP_CALLS.get(name)
     if entry is None:
         leaf = name.rsplit(".", 1)[-1]
