@@ -86,3 +86,13 @@ model.build((None, 7))
     outputs = keras.tree.flatten(namespace["model"](keras.Input((7,))))
     assert summary.outputs == [tuple(t.shape) for t in outputs]
     assert summary.total_params == namespace["model"].count_params()
+
+
+def test_style_transfer_extractor_matches_keras() -> None:
+    source = cases.STYLE.replace('weights="imagenet"', "weights=None")
+    (summary,) = [s for s in summarize(check_source(source, "t.py", selected=ALL)) if s.kind == "subclass"]
+    namespace: dict = {}
+    exec(compile(source, "<case>", "exec"), namespace)
+    outputs = keras.tree.flatten(namespace["results"])
+    # eager outputs have the batch of the data; keraslint's model shapes have None there
+    assert summary.outputs == [(None, *tuple(t.shape)[1:]) for t in outputs]

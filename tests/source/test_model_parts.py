@@ -255,3 +255,61 @@ model.build((None, 7))
 """
     (summary,) = summaries(source)
     assert summary.fully_shaped and summary.outputs == [(None, 3), (None, 2)]  # "y" sorts before "z"
+
+
+STYLE = """\
+import numpy as np
+import tensorflow as tf
+
+def vgg_layers(layer_names):
+    vgg = tf.keras.applications.VGG19(include_top=False, weights="imagenet")
+    vgg.trainable = False
+    outputs = [vgg.get_layer(name).output for name in layer_names]
+    return tf.keras.Model([vgg.input], outputs)
+
+def gram_matrix(input_tensor):
+    result = tf.linalg.einsum("bijc,bijd->bcd", input_tensor, input_tensor)
+    input_shape = tf.shape(input_tensor)
+    num_locations = tf.cast(input_shape[1] * input_shape[2], tf.float32)
+    return result / num_locations
+
+class StyleContentModel(tf.keras.models.Model):
+    def __init__(self, style_layers, content_layers):
+        super().__init__()
+        self.vgg = vgg_layers(style_layers + content_layers)
+        self.style_layers = style_layers
+        self.content_layers = content_layers
+        self.num_style_layers = len(style_layers)
+
+    def call(self, inputs):
+        preprocessed = tf.keras.applications.vgg19.preprocess_input(inputs * 255.0)
+        outputs = self.vgg(preprocessed)
+        style_outputs, content_outputs = outputs[:self.num_style_layers], outputs[self.num_style_layers:]
+        style_outputs = [gram_matrix(output) for output in style_outputs]
+        content = {name: value for name, value in zip(self.content_layers, content_outputs)}
+        style = {name: value for name, value in zip(self.style_layers, style_outputs)}
+        return {"content": content, "style": style}
+
+extractor = StyleContentModel(["block1_conv1", "block2_conv1"], ["block5_conv2"])
+results = extractor(tf.constant(np.zeros((1, 32, 48, 3), dtype="float32")))
+"""
+
+
+def test_a_subclass_calling_a_feature_extractor_is_followed_through_its_outputs() -> None:
+    """The style-transfer tutorial's model: a VGG extractor built from get_layer outputs, a gram
+    matrix (einsum divided by the number of positions, a size known only when it runs) and a
+    nested dict of outputs."""
+    subclass = next(s for s in summaries(STYLE) if s.kind == "subclass")
+    assert subclass.fully_shaped
+    assert subclass.outputs == [(None, 2, 3, 512), (None, 64, 64), (None, 128, 128)]
+    assert codes(STYLE) == []
+
+
+def test_sizes_known_only_when_the_model_runs_stay_scalars() -> None:
+    from tests.source.test_instances import env
+
+    v = env("import tensorflow as tf\nimport keras\nx = keras.Input((None, 5, 8))\ns = tf.shape(x)\n"
+            "n = tf.cast(s[1] * s[2], tf.float32)\nk = tf.cast(s[2] * 2, tf.int32)\ny = x / n\nz = tf.cast(7, tf.float32)\n")
+    from keraslint.source.values import is_dynamic_dim
+
+    assert is_dynamic_dim(v["n"]) and v["k"] == 10 and v["z"] == 7.0  # 5 * 2: a number
