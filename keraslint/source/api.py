@@ -211,6 +211,11 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
         return Method(obj, name) if value is NOT_MODELLED else value
     if obj.type == LAYER and name == "name":
         return model_parts.layer_name(obj)
+    if obj.type == LAYER and name in ("output", "input"):
+        # the tensors of its one application so far (so `out, h, c = lstm.output` unpacks); else
+        # the attribute itself, for a model built on it to say why it is not a tensor
+        value = model_parts.layer_attribute(Method(obj, name))
+        return Method(obj, name) if value is NOT_MODELLED else value
     if isinstance(obj, Array):
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:

@@ -112,7 +112,7 @@ def inner_layer(model: Obj, name: str, where: Any) -> Any:
             layer = Layer(kind="Application", config={**network.config, "until": name}, name=name, node=where,
                           spelled=network.spelled, pretrained=network.pretrained)
         else:
-            layer = Layer(kind="Opaque", config={}, name=name, node=where, spelled=name,
+            layer = Layer(kind="Opaque", config={"__inner__": True}, name=name, node=where, spelled=name,
                           pretrained=network.pretrained, unknown_reason=f"layer '{name}' of {network.spelled} "
                           "(keras.applications): keraslint models the network as a whole, not its inner layers "
                           "(VGG's excepted)")

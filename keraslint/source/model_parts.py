@@ -88,29 +88,90 @@ def layers_of(model: Obj) -> Any:
             elif not (isinstance(item, Obj) and item.type == TENSOR):
                 return NOT_MODELLED  # a model used as a layer, something unknown: left to Keras
         return ListValue(layers)
-    if graph.kind != "functional" or len(graph.inputs) != 1 or len(graph.outputs) != 1:
+    if graph.kind != "functional":
         return NOT_MODELLED
-    chain = _chain(graph)
-    if chain is None:
+    order = keras_order(graph)
+    if order is None:
         return NOT_MODELLED
-    head = graph.inputs[0]
-    input_layer = Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, name=head.node.input_name,
-                                                         node=head.node.node), "input_tensor": head})
-    return ListValue([input_layer, *(Obj(LAYER, node.node, {"layer": node.layer}) for node in chain)])
+    layers = []
+    for op in order:
+        if isinstance(op, Node):  # an Input: its InputLayer
+            layers.append(Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, name=op.input_name,
+                                                                 node=op.node), "input_tensor": Tensor(op)}))
+        else:
+            layers.append(Obj(LAYER, op.node, {"layer": op}))
+    return ListValue(layers)
 
 
-def _chain(graph: ModelGraph) -> list[Node] | None:
-    """The layer nodes from the input to the output when they form a single chain."""
-    nodes = [n for n in graph.nodes() if not n.is_input]
-    previous = graph.inputs[0].node
-    for node in nodes:
-        if len(node.inputs) != 1 or node.dependencies or node.inputs[0].node is not previous \
-                or node.layer is None or len(_LAYER_NODES.get(node.layer, [])) != 1:
-            return None
-        previous = node
-    if graph.outputs[0].node is not previous:
+#: the most nodes keraslint orders as Keras does
+_MAX_ORDERED = 2_000
+
+
+def keras_order(graph: ModelGraph) -> list[Node | Layer] | None:
+    """A functional model's layers as ``model.layers`` lists them: Keras 3's ``map_graph``
+    (operations by decreasing depth from the outputs, ties in the order a depth-first walk
+    from the outputs first meets them), an Input node standing for its InputLayer. None where
+    keraslint's graph is not Keras' one node per layer call: an op on tensors (``x + y``,
+    a preprocess function), a layer followed through its ``call``, a backbone's output taken
+    from inside it (Keras then lists the backbone's own layers)."""
+    from keraslint.shapes.custom import CUSTOM_LAYER_KEY
+    from keraslint.shapes.tensor_ops import TensorOp
+    from keraslint.source.models import TRACED
+
+    nodes = graph.nodes()
+    if len(nodes) > _MAX_ORDERED:
         return None
-    return nodes
+    for node in nodes:
+        layer = node.layer
+        if node.is_input:
+            continue
+        if layer is None or node in TRACED or isinstance(layer.config.get(CUSTOM_LAYER_KEY), TensorOp) \
+                or layer.kind == "Application" or layer.config.get("__inner__") \
+                or layer.kind == "Identity" and "__preprocess__" in layer.config \
+                or node.call_kwargs.get("__constant__") or node.call_kwargs.get("__unknown_input__"):
+            return None
+    boundary = {(t.node.id, t.index) for t in graph.inputs if not t.node.is_input}
+    finished: set[int] = set()
+    ordered: list[Node] = []  # nodes from the inputs to the outputs
+    index: dict[int, int] = {}  # operation id -> when the walk first met it
+    ops: dict[int, Node | Layer] = {}
+
+    def op_of(node: Node) -> Node | Layer:
+        return node if node.layer is None else node.layer
+
+    # the walk of Keras' _build_map, without recursion: index on entry, listed on exit
+    stack: list[tuple[Tensor, bool]] = [(t, False) for t in reversed(graph.outputs)]
+    while stack:
+        tensor, leaving = stack.pop()
+        node = tensor.node
+        if leaving:
+            finished.add(node.id)
+            ordered.append(node)
+            continue
+        if node.id in finished:
+            continue
+        if (node.id, tensor.index) in boundary:
+            finished.add(node.id)
+            continue
+        op = op_of(node)
+        ops.setdefault(id(op), op)
+        index.setdefault(id(op), len(index))
+        stack.append((tensor, True))
+        stack.extend((parent, False) for parent in reversed([*node.inputs, *node.dependencies]))
+    node_depth: dict[int, int] = {}
+    op_depth: dict[int, int] = {}
+    member = {node.id for node in ordered}
+    for node in reversed(ordered):
+        depth = max(node_depth.setdefault(node.id, 0), op_depth.get(id(op_of(node)), 0))
+        op_depth[id(op_of(node))] = depth
+        node_depth[node.id] = depth
+        for parent in [*node.inputs, *node.dependencies]:
+            if parent.node.id in member:
+                node_depth[parent.node.id] = max(depth + 1, node_depth.get(parent.node.id, 0))
+    for tensor in graph.inputs:  # inputs no output depends on: listed all the same
+        if tensor.node.is_input and id(tensor.node) not in op_depth:
+            ops[id(tensor.node)], op_depth[id(tensor.node)], index[id(tensor.node)] = tensor.node, 0, -1
+    return [ops[key] for key in sorted(op_depth, key=lambda key: (-op_depth[key], index[key]))]
 
 
 def layer_attribute(value: Method) -> Any:

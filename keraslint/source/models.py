@@ -209,6 +209,8 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
     node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
                 output_count=output_count(layer, call_kwargs), dependencies=dependencies)
     _LAYER_NODES.setdefault(layer, []).append(node)
+    if tracing_calls[0]:
+        TRACED.add(node)  # inside a layer's call: part of that layer, not a layer of the model
     if inputs is None:
         # Called on something that is not a symbolic tensor we built: the output is unknown.
         node.call_kwargs["__unknown_input__"] = True
@@ -563,8 +565,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         if leaf in MERGE_FUNCTIONS:
             kind = MERGE_FUNCTIONS[leaf]
             layer_site_kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
-            layer = Layer(kind=kind, config={k: plain(v) for k, v in layer_site_kwargs.items()}, node=site.node,
-                          spelled=leaf)
+            name = layer_site_kwargs.get("name")
+            layer = Layer(kind=kind, config={k: plain(v) for k, v in layer_site_kwargs.items() if k != "name"},
+                          node=site.node, spelled=leaf, name=name if isinstance(name, str) else None)
             return apply_layer(layer, site)
         kind = layer_kind(name)
         if kind is not None:
@@ -618,6 +621,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             return None
     return NOT_MODELLED
 
+
+#: nodes made while following a custom layer's, a Lambda's or a subclass's call
+TRACED: weakref.WeakSet[Node] = weakref.WeakSet()
 
 #: every node of each layer the script applied, so that ``layer.output`` is the tensor it gave
 _LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDictionary()

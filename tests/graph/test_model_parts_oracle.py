@@ -96,3 +96,48 @@ def test_style_transfer_extractor_matches_keras() -> None:
     outputs = keras.tree.flatten(namespace["results"])
     # eager outputs have the batch of the data; keraslint's model shapes have None there
     assert summary.outputs == [(None, *tuple(t.shape)[1:]) for t in outputs]
+
+
+ORDERS = {
+    "branches": """\
+a = keras.Input((4,), name="a")
+b = keras.Input((6,), name="b")
+left = layers.Dense(8, name="left2")(layers.Dense(8, name="left1")(a))
+right = layers.Dense(8, name="right")(b)
+model = keras.Model([a, b], layers.Dense(2, name="head")(layers.concatenate([left, right], name="cat")))
+""",
+    "shared_and_unused_input": """\
+a = keras.Input((4,), name="a")
+b = keras.Input((4,), name="b")
+unused = keras.Input((3,), name="unused")
+shared = layers.Dense(5, name="shared")
+s = layers.add([shared(a), shared(layers.Dense(4, name="pre")(b))], name="sum")
+model = keras.Model([a, b, unused], [layers.Dense(1, name="out1")(s), layers.Dense(2, name="out2")(a)])
+""",
+    "seq2seq": """\
+enc_in = keras.Input((None, 7), name="enc_in")
+_, h, c = layers.LSTM(4, return_state=True, name="encoder")(enc_in)
+dec_in = keras.Input((None, 5), name="dec_in")
+seq, _, _ = layers.LSTM(4, return_sequences=True, return_state=True, name="decoder")(dec_in, initial_state=[h, c])
+model = keras.Model([enc_in, dec_in], layers.Dense(5, activation="softmax", name="dense")(seq))
+""",
+    "nested_model": """\
+inner_in = keras.Input((6,), name="inner_in")
+inner = keras.Model(inner_in, layers.Dense(3, name="inner_dense")(inner_in), name="inner")
+x = keras.Input((6,), name="x")
+y = layers.Dense(6, name="pre")(x)
+model = keras.Model(x, layers.Dense(1, name="last")(layers.concatenate([inner(y), inner(x)], name="cat")))
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ORDERS))
+def test_layer_order_of_functional_models_matches_keras(case: str) -> None:
+    from tests.source.test_instances import env
+
+    source = "import keras\nfrom keras import layers\n" + ORDERS[case] + \
+        "names = [layer.name for layer in model.layers]\nlast = keras.Model(model.inputs, model.layers[-1].output)\n"
+    ours = env(source)["names"]
+    namespace: dict = {}
+    exec(compile(source, "<case>", "exec"), namespace)
+    assert ours.items == namespace["names"]
