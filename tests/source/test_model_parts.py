@@ -95,8 +95,15 @@ def test_layers_of_a_functional_chain_start_with_its_input_layer() -> None:
     assert at(CHAIN, 9).outputs == [(None, 2)]  # `names` is ["a", "b"]
 
 
-def test_layers_of_a_branching_model_are_unknown_not_guessed() -> None:
-    source = MULTI_INPUT + "guess = keras.Model(model.inputs, model.layers[-1].output)\n"
+def test_layers_of_a_branching_model_follow_keras_order() -> None:
+    source = MULTI_INPUT + "last = keras.Model(model.inputs, model.layers[-1].output)\n"
+    assert at(source, 10).outputs == [(None, 2)]  # the order itself: test_model_parts_oracle.py
+
+
+def test_layers_of_a_model_with_ops_on_tensors_are_unknown_not_guessed() -> None:
+    # Keras 3 records `x + y` as an operation, not a layer: keraslint's graph is not Keras' there
+    source = MULTI_INPUT.replace("out = layers.Dense(2, name=\"head\")(x)", "out = layers.Dense(2, name=\"head\")(x + 1)")
+    source += "guess = keras.Model(model.inputs, model.layers[-1].output)\n"
     guess = at(source, 10)
     assert not guess.fully_shaped and guess.outputs == []
     assert codes(source) == []
@@ -313,3 +320,29 @@ def test_sizes_known_only_when_the_model_runs_stay_scalars() -> None:
     from keraslint.source.values import is_dynamic_dim
 
     assert is_dynamic_dim(v["n"]) and v["k"] == 10 and v["z"] == 7.0  # 5 * 2: a number
+
+
+def test_an_inference_model_from_a_loaded_seq2seq_model() -> None:
+    """lstm_seq2seq's sampling models: the trained model is saved and loaded back, and its parts
+    are taken by position (``model.layers[2]`` is the encoder in Keras 3's order) and unpacked."""
+    source = """\
+import keras
+from keras import layers
+encoder_inputs = keras.Input(shape=(None, 7))
+_, state_h, state_c = layers.LSTM(4, return_state=True)(encoder_inputs)
+decoder_inputs = keras.Input(shape=(None, 5))
+decoder_lstm = layers.LSTM(4, return_sequences=True, return_state=True)
+decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=[state_h, state_c])
+model = keras.Model([encoder_inputs, decoder_inputs], layers.Dense(5, activation="softmax")(decoder_outputs))
+model.save("s2s_model.keras")
+model = keras.models.load_model("s2s_model.keras")
+encoder_outputs, state_h_enc, state_c_enc = model.layers[2].output
+encoder_model = keras.Model(model.input[0], [state_h_enc, state_c_enc])
+h, c = keras.Input(shape=(4,)), keras.Input(shape=(4,))
+out, h2, c2 = model.layers[3](model.input[1], initial_state=[h, c])
+decoder_model = keras.Model([model.input[1], h, c], [model.layers[4](out), h2, c2])
+"""
+    assert at(source, 12).outputs == [(None, 4), (None, 4)]
+    decoder = at(source, 15)
+    assert decoder.fully_shaped and decoder.outputs == [(None, None, 5), (None, 4), (None, 4)]
+    assert codes(source) == []
