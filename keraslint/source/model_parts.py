@@ -180,6 +180,9 @@ def layer_attribute(value: Method) -> Any:
     receiver, name = value.receiver, value.name
     if receiver.type != LAYER or name not in ("output", "input"):
         return NOT_MODELLED
+    traced = receiver.data.get("traced_calls")
+    if traced is not None:  # a layer of the script followed through its call: what the call took and gave
+        return _copied(traced[0][1 if name == "output" else 0]) if len(traced) == 1 else NOT_MODELLED
     if "input_tensor" in receiver.data:
         # model.get_layer("image") of an input: its output is the Input tensor; its input is
         # empty in Keras 3 (a model built on it is refused: "`inputs` argument cannot be empty")
@@ -226,6 +229,14 @@ def get_layer(model: Obj, site: CallSite) -> Any:
         # the InputLayer of `keras.Input(..., name="image")`
         return Obj(LAYER, site.node, {"layer": Layer(kind="InputLayer", config={}, name=name, node=site.node),
                                       "input_tensor": inputs[0]})
+    if not found:
+        from keraslint.source.models import TRACED_LAYERS
+
+        nodes = {node.id for node in graph.nodes()}
+        traced = [obj for obj in TRACED_LAYERS if obj.data["layer"].name == name and any(
+            t.node.id in nodes for _, result in obj.data["traced_calls"] for t in tensors_of(_flattened(result)) or ())]
+        if len(traced) == 1:
+            return traced[0]
     if len(found) != 1:
         from keraslint.source.applications import inner_layer  # it builds on this module
 

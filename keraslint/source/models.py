@@ -624,6 +624,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
 
 #: nodes made while following a custom layer's, a Lambda's or a subclass's call
 TRACED: weakref.WeakSet[Node] = weakref.WeakSet()
+#: the script's layers whose call was followed into the graph (they have no node of their own)
+TRACED_LAYERS: weakref.WeakSet[Obj] = weakref.WeakSet()
 
 #: every node of each layer the script applied, so that ``layer.output`` is the tensor it gave
 _LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDictionary()

@@ -153,7 +153,12 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         result = interp.call(call, arguments, kwargs, None, site.star_args)
     finally:
         models.tracing_calls[0] -= 1
-    return result if models.tensors_of(result) is not None else None
+    if models.tensors_of(models.flattened(result)) is None:
+        return None
+    # to Keras it is one layer: its `.output` is what this call gave (model_parts.get_layer)
+    layer.data.setdefault("traced_calls", []).append((inputs, result))
+    models.TRACED_LAYERS.add(layer)
+    return result
 
 
 def _has_own_weights(cls: ClassValue) -> bool:

@@ -346,3 +346,32 @@ decoder_model = keras.Model([model.input[1], h, c], [model.layers[4](out), h2, c
     decoder = at(source, 15)
     assert decoder.fully_shaped and decoder.outputs == [(None, None, 5), (None, 4), (None, 4)]
     assert codes(source) == []
+
+
+def test_get_layer_finds_a_layer_of_the_script_followed_through_its_call() -> None:
+    """involution.py's visualisation model: `get_layer(name).output[1]` of a custom layer built
+    from Keras layers (its call is followed into the graph; to Keras it is one layer)."""
+    source = """\
+import keras
+from keras import layers
+
+class Block(layers.Layer):
+    def __init__(self, width, name):
+        super().__init__(name=name)
+        self.a = layers.Dense(width)
+        self.b = layers.Dense(1)
+
+    def call(self, x):
+        y = self.a(x)
+        return y, self.b(y)
+
+i = keras.Input((6,))
+x, _ = Block(4, name="blk_1")(i)
+x, _ = Block(3, name="blk_2")(x)
+model = keras.Model(i, layers.Dense(2)(x))
+vis = keras.Model(model.input, [model.get_layer(name).output[1] for name in ["blk_1", "blk_2"]])
+"""
+    vis = at(source, 18)
+    assert vis.fully_shaped and vis.outputs == [(None, 1), (None, 1)]
+    assert vis.total_params == 52  # Keras: vis.count_params()
+    assert codes(source) == []
