@@ -147,6 +147,13 @@ def _environ_get(interp: Interpreter, site: CallSite) -> Any:
     return UNKNOWN
 
 
+def _progress_bar(interp: Interpreter, site: CallSite) -> Any:
+    """``tqdm(models)``: a progress bar that yields the same items, so a loop over it is a loop
+    over the list (anything else about it is unknown)."""
+    items = site.arg(0, "iterable", default=None)
+    return items if isinstance(items, (ListValue, tuple)) else UNKNOWN
+
+
 _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.range": _range,
     "builtins.len": _len,
@@ -167,6 +174,9 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "tensorflow.random.Generator.from_non_deterministic_state": _new(TF_GENERATOR, seeded=False),
     "tensorflow.random.get_global_generator": _new(TF_GENERATOR, seeded=None),
     "os.environ.get": _environ_get,
+    "tqdm.tqdm": _progress_bar,
+    "tqdm.auto.tqdm": _progress_bar,
+    "tqdm.notebook.tqdm": _progress_bar,
     "os.getenv": _environ_get,
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:

@@ -375,3 +375,21 @@ vis = keras.Model(model.input, [model.get_layer(name).output[1] for name in ["bl
     assert vis.fully_shaped and vis.outputs == [(None, 1), (None, 1)]
     assert vis.total_params == 52  # Keras: vis.count_params()
     assert codes(source) == []
+
+
+def test_a_progress_bar_over_models_is_a_loop_over_them() -> None:
+    source = """\
+import keras
+from tqdm import tqdm
+
+def create_model():
+    inputs = [keras.Input((4,)) for _ in range(2)]
+    x = keras.layers.concatenate([keras.layers.Dense(3, name="alpha")(inputs[0]), inputs[1]])
+    return keras.Model(inputs, keras.layers.Dense(1)(x))
+
+trained = [model for model in tqdm([create_model()])]
+for model in trained:
+    inter = keras.Model(model.input, model.get_layer("alpha").output)
+"""
+    inter = at(source, 11)
+    assert inter.fully_shaped and inter.inputs == [(None, 4), (None, 4)] and inter.outputs == [(None, 3)]
