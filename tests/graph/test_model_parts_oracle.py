@@ -141,3 +141,7 @@ def test_layer_order_of_functional_models_matches_keras(case: str) -> None:
     namespace: dict = {}
     exec(compile(source, "<case>", "exec"), namespace)
     assert ours.items == namespace["names"]
+
+
+def test_custom_layer_returning_a_tuple_matches_keras() -> None:
+    _compare(cases.DISTANCES, {14: "siamese"})

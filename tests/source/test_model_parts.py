@@ -393,3 +393,27 @@ for model in trained:
 """
     inter = at(source, 11)
     assert inter.fully_shaped and inter.inputs == [(None, 4), (None, 4)] and inter.outputs == [(None, 3)]
+
+
+DISTANCES = """\
+import keras
+import tensorflow as tf
+from keras import layers
+
+class DistanceLayer(layers.Layer):
+    def call(self, anchor, positive, negative):
+        ap_distance = tf.reduce_sum(tf.square(anchor - positive), -1)
+        an_distance = tf.reduce_sum(tf.square(anchor - negative), -1)
+        return (ap_distance, an_distance)
+
+embedding = layers.Dense(16)
+a, p, n = keras.Input((8,), name="anchor"), keras.Input((8,), name="positive"), keras.Input((8,), name="negative")
+distances = DistanceLayer()(embedding(a), embedding(p), embedding(n))
+siamese = keras.Model(inputs=[a, p, n], outputs=distances)
+"""
+
+
+def test_a_custom_layer_returning_a_tuple_on_positional_tensors() -> None:
+    siamese = at(DISTANCES, 14)  # siamese_network.py
+    assert siamese.fully_shaped and siamese.outputs == [(None,), (None,)]
+    assert codes(DISTANCES) == []
