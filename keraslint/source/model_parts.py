@@ -244,6 +244,23 @@ def get_layer(model: Obj, site: CallSite) -> Any:
     return Obj(LAYER, site.node, {"layer": found[0]})
 
 
+def missing_layer(model: Obj, site: CallSite) -> Obj | None:
+    """``get_layer(name)`` where keraslint cannot give the layer: a stand-in whose output is
+    unknown for a stated reason (a model loaded from a file; a name not among the layers
+    keraslint followed, which may be a name Keras made up or a part it did not follow). None
+    for a model it knows nothing about."""
+    name = site.arg(0, "name", default=None)
+    if model.data.get("loaded") and "graph" not in model.data:
+        why = "a layer of a model loaded from a file: keraslint does not read the file when checking the script " \
+            "(check the file itself)"
+    elif isinstance(name, str) and model_graph(model) is not None and "backbone" not in model.data:
+        why = f"`get_layer({name!r})`: no layer of that name among the layers of the model keraslint followed"
+    else:
+        return None
+    return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, spelled="Layer",
+                                                 pretrained=None, unknown_reason=why)})
+
+
 def why_not_tensors(value: Any, depth: int = 0) -> str | None:
     """Why a value built from another model's parts is not a tensor keraslint followed, when
     the cause is one of the known ones; None otherwise (the generic reason then stands)."""

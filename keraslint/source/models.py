@@ -611,11 +611,11 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             found = get_layer(receiver, site)
             if found is not NOT_MODELLED:
                 return found
-            if receiver.data.get("loaded") and "graph" not in receiver.data:
-                return Obj(LAYER, site.node, {"layer": Layer(
-                    kind="Opaque", config={}, node=site.node, spelled="Layer", pretrained=True,
-                    unknown_reason="a layer of a model loaded from a file: keraslint does not read the file when "
-                    "checking the script (check the file itself)")})
+            from keraslint.source.model_parts import missing_layer
+
+            missing = missing_layer(receiver, site)
+            if missing is not None:
+                return missing
         if receiver.type == MODEL and method == "add" and "sequence" in receiver.data:
             add_to_sequential(receiver, site.arg(0, "layer"), conditional=interp.uncertain)
             return None

@@ -417,3 +417,18 @@ def test_a_custom_layer_returning_a_tuple_on_positional_tensors() -> None:
     siamese = at(DISTANCES, 14)  # siamese_network.py
     assert siamese.fully_shaped and siamese.outputs == [(None,), (None,)]
     assert codes(DISTANCES) == []
+
+
+def test_get_layer_of_a_name_not_followed_says_so() -> None:
+    source = """\
+import keras
+i = keras.Input((4,))
+side = keras.layers.Dense(2, name="alpha")(i)
+model = keras.Model(i, keras.layers.Dense(1)(unknown_function(side)))
+inter = keras.Model(model.input, model.get_layer("alpha").output)
+"""
+    inter = at(source, 5)
+    assert not inter.fully_shaped
+    assert any("no layer of that name among the layers of the model keraslint followed" in why
+               for why in inter.unknown)
+    assert codes(source) == []
