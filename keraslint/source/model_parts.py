@@ -90,17 +90,14 @@ def layers_of(model: Obj) -> Any:
         return ListValue(layers)
     if graph.kind != "functional":
         return NOT_MODELLED
-    order = keras_order(graph)
-    if order is None:
-        return NOT_MODELLED
-    layers = []
-    for op in order:
-        if isinstance(op, Node):  # an Input: its InputLayer
-            layers.append(Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, name=op.input_name,
-                                                                 node=op.node), "input_tensor": Tensor(op)}))
-        else:
-            layers.append(Obj(LAYER, op.node, {"layer": op}))
-    return ListValue(layers)
+    if "layers" not in model.data:  # a functional model's graph does not change: ordered once
+        order = keras_order(graph)
+        model.data["layers"] = None if order is None else [
+            Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, name=op.input_name, node=op.node),
+                                    "input_tensor": Tensor(op)}) if isinstance(op, Node)  # an Input: its InputLayer
+            else Obj(LAYER, op.node, {"layer": op}) for op in order]
+    layers = model.data["layers"]
+    return NOT_MODELLED if layers is None else ListValue(list(layers))
 
 
 #: the most nodes keraslint orders as Keras does
