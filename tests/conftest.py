@@ -47,6 +47,7 @@ SLOW_FILES = {
     "test_notebook_fixes.py": "CLI subprocesses",
     "test_outputs.py": "CLI subprocesses (~3 s)",
     "test_corpus.py": "the fixture corpus through the CLI (~3 s)",
+    "source/test_tf_data_windows.py": "tf.data window/flat_map pipelines run by TensorFlow",
 }
 
 

@@ -72,6 +72,14 @@ def test_readme_counts_of_verified_losses_and_applications_are_current() -> None
     assert f"keras.applications networks: {len(APPLICATIONS)}." in readme
 
 
+def test_readme_count_of_modelled_data_sources_is_current() -> None:
+    from keraslint.source import data_sources, tfds_catalog
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"Modelled data sources: {data_sources.count()} (" in readme, "keraslint/source/data_sources.py counts"
+    assert f" {len(tfds_catalog.CATALOG)} TFDS datasets," in readme
+
+
 def test_the_slow_files_of_the_quick_subset_exist() -> None:
     from conftest import SLOW_FILES
 

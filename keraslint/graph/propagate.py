@@ -23,6 +23,7 @@ from typing import Any
 import libcst as cst
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape
+from keraslint.plural import plural
 from keraslint.shapes import (
     LayerSpec,
     ShapeError,
@@ -31,10 +32,10 @@ from keraslint.shapes import (
     supported_kinds,
 )
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
+from keraslint.shapes.spec import LayerResult
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import LEGACY_LAYER_ALIASES
-from keraslint.plural import plural
 
 MAX_NESTING = 8
 #: what a blind input axis is set to when probing which output axes depend on it: large and with
@@ -270,26 +271,38 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
         # may or may not be there: what follows is unknown
         return NodeResult(inputs, tuple(None for _ in outputs), result.params, reason=_conditional(node))
     out_blind, reason = _blind_outputs(node, layer, inputs, blind, outputs, sorted(set(reads)))
-    out_blind = _evaluated_blind(layer, inputs, outputs, out_blind)
-    return NodeResult(inputs, outputs, result.params, blind=out_blind, reason=reason)
+    out_blind, unsized = _evaluated_blind(layer, inputs, blind, result, out_blind)
+    return NodeResult(inputs, outputs, result.params, blind=out_blind, reason=reason or unsized)
 
 
-def _evaluated_blind(layer: Layer, inputs: list[Shape | None], outputs: tuple[Shape | None, ...],
-                     blind: tuple[Blind, ...]) -> tuple[Blind, ...]:
+def _evaluated_blind(layer: Layer, inputs: list[Shape | None], in_blind: list[Blind], result: LayerResult,
+                     blind: tuple[Blind, ...]) -> tuple[tuple[Blind, ...], str | None]:
     """A custom layer's output comes from following its own code on arrays, where a None axis is
     one the evaluation could not size (``tf.pad`` with paddings it could not read), not one Keras
-    leaves dynamic: unknown to keraslint, except the batch axis and axes the input already had
-    as None (a variable-length sequence the layer passes on)."""
+    leaves dynamic: unknown to keraslint, except the batch axis, axes the input already had as
+    Keras's own None (a variable-length sequence the layer passes on) and the ones the evaluation found Keras
+    leaves None (a reshape by the batch size). With the reason, when there are such axes."""
     model = layer.config.get(CUSTOM_LAYER_KEY)
     if model is None or isinstance(model, TensorOp):  # tensor ops follow Keras's own shape rules
-        return blind
-    dynamic = {i for shape in inputs if shape is not None for i, d in enumerate(shape) if d is None}
+        return blind, None
+    dynamic = {i for shape, seen in zip(inputs, [*in_blind, *[_SEEING] * len(inputs)]) if shape is not None
+               for i, d in enumerate(shape) if d is None and i not in seen}
     found = []
-    for i, shape in enumerate(outputs):
+    unsized: list[int] = []
+    for i, shape in enumerate(result.outputs):
         before = blind[i] if i < len(blind) else _SEEING
-        extra = frozenset(a for a, d in enumerate(shape or ()) if d is None and a != 0 and a not in dynamic)
+        keeps = result.dynamic[i] if i < len(result.dynamic) else _SEEING
+        extra = frozenset(a for a, d in enumerate(shape or ())
+                          if d is None and a != 0 and a not in dynamic and a not in keeps)
+        unsized.extend(sorted(extra - before))
         found.append(before | extra)
-    return tuple(found)
+    if not unsized:
+        return tuple(found), None
+    axes = ("axis " if len(unsized) == 1 else "axes ") + ", ".join(str(a) for a in unsized)
+    by = f" at `{result.unsized_by}`" if result.unsized_by else ""
+    cls = getattr(model, "cls", None)
+    name = cls.name if cls is not None else layer.kind
+    return tuple(found), f"custom layer {name}: call() leaves {axes} of its output unsized{by}"
 
 
 def _argument_text(node: Node) -> str | None:

@@ -33,6 +33,12 @@ class LayerResult:
 
     outputs: tuple[Shape, ...]
     params: int | None
+    dynamic: tuple[frozenset[int], ...] = ()
+    """For a layer whose own code keraslint followed (a custom layer's ``call``), per output: the
+    None axes Keras itself leaves None (``ops.reshape(x, (batch, -1, 12))``), as opposed to the
+    ones keraslint could not size."""
+    unsized_by: str | None = None
+    """For such a layer, the first call in its code that left an axis unsized (for reasons)."""
 
     @property
     def output(self) -> Shape:

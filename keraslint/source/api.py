@@ -16,7 +16,8 @@ from keraslint.source import (
     cli_args,
     config_files,
     containers,
-    datasets,
+    fed_data,
+    keras_data_sources,
     label_values,
     model_parts,
     models,
@@ -24,6 +25,7 @@ from keraslint.source import (
     python_builtins,
     subclass,
     tensor_ops,
+    tf_data,
     tfds_sources,
     training,
 )
@@ -50,8 +52,9 @@ MODEL_CONSTRUCTORS = frozenset({"keras.Sequential", "keras.Model", "keras.models
                                 "keras.Sequential#subclass"})
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 
-# Data sources, tf.data methods and ImageDataGenerator flows are modelled in datasets.py,
-# tensorflow_datasets in tfds_sources.py.
+# tf.data sources and methods are modelled in tf_data.py, keras.datasets, the keras.utils
+# dataset builders and ImageDataGenerator flows in keras_data_sources.py, tensorflow_datasets in
+# tfds_sources.py.
 
 
 def is_layer_constructor(name: str) -> bool:
@@ -106,6 +109,9 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
             if items is None:
                 return UNKNOWN
             return tuple(items) if kind is tuple else ListValue(list(items))
+        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) is int \
+                and kind in (int, float):
+            value = value.data["literal"]  # int(np.prod(shape)): a 0-d array whose number is known
         if isinstance(value, (int, float, str, bool)):
             try:
                 return kind(value)
@@ -193,7 +199,8 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         subclass.fed(interp, site)
         models.fed(site)
         pandas_sources.mutated(interp, site)
-    for semantics in (models, training, arrays, datasets, tfds_sources, cli_args, config_files):
+    for semantics in (models, training, arrays, tf_data, keras_data_sources, tfds_sources, cli_args,
+                      config_files):
         result = semantics.call(interp, site)
         if result is not NOT_MODELLED:
             label_values.after_call(site, result)
@@ -304,7 +311,7 @@ def element_of(interp: Interpreter, value: Any) -> Any:
         return (UNKNOWN, element_of(interp, value.data["of"][0]))
     if (step := python_builtins.element(interp, value)) is not NOT_MODELLED:  # a generator, iter(...)
         return step
-    return datasets.iteration_element(value)  # `for x, y in train_ds`: a batch
+    return fed_data.iteration_element(value)  # `for x, y in train_ds`: a batch
 
 
 def _iterator(interp: Interpreter, site: CallSite) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from keraslint.source.values import Array, ListValue
+from keraslint.source.values import Array, ListValue, is_dynamic_dim
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def _dims(items: tuple, *, negative: bool) -> tuple:
             if item < 0 and not negative:
                 raise _Invalid
             dims.append(item)
-        elif item is UNKNOWN or isinstance(item, Array):
-            dims.append(None)
+        elif item is UNKNOWN or isinstance(item, Array) or is_dynamic_dim(item):
+            dims.append(None)  # a dynamic_dim (the batch size in a layer's call) is no number either
         else:
             raise _Invalid
     return tuple(dims)
@@ -152,6 +152,12 @@ def reshape(shape: tuple | None, new: tuple | None) -> tuple | None:
 def _reshape_arg(site: CallSite, first: int, keyword: str) -> tuple | None:
     """The new shape of ``x.reshape(2, 3)`` / ``x.reshape((2, 3))`` / ``np.reshape(x, (2, 3))``:
     -1 allowed."""
+    items = _reshape_items(site, first, keyword)
+    return None if items is None else _dims(items, negative=True)
+
+
+def _reshape_items(site: CallSite, first: int, keyword: str) -> tuple | None:
+    """The new shape's entries as the script gives them (script values, not yet dimensions)."""
     args = site.args[first:]
     if len(args) == 1:
         value = args[0]
@@ -163,9 +169,7 @@ def _reshape_arg(site: CallSite, first: int, keyword: str) -> tuple | None:
         return (value,)
     if isinstance(value, ListValue):
         value = tuple(value.items)
-    if not isinstance(value, tuple):
-        return None
-    return _dims(value, negative=True)
+    return value if isinstance(value, tuple) else None
 
 
 def concatenate(shapes: list[tuple | None], axis: Any) -> tuple | None:

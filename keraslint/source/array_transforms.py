@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from keraslint.source.array_constructors import literal_ints
 from keraslint.source.array_dtypes import (
     _float_result,
     _kind,
@@ -26,8 +27,11 @@ from keraslint.source.array_registry import (
 )
 from keraslint.source.array_shapes import (
     _axis,
+    _dims,
+    _Invalid,
     _is_int,
     _reshape_arg,
+    _reshape_items,
     column_stack,
     concatenate,
     dim,
@@ -137,9 +141,39 @@ def _np_reshape(interp: Interpreter, site: CallSite) -> Any:
     base = _first_array(site, "a" if not _is_tf(site) else "tensor")
     if base is None:
         return unknown(site.node, type_=_out_type(site))
+    if _is_tf(site) and (DYNAMIC_AXES in base.data or any(is_dynamic_dim(item)
+                                                         for item in _reshape_items(site, 1, "shape") or ())):
+        return reshape_tensor(base, site, 1, "shape")
     new = _reshape_arg(site, 1, "shape")
     return derive(base, site.node, reshape(base.shape, new), type_=_out_type(site),
                   one_hot=_reshaped_one_hot(base, new))
+
+
+def reshape_tensor(base: Array, site: CallSite, first: int, keyword: str) -> Array:
+    """``ops.reshape(x, (batch, -1, 12))`` / ``tf.reshape`` on a tensor in a layer's call, where the
+    batch comes from ``ops.shape(x)[0]`` (a dynamic_dim): that axis is None as Keras leaves it,
+    and so is a -1 next to it (TensorFlow's shape inference cannot solve it either, measured:
+    ``(None, None, 12)``), but only when every other None it depends on is Keras's own too. Any
+    other unknown leaves the axis unknown to keraslint (not in DYNAMIC_AXES)."""
+    items = _reshape_items(site, first, keyword)
+    marked = frozenset(i for i, item in enumerate(items or ()) if is_dynamic_dim(item))
+    try:
+        new = _reshape_arg(site, first, keyword) if not marked or items is None else _dims(
+            tuple(UNKNOWN if i in marked else item for i, item in enumerate(items)), negative=True)
+        shape = reshape(base.shape, new)
+    except _Invalid:
+        return derive(base, site.node, None, type_=TENSOR)
+    result = derive(base, site.node, shape, type_=TENSOR)
+    if not marked or shape is None or new is None:
+        return result
+    dynamic = set(marked)
+    base_dynamic = base.data.get(DYNAMIC_AXES, frozenset())
+    base_nones = {i for i, d in enumerate(base.shape or ()) if d is None}
+    if -1 in new and shape[new.index(-1)] is None and base_nones <= base_dynamic and all(
+            i in marked or isinstance(d, int) for i, d in enumerate(new)):
+        dynamic.add(new.index(-1))
+    result.data[DYNAMIC_AXES] = frozenset(dynamic)
+    return result
 
 
 def _reshaped_one_hot(base: Array, new: tuple | None) -> bool | None:
@@ -380,11 +414,25 @@ def _reduction(site: CallSite, op: str, base: Array, arg_offset: int) -> Array:
     return derive(base, site.node, shape, dtype, one_hot=one_hot, scaled=None)
 
 
+#: reductions computed on a literal sequence of ints (``np.prod(img_shape)``, the width of the
+#: Dense that a generator reshapes into an image). The result is a NumPy (or TF) scalar, kept as
+#: a 0-d array holding its number: Keras 3 refuses a NumPy integer as ``Dense(units)`` or
+#: ``Embedding(input_dim)`` (ValueError, measured), so only ``int(...)`` makes it a size here.
+_OF_INTS = {"sum": sum, "prod": math.prod, "max": max, "min": min}
+
+
 def _function_reduction(interp: Interpreter, site: CallSite) -> Any:
     leaf = site.name.rsplit(".", 1)[-1]
     op = {"amax": "max", "amin": "min", "reduce_mean": "mean", "reduce_sum": "sum", "reduce_max": "max",
-          "reduce_min": "min", "reduce_std": "std"}.get(leaf, leaf)
-    base = as_array(site.arg(0, "a" if not _is_tf(site) else "input_tensor"), tf=_is_tf(site))
+          "reduce_min": "min", "reduce_std": "std", "reduce_prod": "prod"}.get(leaf, leaf)
+    given = site.arg(0, "a" if not _is_tf(site) else "input_tensor")
+    if op in _OF_INTS and not isinstance(given, Array) and len(site.args) == 1 and not site.kwargs:
+        ints = literal_ints(given)
+        if isinstance(ints, tuple) and ints and all(isinstance(i, int) for i in ints):
+            value = _OF_INTS[op](ints)
+            return make(site.node, (), "int32" if _is_tf(site) else "int64", type_=_out_type(site),
+                        data={"literal": value})
+    base = as_array(given, tf=_is_tf(site))
     if base is None:
         return unknown(site.node, type_=_out_type(site))
     return _reduction(site, op, base, 1)
@@ -392,7 +440,7 @@ def _function_reduction(interp: Interpreter, site: CallSite) -> Any:
 
 for _op in _REDUCTIONS:
     register(f"numpy.{_op}", _function_reduction)
-for _op in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min", "reduce_std", "argmax", "argmin"):
+for _op in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min", "reduce_std", "reduce_prod", "argmax", "argmin"):
     register(f"tensorflow.{_op}", _function_reduction)
     register(f"tensorflow.math.{_op}", _function_reduction)
 

@@ -184,6 +184,9 @@ def _m_swapaxes(interp: Interpreter, site: CallSite, base: Array) -> Any:
 
 @handles_method("copy", "numpy")
 def _m_copy(interp: Interpreter, site: CallSite, base: Array) -> Any:
+    if site.name.endswith(".numpy") and base.shape == () and type(base.data.get("literal")) is int:
+        # tf.reduce_prod(shape).numpy(): a NumPy scalar still holding its number
+        return make(site.node, (), base.dtype, data={"literal": base.data["literal"]})
     return derive(base, site.node, base.shape, type_=ARRAY if site.name.endswith(".numpy") else base.type)
 
 

@@ -29,6 +29,12 @@ _READING = frozenset({"index", "count", "__len__", "__contains__", "__getitem__"
 _DICT_READING = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
 
 
+#: methods that only read the lists they are given, whatever object they are called on (pandas'
+#: ``isin``, ``str.join``/``format``...): a call of one on a value the pass does not know keeps
+#: the script's lists known. ``shuffle``, ``extend``, ``update`` and the like are not here.
+ARGUMENT_READERS = frozenset({"isin", "join", "format", "startswith", "endswith", "count", "index"})
+
+
 class OpaqueList:
     """A list whose contents were lost (see the module docstring). Deliberately *not* a
     ``ListValue``: every consumer treats it as an unknown value."""

@@ -11,9 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer
 from keraslint.source import arrays
+from keraslint.source.array_transforms import reshape_tensor
 from keraslint.source.arrays import TENSOR, make, shape_arg
 from keraslint.source.custom_layers import _LAYER, Weight, _Probe
-from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj, Ref
+from keraslint.source.values import (
+    DYNAMIC_AXES,
+    NOT_MODELLED,
+    Array,
+    ListValue,
+    Obj,
+    Ref,
+    dynamic_dim,
+)
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -79,6 +88,64 @@ def _add_weight(interp: Interpreter, site: CallSite) -> Any:
                     node=site.node)
     owner.data.setdefault("own_weights", []).append(weight)
     return make(site.node, shape, "float32", type_=TENSOR)
+
+
+#: ``Array.data`` key of a ``keras.Variable``: whether it is trainable (None: unknown)
+KERAS_VARIABLE = "keras_variable"
+INITIALIZER = "keras.initializers.Initializer"
+_INITIALIZERS = ("Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "LecunNormal",
+                 "LecunUniform", "Ones", "Orthogonal", "RandomNormal", "RandomUniform", "TruncatedNormal",
+                 "VarianceScaling", "Zeros", "constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                 "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
+                 "truncated_normal", "variance_scaling", "zeros", "get")
+
+
+def _initializer(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.initializers.GlorotUniform()``: an initializer, whose call makes a tensor."""
+    return Obj(INITIALIZER, site.node)
+
+
+def _initialize(interp: Interpreter, site: CallSite) -> Any:
+    """``initializer(shape)`` / ``initializer(shape=(8, 4), dtype=...)``: a tensor of that shape."""
+    value = site.arg(0, "shape")
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    try:
+        shape = shape_arg(value)
+    except arrays._Invalid:
+        shape = None
+    return make(site.node, shape, "float32", type_=TENSOR)
+
+
+def _keras_variable(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ...)``: a tensor of its
+    value's shape (or of ``shape`` with an initializer). Keras 3 tracks one assigned to a layer's
+    attribute as a weight (unlike ``tf.Variable``), so ``track_variable`` counts it then."""
+    if site.star_args:
+        return NOT_MODELLED
+    initial = site.arg(0, "initializer")
+    shape: Any = None
+    if isinstance(initial, Array):
+        shape = initial.shape
+    else:
+        requested = site.arg(1, "shape", default=None)
+        if isinstance(requested, ListValue):
+            requested = tuple(requested.items)
+        try:
+            shape = shape_arg(requested) if requested is not None else None
+        except arrays._Invalid:
+            shape = None
+    trainable = site.kwargs.get("trainable", True if len(site.args) < 4 else UNKNOWN)
+    variable = make(site.node, shape, "float32", type_=TENSOR)
+    variable.data[KERAS_VARIABLE] = trainable if isinstance(trainable, bool) else None
+    return variable
+
+
+def track_variable(interp: Interpreter, owner: Obj, value: Any) -> None:
+    """``self.w = keras.Variable(...)`` on the script's layer or model: one of its weights."""
+    if isinstance(value, Array) and KERAS_VARIABLE in value.data and owner.type in (_LAYER, "keras.Model"):
+        weight = Weight(value.shape, value.data[KERAS_VARIABLE], certain=not interp.uncertain, node=value.node)
+        owner.data.setdefault("own_weights", []).append(weight)
 
 
 def _on_arrays(handler: arrays.Handler) -> arrays.Handler:
@@ -215,9 +282,13 @@ class ShapeTensor(tuple):
 
 
 def _dims(value: Any) -> tuple[Any, ...] | None:
+    """The dimensions of a tensor in a layer's call: a None axis Keras leaves None (the batch) is a
+    dynamic_dim, which a reshape may pass on; one keraslint could not size is UNKNOWN."""
     if not isinstance(value, Array) or value.shape is None:
         return None
-    return tuple(UNKNOWN if d is None else d for d in value.shape)
+    dynamic = value.data.get(DYNAMIC_AXES, ())
+    return tuple((dynamic_dim(value.node) if i in dynamic else UNKNOWN) if d is None else d
+                 for i, d in enumerate(value.shape))
 
 
 def _ops_shape(interp: Interpreter, site: CallSite) -> Any:
@@ -261,7 +332,10 @@ def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
     depth = None if channels is None else pair[0] * pair[1] * channels
     if any(d is not None and d <= 0 for d in out):
         return make(site.node, None, images.dtype, type_=TENSOR)
-    return make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
+    patches = make(site.node, (batch, out[0], out[1], depth), images.dtype, type_=TENSOR)
+    if batch is None and 0 in images.data.get(DYNAMIC_AXES, ()):
+        patches.data[DYNAMIC_AXES] = frozenset({0})  # the same batch
+    return patches
 
 
 def _random_dropout(interp: Interpreter, site: CallSite) -> Any:
@@ -291,11 +365,7 @@ def _ops_reshape(interp: Interpreter, site: CallSite) -> Any:
     base = site.arg(0, "x")
     if not isinstance(base, Array):
         return NOT_MODELLED
-    try:
-        new = arrays._reshape_arg(site, 1, "newshape")
-    except arrays._Invalid:
-        new = None
-    return arrays.derive(base, site.node, arrays.reshape(base.shape, new), type_=TENSOR)
+    return reshape_tensor(base, site, 1, "newshape")
 
 
 def _pair(value: Any) -> tuple[int, int] | None:
@@ -391,6 +461,10 @@ def _register_ops() -> None:
     register("keras.random.dropout", _on_arrays(_random_dropout))
     register("keras.ops.transpose", _on_arrays(_ops_transpose))
     register("keras.activations.get", _activation_get)
+    for name in _INITIALIZERS:
+        register(f"keras.initializers.{name}", _initializer)
+    register(f"{INITIALIZER}.__call__", _initialize)
+    register("keras.Variable", _keras_variable)
     register("tensorflow.TensorShape", _tensor_shape)
 
 

@@ -37,7 +37,7 @@ from keraslint.shapes.spec import LayerResult, Shape
 from keraslint.source.arrays import TENSOR, make, size_of
 from keraslint.source.limits import frames_left
 from keraslint.source.trackers import StatelessTracker
-from keraslint.source.values import Array, ClassValue, ListValue, Obj
+from keraslint.source.values import DYNAMIC_AXES, Array, ClassValue, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -202,6 +202,7 @@ class CustomLayer:
         else:  # a layer called on a list of tensors gets a list of shapes (Keras)
             shapes = ListValue(list(inputs))
             arguments = [ListValue([_tensor(shape, self.layer.node) for shape in inputs])]
+        dynamic: frozenset[int] = frozenset()
         with _detached(interp, obj) as probe:
             weights: list[Weight] = list(obj.data.get("init_weights", ()))
             obj.data["own_weights"] = weights
@@ -220,19 +221,25 @@ class CustomLayer:
                 result = interp.call(call, arguments, {}, None)
                 output = result.shape if isinstance(result, Array) else None
                 outputs = _shapes_of(result)  # a list or tuple of tensors: several outputs
+                if isinstance(result, Array):
+                    dynamic = frozenset(result.data.get(DYNAMIC_AXES, ()))
                 where = "call()"
             params = self._params(weights, probe)
         self._weights[tuple(inputs)] = weights
         expected = self.output_counts.get(len(inputs) if self.positional == len(inputs) or len(inputs) > 1 else 1, 1)
         if rule is None and outputs is not None and len(outputs) == expected > 1:
-            return LayerResult(outputs=outputs, params=params)
+            items = result.items if isinstance(result, ListValue) else result
+            return LayerResult(outputs=outputs, params=params,
+                               dynamic=tuple(frozenset(item.data.get(DYNAMIC_AXES, ())) for item in items),
+                               unsized_by=probe.unmodelled or probe.unsized_by)
         if expected > 1:  # on these shapes call does not return the tensors the script was given
             raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} gives no known shapes for its "
                                    f"{expected} outputs")
         if output is None:
             why = f"uses {probe.unmodelled}, not modelled" if probe.unmodelled else "gives no known shape"
             raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")
-        return LayerResult(outputs=(output,), params=params)
+        return LayerResult(outputs=(output,), params=params, dynamic=(dynamic,),
+                           unsized_by=probe.unmodelled or probe.unsized_by)
 
     def _params(self, weights: list[Weight], probe: _Probe, layers_counted: bool = False) -> int | None:
         """``count_params()``: every weight of the layer; unknown when one is, or when the layer
@@ -312,7 +319,13 @@ def _shapes_of(result: Any) -> tuple[Shape, ...] | None:
 
 
 def _tensor(shape: Shape, node: Any) -> Array:
-    return make(node, tuple(shape), "float32", type_=TENSOR)
+    """The symbolic tensor a custom layer's ``call`` is followed on: its None axes (the batch, a
+    sequence of any length) are ones Keras leaves None, and ``ops.shape`` says so."""
+    tensor = make(node, tuple(shape), "float32", type_=TENSOR)
+    dynamic = frozenset(i for i, d in enumerate(shape) if d is None)
+    if dynamic:
+        tensor.data[DYNAMIC_AXES] = dynamic
+    return tensor
 
 
 def _shape_value(value: Any) -> Shape | None:
@@ -377,7 +390,8 @@ def _held_layers(value: Any, depth: int = 0) -> set[int] | None:
 
 
 def _makes_variables(cls: ClassValue) -> bool:
-    """``tf.Variable(...)``/``keras.Variable(...)`` anywhere in the class (not ``add_weight``)."""
+    """``tf.Variable(...)`` anywhere in the class: Keras 3 does not count it (a ``keras.Variable``,
+    spelled so, it counts as it counts ``add_weight``: see custom_layer_calls.py)."""
     # imported here: statements imports api, which imports this module
     from keraslint.source.statements import _walk
 
@@ -385,9 +399,15 @@ def _makes_variables(cls: ClassValue) -> bool:
         if isinstance(node, cst.Call):
             func = node.func
             leaf = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-            if leaf == "Variable":
+            if leaf == "Variable" and not (isinstance(func, cst.Attribute) and _spelled_keras(func.value)):
                 return True
     return False
+
+
+def _spelled_keras(node: cst.BaseExpression) -> bool:
+    """``keras.Variable``; not ``keras.backend.Variable``, which Keras 3 does not have
+    (keras_core did: AttributeError, measured), nor a bare imported ``Variable``."""
+    return isinstance(node, cst.Name) and node.value == "keras"
 
 
 def _in_comprehensions(cls: ClassValue) -> set[int]:
@@ -408,14 +428,19 @@ class _Probe(StatelessTracker):
 
     def __init__(self) -> None:
         self.unmodelled: str | None = None
+        self.unsized_by: str | None = None
+        """The first call whose result has an axis keraslint could not size (``ops.pad`` with
+        paddings it cannot read), for the reason of a partly known output."""
         self.variables = False
         self.sublayers: dict[int, int | None] = {}
         """Layer id -> parameters of each Keras layer or model the evaluation applied (built on
         its first input, as Keras builds it)."""
 
     def on_call(self, site: CallSite) -> None:
-        if site.name in ("tensorflow.Variable", "keras.Variable"):
+        if site.name == "tensorflow.Variable":
             self.variables = True
+        if self.unsized_by is None and _unsizes(site) and isinstance(site.node, cst.Call):
+            self.unsized_by = cst.Module([]).code_for_node(site.node.func)
         if self.unmodelled is not None or not _unknown_result(site.result):
             return
         operands = [*site.args, *site.kwargs.values()]
@@ -423,6 +448,21 @@ class _Probe(StatelessTracker):
             operands.append(site.receiver)
         if any(isinstance(value, Array) for value in operands) and isinstance(site.node, cst.Call):
             self.unmodelled = cst.Module([]).code_for_node(site.node.func)
+
+
+def _unsizes(site: CallSite) -> bool:
+    """The call's result has a None axis that is neither Keras's own (DYNAMIC_AXES) nor one of its
+    first array operand's None axes."""
+    result = site.result
+    if not isinstance(result, Array) or result.shape is None:
+        return False
+    operand = next((v for v in (site.receiver, *site.args, *site.kwargs.values())
+                    if isinstance(v, Array) and v.shape is not None), None)
+    if operand is None:
+        return False
+    dynamic = result.data.get(DYNAMIC_AXES, ())
+    before = sum(1 for d in operand.shape if d is None)
+    return sum(1 for i, d in enumerate(result.shape) if d is None and i not in dynamic) > before
 
 
 def _unknown_result(value: Any) -> bool:

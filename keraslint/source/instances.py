@@ -118,6 +118,11 @@ def set_attribute(interp: Interpreter, obj: Any, name: str, value: Any) -> None:
     """``self.name = value``: exact in straight-line code, unknown where it may not run."""
     if isinstance(obj, Obj) and _script_class(obj) is not None:
         obj.data.setdefault("attrs", {})[name] = UNKNOWN if interp.uncertain else value
+        from keraslint.source.custom_layer_calls import (
+            track_variable,  # it builds on this module
+        )
+
+        track_variable(interp, obj, value)
 
 
 @dataclass(frozen=True)
@@ -239,3 +244,25 @@ def _register_loops() -> None:
 
 
 _register_loops()
+
+
+#: methods whose override changes what a built-in layer makes (its arguments, its weights, its
+#: shape rule); overriding anything else (``call``, ``convolution_op``) does not change the shapes
+#: Keras builds, since every built-in layer but the cells, wrappers and ``Layer`` itself has a
+#: ``compute_output_shape`` of its own, which Keras uses for symbolic tensors (checked in tests)
+_SHAPING_METHODS = ("__init__", "build", "compute_output_shape", "compute_output_spec", "__new__", "__call__")
+
+
+def as_builtin_layer(interp: Interpreter, cls: ClassValue) -> bool:
+    """``class StandardizedConv2D(layers.Conv2D)`` overriding only ``call``/``convolution_op``:
+    to the shape engine it is the layer it extends, built from the same arguments."""
+    from keraslint.source.api import is_layer_constructor
+    from keraslint.source.names import layer_kind
+
+    base = cls.base
+    if base is None or not is_layer_constructor(base) or layer_kind(base) in (None, "Layer", "Wrapper", "InputLayer"):
+        return False
+    if base.endswith("Cell") or base.endswith("Cells") or cls.parents:
+        return False
+    methods = interp.methods.get(id(cls.node), {})
+    return not any(name in methods for name in _SHAPING_METHODS)

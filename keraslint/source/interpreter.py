@@ -317,6 +317,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if isinstance(func, _Bound):
             return self.call(func.function, [func.receiver, *args], kwargs, node, star)
         if isinstance(func, ClassValue):
+            if instances.as_builtin_layer(self, func):
+                return self._emit(func.base, func.name, node, args, kwargs, None, star)
             if func.base is not None:
                 result = self._emit(f"{func.base}#subclass", func.name, node, args, kwargs, None, star)
                 if isinstance(result, Obj) and self.methods.get(id(func.node)):
@@ -335,8 +337,11 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return containers.call_method(self, func, args, kwargs)
         if isinstance(func, python_builtins.Partial):
             return self.call(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node, star)
-        # A callee we know nothing about may fill the lists and dicts it is given.
-        self._forget_containers(args, kwargs)
+        # A callee we know nothing about may fill the lists and dicts it is given, unless it is a
+        # method known only to read them (``df.category.isin(classes)``).
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in containers.ARGUMENT_READERS):
+            self._forget_containers(args, kwargs)
         return UNKNOWN
 
     @staticmethod

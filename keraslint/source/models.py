@@ -317,13 +317,13 @@ _FEEDING = frozenset({"fit", "predict", "evaluate", "train_on_batch", "test_on_b
 def fed_data(site: CallSite) -> tuple[Shape | None, Any, str | None]:
     """What a call gives a model to build on: (the shape: ``build(shape)``'s or the fed data's,
     batch axis included; the data; the method), or (None, None, None) for a call that feeds
-    nothing. Data is an array or the x part of a batched dataset's element (datasets.fed_inputs)."""
+    nothing. Data is an array or the x part of a batched dataset's element (fed_data.fed_inputs)."""
     method = site.name.rsplit(".", 1)[-1]
     if method == "build":
         return shape_literal(site.arg(0, "input_shape")), None, method
     if method not in _FEEDING:
         return None, None, None
-    from keraslint.source.datasets import fed_inputs  # datasets -> arrays: kept light
+    from keraslint.source.fed_data import fed_inputs  # fed_data -> arrays: kept light
 
     data = site.arg(0, "inputs" if method == "__call__" else "x")
     x = fed_inputs(data)
@@ -344,7 +344,7 @@ def fed(site: CallSite) -> None:
     if method != "build" and (shape is None or len(shape) < 2):
         shape = None
         if not (isinstance(data, Obj) and data.type == TENSOR):
-            from keraslint.source.datasets import describe_origin
+            from keraslint.source.fed_data import describe_origin
 
             # data (not a symbolic tensor) of unknown shape: the reason names it and its origin
             built = model_graph(model)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from keraslint.vocabulary import KERAS_PREFIXES, MERGE_FUNCTIONS, REMOVED_LAYERS, canonical_layer_kind
+from keraslint.vocabulary import (
+    KERAS_PREFIXES,
+    MERGE_FUNCTIONS,
+    REMOVED_LAYERS,
+    canonical_layer_kind,
+)
 
 # Keras 1/2 and tf.keras homes of names that Keras 3 exposes at the top level.
 _RELOCATED: Final[dict[str, str]] = {
@@ -29,6 +34,7 @@ _RELOCATED: Final[dict[str, str]] = {
     "keras.preprocessing.timeseries_dataset_from_array": "keras.utils.timeseries_dataset_from_array",
     "keras.saving.load_model": "keras.models.load_model",
     "keras.saving.save_model": "keras.models.save_model",
+    "keras.variables.Variable": "keras.Variable",
     "tensorflow.random.set_random_seed": "tensorflow.random.set_seed",
     "tensorflow.compat.v1.set_random_seed": "tensorflow.set_random_seed",
     "tensorflow.compat.v1.random.set_random_seed": "tensorflow.set_random_seed",

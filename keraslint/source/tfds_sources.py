@@ -1,7 +1,7 @@
 """``tensorflow_datasets``: what ``tfds.load(...)`` and ``tfds.builder(name).as_dataset(...)``
 return, for the datasets of ``tfds_catalog``.
 
-A split gives a tf.data dataset (the ``datasets.DATASET`` object) whose element is the dict of
+A split gives a tf.data dataset (the ``tf_data.DATASET`` object) whose element is the dict of
 features, or the ``(inputs, target)`` pair of the supervised keys with ``as_supervised=True``;
 ``batch_size=`` batches it. A list or tuple of splits gives a list or tuple of datasets, no
 split a dict of every split; ``with_info=True`` pairs the result with a ``DatasetInfo`` whose
@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from keraslint.source.array_values import TENSOR, make
-from keraslint.source.datasets import dataset
+from keraslint.source.tf_data import dataset
 from keraslint.source.tfds_catalog import Feature, Spec, lookup
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Obj, Ref
 from keraslint.values import UNKNOWN

@@ -665,3 +665,131 @@ model = keras.Model(inputs, layers.Flatten()(PatchEncoder(16, 8)(inputs)))
     model = _keras(code)
     assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
     assert ours.total_params() == model.count_params()
+
+
+#: keras.io's EANet patches: the batch size read with ``ops.shape`` (or ``tf.shape``) and passed
+#: back to a reshape with -1, then a patch embedding adding positions
+BATCH_PATCHES = """
+from keras import ops
+
+class PatchExtract(layers.Layer):
+    def __init__(self, patch_size, **kwargs):
+        super().__init__(**kwargs)
+        self.patch_size = patch_size
+    def call(self, x):
+        B, C = {shape}(x)[0], {shape}(x)[-1]
+        x = ops.image.extract_patches(x, self.patch_size)
+        return {reshape}(x, (B, -1, self.patch_size * self.patch_size * C))
+
+class PatchEmbedding(layers.Layer):
+    def __init__(self, num_patch, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.num_patch = num_patch
+        self.proj = layers.Dense(embed_dim)
+        self.pos_embed = layers.Embedding(input_dim=num_patch, output_dim=embed_dim)
+    def call(self, patch):
+        pos = ops.arange(start=0, stop=self.num_patch, step=1)
+        return self.proj(patch) + self.pos_embed(pos)
+
+inputs = keras.Input((32, 32, 3))
+patches = PatchExtract(2)(inputs)
+x = PatchEmbedding(256, 64)(patches)
+model = keras.Model(inputs, layers.Dense(10)(layers.GlobalAveragePooling1D()(x)))
+"""
+
+
+@pytest.mark.parametrize(("shape", "reshape"), [("ops.shape", "ops.reshape"), ("tf.shape", "tf.reshape")])
+def test_a_reshape_by_the_batch_size_is_none_where_keras_leaves_it_none(shape: str, reshape: str) -> None:
+    """``reshape(x, (batch, -1, 12))``: Keras itself cannot solve the -1 next to the batch size
+    (``(None, None, 12)``), so that None is Keras's own, not a blind spot; the model is fully
+    shaped, with Keras's shapes and parameter count."""
+    code = HEADER + BATCH_PATCHES.format(shape=shape, reshape=reshape)
+    ours, model = _ours(code), _keras(code)
+    patches = next(n for n in ours.order if n.layer is not None and n.layer.spelled == "PatchExtract")
+    assert ours.result(patches).output == tuple(model.layers[1].output.shape) == (None, None, 12)
+    assert ours.result(patches).blind_axes() == frozenset()
+    assert ours.result(patches).reason is None
+    assert ours.output_shapes() == [tuple(t.shape) for t in model.outputs]
+    assert ours.total_params() == model.count_params()
+
+
+def test_an_axis_a_custom_layer_leaves_unsized_says_where() -> None:
+    """A custom layer whose output has an axis keraslint could not size gives the reason, naming
+    the call in its code that lost it (the coverage report never shows an unknown without one)."""
+    code = HEADER + REFLECT.replace("ops.pad(input_tensor, padding_tensor", "tf.pad(input_tensor, np.load('p.npy')") + """
+inputs = keras.Input((32, 32, 3))
+model = keras.Model(inputs, ReflectionPadding2D()(inputs))
+"""
+    ours = _ours(code)
+    (last,) = [n for n in ours.order if n.layer is not None]
+    assert ours.result(last).reason == ("custom layer ReflectionPadding2D: call() leaves axes 1, 2, 3 of its "
+                                        "output unsized at `tf.pad`")
+
+
+def test_a_reshape_by_the_batch_size_with_another_unknown_stays_blind() -> None:
+    """The -1 next to the batch size is Keras's None only when nothing else it depends on is
+    unknown to keraslint: with a width read from a file it is a blind spot."""
+    code = HEADER + BATCH_PATCHES.format(shape="ops.shape", reshape="ops.reshape").replace(
+        "self.patch_size * self.patch_size * C", "int(np.load('w.npy'))")
+    ours = _ours(code)
+    patches = next(n for n in ours.order if n.layer is not None and n.layer.spelled == "PatchExtract")
+    assert ours.result(patches).output == (None, None, None)
+    assert ours.result(patches).blind_axes() == frozenset({1, 2})
+
+
+def test_an_axis_unknown_before_a_custom_layer_stays_unknown_after_it() -> None:
+    """An input axis keraslint could not size is not the model's own None: a second custom layer
+    that cannot size it either leaves it unknown, never dynamic (CycleGAN's residual blocks)."""
+    unread = REFLECT.replace("ops.pad(input_tensor, padding_tensor", "tf.pad(input_tensor, np.load('p.npy')")
+    code = HEADER + unread + """
+inputs = keras.Input((32, 32, 3))
+model = keras.Model(inputs, ReflectionPadding2D()(ReflectionPadding2D()(inputs)))
+"""
+    ours = _ours(code)
+    first, second = [n for n in ours.order if n.layer is not None]
+    assert ours.result(second).output == (None, None, None, None)
+    assert ours.result(first).blind_axes() == ours.result(second).blind_axes() == frozenset({1, 2, 3})
+
+
+#: keras-core's custom-workflow demos: weights made as ``keras.Variable`` of an initializer's
+#: value (Keras 3 tracks them as the layer's weights) instead of ``add_weight``
+VARIABLES = """
+from keras import ops, backend, initializers
+
+class MyDense(layers.Layer):
+    def __init__(self, units, name=None):
+        super().__init__(name=name)
+        self.units = units
+    def build(self, input_shape):
+        self.w = keras.Variable(initializers.GlorotUniform()((input_shape[-1], self.units)), name="kernel")
+        self.b = keras.Variable(initializer=keras.initializers.Zeros(), shape=(self.units,), trainable=False)
+    def call(self, inputs):
+        return ops.matmul(inputs, self.w) + self.b
+
+class MyModel(keras.Model):
+    def __init__(self, hidden_dim, output_dim):
+        super().__init__()
+        self.dense1 = MyDense(hidden_dim)
+        self.dense2 = MyDense(output_dim)
+    def call(self, x):
+        return self.dense2(tf.nn.relu(self.dense1(x)))
+
+model = MyModel(hidden_dim=32, output_dim=4)
+model(np.zeros((2, 16), dtype="float32"))
+"""
+
+
+def test_keras_variables_assigned_to_a_layer_count_as_its_weights() -> None:
+    code = HEADER + VARIABLES
+    ours, model = _ours(code), _keras(code)
+    assert ours.output_shapes() == [(None, 4)]
+    assert ours.total_params() == model.count_params() == 16 * 32 + 32 + 32 * 4 + 4
+
+
+def test_a_variable_keras_3_does_not_have_leaves_the_count_unknown() -> None:
+    """keras_core's ``backend.Variable`` is gone from Keras 3 (AttributeError): never counted as
+    a weight, never silently dropped from the count either."""
+    code = HEADER + VARIABLES.replace("self.w = keras.Variable(", "self.w = backend.Variable(")
+    with pytest.raises(AttributeError, match="Variable"):
+        _keras(code)
+    assert _ours(code).total_params() is None

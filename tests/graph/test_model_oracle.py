@@ -371,3 +371,98 @@ def test_a_lambda_that_creates_layers_stays_unknown() -> None:
            "model = keras.Model(inputs, layers.Lambda(lambda t: layers.Dense(3)(t))(inputs))\n"
     ours = analyze_model(analyze(cst.parse_module(code)).models.graphs()[-1])
     assert ours.total_params() is None
+
+
+def _sized_by(width: str) -> str:
+    return f"""
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+shape = (28, 28)
+model = keras.Sequential([keras.Input((64,)), layers.Dense({width}, activation="sigmoid"), layers.Reshape(shape)])
+"""
+
+
+@pytest.mark.parametrize("width", ["int(np.prod(shape))", "int(tf.math.reduce_prod(shape).numpy())",
+                                   "int(tf.reduce_prod(shape))", "int(np.prod((28, 28)))", "int(np.sum([400, 384]))"])
+def test_a_width_computed_from_a_shape_tuple_matches_keras(width: str) -> None:
+    """``Dense(int(np.prod(img_shape)))`` before a ``Reshape(img_shape)`` (GAN generators): the
+    product of a literal shape, made a Python int, is the width Keras builds."""
+    code = _sized_by(width)
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    built = (None, *model(np.zeros((2, 64), dtype="float32")).shape[1:])
+    assert ours.output_shapes() == [built] == [(None, 28, 28)]
+    assert ours.total_params() == model.count_params()
+
+
+@pytest.mark.parametrize("width", ["np.prod(shape)", "tf.math.reduce_prod(shape).numpy()"])
+def test_a_numpy_integer_width_is_not_taken_as_a_size(width: str) -> None:
+    """Keras 3 refuses a NumPy integer as ``Dense(units)`` (ValueError at construction, as the
+    TF autoencoder tutorial's ``tf.math.reduce_prod(shape).numpy()`` does): keraslint never
+    shapes that layer as if it had been built."""
+    code = _sized_by(width)
+    with pytest.raises(ValueError, match="units"):
+        _keras_model(code)
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    assert ours.total_params() is None
+
+
+def test_a_built_in_layer_subclassed_for_its_call_is_shaped_as_the_layer_it_extends() -> None:
+    """keras.io's standardized convolutions: ``layers.Conv2D`` subclasses overriding ``call`` or
+    ``convolution_op`` only. Keras shapes them with Conv2D's own ``compute_output_shape`` and
+    builds Conv2D's weights; so does keraslint."""
+    code = """
+import tensorflow as tf
+import keras
+from keras import layers
+
+class StdConv(layers.Conv2D):
+    def call(self, inputs):
+        mean, var = tf.nn.moments(self.kernel, axes=[0, 1, 2], keepdims=True)
+        result = self.convolution_op(inputs, (self.kernel - mean) / tf.sqrt(var + 1e-10))
+        if self.use_bias:
+            result = result + self.bias
+        return result
+
+class StdConvOp(layers.Conv2D):
+    def convolution_op(self, inputs, kernel):
+        mean, var = tf.nn.moments(kernel, axes=[0, 1, 2], keepdims=True)
+        return tf.nn.conv2d(inputs, (kernel - mean) / tf.sqrt(var + 1e-10), padding="valid",
+                            strides=list(self.strides))
+
+class Scaled(layers.Dense):
+    def call(self, inputs):
+        return super().call(inputs) * 2.0
+
+model = keras.Sequential([keras.layers.Input(shape=(28, 28, 1)), StdConv(32, kernel_size=(3, 3), activation="relu"),
+                          layers.MaxPooling2D(pool_size=(2, 2)), StdConvOp(64, kernel_size=3, strides=2),
+                          layers.Flatten(), Scaled(10, activation="softmax")])
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(code)
+    shapes = [ours.result(n).output for n in ours.order if n.layer is not None]
+    assert shapes == [tuple(layer.output.shape) for layer in model.layers]
+    assert ours.total_params() == model.count_params()
+
+
+def test_a_built_in_layer_subclass_with_its_own_init_or_build_is_not_taken_for_the_base() -> None:
+    """A subclass that changes its arguments or weights (``__init__``, ``build``) is followed as
+    a custom layer, never shaped as the layer it extends."""
+    code = """
+import keras
+from keras import layers
+
+class Wide(layers.Dense):
+    def __init__(self, units, **kwargs):
+        super().__init__(units * 2, **kwargs)
+
+model = keras.Sequential([keras.Input((8,)), Wide(4)])
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    assert ours.output_shapes() != [(None, 4)]

@@ -59,12 +59,23 @@ def test_alias_sees_the_mutation() -> None:
     "for name in os.listdir('data'):\n    rows[0:0] = [name]\n",
     "fill(rows)\n",
     "helper.populate(rows)\n",
+    "rng.shuffle(rows)\n",
 ])
 def test_a_mutation_that_may_or_may_not_run_makes_the_list_unknown(loop: str) -> None:
     v = env("rows = []\n" + loop + "x = np.array(rows)\nn_rows = len(rows)\n")
     assert items(v["rows"]) is None
     assert v["n_rows"] is UNKNOWN
     assert not (isinstance(v["x"], Array) and v["x"].shape is not None and 0 in v["x"].shape)
+
+
+@pytest.mark.parametrize("call", ["frame.category.isin(classes)", "' '.join(classes)", "sep.join(classes)",
+                                  "frame.label.index(classes)"])
+def test_a_method_that_only_reads_its_argument_keeps_the_list(call: str) -> None:
+    """``df.category.isin(classes)`` on a frame keraslint does not know cannot change ``classes``:
+    ``Dense(len(classes))`` keeps its width (the TF audio transfer-learning tutorial)."""
+    v = env("classes = ['dog', 'cat']\n" + call + "\nn = len(classes)\n")
+    assert items(v["classes"]) == ["dog", "cat"]
+    assert v["n"] == 2
 
 
 def test_loop_over_a_literal_list_is_still_exact() -> None:

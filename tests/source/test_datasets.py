@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keraslint.source import api, datasets
+from keraslint.source import api, fed_data, keras_data_sources, tf_data
 from keraslint.source.analysis import analyze
 from keraslint.source.values import Array, Obj
 from keraslint.values import UNKNOWN
@@ -30,7 +30,7 @@ def spec(value: object) -> object:
 
 
 def test_type_names_are_the_ones_trackers_key_on() -> None:
-    assert (datasets.DATASET, datasets.IMAGE_DATA_GENERATOR, datasets.IMAGE_ITERATOR) == (
+    assert (tf_data.DATASET, keras_data_sources.IMAGE_DATA_GENERATOR, keras_data_sources.IMAGE_ITERATOR) == (
         api.DATASET, api.IMAGE_DATA_GENERATOR, api.IMAGE_ITERATOR)
 
 
@@ -138,7 +138,7 @@ def test_from_tensor_slices_mismatched_lengths_is_unknown() -> None:
 
 
 def test_from_tensor_slices_of_a_dict() -> None:
-    element = datasets._slice_element({"a": Array("numpy.ndarray", None, shape=(10, 3), dtype="float32")})
+    element = tf_data._slice_element({"a": Array("numpy.ndarray", None, shape=(10, 3), dtype="float32")})
     assert spec(element) == {"a": ((3,), "float32")}
 
 
@@ -422,7 +422,8 @@ def test_seeding_tracker_still_sees_dataset_shuffles() -> None:
 
 _ARGS = ["1", "0", "-1", "2.5", "'a'", "None", "True", "(2, 3)", "[1, 2]", "x", "n", "(x, y)", "[x, y]", "ds",
          "(ds, ds)", "lambda v: v", "'categorical'", "'binary'", "'grayscale'", "(64, 64)", "'both'", "{}"]
-_SOURCES = sorted(datasets._SOURCES) + [f"keras.datasets.{name}.load_data" for name in datasets.KNOWN_DATASETS]
+_SOURCES = (sorted(tf_data.SOURCES) + sorted(keras_data_sources.SOURCES)
+            + [f"keras.datasets.{name}.load_data" for name in keras_data_sources.KNOWN_DATASETS])
 _DS_METHODS = ["batch", "shuffle", "map", "prefetch", "unbatch", "padded_batch", "zip", "concatenate", "enumerate",
                "rebatch", "take", "window", "flat_map"]
 _GEN_METHODS = ["flow", "flow_from_directory", "flow_from_dataframe"]
@@ -453,7 +454,7 @@ def test_iteration_element_is_what_a_loop_over_the_dataset_binds(pipeline: str) 
 
     code = (HEAD + "x = np.zeros((8, 5, 3), 'float32')\ny = np.zeros((8,), 'int64')\n"
             f"ds = tf.data.Dataset.from_tensor_slices((x, y)){pipeline}\n")
-    ours = datasets.iteration_element(dataset(code))
+    ours = fed_data.iteration_element(dataset(code))
     scope: dict = {"tf": tf, "np": np}
     exec(compile(code.replace(HEAD, ""), "<test>", "exec"), scope)  # noqa: S102 - code written by this test
     specs, batch = scope["ds"].element_spec, next(iter(scope["ds"]))
@@ -464,11 +465,11 @@ def test_iteration_element_is_what_a_loop_over_the_dataset_binds(pipeline: str) 
 
 
 def test_iteration_element_unknown_and_iterators() -> None:
-    assert datasets.iteration_element(dataset(HEAD + "ds = tf.data.TFRecordDataset('f').batch(2)\n")) is UNKNOWN
-    assert datasets.iteration_element(object()) is UNKNOWN
+    assert fed_data.iteration_element(dataset(HEAD + "ds = tf.data.TFRecordDataset('f').batch(2)\n")) is UNKNOWN
+    assert fed_data.iteration_element(object()) is UNKNOWN
     it = iterator(HEAD + "it = keras.preprocessing.image.ImageDataGenerator().flow_from_directory('d', "
                          "target_size=(8, 9), class_mode='sparse')\n")
-    assert spec(datasets.iteration_element(it)) == (((None, 8, 9, 3), "float32"), ((None,), "int32"))
+    assert spec(fed_data.iteration_element(it)) == (((None, 8, 9, 3), "float32"), ((None,), "int32"))
 
 
 def test_map_on_batches_with_an_unknown_axis_is_unknown() -> None:

@@ -15,9 +15,10 @@ import libcst as cst
 import numpy as np
 import pytest
 
-from keraslint.source import datasets
+from keraslint.source import fed_data, tf_data
 from keraslint.source.analysis import analyze
 from keraslint.source.values import Obj
+from keraslint.values import UNKNOWN
 
 HEAD = "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom keras import layers\n"
 MODEL = ("model = keras.Sequential([layers.Flatten(), layers.Dense(2)])\n"
@@ -103,9 +104,9 @@ def test_unknown_elements_stay_unknown(code: str) -> None:
 
 
 def test_fed_inputs_never_invents_a_size() -> None:
-    ds = Obj(datasets.DATASET, None, {"element": datasets.UNKNOWN, "batched": True, "batch": 4})
-    assert datasets.fed_inputs(ds) is None
-    assert datasets.fed_inputs(Obj(datasets.DATASET, None, {"element": datasets.UNKNOWN, "batched": None})) is None
+    ds = Obj(tf_data.DATASET, None, {"element": UNKNOWN, "batched": True, "batch": 4})
+    assert fed_data.fed_inputs(ds) is None
+    assert fed_data.fed_inputs(Obj(tf_data.DATASET, None, {"element": UNKNOWN, "batched": None})) is None
 
 
 def test_image_data_generator_iterator() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from keraslint.checker import check_source
-from keraslint.source import datasets, tfds_catalog
+from keraslint.source import tf_data, tfds_catalog
 from keraslint.source.values import Array, ListValue, Obj
 from keraslint.values import UNKNOWN
 
@@ -27,7 +27,7 @@ def spec(value: object) -> object:
 
 def element(value: object) -> tuple[object, object, object]:
     """(element spec, batched, batch) of a dataset."""
-    assert isinstance(value, Obj) and value.type == datasets.DATASET, value
+    assert isinstance(value, Obj) and value.type == tf_data.DATASET, value
     return spec(value.data["element"]), value.data["batched"], value.data.get("batch")
 
 
