@@ -317,7 +317,33 @@ def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
             or data_format not in (None, "channels_last") or padding not in ("valid", "same"):
         return NOT_MODELLED
     pair = _pair(size)
-    step = pair if strides is None else _pair(strides)
+    return _patches(site, images, pair, pair if strides is None else _pair(strides), padding)
+
+
+def _tf_extract_patches(interp: Interpreter, site: CallSite) -> Any:
+    """``tf.image.extract_patches(images, sizes=[1, k, k, 1], strides=[1, s, s, 1],
+    rates=[1, 1, 1, 1], padding="SAME")``: as keras.ops' (no dilation)."""
+    images = site.arg(0, "images")
+    sizes, strides, rates = (_spatial(site.arg(i, key)) for i, key in ((1, "sizes"), (2, "strides"), (3, "rates")))
+    padding = site.arg(4, "padding")
+    if not isinstance(images, Array) or images.shape is None or len(images.shape) != 4 or rates != (1, 1) \
+            or padding not in ("SAME", "VALID"):
+        return NOT_MODELLED
+    return _patches(site, images, sizes, strides, padding.lower())
+
+
+def _spatial(value: Any) -> tuple[int, int] | None:
+    """The two spatial entries of TensorFlow's ``[1, h, w, 1]`` window arguments."""
+    items = value.items if isinstance(value, ListValue) else value
+    if not isinstance(items, (list, tuple)) or len(items) != 4 or items[0] != 1 or items[3] != 1:
+        return None
+    pair = (items[1], items[2])
+    return pair if all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in pair) else None
+
+
+def _patches(site: CallSite, images: Array, pair: tuple[int, int] | None, step: tuple[int, int] | None,
+             padding: str) -> Any:
+    assert images.shape is not None
     if pair is None or step is None:
         return make(site.node, None, images.dtype, type_=TENSOR)
     batch, height, width, channels = images.shape
@@ -457,6 +483,7 @@ def _register_ops() -> None:
     register("keras.ops.shape", _on_arrays(_ops_shape))
     register("tensorflow.shape", _on_arrays(_tf_shape))
     register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
+    register("tensorflow.image.extract_patches", _on_arrays(_tf_extract_patches))
     register("keras.ops.reshape", _on_arrays(_ops_reshape))
     register("keras.random.dropout", _on_arrays(_random_dropout))
     register("keras.ops.transpose", _on_arrays(_ops_transpose))

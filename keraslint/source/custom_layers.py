@@ -233,8 +233,9 @@ class CustomLayer:
                                dynamic=tuple(frozenset(item.data.get(DYNAMIC_AXES, ())) for item in items),
                                unsized_by=probe.unmodelled or probe.unsized_by)
         if expected > 1:  # on these shapes call does not return the tensors the script was given
-            raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} gives no known shapes for its "
-                                   f"{expected} outputs")
+            why = f"uses {probe.unmodelled}, not modelled" if probe.unmodelled else \
+                f"gives no known shapes for its {expected} outputs"
+            raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")
         if output is None:
             why = f"uses {probe.unmodelled}, not modelled" if probe.unmodelled else "gives no known shape"
             raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")

@@ -181,8 +181,9 @@ def tensors_of(value: Any) -> list[Tensor] | None:
 tracing_calls = [0]
 
 
-def apply_layer(layer: Layer, site: CallSite) -> Any:
-    """``layer(x)``: a new node; its output tensor(s)."""
+def apply_layer(layer: Layer, site: CallSite, structure: tuple[type, int] | None = None) -> Any:
+    """``layer(x)``: a new node; its output tensor(s). ``structure``: for the script's own layer,
+    the list or tuple of how many tensors its call returns, when already known."""
     if layer.kind == "MultiHeadAttention":
         parts = [site.arg(0, "query"), site.arg(1, "value")]
         if site.has(2, "key"):
@@ -216,7 +217,8 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
         node.call_kwargs["__unknown_input__"] = True
     from keraslint.source.custom_layers import call_outputs  # it builds on this module
 
-    structure = call_outputs(layer, inputs, site.node)
+    if structure is None:
+        structure = call_outputs(layer, inputs, site.node)
     if structure is not None:
         node.output_count = structure[1]
     outputs = [_tensor_obj(Tensor(node, i), site) for i in range(node.output_count)]

@@ -20,7 +20,7 @@ import libcst as cst
 from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import custom_layers, models
-from keraslint.source.values import ClassValue, Obj
+from keraslint.source.values import ClassValue, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -153,8 +153,17 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         result = interp.call(call, arguments, kwargs, None, site.star_args)
     finally:
         models.tracing_calls[0] -= 1
-    if models.tensors_of(models.flattened(result)) is None:
+    found = models.tensors_of(models.flattened(result))
+    if found is None:
         return None
+    custom = layer.data["layer"].config.get(CUSTOM_LAYER_KEY)
+    if len(found) > 1 and isinstance(custom, custom_layers.CustomLayer) and isinstance(result, (tuple, ListValue)):
+        # Keras counts all its weights even where the model uses one of its outputs: one layer
+        # (custom_layers.py) of as many outputs as this call gave, which counts every sub-layer
+        inputs_given = models.tensors_of(inputs) or []
+        custom.output_counts[len(inputs_given)] = len(found)
+        return models.apply_layer(layer.data["layer"], site, structure=(type(result) if isinstance(result, tuple)
+                                                                        else list, len(found)))
     # to Keras it is one layer: its `.output` is what this call gave (model_parts.get_layer)
     layer.data.setdefault("traced_calls", []).append((inputs, result))
     models.TRACED_LAYERS.add(layer)

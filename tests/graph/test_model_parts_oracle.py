@@ -145,3 +145,11 @@ def test_layer_order_of_functional_models_matches_keras(case: str) -> None:
 
 def test_custom_layer_returning_a_tuple_matches_keras() -> None:
     _compare(cases.DISTANCES, {14: "siamese"})
+
+
+def test_script_layer_returning_several_tensors_matches_keras() -> None:
+    _compare(cases.BLOCKS, {17: "model", 18: "vis"})
+
+
+def test_tf_extract_patches_matches_keras() -> None:
+    _compare(cases.PATCHES, {19: "model"})

@@ -348,10 +348,7 @@ decoder_model = keras.Model([model.input[1], h, c], [model.layers[4](out), h2, c
     assert codes(source) == []
 
 
-def test_get_layer_finds_a_layer_of_the_script_followed_through_its_call() -> None:
-    """involution.py's visualisation model: `get_layer(name).output[1]` of a custom layer built
-    from Keras layers (its call is followed into the graph; to Keras it is one layer)."""
-    source = """\
+BLOCKS = """\
 import keras
 from keras import layers
 
@@ -371,10 +368,18 @@ x, _ = Block(3, name="blk_2")(x)
 model = keras.Model(i, layers.Dense(2)(x))
 vis = keras.Model(model.input, [model.get_layer(name).output[1] for name in ["blk_1", "blk_2"]])
 """
-    vis = at(source, 18)
-    assert vis.fully_shaped and vis.outputs == [(None, 1), (None, 1)]
-    assert vis.total_params == 52  # Keras: vis.count_params()
-    assert codes(source) == []
+
+
+def test_a_script_layer_of_keras_layers_returning_several_tensors_is_one_layer() -> None:
+    """involution.py: a layer built from Keras layers whose call returns (output, kernel). To
+    Keras it is one layer with all its weights, also where the model uses one of its outputs,
+    and `get_layer(name).output[1]` is its second output."""
+    model = at(BLOCKS, 17)
+    assert model.fully_shaped and model.total_params == 60  # Keras: both Dense of each block
+    assert [r.kind for r in model.layers][1:3] == ["Block", "Block"]
+    vis = at(BLOCKS, 18)
+    assert vis.fully_shaped and vis.outputs == [(None, 1), (None, 1)] and vis.total_params == 52
+    assert codes(BLOCKS) == []
 
 
 def test_a_progress_bar_over_models_is_a_loop_over_them() -> None:
@@ -432,3 +437,32 @@ inter = keras.Model(model.input, model.get_layer("alpha").output)
     assert any("no layer of that name among the layers of the model keraslint followed" in why
                for why in inter.unknown)
     assert codes(source) == []
+
+
+PATCHES = """\
+import keras
+import tensorflow as tf
+from keras import layers
+
+class Patches(layers.Layer):
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = padding
+        self.mix = layers.Dense(4)
+
+    def call(self, x):
+        patches = tf.image.extract_patches(images=x, sizes=[1, 3, 3, 1], strides=[1, 2, 2, 1],
+                                           rates=[1, 1, 1, 1], padding=self.padding)
+        return self.mix(patches), x
+
+i = keras.Input((9, 10, 2))
+valid, _ = Patches("VALID")(i)
+same, _ = Patches("SAME")(i)
+model = keras.Model(i, [valid, same])
+"""
+
+
+def test_tf_image_extract_patches_in_a_layer_returning_two_tensors() -> None:
+    model = at(PATCHES, 19)
+    assert model.fully_shaped and model.outputs == [(None, 4, 4, 4), (None, 5, 5, 4)]
+    assert model.total_params == 2 * (18 * 4 + 4)
