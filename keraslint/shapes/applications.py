@@ -52,6 +52,15 @@ def vgg_layer(network: str, layer: str) -> tuple[int, int] | None:
     return block - 1, _VGG_WIDTHS[block - 1]
 
 
+def vgg_layer_names(network: str) -> list[str]:
+    """A VGG network's layers without its top, in Keras' order (empty for other networks)."""
+    names: list[str] = []
+    for block, convolutions in enumerate(_VGG_BLOCKS.get(network, ()), start=1):
+        names.extend(f"block{block}_conv{i}" for i in range(1, convolutions + 1))
+        names.append(f"block{block}_pool")
+    return names
+
+
 def table() -> dict[str, tuple[Any, ...]]:
     """The generated table (imported on first use, so the generator can import this module)."""
     from keraslint.shapes.application_table import APPLICATIONS

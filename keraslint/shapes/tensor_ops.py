@@ -304,3 +304,33 @@ def _getitem(what: TensorOp, inputs: list[Shape]) -> Shape:
 def _constant(what: TensorOp, shapes: list[Shape]) -> Shape:
     """A concrete array in the graph (``ops.arange(0, 80)`` embedded by a sub-layer): its own shape."""
     return tuple(what.params["shape"])
+
+
+@op("einsum")
+def _einsum(what: TensorOp, inputs: list[Shape]) -> Shape:
+    """``einsum("bijc,bijd->bcd", x, x)`` with explicit output labels and no ``...``: each output
+    axis is the size its label has in the operands (a size-1 axis broadcasts, as NumPy's does)."""
+    equation = str(what.params["equation"]).replace(" ", "")
+    if "->" not in equation or "." in equation:
+        raise UnsupportedLayer("Opaque", f"{what.label}: an implicit output or `...` is not modelled by keraslint")
+    operands, output = equation.split("->")
+    specs = operands.split(",")
+    if len(specs) != len(inputs) or not all(spec.isalpha() for spec in (*specs, output) if spec):
+        raise UnsupportedLayer("Opaque", f"{what.label}: cannot model this equation")
+    sizes: dict[str, Dim] = {}
+    for spec, shape in zip(specs, inputs):
+        if len(spec) != len(shape):
+            raise what.fail(f"{spec!r} names {len(spec)} axes of a rank-{len(shape)} operand {fmt(shape)}")
+        for label, size in zip(spec, shape):
+            if label not in sizes or sizes[label] == 1:
+                sizes[label] = size if label not in sizes or size is not None else None
+                continue
+            known = sizes[label]
+            if size == known or size == 1 or size is None:
+                continue
+            if known is not None:
+                raise UnsupportedLayer("Opaque", f"{what.label}: axis {label!r} has sizes {known} and {size}")
+            sizes[label] = size
+    if any(label not in sizes for label in output):
+        raise UnsupportedLayer("Opaque", f"{what.label}: an output axis no operand has")
+    return tuple(sizes[label] for label in output)

@@ -19,6 +19,7 @@ from keraslint.source import (
     fed_data,
     keras_data_sources,
     label_values,
+    model_parts,
     models,
     pandas_sources,
     python_builtins,
@@ -121,13 +122,17 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
     return convert
 
 
-def _dict(site: CallSite) -> Any:
-    """``dict(units=64, ...)`` and ``dict(base, key=...)``: a config dict with string keys."""
+def _dict(interp: Interpreter, site: CallSite) -> Any:
+    """``dict(units=64, ...)``, ``dict(base, key=...)`` and ``dict([(name, value), ...])``: a dict
+    with string keys (a config, a model's named outputs)."""
     if site.star_args or len(site.args) > 1:
         return UNKNOWN
     base = site.args[0] if site.args else {}
     if not isinstance(base, dict):
-        return UNKNOWN
+        pairs = interp.sequence_items(base)
+        if pairs is None or not all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+            return UNKNOWN
+        base = dict(pairs)
     return {**base, **site.kwargs}
 
 
@@ -148,6 +153,13 @@ def _environ_get(interp: Interpreter, site: CallSite) -> Any:
     return UNKNOWN
 
 
+def _progress_bar(interp: Interpreter, site: CallSite) -> Any:
+    """``tqdm(models)``: a progress bar that yields the same items, so a loop over it is a loop
+    over the list (anything else about it is unknown)."""
+    items = site.arg(0, "iterable", default=None)
+    return items if isinstance(items, (ListValue, tuple)) else UNKNOWN
+
+
 _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.range": _range,
     "builtins.len": _len,
@@ -157,7 +169,7 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "builtins.bool": _convert(bool),
     "builtins.tuple": _convert(tuple),
     "builtins.list": _convert(list),
-    "builtins.dict": lambda interp, site: _dict(site),
+    "builtins.dict": _dict,
     "builtins.zip": lambda interp, site: _iterator(interp, site),
     "builtins.enumerate": lambda interp, site: _iterator(interp, site),
     "keras.models.load_model": _new(MODEL, loaded=True),
@@ -168,6 +180,9 @@ _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
     "tensorflow.random.Generator.from_non_deterministic_state": _new(TF_GENERATOR, seeded=False),
     "tensorflow.random.get_global_generator": _new(TF_GENERATOR, seeded=None),
     "os.environ.get": _environ_get,
+    "tqdm.tqdm": _progress_bar,
+    "tqdm.auto.tqdm": _progress_bar,
+    "tqdm.notebook.tqdm": _progress_bar,
     "os.getenv": _environ_get,
 }
 for _name in MODEL_CONSTRUCTORS - {"keras.Sequential", "keras.Model"}:
@@ -196,8 +211,10 @@ def call(interp: Interpreter, site: CallSite) -> Any:
     if handler is not None:
         return handler(interp, site)
     if is_layer_constructor(site.name):  # removed layers (Merge ...) and Layer subclasses
+        name = site.kwargs.get("name")  # what get_layer finds it by
         return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, pretrained=None,
-                                                      spelled=site.spelled.rsplit(".", 1)[-1])})
+                                                      spelled=site.spelled.rsplit(".", 1)[-1],
+                                                      name=name if isinstance(name, str) else None)})
     return UNKNOWN
 
 
@@ -205,9 +222,17 @@ def attribute(interp: Interpreter, obj: Obj, name: str) -> Any:
     """``obj.name``: a method to call later, unless it is a modelled attribute."""
     if obj.type == TENSOR and name == "shape" and (dims := tensor_ops.static_dims(obj)) is not None:
         return dims
-    if obj.type == MODEL and name in ("input", "inputs", "output", "outputs"):
-        value = models.attribute(obj, name)
-        return UNKNOWN if value is NOT_MODELLED else value
+    if obj.type == MODEL and name in ("input", "inputs", "output", "outputs", "layers"):
+        value = model_parts.layers_of(obj) if name == "layers" else model_parts.attribute(obj, name)
+        # not followed: the attribute itself, so that a model built on it can say why
+        return Method(obj, name) if value is NOT_MODELLED else value
+    if obj.type == LAYER and name == "name":
+        return model_parts.layer_name(obj)
+    if obj.type == LAYER and name in ("output", "input"):
+        # the tensors of its one application so far (so `out, h, c = lstm.output` unpacks); else
+        # the attribute itself, for a model built on it to say why it is not a tensor
+        value = model_parts.layer_attribute(Method(obj, name))
+        return Method(obj, name) if value is NOT_MODELLED else value
     if isinstance(obj, Array):
         value = arrays.attribute(interp, obj, name)
         if value is not NOT_MODELLED:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
 from keraslint.ir.normalize import plain, shape_literal
-from keraslint.shapes.applications import vgg_layer
+from keraslint.shapes.applications import vgg_layer, vgg_layer_names
 from keraslint.source.models import (
     LAYER,
     MODEL,
@@ -23,7 +23,7 @@ from keraslint.source.models import (
     tensors_of,
     unknown_dims,
 )
-from keraslint.source.values import NOT_MODELLED, Obj
+from keraslint.source.values import NOT_MODELLED, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def _mobilenet_name(leaf: str, alpha: Any, weights: Any, built: Any, top_sizes: 
     return f"{leaf.lower()}_{alpha:0.2f}_{rows}"
 
 
-def inner_layer(model: Obj, name: str, site: CallSite) -> Any:
+def inner_layer(model: Obj, name: str, where: Any) -> Any:
     """``base.get_layer("block5_conv3")`` on a backbone: a layer whose output is unknown (its inner
     layers are not modelled) but stays connected to the backbone's input, so a model built on it
     is found and says why it is not shaped. NOT_MODELLED for any other model."""
@@ -109,16 +109,36 @@ def inner_layer(model: Obj, name: str, site: CallSite) -> Any:
     if name not in inner:  # Keras gives the same layer object each time
         network = backbone.layer
         if vgg_layer(network.spelled, name) is not None:  # VGG's layers are regular enough to name
-            layer = Layer(kind="Application", config={**network.config, "until": name}, name=name, node=site.node,
+            layer = Layer(kind="Application", config={**network.config, "until": name}, name=name, node=where,
                           spelled=network.spelled, pretrained=network.pretrained)
         else:
-            layer = Layer(kind="Opaque", config={}, name=name, node=site.node, spelled=name,
+            layer = Layer(kind="Opaque", config={"__inner__": True}, name=name, node=where, spelled=name,
                           pretrained=network.pretrained, unknown_reason=f"layer '{name}' of {network.spelled} "
                           "(keras.applications): keraslint models the network as a whole, not its inner layers "
                           "(VGG's excepted)")
-        register_node(layer, Node(layer=layer, inputs=list(backbone.inputs), node=site.node))
-        inner[name] = Obj(LAYER, site.node, {"layer": layer})
+        register_node(layer, Node(layer=layer, inputs=list(backbone.inputs), node=where))
+        inner[name] = Obj(LAYER, where, {"layer": layer})
     return inner[name]
+
+
+def inner_layers(model: Obj) -> Any:
+    """``base.layers`` of a VGG backbone: its InputLayer, then every convolution and pooling layer
+    in order (``block1_conv1`` ... ``block5_pool``), each as ``get_layer`` gives it. The InputLayer's
+    name is Keras' own (``input_layer``, ``input_layer_1`` ... counted over the session): unknown.
+    NOT_MODELLED for other backbones (their inner layers are not modelled) and other models."""
+    backbone = model.data.get("backbone")
+    if not isinstance(backbone, Node) or backbone.layer is None:
+        return NOT_MODELLED
+    network = backbone.layer
+    names = vgg_layer_names(network.spelled)
+    if not names or network.config.get("include_top") is not False or network.config.get("pooling") is not None:
+        return NOT_MODELLED  # the top's and the pooling layer's names are not tabulated
+    head = model.data["graph"].inputs
+    if len(head) != 1 or len(backbone.inputs) != 1 or backbone.inputs[0].node is not head[0].node:
+        return NOT_MODELLED  # built on an input_tensor= with layers of its own before it
+    input_layer = Obj(LAYER, model.node, {"layer": Layer(kind="InputLayer", config={}, node=model.node),
+                                          "input_tensor": head[0]})
+    return ListValue([input_layer, *(inner_layer(model, name, model.node) for name in names)])
 
 
 def _unknown_reason(leaf: str, include_top: Any, pooling: Any, alpha: Any, widths: dict[float, Any],

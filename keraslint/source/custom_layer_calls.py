@@ -317,7 +317,33 @@ def _extract_patches(interp: Interpreter, site: CallSite) -> Any:
             or data_format not in (None, "channels_last") or padding not in ("valid", "same"):
         return NOT_MODELLED
     pair = _pair(size)
-    step = pair if strides is None else _pair(strides)
+    return _patches(site, images, pair, pair if strides is None else _pair(strides), padding)
+
+
+def _tf_extract_patches(interp: Interpreter, site: CallSite) -> Any:
+    """``tf.image.extract_patches(images, sizes=[1, k, k, 1], strides=[1, s, s, 1],
+    rates=[1, 1, 1, 1], padding="SAME")``: as keras.ops' (no dilation)."""
+    images = site.arg(0, "images")
+    sizes, strides, rates = (_spatial(site.arg(i, key)) for i, key in ((1, "sizes"), (2, "strides"), (3, "rates")))
+    padding = site.arg(4, "padding")
+    if not isinstance(images, Array) or images.shape is None or len(images.shape) != 4 or rates != (1, 1) \
+            or padding not in ("SAME", "VALID"):
+        return NOT_MODELLED
+    return _patches(site, images, sizes, strides, padding.lower())
+
+
+def _spatial(value: Any) -> tuple[int, int] | None:
+    """The two spatial entries of TensorFlow's ``[1, h, w, 1]`` window arguments."""
+    items = value.items if isinstance(value, ListValue) else value
+    if not isinstance(items, (list, tuple)) or len(items) != 4 or items[0] != 1 or items[3] != 1:
+        return None
+    pair = (items[1], items[2])
+    return pair if all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in pair) else None
+
+
+def _patches(site: CallSite, images: Array, pair: tuple[int, int] | None, step: tuple[int, int] | None,
+             padding: str) -> Any:
+    assert images.shape is not None
     if pair is None or step is None:
         return make(site.node, None, images.dtype, type_=TENSOR)
     batch, height, width, channels = images.shape
@@ -383,8 +409,48 @@ def _pair(value: Any) -> tuple[int, int] | None:
 _TNP = "tensorflow.experimental.numpy."
 
 
+def _joined(shape_of: Any) -> arrays.Handler:
+    """``keras.ops.stack(xs, axis=0)``/``keras.ops.concatenate(xs, axis=0)`` on a list of tensors."""
+    def handler(interp: Interpreter, site: CallSite) -> Any:
+        items = interp.sequence_items(site.arg(0, "xs"))
+        axis = site.arg(1, "axis", default=0)
+        if not items or not all(isinstance(item, Array) and item.shape is not None for item in items) \
+                or isinstance(axis, bool) or not isinstance(axis, int):
+            return NOT_MODELLED
+        try:
+            shape = shape_of([item.shape for item in items], axis)
+        except Exception:  # noqa: BLE001 - shapes that cannot be joined: Keras' error, not modelled here
+            return NOT_MODELLED
+        return make(site.node, shape, items[0].dtype, type_=TENSOR) if shape is not None else NOT_MODELLED
+
+    return handler
+
+
+def _tensordot(interp: Interpreter, site: CallSite) -> Any:
+    """``keras.ops.tensordot(x, w, axes=1)`` with an integer ``axes``: the last ``axes`` axes of
+    ``x`` against the first of ``w`` (the pairs-of-axes form is not modelled)."""
+    left, right = site.arg(0, "x1"), site.arg(1, "x2")
+    if not isinstance(left, Array):
+        left, right = site.arg(0, "a"), site.arg(1, "b")
+    axes = site.arg(2, "axes", default=2)
+    if not (isinstance(left, Array) and isinstance(right, Array)) or left.shape is None or right.shape is None \
+            or isinstance(axes, bool) or not isinstance(axes, int) or not 0 <= axes <= min(left.rank, right.rank):
+        return NOT_MODELLED
+    inner = zip(left.shape[len(left.shape) - axes:], right.shape[:axes])
+    if any(a is not None and b is not None and a != b for a, b in inner):
+        return NOT_MODELLED  # Keras refuses it; said where the shapes are certain, not here
+    return make(site.node, (*left.shape[:len(left.shape) - axes], *right.shape[axes:]), left.dtype or right.dtype,
+                type_=TENSOR)
+
+
 def _register_ops() -> None:
+    from keraslint.source.array_shapes import concatenate, stack
+
     register = arrays.register
+    register("keras.ops.stack", _joined(stack))
+    for name in ("keras.ops.tensordot", "tensorflow.tensordot"):
+        register(name, _on_arrays(_tensordot))
+    register("keras.ops.concatenate", _joined(concatenate))
     for name in ("keras.layers.Layer.add_weight", "keras.layers.Layer.add_variable", "keras.Model.add_weight"):
         register(name, _add_weight)
     for name in _ELEMENTWISE_TF:
@@ -417,6 +483,7 @@ def _register_ops() -> None:
     register("keras.ops.shape", _on_arrays(_ops_shape))
     register("tensorflow.shape", _on_arrays(_tf_shape))
     register("keras.ops.image.extract_patches", _on_arrays(_extract_patches))
+    register("tensorflow.image.extract_patches", _on_arrays(_tf_extract_patches))
     register("keras.ops.reshape", _on_arrays(_ops_reshape))
     register("keras.random.dropout", _on_arrays(_random_dropout))
     register("keras.ops.transpose", _on_arrays(_ops_transpose))

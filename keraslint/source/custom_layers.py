@@ -96,6 +96,8 @@ class CustomLayer:
         #: (``Decoder()(x, encoder_outputs)``); 1 for one tensor or a list; None when its
         #: calls disagree (the engine's inputs then cannot say which form a call used)
         self.positional: int | None = 1
+        #: input count -> the number of tensors a call returns, where output_structure found several
+        self.output_counts: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"CustomLayer({self.cls.name})"
@@ -144,6 +146,39 @@ class CustomLayer:
             raise found
         return found
 
+    def output_structure(self, shapes: list[Shape | None], positional: bool) -> tuple[type, int] | None:
+        """How many tensors a call on tensors of ``shapes`` returns, when ``call`` returns a list or
+        a tuple of them (``[scores[i] for i in range(len(inputs))]``): (list or tuple, their number);
+        None for one tensor or when not known. The source pass needs it before the shapes are all
+        known, so ``call`` runs on what is known (an axis not known is None; a shape not known is
+        a tensor of unknown rank), detached as for ``infer``."""
+        count = len(shapes)
+        if self.interp._script_method(self.obj, "compute_output_shape") is not None:
+            return None  # Keras takes the output from it: one shape, as _evaluate reads it
+        call = self.interp._script_method(self.obj, "call")
+        if call is None:
+            return None
+        tensors = [make(self.layer.node, shape, "float32", type_=TENSOR) for shape in shapes]
+        arguments: list[Any] = tensors if positional or count == 1 else [ListValue(tensors)]
+        known: list[Any] = [UNKNOWN if shape is None else shape for shape in shapes]
+        built: Any = known[0] if positional or count == 1 else ListValue(known)
+        try:
+            with _detached(self.interp, self.obj):
+                build = self.interp._script_method(self.obj, "build")
+                if build is not None:  # what call reads from self (its weights) is made there
+                    self.interp.call(build, [built], {}, None)
+                result = self.interp.call(call, arguments, {}, None)
+        except Exception:  # noqa: BLE001 - the user's code is never ours to crash on
+            return None
+        kind = list if isinstance(result, ListValue) else tuple if isinstance(result, tuple) else None
+        items = result.items if isinstance(result, ListValue) else result
+        # a layer returns tensors: an item of unknown shape is one too, but a nested container
+        # (or nothing known to be a tensor) leaves the structure unknown
+        if kind is None or not items or not all(isinstance(item, Array) or item is UNKNOWN for item in items):
+            return None
+        self.output_counts[count] = len(items)
+        return kind, len(items)
+
     def weights(self, *inputs: Shape) -> list[Weight] | None:
         """The weights the layer makes when built on ``inputs`` (None: not followed)."""
         try:
@@ -175,6 +210,7 @@ class CustomLayer:
             if build is not None:
                 interp.call(build, [shapes], {}, None)
             rule = interp._script_method(obj, "compute_output_shape")
+            outputs: tuple[Shape, ...] | None = None
             if rule is not None:
                 output = _shape_value(interp.call(rule, [shapes], {}, None))
                 where = "compute_output_shape()"
@@ -184,11 +220,22 @@ class CustomLayer:
                     raise UnsupportedLayer("Opaque", f"custom layer {name}: no call() to follow")
                 result = interp.call(call, arguments, {}, None)
                 output = result.shape if isinstance(result, Array) else None
+                outputs = _shapes_of(result)  # a list or tuple of tensors: several outputs
                 if isinstance(result, Array):
                     dynamic = frozenset(result.data.get(DYNAMIC_AXES, ()))
                 where = "call()"
             params = self._params(weights, probe)
         self._weights[tuple(inputs)] = weights
+        expected = self.output_counts.get(len(inputs) if self.positional == len(inputs) or len(inputs) > 1 else 1, 1)
+        if rule is None and outputs is not None and len(outputs) == expected > 1:
+            items = result.items if isinstance(result, ListValue) else result
+            return LayerResult(outputs=outputs, params=params,
+                               dynamic=tuple(frozenset(item.data.get(DYNAMIC_AXES, ())) for item in items),
+                               unsized_by=probe.unmodelled or probe.unsized_by)
+        if expected > 1:  # on these shapes call does not return the tensors the script was given
+            why = f"uses {probe.unmodelled}, not modelled" if probe.unmodelled else \
+                f"gives no known shapes for its {expected} outputs"
+            raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")
         if output is None:
             why = f"uses {probe.unmodelled}, not modelled" if probe.unmodelled else "gives no known shape"
             raise UnsupportedLayer("Opaque", f"custom layer {name}: {where} {why}")
@@ -241,6 +288,35 @@ class OwnWeights(CustomLayer):
         if params is None and self.layer.unknown_reason is None:
             self.layer.unknown_reason = f"model {self.cls.name}: its own weights are not known to keraslint"
         return LayerResult(outputs=(inputs[0],), params=params)
+
+
+def call_outputs(layer: Layer, inputs: list[Any] | None, node: Any) -> tuple[type, int] | None:
+    """For a node of the script's own layer on ``inputs`` (the source pass's tensors), whether
+    its call returns several tensors: (list or tuple, how many), else None (CustomLayer.output_structure)."""
+    custom = layer.config.get(CUSTOM_LAYER_KEY)
+    if inputs is None or not isinstance(custom, CustomLayer) or isinstance(custom, OwnWeights) \
+            or custom.positional is None:
+        return None
+    from keraslint.source.models import tensor_value  # models imports this module
+    from keraslint.source.tensor_ops import static_dims
+
+    positional = custom.positional > 1 and len(inputs) == custom.positional
+    # the shapes known so far (``alpha.shape[0]`` may count the tensors stacked); an axis not
+    # known is None, so what call does with it stays unknown
+    shapes: list[Shape | None] = []
+    for tensor in inputs:
+        dims = static_dims(tensor_value(tensor, node))
+        shapes.append(None if dims is None else tuple(d if isinstance(d, int) and not isinstance(d, bool) else None
+                                                      for d in dims))
+    return custom.output_structure(shapes, positional)
+
+
+def _shapes_of(result: Any) -> tuple[Shape, ...] | None:
+    """The shapes of a list or tuple of tensors ``call`` returned (None: not such, or one unknown)."""
+    items = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else None
+    if not items or not all(isinstance(item, Array) and item.shape is not None for item in items):
+        return None
+    return tuple(item.shape for item in items)
 
 
 def _tensor(shape: Shape, node: Any) -> Array:

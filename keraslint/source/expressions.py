@@ -179,6 +179,37 @@ class ExpressionsMixin:
             return left + right
         return UNKNOWN
 
+    def _eval_FormattedString(self, node: cst.FormattedString) -> Any:
+        """``f"encoder_{i}_ffn"``: the string, when every part is a known number, string or bool
+        (layer names built in a loop are what ``get_layer`` later looks up); otherwise unknown.
+        Every expression is evaluated either way (its calls count)."""
+        pieces: list[str] | None = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if pieces is not None and "\\" not in part.value:
+                    pieces.append(part.value.replace("{{", "{").replace("}}", "}"))
+                else:
+                    pieces = None
+                continue
+            assert isinstance(part, cst.FormattedStringExpression)
+            value = self.eval(part.expression)
+            spec = part.format_spec
+            if pieces is None or part.equal is not None or type(value) not in (int, float, str, bool) \
+                    and not isinstance(value, int) or spec and not all(isinstance(p, cst.FormattedStringText)
+                                                                       for p in spec):
+                pieces = None
+                continue
+            if part.conversion == "r":
+                value = repr(value)
+            elif part.conversion in ("s", "a"):
+                value = str(value) if part.conversion == "s" else ascii(value)
+            try:
+                pieces.append(format(value, "".join(p.value for p in spec or ()
+                                                    if isinstance(p, cst.FormattedStringText))))
+            except (ValueError, TypeError):
+                pieces = None
+        return "".join(pieces) if pieces is not None else UNKNOWN
+
     def _eval_Ellipsis(self, node: cst.Ellipsis) -> Any:
         return ...
 

@@ -194,11 +194,12 @@ def keras_init(interp: Interpreter, init: KerasInit, args: list[Any], kwargs: di
         return  # a plain `super().__init__(**kwargs)`: the model is traced from `call`
     site = CallSite(name="keras.Model", spelled="keras.Model", node=node, args=args, kwargs=kwargs, receiver=None,
                     reachable=interp.reachable, stack=())
-    graph = models.functional(site).data["graph"]
+    built = models.functional(site).data
+    graph = built["graph"]
     cls = _script_class(obj)
     if graph.name is None and cls is not None:
         graph.name = cls.name
-    obj.data["graph"] = graph
+    obj.data["graph"], obj.data["structure"] = graph, built["structure"]
 
 
 # -- loops over the script's own sequences -----------------------------------------------------

@@ -152,6 +152,8 @@ def _tensors(value: Any) -> list[Tensor] | None:
     if isinstance(value, Obj) and value.type == TENSOR and "tensor" in value.data:
         return [value.data["tensor"]]
     if isinstance(value, Method):
+        from keraslint.source.model_parts import layer_attribute  # it builds on this module
+
         value = layer_attribute(value)
         if value is NOT_MODELLED:
             return None
@@ -179,8 +181,9 @@ def tensors_of(value: Any) -> list[Tensor] | None:
 tracing_calls = [0]
 
 
-def apply_layer(layer: Layer, site: CallSite) -> Any:
-    """``layer(x)``: a new node; its output tensor(s)."""
+def apply_layer(layer: Layer, site: CallSite, structure: tuple[type, int] | None = None) -> Any:
+    """``layer(x)``: a new node; its output tensor(s). ``structure``: for the script's own layer,
+    the list or tuple of how many tensors its call returns, when already known."""
     if layer.kind == "MultiHeadAttention":
         parts = [site.arg(0, "query"), site.arg(1, "value")]
         if site.has(2, "key"):
@@ -207,10 +210,20 @@ def apply_layer(layer: Layer, site: CallSite) -> Any:
     node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
                 output_count=output_count(layer, call_kwargs), dependencies=dependencies)
     _LAYER_NODES.setdefault(layer, []).append(node)
+    if tracing_calls[0]:
+        TRACED.add(node)  # inside a layer's call: part of that layer, not a layer of the model
     if inputs is None:
         # Called on something that is not a symbolic tensor we built: the output is unknown.
         node.call_kwargs["__unknown_input__"] = True
+    from keraslint.source.custom_layers import call_outputs  # it builds on this module
+
+    if structure is None:
+        structure = call_outputs(layer, inputs, site.node)
+    if structure is not None:
+        node.output_count = structure[1]
     outputs = [_tensor_obj(Tensor(node, i), site) for i in range(node.output_count)]
+    if structure is not None and structure[0] is list:
+        return ListValue(outputs)  # a custom layer whose call returns a list: Keras gives the list
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
@@ -255,18 +268,41 @@ def functional(site: CallSite) -> Obj:
                        outputs_keyed=isinstance(outputs, dict))
     for tensors, what, position in ((in_tensors, "inputs", 0), (out_tensors, "outputs", 1)):
         if tensors is None:
+            from keraslint.source.model_parts import why_not_tensors  # it builds on this module
+
             code = argument_code(site, position, what) or argument_code(site, None, what[:-1])
             written = f" (`{code}`)" if code else ""
-            note_unknown(graph, f"the {what} of keras.Model(...){written} are not tensors keraslint followed")
-    return Obj(MODEL, site.node, {"graph": graph})
+            why = why_not_tensors(inputs if position == 0 else outputs)
+            note_unknown(graph, f"the {what} of keras.Model(...){written} are not tensors keraslint followed"
+                         + (f": {why}" if why else ""))
+    # ``model.input``/``model.output`` give back the structures as passed (a list, a dict ...)
+    return Obj(MODEL, site.node, {"graph": graph, "structure": {"input": inputs, "output": outputs}})
 
 
-def _flattened(value: Any) -> Any:
-    """A dict of tensors as keras.Model(...) flattens it: its values in sorted key order (Keras 3's
-    tree.flatten), so ``{"features": x}`` inputs are followed like a list."""
-    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
-        return tuple(value[k] for k in sorted(value))
-    return value
+def _flattened(value: Any, depth: int = 0) -> Any:
+    """A structure of tensors as Keras 3's ``tree.flatten`` flattens it: dicts by sorted key,
+    lists and tuples in order, nested ones too (``{"content": {...}, "style": {...}}``), so such
+    inputs and outputs are followed like a flat list. Anything else is returned as it is."""
+    if depth > 8:
+        return UNKNOWN
+    if isinstance(value, dict):
+        if not value or not all(isinstance(k, str) for k in value):
+            return value
+        value = tuple(value[k] for k in sorted(value))
+    elif isinstance(value, ListValue):
+        value = tuple(value.items)
+    if not isinstance(value, tuple) or not any(isinstance(v, (dict, tuple, ListValue)) for v in value):
+        return value
+    flat: list[Any] = []
+    for item in value:
+        inner = _flattened(item, depth + 1)
+        flat.extend(inner if isinstance(inner, tuple) else [inner])
+    return tuple(flat)
+
+
+def flattened(value: Any) -> Any:
+    """The tensors of a nested structure in Keras' order (see ``_flattened``)."""
+    return _flattened(value)
 
 
 def note_unknown(graph: ModelGraph, reason: str) -> None:
@@ -341,6 +377,10 @@ def model_graph(model: Obj) -> ModelGraph | None:
 
 
 def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
+    for old in graph.nodes() if graph.outputs else []:  # rebuilt after an add(): the old chain is gone
+        applied = _LAYER_NODES.get(old.layer) if old.layer is not None else None
+        if applied is not None and old in applied:
+            applied.remove(old)
     entries = [(item, False) if not isinstance(item, tuple) else item for item in sequence]
     input_shape: Shape | None = None
     unknown: frozenset[int] = frozenset()
@@ -384,6 +424,7 @@ def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
             note_unknown(graph, why)
             layer = Layer(kind="Opaque", config={}, pretrained=None, unknown_reason=why)
         node = Node(layer=layer, inputs=[current], node=layer.node, conditional=conditional)
+        _LAYER_NODES.setdefault(layer, []).append(node)  # for `model.layers[i].output`
         current = Tensor(node)
     graph.outputs = [current]
 
@@ -438,53 +479,6 @@ def _model_as_layer(model: Obj) -> Layer | None:
     return model.data["as_layer"]
 
 
-#: Keras-ecosystem packages whose models and layers keraslint does not model layer by layer:
-#: they stay opaque parts of the graph (unknown output shapes), so a model built around them is
-#: still found and checked.
-ECOSYSTEM_PREFIXES = ("keras_hub.", "keras_nlp.", "keras_cv.")
-
-
-def _external(site: CallSite) -> Obj | None:
-    """A pretrained or ecosystem network: ``keras.applications.ResNet50(...)``,
-    ``keras_hub.models.BertBackbone.from_preset(...)``, ``keras_cv.layers.RandAugment(...)``.
-
-    Models are MODEL objects without a graph that act as one opaque layer when called; ``pretrained``
-    says whether their weights come from elsewhere (``weights="imagenet"``, ``from_preset``), which
-    decides whether an unseeded run initialises anything at random."""
-    name = site.name
-    parts = name.split(".")
-    preset = parts[-1] in ("from_preset", "from_config") and len(parts) >= 3
-    leaf = parts[-2] if preset else parts[-1]
-    if not leaf[:1].isupper():
-        return None
-    if name == "tensorflow_hub.KerasLayer":
-        # a TF Hub module: its weights come from the hub
-        return Obj(LAYER, site.node, {"layer": Layer(kind="Opaque", config={}, node=site.node, spelled="KerasLayer",
-                                                      pretrained=True, unknown_reason="layer KerasLayer: a TF Hub "
-                                                      "module, not modelled by keraslint")})
-    if name.startswith("keras.applications."):
-        weights = site.arg(None, "weights", default="imagenet")
-        pretrained: bool | None = None if weights is UNKNOWN else weights is not None
-        if len(parts) == 3 or (len(parts) == 4 and parts[2].islower()):  # keras.applications.vgg16.VGG16
-            from keraslint.source.applications import application  # it builds on this module
-
-            backbone = application(site, leaf, pretrained)
-            if backbone is not None:
-                return backbone
-        kind = "model"
-    elif name.startswith(ECOSYSTEM_PREFIXES) and len(parts) >= 3 and parts[1] in ("models", "layers"):
-        pretrained = parts[-1] == "from_preset"
-        kind = "model" if parts[1] == "models" else "layer"
-    else:
-        return None
-    layer = Layer(kind="Opaque", config={}, node=site.node, spelled=leaf, pretrained=pretrained,
-                  unknown_reason=f"{'layer' if kind == 'layer' else 'model'} {leaf} ({'.'.join(parts[:2])}): "
-                  "not modelled by keraslint")
-    if kind == "layer" and not preset:
-        return Obj(LAYER, site.node, {"layer": layer})
-    return Obj(MODEL, site.node, {"loaded": True, "pretrained": pretrained, "as_layer": layer})
-
-
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The result of a Keras model-building call, or NOT_MODELLED for anything else."""
     name = site.name
@@ -494,7 +488,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         result = tensor_ops.tensor_function(site)
         if result is not NOT_MODELLED:
             return result
-    external = _external(site)
+    from keraslint.source.external_models import external_model  # it builds on this module
+
+    external = external_model(site)
     if external is not None:
         return external
     if name.startswith("keras.applications.") and name.endswith(".preprocess_input"):
@@ -505,6 +501,16 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             op = Layer(kind="Identity", config={"__preprocess__": name}, name="preprocess_input", node=site.node,
                        spelled="preprocess_input")
             return apply_layer(op, site)
+    if name in ("keras.models.save_model", "keras.models.load_model") or \
+            site.receiver is not None and site.receiver.type == MODEL and name.endswith(".save"):
+        from keraslint.source import model_parts  # it builds on this module
+
+        if name == "keras.models.load_model":
+            again = model_parts.loaded(interp, site)
+            if again is not None:
+                return again
+        else:
+            model_parts.saved(interp, site)
     if name == "keras.Input":
         return make_input(site)
     if name == "keras.Sequential":
@@ -516,8 +522,9 @@ def call(interp: Interpreter, site: CallSite) -> Any:
         if leaf in MERGE_FUNCTIONS:
             kind = MERGE_FUNCTIONS[leaf]
             layer_site_kwargs = {k: v for k, v in site.kwargs.items() if k != "inputs"}
-            layer = Layer(kind=kind, config={k: plain(v) for k, v in layer_site_kwargs.items()}, node=site.node,
-                          spelled=leaf)
+            name = layer_site_kwargs.get("name")
+            layer = Layer(kind=kind, config={k: plain(v) for k, v in layer_site_kwargs.items() if k != "name"},
+                          node=site.node, spelled=leaf, name=name if isinstance(name, str) else None)
             return apply_layer(layer, site)
         kind = layer_kind(name)
         if kind is not None:
@@ -556,26 +563,26 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             on_data = eager_calls.model_on_data(receiver, site)
             return UNKNOWN if on_data is None else on_data
         if receiver.type == MODEL and method == "get_layer":
-            found = _get_layer(receiver, site)
+            from keraslint.source.model_parts import get_layer  # it builds on this module
+
+            found = get_layer(receiver, site)
             if found is not NOT_MODELLED:
                 return found
+            from keraslint.source.model_parts import missing_layer
+
+            missing = missing_layer(receiver, site)
+            if missing is not None:
+                return missing
         if receiver.type == MODEL and method == "add" and "sequence" in receiver.data:
             add_to_sequential(receiver, site.arg(0, "layer"), conditional=interp.uncertain)
             return None
     return NOT_MODELLED
 
 
-def attribute(model: Obj, name: str) -> Any:
-    """``model.output``/``model.outputs``/``model.input``/``model.inputs`` on a model we built."""
-    graph = model_graph(model)
-    if graph is None or not graph.complete:
-        return NOT_MODELLED
-    tensors = graph.outputs if name.startswith("output") else graph.inputs
-    objs = [Obj(TENSOR, model.node, {"tensor": t}) for t in tensors]
-    if name in ("output", "input"):
-        return objs[0] if len(objs) == 1 else NOT_MODELLED
-    return ListValue(objs)
-
+#: nodes made while following a custom layer's, a Lambda's or a subclass's call
+TRACED: weakref.WeakSet[Node] = weakref.WeakSet()
+#: the script's layers whose call was followed into the graph (they have no node of their own)
+TRACED_LAYERS: weakref.WeakSet[Obj] = weakref.WeakSet()
 
 #: every node of each layer the script applied, so that ``layer.output`` is the tensor it gave
 _LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDictionary()
@@ -584,46 +591,3 @@ _LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDict
 def register_node(layer: Layer, node: Node) -> None:
     """Record an application of ``layer`` made outside ``apply_layer``, for ``layer.output``."""
     _LAYER_NODES.setdefault(layer, []).append(node)
-
-
-def layer_attribute(value: Method) -> Any:
-    """``layer.output``/``layer.input`` of a layer applied exactly once (Keras refuses the
-    attribute on a layer with several inbound nodes); NOT_MODELLED otherwise."""
-    receiver, name = value.receiver, value.name
-    if receiver.type != LAYER or name not in ("output", "input"):
-        return NOT_MODELLED
-    if "input_tensor" in receiver.data:
-        # model.get_layer("image") of an input: its output is the Input tensor; its input is
-        # empty in Keras 3 (a model built on it is refused: "`inputs` argument cannot be empty")
-        return tensor_value(receiver.data["input_tensor"], receiver.node) if name == "output" else NOT_MODELLED
-    layer = receiver.data.get("layer")
-    nodes = _LAYER_NODES.get(layer, []) if isinstance(layer, Layer) else []
-    if len(nodes) != 1:
-        return NOT_MODELLED
-    node = nodes[0]
-    if name == "output":
-        objs = [tensor_value(Tensor(node, i), receiver.node) for i in range(node.output_count)]
-    else:
-        objs = [tensor_value(t, receiver.node) for t in node.inputs]
-        if not objs:
-            return NOT_MODELLED
-    return objs[0] if len(objs) == 1 else ListValue(objs)
-
-
-def _get_layer(model: Obj, site: CallSite) -> Any:
-    """``model.get_layer("name")``: a layer the script named, in a model keraslint built."""
-    graph = model_graph(model)
-    name = site.arg(0, "name", default=None)
-    if graph is None or not isinstance(name, str) or site.has(1, "index"):
-        return NOT_MODELLED
-    found = [layer for layer in graph.layers() if layer.name == name]
-    inputs = [t for t in graph.inputs if t.node.input_name == name]
-    if inputs and not found and len(inputs) == 1:
-        # the InputLayer of `keras.Input(..., name="image")`
-        return Obj(LAYER, site.node, {"layer": Layer(kind="InputLayer", config={}, name=name, node=site.node),
-                                      "input_tensor": inputs[0]})
-    if len(found) != 1:
-        from keraslint.source.applications import inner_layer  # it builds on this module
-
-        return inner_layer(model, name, site)
-    return Obj(LAYER, site.node, {"layer": found[0]})

@@ -20,7 +20,7 @@ import libcst as cst
 from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import custom_layers, models
-from keraslint.source.values import ClassValue, Obj
+from keraslint.source.values import ClassValue, ListValue, Obj
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ def instantiate(interp: Interpreter, obj: Obj, cls: ClassValue, args: list[Any],
     init = interp._script_method(obj, "__init__")
     if init is not None:
         interp.call(init, args, kwargs, node, star)
+    elif obj.type == models.MODEL and cls.base == "keras.Model" and not star:
+        # no __init__ of its own: keras.Model's, so `Net(inputs, outputs)` is that functional
+        # model (a subclass that only overrides train_step or metrics)
+        from keraslint.source.instances import KerasInit, keras_init
+
+        keras_init(interp, KerasInit(obj), args, kwargs, node)
     if obj.type == models.LAYER:
         custom_layers.attach(interp, obj, cls)
         return
@@ -65,7 +71,7 @@ def _trace(interp: Interpreter, obj: Obj, cls: ClassValue, call: Any, head: Node
     asked = tensor_ops.unknown_rank_queries[0]
     models.tracing_calls[0] += 1
     try:
-        outputs = models.tensors_of(interp.call(call, [tensor], {}, None))
+        outputs = models.tensors_of(models.flattened(interp.call(call, [tensor], {}, None)))
     finally:
         models.tracing_calls[0] -= 1
     if head.input_shape is None and tensor_ops.unknown_rank_queries[0] > asked:
@@ -147,7 +153,21 @@ def trace_layer_call(interp: Interpreter, layer: Obj, site: CallSite) -> Any:
         result = interp.call(call, arguments, kwargs, None, site.star_args)
     finally:
         models.tracing_calls[0] -= 1
-    return result if models.tensors_of(result) is not None else None
+    found = models.tensors_of(models.flattened(result))
+    if found is None:
+        return None
+    custom = layer.data["layer"].config.get(CUSTOM_LAYER_KEY)
+    if len(found) > 1 and isinstance(custom, custom_layers.CustomLayer) and isinstance(result, (tuple, ListValue)):
+        # Keras counts all its weights even where the model uses one of its outputs: one layer
+        # (custom_layers.py) of as many outputs as this call gave, which counts every sub-layer
+        inputs_given = models.tensors_of(inputs) or []
+        custom.output_counts[len(inputs_given)] = len(found)
+        return models.apply_layer(layer.data["layer"], site, structure=(type(result) if isinstance(result, tuple)
+                                                                        else list, len(found)))
+    # to Keras it is one layer: its `.output` is what this call gave (model_parts.get_layer)
+    layer.data.setdefault("traced_calls", []).append((inputs, result))
+    models.TRACED_LAYERS.add(layer)
+    return result
 
 
 def _has_own_weights(cls: ClassValue) -> bool:

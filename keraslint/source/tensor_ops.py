@@ -36,6 +36,7 @@ from keraslint.source.values import (
     Obj,
     Ref,
     dynamic_dim,
+    is_dynamic_dim,
 )
 from keraslint.values import UNKNOWN
 
@@ -112,6 +113,8 @@ def static_dims(value: Any) -> tuple[Any, ...] | None:
     finally:
         custom_layers.provisional[0] -= 1
     if result is None or tensor.index >= len(result.outputs) or result.outputs[tensor.index] is None:
+        if not tensor.node.is_input and any(n.is_input and n.input_shape is None for n in graph.nodes()):
+            unknown_rank_queries[0] += 1  # downstream of such an input: asked again once it is fed
         return None
     blind = result.blind_axes(tensor.index)
     return tuple(UNKNOWN if axis in blind else d if isinstance(d, int) and not isinstance(d, bool)
@@ -154,7 +157,7 @@ def _with_constants(items: Any, node: Any) -> list[Tensor] | None:
 
 def _constant_shape(value: Any) -> Shape | None:
     """The shape of a non-tensor operand: ``()`` for a Python number, an array's known shape."""
-    if isinstance(value, (int, float)):  # bools too
+    if isinstance(value, (int, float)) or is_dynamic_dim(value):  # bools too; a size known when it runs
         return ()
     if isinstance(value, Array) and value.shape is not None and all(isinstance(d, int) for d in value.shape):
         return tuple(value.shape)
@@ -180,6 +183,20 @@ _OPERATORS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.
               operator.floordiv: "//", operator.mod: "%", operator.pow: "**", operator.matmul: "@"}
 
 
+_SCALAR_OPS = (operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv, operator.mod)
+
+
+def _scalar_arith(op: Any, left: Any, right: Any, node: Any) -> Any:
+    """``tf.shape(x)[1] * tf.shape(x)[2]`` over an axis the model declares None: a scalar tensor
+    whose value is known only when the model runs (a dynamic_dim again, never a number), so a
+    tensor divided by it keeps its shape. NOT_MODELLED for anything else."""
+    if op not in _SCALAR_OPS or not (is_dynamic_dim(left) or is_dynamic_dim(right)):
+        return NOT_MODELLED
+    if not all(is_dynamic_dim(v) or isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+        return NOT_MODELLED
+    return dynamic_dim(node)
+
+
 def binary_op(op: Any, left: Any, right: Any, node: Any = None) -> Any:
     """``a + b`` with a Keras tensor on either side (a broadcast, as ``keras.ops.add``), and
     ``[a] + [b, c]`` on lists of tensors; NOT_MODELLED when no Keras tensor is involved."""
@@ -191,7 +208,7 @@ def binary_op(op: Any, left: Any, right: Any, node: Any = None) -> Any:
             tuple(items) if isinstance(left, tuple) and isinstance(right, tuple) else UNKNOWN
     a, b = _one_tensor(left), _one_tensor(right)
     if a is None and b is None:
-        return NOT_MODELLED
+        return _scalar_arith(op, left, right, node)
     symbol = _OPERATORS.get(op)
     code = _code(node)
     label = f"`{code}`" if code else f"`{symbol or '?'}` on a Keras tensor"
@@ -338,6 +355,24 @@ def _function_label(site: CallSite) -> str:
     return f"`{site.spelled}`"
 
 
+_CASTS = ("tensorflow.cast", "tensorflow.dtypes.cast", "keras.ops.cast")
+
+
+def _cast_scalar(value: Any, dtype: Any, node: Any) -> Any:
+    """``tf.cast(h * w, tf.float32)`` of a size: still that size (a dynamic_dim stays one), as a
+    float or int as asked; NOT_MODELLED for anything else."""
+    kind = dtype.name.rsplit(".", 1)[-1] if isinstance(dtype, Ref) else dtype if isinstance(dtype, str) else ""
+    if is_dynamic_dim(value) and kind.startswith(("float", "int", "uint", "bfloat")):
+        return dynamic_dim(node)
+    if type(value) is int and kind.startswith(("float", "bfloat")):
+        return float(value)
+    if type(value) is int and kind.startswith(("int", "uint")):
+        return value
+    return NOT_MODELLED
+
+
+_EINSUM = ("keras.ops.einsum", "tensorflow.einsum", "tensorflow.linalg.einsum")
+
 #: functions that give the static shape of a Keras tensor (``tf.shape`` a shape tensor)
 _SHAPE_FUNCTIONS = ("keras.ops.shape", "keras.backend.int_shape", "tensorflow.shape", "keras.backend.shape")
 
@@ -354,6 +389,16 @@ def tensor_function(site: CallSite) -> Any:
         if dims is None:
             return UNKNOWN
         return dims if name.startswith("keras.ops.") or name.endswith("int_shape") else ShapeTensor(dims)
+    if name in _CASTS and len(site.args) == 2 and not site.kwargs:
+        cast = _cast_scalar(first, site.args[1], site.node)
+        if cast is not NOT_MODELLED:
+            return cast
+    if name in _EINSUM and isinstance(site.args[0] if site.args else None, str) and len(site.args) > 1 \
+            and not site.kwargs and not site.star_args:
+        operands = [_one_tensor(a) for a in site.args[1:]]
+        if any(operands) and all(operands):
+            return _op_tensor(_function_label(site), "einsum", operands, site.node,  # type: ignore[arg-type]
+                              params={"equation": site.args[0]})
     entry = _OP_CALLS.get(name)
     if entry is None:
         leaf = name.rsplit(".", 1)[-1]

@@ -95,6 +95,14 @@ def _cases() -> list[Case]:
         for shape in [(None, 4, 6), (None, None, 3), (None, 2, 5, 7)]:
             cases.append((f"getitem{i}_{len(shape)}", "getitem", {"key": key}, [shape], (),
                           lambda x, key=key: x[key]))
+    equations = ["bijc,bijd->bcd", "ij,jk->ik", "bij,j->bi", "ij,jk->ki", "ij->ji", "bi,bi->b", "abc,cd->abd"]
+    for i in range(30):  # einsum (a gram matrix in style transfer): sizes per label, 1s broadcast
+        equation = equations[i % len(equations)]
+        sizes = {label: rng.choice([None, 2, 3]) for label in "abcdijk"}
+        shapes = [tuple(1 if rng.random() < 0.1 else sizes[label] for label in spec)
+                  for spec in equation.split("->")[0].split(",")]
+        cases.append((f"einsum{i}", "einsum", {"equation": equation}, shapes, (),
+                      lambda *xs, equation=equation: ops.einsum(equation, *xs)))
     return cases
 
 
