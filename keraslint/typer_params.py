@@ -20,9 +20,22 @@ from typing import Any, get_args, get_origin
 #: "not one of the plain cases": typer's own coercion decides
 _TYPERS = object()
 
+#: the typer releases whose coercion the stand-in was compared with (tests/test_typer_params.py);
+#: on any other release it is not installed, so a typer that changes its internals (or its
+#: coercion) only costs the ~100 ms back, never a different value
+TESTED_TYPERS = ("0.29.",)
+
+
+def active() -> bool:
+    import typer  # imported by the CLI already; importlib.metadata would cost ~15 ms more
+
+    return str(getattr(typer, "__version__", "")).startswith(TESTED_TYPERS)
+
 
 def install() -> None:
     """Give typer's parameters the pydantic-free stand-in (once; a no-op on another typer)."""
+    if not active():
+        return
     try:
         from typer._coercion import build_runtime_param
         from typer.core import _TyperParameter
