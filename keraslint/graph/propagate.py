@@ -285,8 +285,8 @@ def _evaluated_blind(layer: Layer, inputs: list[Shape | None], in_blind: list[Bl
     model = layer.config.get(CUSTOM_LAYER_KEY)
     if model is None or isinstance(model, TensorOp):  # tensor ops follow Keras's own shape rules
         return blind, None
-    dynamic = {i for shape, seen in zip(inputs, [*in_blind, *[_SEEING] * len(inputs)]) if shape is not None
-               for i, d in enumerate(shape) if d is None and i not in seen}
+    dynamic = {i for k, shape in enumerate(inputs) if shape is not None for i, d in enumerate(shape)
+               if d is None and i not in (in_blind[k] if k < len(in_blind) else _SEEING)}
     found = []
     unsized: list[int] = []
     for i, shape in enumerate(result.outputs):

@@ -12,10 +12,18 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.source import api, cli_args, containers, instances, pandas_sources, python_builtins
+from keraslint.source import (
+    api,
+    cli_args,
+    containers,
+    instances,
+    pandas_sources,
+    python_builtins,
+)
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
 from keraslint.source.names import canonical
+from keraslint.source.tree import child_nodes
 from keraslint.source.values import (
     NOT_MODELLED,
     ClassValue,
@@ -384,7 +392,7 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return found
 
 
