@@ -40,6 +40,7 @@ SLOW_FILES = {
     "graph/test_model_oracle.py": "whole models built by Keras (~6 s)",
     "test_packaging.py": "builds a wheel (~6 s)",
     "graph/test_custom_layer_oracle.py": "custom layers built by Keras (~4 s)",
+    "graph/test_followed_tensors_oracle.py": "reshapes and masks in layers built by Keras (~5 s)",
     "graph/test_model_parts_oracle.py": "models built from other models' parts, by Keras (~20 s)",
     "test_shapes_command.py": "CLI subprocesses (~3 s)",
     "test_diagrams.py": "CLI subprocesses, Graphviz and Mermaid under node",

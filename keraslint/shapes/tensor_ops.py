@@ -156,12 +156,13 @@ def _reshape(what: TensorOp, inputs: list[Shape]) -> Shape:
     x = inputs[0]
     raw = what.params["shape"]
     newshape = tuple(raw) if isinstance(raw, (tuple, list)) else (raw,)
-    if any(isinstance(d, bool) or not isinstance(d, int) for d in newshape):
+    # None: a size known only when the model runs (``tf.shape(x)[0]``): Keras leaves that axis None
+    if any(isinstance(d, bool) or not (d is None or isinstance(d, int)) for d in newshape):
         raise UnsupportedLayer("Opaque", f"{what.label}: a size of the new shape is not known to keraslint")
-    if newshape.count(-1) > 1 or any(d < -1 for d in newshape):
+    if newshape.count(-1) > 1 or any(d is not None and d < -1 for d in newshape):
         raise what.fail(f"new shape {fmt(newshape)} may hold only sizes and one -1")
-    if None in x:
-        return tuple(None if d == -1 else d for d in newshape)
+    if None in x or None in newshape:
+        return tuple(None if d is None or d == -1 else d for d in newshape)
     size = prod(x)
     assert size is not None
     if -1 not in newshape:

@@ -30,6 +30,7 @@ from keraslint.source import (
     training,
 )
 from keraslint.source.names import layer_kind
+from keraslint.source.limits import MAX_UNROLL
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
 from keraslint.values import UNKNOWN
 from keraslint.vocabulary import REMOVED_LAYERS
@@ -107,6 +108,8 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
         if kind in (tuple, list):
             items = interp.sequence_items(value)
             if items is None:
+                items = _rows(interp, value)
+            if items is None:
                 return UNKNOWN
             return tuple(items) if kind is tuple else ListValue(list(items))
         if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) is int \
@@ -120,6 +123,15 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
         return UNKNOWN
 
     return convert
+
+
+def _rows(interp: Interpreter, value: Any) -> list[Any] | None:
+    """``list(np.swapaxes(bags, 0, 1))``: the rows of an array whose first axis is known and
+    short (each a row as ``x[i]`` gives it); None otherwise."""
+    if not isinstance(value, Array) or not value.shape or type(value.shape[0]) is not int \
+            or not 0 <= value.shape[0] <= MAX_UNROLL:
+        return None
+    return [subscript(interp, value, [i]) for i in range(value.shape[0])]
 
 
 def _dict(interp: Interpreter, site: CallSite) -> Any:

@@ -305,6 +305,25 @@ def _matmul_call(interp: Interpreter, site: CallSite) -> Any:
     return make(site.node, None, None) if result is NOT_MODELLED else result
 
 
+#: NumPy's arithmetic ufuncs as functions: ``np.divide(x, 255.0)`` is ``x / 255.0``
+_UFUNC_OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+                    "divide": operator.truediv, "true_divide": operator.truediv, "floor_divide": operator.floordiv,
+                    "power": operator.pow, "mod": operator.mod, "remainder": operator.mod}
+
+
+def _ufunc_call(interp: Interpreter, site: CallSite) -> Any:
+    """``np.divide(a, b)``: the operator's result; with ``out=``/``where=``/``dtype=`` (or
+    unpacked arguments) unknown, as those change what it returns."""
+    if len(site.args) != 2 or site.kwargs or site.star_args:
+        return unknown(site.node)
+    result = binary_op(interp, _UFUNC_OPERATORS[site.name.rsplit(".", 1)[-1]], site.args[0], site.args[1], site.node)
+    return unknown(site.node) if result is NOT_MODELLED else result
+
+
+for _name in _UFUNC_OPERATORS:
+    handles(f"numpy.{_name}")(_ufunc_call)
+
+
 def binary_op(interp: Interpreter, op: Any, left: Any, right: Any, node: cst.BaseExpression | None = None) -> Any:
     """Arithmetic on arrays (broadcasting, NumPy 2 type promotion); also ``shape + (1,)`` on
     shape tuples holding unknown dimensions."""

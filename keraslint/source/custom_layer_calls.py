@@ -259,9 +259,9 @@ def _tensor_shape(interp: Interpreter, site: CallSite) -> Any:
 _ELEMENTWISE_TF = ("relu", "relu6", "elu", "selu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
                    "softsign", "swish", "silu", "leaky_relu", "dropout")
 _ELEMENTWISE_MATH = ("sigmoid", "tanh", "exp", "log", "sqrt", "square", "abs", "negative", "softplus", "erf",
-                     "rsqrt", "reciprocal", "sin", "cos")
+                     "rsqrt", "reciprocal", "sin", "cos", "floor", "ceil", "round", "sign")
 _ELEMENTWISE_OPS = (*_ELEMENTWISE_TF, "exp", "log", "sqrt", "square", "abs", "negative", "erf", "rsqrt", "sin",
-                    "cos", "hard_sigmoid", "hard_silu", "mish", "clip")
+                    "cos", "hard_sigmoid", "hard_silu", "mish", "clip", "floor", "ceil", "round", "sign")
 _BINARY = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul, "divide": operator.truediv,
            "maximum": operator.add, "minimum": operator.add}
 

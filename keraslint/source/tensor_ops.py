@@ -167,14 +167,19 @@ def _constant_shape(value: Any) -> Shape | None:
     return None
 
 
-def _static(value: Any) -> Any:
-    """A static op argument (int, None, bool, tuple of them); UNKNOWN for anything else."""
+def _static(value: Any, dynamic: bool = False) -> Any:
+    """A static op argument (int, None, bool, tuple of them); UNKNOWN for anything else.
+    ``dynamic``: a size known only when the model runs (``tf.shape(x)[0]``, a dynamic_dim) is
+    None, as TensorFlow's shape inference leaves it in a reshape's new shape (measured:
+    ``tf.reshape(x, [tf.shape(x)[0], h, w, h * w])`` is ``(None, 8, 8, 64)``)."""
     if value is None or isinstance(value, (int, str)):
         return value
+    if dynamic and is_dynamic_dim(value):
+        return None
     if isinstance(value, ListValue):
         value = tuple(value.items)
     if isinstance(value, tuple):
-        items = tuple(_static(v) for v in value)
+        items = tuple(_static(v, dynamic) for v in value)
         return UNKNOWN if any(v is UNKNOWN for v in items) else items
     return UNKNOWN
 
@@ -445,7 +450,7 @@ def tensor_function(site: CallSite) -> Any:
         if value is _MISSING_AXIS:
             return _op_tensor(label, None, inputs, site.node, unknown=f"{label}: called without the argument "
                               f"`{keyword}` keraslint expects")
-        value = _static(value)
+        value = _static(value, dynamic=op == "reshape")
         if value is UNKNOWN:
             return _op_tensor(label, None, inputs, site.node, unknown=f"{label}: `{keyword}` is not known to keraslint")
         params[key] = value
