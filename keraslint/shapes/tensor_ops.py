@@ -178,6 +178,25 @@ def _reshape(what: TensorOp, inputs: list[Shape]) -> Shape:
     return tuple(size // known if d == -1 else d for d in newshape)
 
 
+@op("tile")
+def _tile(what: TensorOp, inputs: list[Shape]) -> Shape:
+    """``keras.ops.tile(x, repeats)`` (NumPy's rule: the shorter of shape and repeats padded with
+    1s in front) and ``tf.tile(x, multiples)`` (one per axis); a size or a multiple known only
+    when the model runs (None) leaves its axis None, as Keras's ``Tile`` and TensorFlow's shape
+    inference do."""
+    x = list(inputs[0])
+    raw = what.params["repeats"]
+    repeats = list(raw) if isinstance(raw, (tuple, list)) else [raw]
+    if any(isinstance(r, bool) or not (r is None or isinstance(r, int) and r >= 0) for r in repeats) \
+            or what.params.get("per_axis") and len(repeats) != len(x):
+        raise UnsupportedLayer("Opaque", f"{what.label}: its multiples are not known to keraslint")
+    if len(x) > len(repeats):
+        repeats = [1] * (len(x) - len(repeats)) + repeats
+    else:
+        x = [1] * (len(repeats) - len(x)) + x
+    return tuple(None if d is None or r is None else d * r for d, r in zip(x, repeats))
+
+
 @op("expand_dims")
 def _expand_dims(what: TensorOp, inputs: list[Shape]) -> Shape:
     x = inputs[0]

@@ -320,6 +320,8 @@ _OP_CALLS: dict[str, tuple[str, dict[str, _ARG]]] = {
     **_family("stack", ["keras.ops.stack", "tensorflow.stack", "keras.backend.stack"], axis=(1, "axis", 0)),
     **_family("reshape", ["keras.ops.reshape"], shape=(1, "newshape", _MISSING_AXIS)),
     **_family("reshape", ["tensorflow.reshape", "keras.backend.reshape"], shape=(1, "shape", _MISSING_AXIS)),
+    **_family("tile", ["keras.ops.tile"], repeats=(1, "repeats", _MISSING_AXIS)),
+    **_family("tile", ["tensorflow.tile"], repeats=(1, "multiples", _MISSING_AXIS)),
     **_family("expand_dims", ["keras.ops.expand_dims", "tensorflow.expand_dims"], axis=(1, "axis", _MISSING_AXIS)),
     **_family("expand_dims", ["keras.backend.expand_dims"], axis=(1, "axis", -1)),
     **_family("squeeze", ["keras.ops.squeeze", "tensorflow.squeeze"], axis=(1, "axis", None)),
@@ -450,10 +452,12 @@ def tensor_function(site: CallSite) -> Any:
         if value is _MISSING_AXIS:
             return _op_tensor(label, None, inputs, site.node, unknown=f"{label}: called without the argument "
                               f"`{keyword}` keraslint expects")
-        value = _static(value, dynamic=op == "reshape")
+        value = _static(value, dynamic=op in ("reshape", "tile"))
         if value is UNKNOWN:
             return _op_tensor(label, None, inputs, site.node, unknown=f"{label}: `{keyword}` is not known to keraslint")
         params[key] = value
+    if name == "tensorflow.tile":
+        params["per_axis"] = True  # TensorFlow wants one multiple per axis
     if op == "matmul":
         if any(site.kwargs.get(flag) not in (None, False) for flag in _MATMUL_FLAGS):
             return _op_tensor(label, None, inputs, site.node, unknown=f"{label}: transposed operands are not "

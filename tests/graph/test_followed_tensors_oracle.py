@@ -14,7 +14,7 @@ import pytest
 
 from keraslint.graph.propagate import analyze_model
 from keraslint.source.analysis import analyze
-from tests.source.test_followed_tensors import ATTENTION, DYNAMIC_RESHAPE, HEADER, STOCHASTIC_DEPTH
+from tests.source.test_followed_tensors import ATTENTION, DYNAMIC_RESHAPE, HEADER, STOCHASTIC_DEPTH, TILE
 
 keras = pytest.importorskip("keras")
 
@@ -23,6 +23,7 @@ keras = pytest.importorskip("keras")
     pytest.param(ATTENTION, id="reshape_by_tf_shape"),
     pytest.param(STOCHASTIC_DEPTH, id="floored_random_mask"),
     pytest.param(DYNAMIC_RESHAPE, id="reshape_of_a_dynamic_axis"),
+    pytest.param(TILE, id="tile"),
 ])
 def test_followed_tensors_match_keras(body: str) -> None:
     code = HEADER + body

@@ -80,6 +80,13 @@ x = ops.reshape(x, (ops.shape(x)[0], ops.shape(x)[1], 2, 4))
 model = keras.Model(inputs, layers.Dense(3)(x))
 """
 
+#: the time-series tutorial's last-step baseline: the last step repeated, in a functional model
+TILE = """
+inputs = keras.Input((6, 4))
+x = layers.Dense(4)(inputs)
+model = keras.Model(inputs, layers.Dense(2)(ops.tile(x[:, -1:, :], [1, 24, 1])))
+"""
+
 
 def _model(code: str):
     (graph,) = analyze(cst.parse_module(HEADER + code)).models.graphs()
@@ -145,3 +152,33 @@ many = list(np.zeros((100000, 5)))
     assert len(found["data"].items) == 3 and found["first"].shape == (10, 28, 28)
     assert [r.shape for r in found["rows"]] == [(5,), (5,)]
     assert getattr(found["many"], "items", None) is None  # too many rows to list one by one: unknown
+
+
+def test_a_tiled_tensor_has_the_shape_keras_gives() -> None:
+    model = _model(TILE)
+    assert _reasons(model) == []
+    assert model.output_shapes() == [(None, 24, 2)]
+
+
+def test_tf_tile_in_a_subclassed_models_call_is_followed() -> None:
+    """The tutorial's MultiStepLastBaseline: a model with no layer, only tf.tile."""
+    (graph,) = analyze(cst.parse_module(HEADER + """
+class MultiStepLastBaseline(keras.Model):
+    def call(self, inputs):
+        return tf.tile(inputs[:, -1:, :], [1, 24, 1])
+
+model = MultiStepLastBaseline()
+model.compile(loss="mse")
+model.evaluate(np.zeros((10, 6, 4)), np.zeros((10, 24, 4)))
+""")).models.graphs()
+    assert analyze_model(graph).output_shapes() == [(None, 24, 4)]
+
+
+def test_tf_tile_with_one_multiple_short_is_unknown_not_guessed() -> None:
+    """TensorFlow wants one multiple per axis (NumPy's padding is keras.ops.tile's rule only)."""
+    model = _model("""
+inputs = keras.Input((6, 4))
+model = keras.Model(inputs, tf.tile(layers.Dense(4)(inputs), [2, 1]))
+""")
+    assert model.output_shapes() == [None]
+    assert _reasons(model)
