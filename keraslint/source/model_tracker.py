@@ -30,7 +30,7 @@ class ModelFacts:
             graph = models.model_graph(obj)
             if graph is not None:
                 if graph.kind == "subclass" and not graph.outputs:
-                    models.note_unknown(graph, "subclassed model: keraslint could not follow its call() to Keras tensors")
+                    models.note_unknown(graph, _untraced_call(obj))
                 found.append(graph)
         return found
 
@@ -96,6 +96,17 @@ class ModelTracker(StatelessTracker):
         if unknown:
             head.unknown_reason = (f"input shape comes from `{code or keyword}` ({method}), which keraslint could "
                                    f"not fully determine{_from(value)}")
+
+
+def _untraced_call(obj: Obj) -> str:
+    """Why a subclassed model's call() gave no Keras tensors. When its input's shape never became
+    known (the data it is fed is unknown to keraslint), that is said too: a call indexing or
+    tiling its input (``inputs[:, :, i]``) cannot be followed on an input of unknown rank."""
+    why = "subclassed model: keraslint could not follow its call() to Keras tensors"
+    head = obj.data.get("subclass_input")
+    if isinstance(head, Node) and head.input_shape is None and head.unknown_reason:
+        return f"{why} on an input of unknown shape ({head.unknown_reason})"
+    return why
 
 
 def _from(value: Any) -> str:

@@ -182,3 +182,30 @@ model = keras.Model(inputs, tf.tile(layers.Dense(4)(inputs), [2, 1]))
 """)
     assert model.output_shapes() == [None]
     assert _reasons(model)
+
+
+def test_a_call_not_followed_on_data_of_unknown_shape_says_so() -> None:
+    """The tutorial's Baseline indexes its input by a column read from a CSV and is fed a dataset
+    keraslint cannot size: the reason names that data, not only the call."""
+    (graph,) = analyze(cst.parse_module(HEADER + """
+import pandas as pd
+df = pd.read_csv(sys.argv[1])
+column = {name: i for i, name in enumerate(df.columns)}["T"]
+
+class Baseline(keras.Model):
+    def __init__(self, label_index=None):
+        super().__init__()
+        self.label_index = label_index
+    def call(self, inputs):
+        if self.label_index is None:
+            return inputs
+        return inputs[:, :, self.label_index][:, :, tf.newaxis]
+
+baseline = Baseline(label_index=column)
+baseline.compile(loss="mse")
+baseline.evaluate(tf.data.Dataset.from_tensor_slices(df.values).window(24))
+""")).models.graphs()
+    model = analyze_model(graph)
+    assert model.output_shapes() in ([], [None])
+    (reason,) = graph.unknown
+    assert "on an input of unknown shape" in reason and "`tf.data.Dataset.from_tensor_slices" in reason
