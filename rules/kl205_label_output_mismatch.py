@@ -51,7 +51,13 @@ class LabelOutputMismatch(Rule):
     Which shapes Keras 3 lines up is taken from a table of every built-in loss, checked
     against Keras itself: it drops or adds a trailing axis of size 1, the cross-entropies
     demand the same rank and shape, `sparse_categorical_crossentropy` one rank less, and the
-    other losses broadcast.
+    other losses broadcast. Four losses have rules of their own: `ctc` takes labels
+    `(batch, max_length)` of class ids and logits `(batch, timesteps, classes)`; `circle` one
+    class id per sample and embeddings `(batch, dims)`; `CategoricalGeneralizedCrossEntropy`
+    one-hot encodes class ids itself, so labels `(N, 1)` against an output `(None, C)`
+    compare every output with every sample's label; `dice` and `tversky` broadcast and, by
+    default, sum over the whole batch. A `"categorical_generalized_cross_entropy"` string is
+    not a loss Keras can resolve; keraslint leaves it alone.
 
     ## Why is this bad?
     Most of these stop on the first batch with a shape error, after the data has loaded. Some
@@ -99,6 +105,13 @@ class LabelOutputMismatch(Rule):
          "m = keras.Model(inp, [keras.layers.Dense(1, name='age')(inp), keras.layers.Dense(3, name='kind')(inp)])\n"
          "m.compile(loss={'age': 'mse', 'kind': 'mse'}, loss_weights={'age': 1.0, 'kind': 0.5},\n"
          "          metrics={'kind': 'mae'})\nm.fit(x, [np.random.rand(100, 1), np.random.rand(100, 3)])\n"),
+        # CTC: label sequences against per-timestep logits; one-hot encoding inside the loss
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 20, 4)\ny = np.random.randint(1, 6, (100, 5))\n"
+         "inp = keras.Input((20, 4))\nh = keras.layers.LSTM(16, return_sequences=True)(inp)\n"
+         "m = keras.Model(inp, keras.layers.Dense(6)(h))\nm.compile(loss='ctc')\nm.fit(x, y)\n"),
+        ("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 3, 100)\n"
+         "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, activation='softmax')])\n"
+         "m.compile(loss=keras.losses.CategoricalGeneralizedCrossEntropy())\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
@@ -137,6 +150,14 @@ class LabelOutputMismatch(Rule):
                 "m = keras.Model(inp, [keras.layers.Dense(1, name='age')(inp), keras.layers.Dense(3, name='kind')(inp)])\n"
                 "m.compile(loss='mse', loss_weights=[1.0, 0.5])\nm.fit(x, [np.random.rand(100, 1), np.random.rand(100, 3)])\n",
                 line=7, message="has 2 weights for 1 loss"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 20, 4)\ny = np.random.randint(1, 6, 100)\n"
+                "inp = keras.Input((20, 4))\nh = keras.layers.LSTM(16, return_sequences=True)(inp)\n"
+                "m = keras.Model(inp, keras.layers.Dense(6)(h))\nm.compile(loss='ctc')\nm.fit(x, y)\n",
+                line=9, message="do not fit ctc"),
+        Invalid("import numpy as np\nimport keras\nx = np.random.rand(100, 8)\ny = np.random.randint(0, 3, (100, 1))\n"
+                "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, activation='softmax')])\n"
+                "m.compile(loss=keras.losses.CategoricalGeneralizedCrossEntropy())\nm.fit(x, y)\n",
+                line=7, message="every output is compared with the label of every sample"),
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

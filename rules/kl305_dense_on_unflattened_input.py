@@ -19,6 +19,7 @@ from keraslint.graph.layers import (
     window,
 )
 from keraslint.graph.losses import Outcome
+from keraslint.graph.losses import spec as loss_spec
 from keraslint.graph.propagate import AnalyzedModel
 from keraslint.rule import Finding, Invalid, Rule
 
@@ -81,6 +82,10 @@ class DenseOnUnflattenedInput(Rule):
         ("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros((64, 24, 1))\n"
         "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
         "    keras.layers.Dense(1, activation='sigmoid')])\nm.compile(loss='binary_crossentropy')\nm.fit(x, y)\n"),
+        # CTC wants logits per timestep, after a strided stack too, whatever the labels look like
+        ("import numpy as np\nimport keras\nx = np.zeros((64, 50, 4))\ny = np.zeros(64)\n"
+         "m = keras.Sequential([keras.Input((50, 4)), keras.layers.Conv1D(8, 3), keras.layers.MaxPooling1D(2),\n"
+         "    keras.layers.Dense(6)])\nm.compile(loss='ctc')\nm.fit(x, y)\n"),
     )
     INVALID = (
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((50, 4)),\n    keras.layers.Conv1D(32, 3),\n"
@@ -98,6 +103,8 @@ class DenseOnUnflattenedInput(Rule):
             if node is None:
                 continue
             outcomes = _label_outcomes(ctx, model)
+            if outcomes is None:
+                continue
             if outcomes and all(o.result == "ok" for _, o, _ in outcomes):
                 continue  # labels per position: the per-position output is what the script trains for
             shape_in = model.result(node).inputs[0]
@@ -115,16 +122,19 @@ class DenseOnUnflattenedInput(Rule):
                 yield Finding(f"{message}; add Flatten() or a global pooling layer before it", node=source_of(node))
 
 
-def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome, bool]]:
+def _label_outcomes(ctx: Context, model: AnalyzedModel) -> list[tuple[str, Outcome, bool]] | None:
     """Keras's outcome for every labelled use of ``model`` with a known loss, and whether its
-    labels have a lower rank than the output."""
+    labels have a lower rank than the output; None when a loss wants an output per position."""
     found = []
     for feed in ctx.feeds:
         compiled = feed.use.compiled
         outputs = feed.model.output_shapes()
         if feed.model.graph is not model.graph or compiled is None or compiled.loss is None or len(outputs) != 1:
             continue
-        outcome = label_outcome(feed, outputs[0], compiled.loss.name)
+        entry = loss_spec(compiled.loss.name)
+        if entry is not None and entry.kind == "ctc":
+            return None  # CTC takes one prediction per timestep: the per-position output is the point
+        outcome = label_outcome(feed, outputs[0], compiled.loss.name, axis=compiled.loss.axis)
         if outcome is not None and feed.labels is not None and feed.labels.shape is not None:
             found.append((compiled.loss.name, outcome, len(feed.labels.shape) < len(outputs[0])))
     return found

@@ -218,6 +218,18 @@ SCRIPTS = {
                                                   "np.zeros((8, 3))]"),
     "kl205_loss_weights_missing": two_outputs("loss=LOSSES, loss_weights={'age': 1.0}"),
     "kl205_metrics_unknown_output": two_outputs("loss=LOSSES, metrics={'age': 'mae', 'knd': 'accuracy'}"),
+    # KL205: the losses with shape rules of their own
+    "kl205_ctc_rank1_labels": fit(func("(20, 4)", "LSTM(8, return_sequences=True)", "Dense(6)"), "(8, 20, 4)",
+                                  "(8,)", "ctc"),
+    "kl205_circle_wide_labels": fit(seq("(4,)", "Dense(16)"), "(8, 4)", "(8, 3)", "circle"),
+    "kl205_cgce_column_labels": labelled("np.random.randint(0, 3, (64, 1))",
+                                         "keras.losses.CategoricalGeneralizedCrossEntropy()",
+                                         "Dense(3, activation='softmax')"),
+    "kl205_cgce_one_hot_labels": labelled("keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)",
+                                          "keras.losses.CategoricalGeneralizedCrossEntropy()",
+                                          "Dense(3, activation='softmax')"),
+    "kl205_dice_channels": fit(seq("(6, 6, 3)", "Conv2D(2, 3, padding='same', activation='sigmoid')"),
+                               "(8, 6, 6, 3)", "(8, 6, 6, 1)", "dice"),
     "kl205_loss_dict_keys": two_outputs("loss={'age': 'mse', 'knd': 'mse'}", "[np.zeros((8, 1)), np.zeros((8, 3))]"),
 }
 
@@ -251,6 +263,12 @@ QUIET = {
     "metrics_dict_some_outputs": two_outputs("loss=LOSSES, metrics={'kind': 'accuracy'}"),
     "metrics_dict_single_output": fit(seq("(4,)", "Dense(1)"), "(8, 4)", call="m.compile(optimizer='adam', "
                                       "loss='mse', metrics={'foo': 'mae'})\nm.fit(x, y, epochs=1, verbose=0)"),
+    # CTC's label sequences need not match the timesteps; Circle's ids per sample; CGCE's ids
+    "ctc_label_sequences": fit(func("(20, 4)", "LSTM(8, return_sequences=True)", "Dense(6)"), "(8, 20, 4)",
+                               "(8, 5)", "ctc"),
+    "circle_ids": fit(seq("(4,)", "Dense(16)"), "(8, 4)", "(8, 1)", "circle"),
+    "cgce_ids": labelled("np.random.randint(0, 3, 64)", "keras.losses.CategoricalGeneralizedCrossEntropy()",
+                         "Dense(3, activation='softmax')"),
     "bce_zero_one_labels": labelled("np.random.randint(0, 2, 64)", "'binary_crossentropy'",
                                     "Dense(1, activation='sigmoid')"),
     # weights of the right shapes, from a list or from a model of the same layers

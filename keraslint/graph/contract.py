@@ -27,9 +27,15 @@ from keraslint.graph.layers import (
     channels_last,
     fmt_shape,
 )
-from keraslint.graph.losses import Outcome, align, spec
+from keraslint.graph.losses import DEFAULT_AXIS, Outcome, align, spec
 from keraslint.graph.propagate import NodeResult
 from keraslint.graph.scaling import Scaling, input_scaling
+from keraslint.graph.special_losses import (
+    BROADCASTING,
+    OWN_RULES,
+    own_rule_problem,
+    same_rank_problem,
+)
 from keraslint.ir.graph import Layer, Node, Shape
 from keraslint.plural import plural
 from keraslint.source.training import REGRESSION_LOSSES, Loss
@@ -306,7 +312,7 @@ def declared_problems(layer: Layer, declared: Shape) -> Problem | None:
 _LABELLED_METHODS = ("fit", "fit_generator", "evaluate", "evaluate_generator", "train_on_batch", "test_on_batch")
 
 
-def label_outcome(feed: Feed, output: Shape | None, loss: str | None, *, axis: Any = -1) -> Outcome | None:
+def label_outcome(feed: Feed, output: Shape | None, loss: str | None, *, axis: Any = DEFAULT_AXIS) -> Outcome | None:
     """What Keras does when ``loss`` compares this feed's labels with ``output`` (None: unknown)."""
     labels = feed.labels
     if labels is None or labels.shape is None or output is None or feed.use.method not in _LABELLED_METHODS:
@@ -342,7 +348,7 @@ def _show(shape: tuple | None) -> str:
 def lower_rank_consequence(outcome: Outcome, loss: str) -> tuple[str, Any]:
     """The consequence of labels of lower rank than the output, and the severity it earns."""
     if outcome.result == "raises":
-        return f"with {loss} Keras stops at the first batch ('{outcome.message}')", Severity.ERROR
+        return f"with {loss} {outcome.stops()}", Severity.ERROR
     message = (f"with {loss} Keras broadcasts the labels {_show(outcome.labels)} against the output "
                f"{_show(outcome.output)} silently (a loss of shape {_show(outcome.shape)}): "
                + ("every output is compared with the label of every sample in the batch" if outcome.mixes_samples
@@ -368,6 +374,13 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
     if outcome is not None and outcome.result == "raises" and outcome.message.startswith("Only axis=-1"):
         yield Problem("KL205", f"{loss} takes its classes on the last axis only, but the loss is given axis={axis}: "
                                f"Keras stops at the first batch ('{outcome.message}')", node)
+        return
+    entry = spec(loss)
+    if entry is not None and outcome is not None and (entry.kind in OWN_RULES or
+                                                      (entry.kind in BROADCASTING and len(y) == len(output))):
+        found = (own_rule_problem if entry.kind in OWN_RULES else same_rank_problem)(entry, outcome, shown, output)
+        if found is not None:
+            yield Problem("KL205", found[0], node, severity=found[1])
         return
     if axis not in (-1, len(output) - 1):
         units = None  # the classes are along another axis: the advice below is about the last one
@@ -437,8 +450,7 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
                                    f"{len(output)}", node)
         elif outcome is not None and outcome.result == "raises":
             yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
-                                   f"{len(output)}: with {loss} Keras stops at the first batch "
-                                   f"('{outcome.message}')", node)
+                                   f"{len(output)}: with {loss} {outcome.stops()}", node)
         elif outcome is not None and outcome.result == "broadcast":
             yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
                                    f"{len(output)}: with {loss} Keras broadcasts them against the output silently "

@@ -14,9 +14,11 @@ no outcome (None) rather than a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-Kind = Literal["elementwise", "strict", "sparse"]
+Kind = Literal["elementwise", "strict", "sparse", "overlap", "ctc", "circle", "one_hot"]
+DEFAULT_AXIS = "default"
+"""``align``'s axis when the loss was given none: the loss's own default."""
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,18 @@ class LossSpec:
     kind: Kind
     """``elementwise``: labels broadcast against the output (numpy rules) after Keras squeezes or
     expands a trailing 1; ``strict``: the TF backend demands the same rank and shape (binary and
-    categorical cross-entropy); ``sparse``: integer ids, one rank below the output."""
+    categorical cross-entropy); ``sparse``: integer ids, one rank below the output; ``overlap``:
+    elementwise, then a sum over ``axis`` (Dice, Tversky); ``ctc``: ``(batch, max_length)`` label
+    ids against ``(batch, timesteps, classes)`` logits; ``circle``: one id per sample against
+    ``(batch, dims)`` embeddings, compared pairwise within the batch; ``one_hot``: ids one-hot
+    encoded over the output's last axis inside the loss, then elementwise."""
     reduces_last_axis: bool = True
     """Whether the per-sample loss drops the last axis (a mean or sum over it)."""
+    default_axis: int | None = -1
+    """The ``axis`` the loss reduces when given none (None: every axis, the batch too)."""
+    by_string: bool = True
+    """Whether ``loss="<name>"`` and ``keras.losses.<name>`` work; False where Keras does not
+    register the name (CategoricalGeneralizedCrossEntropy's function also needs ``q``)."""
 
 
 LOSSES: tuple[LossSpec, ...] = (
@@ -51,6 +62,12 @@ LOSSES: tuple[LossSpec, ...] = (
     LossSpec("binary_focal_crossentropy", "BinaryFocalCrossentropy", (), "strict"),
     LossSpec("categorical_crossentropy", "CategoricalCrossentropy", (), "strict"),
     LossSpec("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", (), "sparse"),
+    LossSpec("dice", "Dice", (), "overlap", default_axis=None),
+    LossSpec("tversky", "Tversky", (), "overlap", default_axis=None),
+    LossSpec("ctc", "CTC", (), "ctc"),
+    LossSpec("circle", "Circle", (), "circle"),
+    LossSpec("categorical_generalized_cross_entropy", "CategoricalGeneralizedCrossEntropy", (), "one_hot",
+             by_string=False),
 )
 
 # Keras 2 spellings that Keras 3 rejects ("logcosh", "huber_loss", "kullback_leibler_divergence") are
@@ -76,6 +93,18 @@ class Outcome:
     mixes_samples: bool = False
     """For ``broadcast``: the batch axis of the labels meets another axis of the output, so every
     output is compared with the label of every sample in the batch."""
+
+    def stops(self) -> str:
+        """"Keras stops at the first batch", quoting the error where it is Keras's own check.
+        TensorFlow's shape failures are left unquoted: it words them one way when the batch size
+        is known at tracing ("Dimensions must be equal") and another when it is not."""
+        if self.message in _TENSORFLOW_MESSAGES:
+            return "Keras stops at the first batch"
+        return f"Keras stops at the first batch ('{self.message}')"
+
+
+_TENSORFLOW_MESSAGES = frozenset({"Incompatible shapes", "In[0] and In[1] must have compatible batch dimensions",
+                                  "Matrix size-incompatible"})
 
 
 _BATCH = "N"
@@ -128,16 +157,61 @@ def _mismatch(a: tuple, b: tuple) -> bool | None:
     return None if unknown else False
 
 
-def align(loss: str | None, labels: tuple, output: tuple, *, axis: int = -1) -> Outcome | None:
+def _reduce(shape: tuple, axis: Any) -> tuple | None:
+    """``ops.sum(x, axis=axis)``'s shape; None for an axis Keras would refuse (not modelled)."""
+    if axis is None:
+        return ()
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    dropped = {a + len(shape) if a < 0 else a for a in axes}
+    if any(not 0 <= a < len(shape) for a in dropped):
+        return None
+    return tuple(d for i, d in enumerate(shape) if i not in dropped)
+
+
+def _ctc(y: tuple, out: tuple) -> Outcome:
+    # keras.src.backend.tensorflow.nn.ctc_loss checks the labels first, then the logits
+    if len(y) != 2:
+        return Outcome("raises", "Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)`",
+                       labels=y, output=out)
+    if len(out) != 3:
+        return Outcome("raises", "Logits `y_pred` are expected to be a tensor of shape `(batch_size, max_length, "
+                                 "num_classes)`", labels=y, output=out)
+    return Outcome("ok", shape=(_BATCH,), labels=y, output=out)
+
+
+def _circle(y: tuple, out: tuple) -> Outcome | None:
+    # distances: matmul(y_pred, transpose(y_pred)), transpose reversing every axis
+    if len(out) != 2:
+        batch = _broadcast(out[:-2], tuple(reversed(out))[:-2])
+        if batch == "":
+            return Outcome("raises", "In[0] and In[1] must have compatible batch dimensions", labels=y, output=out)
+        if out[-1] is not None and out[1] is not None and out[-1] != out[1]:
+            return Outcome("raises", "Matrix size-incompatible", labels=y, output=out)
+        return None
+    # masks: equal(labels, transpose(labels)), rank-1 labels made a column first
+    if len(y) == 1 or (len(y) == 2 and y[-1] == 1):
+        return Outcome("ok", shape=(_BATCH,), labels=y, output=out)
+    if _broadcast(y, tuple(reversed(y))) == "":
+        return Outcome("raises", "Incompatible shapes", labels=y, output=out)
+    return None
+
+
+def align(loss: str | None, labels: tuple, output: tuple, *, axis: Any = DEFAULT_AXIS) -> Outcome | None:
     """What Keras 3 (TensorFlow backend) does when ``loss`` compares ``labels`` with ``output``.
 
     None when the loss is not a built-in one or the outcome depends on an unknown size."""
     entry = spec(loss)
     if entry is None or not labels or not output:
         return None
+    if axis == DEFAULT_AXIS:
+        axis = entry.default_axis
     y, out = _with_batch(tuple(labels)), _with_batch(tuple(output))
     # every built-in loss class is a LossFunctionWrapper, which aligns first
     y, out = squeeze_or_expand(y, out)
+    if entry.kind == "ctc":
+        return _ctc(y, out)
+    if entry.kind == "circle":
+        return _circle(y, out)
     if entry.kind == "sparse":
         if axis not in (-1, len(out) - 1):
             return Outcome("raises", "Only axis=-1 is currently supported", labels=y, output=out)
@@ -163,11 +237,17 @@ def align(loss: str | None, labels: tuple, output: tuple, *, axis: int = -1) -> 
         if differs:
             return Outcome("raises", "Arguments `target` and `output` must have the same shape", labels=y, output=out)
         return Outcome("ok", shape=out[:-1], labels=y, output=out)
-    joint = _broadcast(y, out)
+    # one_hot: ops.one_hot(y_true, y_pred.shape[-1]) adds the class axis before the product
+    compared = (*y, out[-1]) if entry.kind == "one_hot" else y
+    if entry.kind == "one_hot" and out[-1] is None:
+        return None
+    joint = _broadcast(compared, out)
     if joint is None:
         return None
     if joint == "":
         return Outcome("raises", "Incompatible shapes", labels=y, output=out)
-    shape = joint[:-1] if entry.reduces_last_axis else joint
-    return Outcome("ok" if y == out else "broadcast", shape=shape, labels=y, output=out,
+    shape = _reduce(joint, axis) if entry.kind == "overlap" else joint[:-1] if entry.reduces_last_axis else joint
+    if shape is None:
+        return None
+    return Outcome("ok" if compared == out else "broadcast", shape=shape, labels=y, output=out,
                    mixes_samples=_BATCH in joint[1:])

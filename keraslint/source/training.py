@@ -45,7 +45,8 @@ class Loss:
     ignore_class: Any = None
     """``ignore_class=`` of a sparse cross-entropy object: an int, None (not given), UNKNOWN."""
     axis: Any = -1
-    """``axis=`` of a (sparse) categorical cross-entropy object: an int or UNKNOWN."""
+    """``axis=`` of a loss object: an int, for Dice and Tversky also None (every axis) or a tuple
+    of ints; UNKNOWN when not known. A loss given by name has its default axis."""
 
 
 @dataclass
@@ -97,6 +98,8 @@ def loss_name(value: Any) -> str | None:
     if not isinstance(name, str):
         return None
     entry = loss_spec(name)
+    if entry is not None and not entry.by_string and not isinstance(value, Obj):
+        return None  # Keras cannot use that spelling as a loss; what it does then is not modelled
     return entry.name if entry is not None else _LEGACY_LOSS_NAMES.get(name, name)
 
 
@@ -106,10 +109,17 @@ def _loss(value: Any, node: cst.CSTNode | None) -> Loss | None:
         return None
     from_logits = value.data.get("from_logits", False) if isinstance(value, Obj) else False
     ignore_class = value.data.get("ignore_class") if isinstance(value, Obj) else None
-    axis = value.data.get("axis", -1) if isinstance(value, Obj) else -1
+    entry = loss_spec(name)
+    default_axis = entry.default_axis if entry is not None else -1
+    axis = value.data.get("axis", default_axis) if isinstance(value, Obj) else default_axis
     return Loss(name, from_logits if isinstance(from_logits, bool) else None, node,
                 ignore_class=ignore_class if ignore_class is None or _is_int(ignore_class) else UNKNOWN,
-                axis=axis if _is_int(axis) else UNKNOWN)
+                axis=axis if _is_int(axis) or (default_axis is None and _is_axes(axis)) else UNKNOWN)
+
+
+def _is_axes(value: Any) -> bool:
+    """None or a tuple of ints: the axes an overlap loss (Dice, Tversky) sums over."""
+    return value is None or (isinstance(value, tuple) and all(_is_int(a) for a in value))
 
 
 def _is_int(value: Any) -> bool:
@@ -120,7 +130,8 @@ def _is_int(value: Any) -> bool:
 # second in SparseCategoricalCrossentropy, so a positional argument there is not trusted).
 _LOSS_ARGUMENTS = {"SparseCategoricalCrossentropy": ("ignore_class", "axis"),
                    "CategoricalCrossentropy": ("axis",), "CategoricalFocalCrossentropy": ("axis",),
-                   "BinaryCrossentropy": ("axis",), "BinaryFocalCrossentropy": ("axis",)}
+                   "BinaryCrossentropy": ("axis",), "BinaryFocalCrossentropy": ("axis",),
+                   "Dice": ("axis",), "Tversky": ("axis",)}
 
 
 def _loss_arguments(site: CallSite, leaf: str) -> dict[str, Any]:
