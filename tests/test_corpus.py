@@ -36,7 +36,7 @@ FIXED = sorted((CORPUS / "bugs").glob("*_fixed.py"))
 BUGGY = sorted(p for p in (CORPUS / "bugs").glob("*.py") if not p.stem.endswith("_fixed"))
 
 #: What keraslint catches today; raise it when it catches more, never lower it.
-CAUGHT_FLOOR = 73
+CAUGHT_FLOOR = 75
 
 # Where a finding must be for the buggy script to count as caught. By default: on the
 # `# bug:` line, which is the line the user got wrong (the one the fixed twin changes).
