@@ -71,6 +71,10 @@ class IncompatibleLayerInput(Rule):
                 continue  # KL306 names the recurrent layer that lacks return_sequences
             if missing_channel_axis(node, result):
                 continue  # KL204: the declared input lacks its channel axis
+            if node.layer is not None and node.layer.kind == "Opaque":
+                # a tensor op (`ops.matmul`): its message names it and the shapes
+                yield Finding(error.message, node=source_of(node))
+                continue
             label = node.layer.label if node.layer else "layer"
             inputs = ", ".join(fmt_shape(s) for s in result.inputs)
             yield Finding(f"{label} cannot take its input {inputs}: {error.message}", node=source_of(node))

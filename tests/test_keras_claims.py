@@ -145,6 +145,8 @@ SCRIPTS = {
     "kl203_samples_first_functional": fit(func("(8, 3)", *CONV1D), "(8, 100, 3)"),
     "kl302_pooling_collapse": fit(seq("(8, 3)", *["MaxPooling1D(2)"] * 4, "Flatten()", "Dense(1)"), "(8, 8, 3)"),
     "kl306_stacked_lstm": fit(seq("(10, 3)", "LSTM(4)", "LSTM(4)", "Dense(1)"), "(8, 10, 3)"),
+    "kl307_tensordot": f"{HEAD}inputs = keras.Input((5, 4))\nm = keras.Model(inputs, keras.ops.tensordot("
+                       f"layers.Dense(6)(inputs), layers.Dense(3)(inputs), axes=([2], [2])))\n",
     "kl307_concatenate": f"{HEAD}a = keras.Input((4, 3))\nb = keras.Input((5, 2))\n"
                          f"m = keras.Model([a, b], layers.Concatenate()([a, b]))\n",
     # what keras.applications constructors reject (before any download), and a backbone built

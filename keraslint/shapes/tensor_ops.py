@@ -265,6 +265,29 @@ def _matmul(what: TensorOp, inputs: list[Shape]) -> Shape:
     return tuple(out)
 
 
+@op("tensordot")
+def _tensordot(what: TensorOp, inputs: list[Shape]) -> Shape:
+    """``ops.tensordot(a, b, axes)``: an int N contracts the last N axes of ``a`` with the first N of
+    ``b``; a pair of axis lists contracts those axes pairwise. The rest of ``a``, then of ``b``."""
+    a, b = inputs[0], inputs[1]
+    axes = what.params["axes"]
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if not 0 <= axes <= min(len(a), len(b)):
+            raise what.fail(f"axes={axes} for operands of rank {len(a)} and {len(b)}")
+        on_a, on_b = list(range(len(a) - axes, len(a))), list(range(axes))
+    elif isinstance(axes, (tuple, list)) and len(axes) == 2:
+        on_a, on_b = _axes(axes[0], len(a), what), _axes(axes[1], len(b), what)
+        if len(on_a) != len(on_b):
+            raise what.fail(f"contracts {len(on_a)} axes of one operand with {len(on_b)} of the other")
+    else:
+        raise UnsupportedLayer("Opaque", f"{what.label}: axes {axes!r} are not modelled by keraslint")
+    for i, j in zip(on_a, on_b):
+        if a[i] is not None and b[j] is not None and a[i] != b[j]:
+            raise ShapeError("incompatible", f"{what.label}: contracted sizes differ: {fmt(a)} and {fmt(b)} "
+                             f"({a[i]} vs {b[j]})", axis=i, expected=a[i], actual=b[j])
+    return (*(d for k, d in enumerate(a) if k not in on_a), *(d for k, d in enumerate(b) if k not in on_b))
+
+
 @op("reduce")
 def _reduce(what: TensorOp, inputs: list[Shape]) -> Shape:
     x = list(inputs[0])

@@ -63,6 +63,11 @@ _STAR_EXPORTS: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# Keras 3's ops submodules whose every function is the same object at ``keras.ops`` (measured;
+# ``keras.ops.image`` is not: its functions are only there).
+_OPS_NAMESPACES: Final[tuple[str, ...]] = ("keras.ops.nn.", "keras.ops.numpy.", "keras.ops.linalg.")
+
+
 def canonical(qualname: str) -> str:
     """The canonical form of a dotted name (see the module docstring)."""
     name = qualname
@@ -80,6 +85,9 @@ def canonical(qualname: str) -> str:
     relocated = _RELOCATED.get(name)
     if relocated:
         return relocated
+    for namespace in _OPS_NAMESPACES:
+        if name.startswith(namespace) and name.count(".") == 3:
+            return "keras.ops." + name[len(namespace):]
     parts = name.split(".")
     if len(parts) >= 3 and parts[0] == "keras" and parts[1] == "layers":
         last = parts[-1]

@@ -331,6 +331,9 @@ _OP_CALLS: dict[str, tuple[str, dict[str, _ARG]]] = {
     **_family("transpose", ["keras.backend.permute_dimensions"], axes=(1, "pattern", _MISSING_AXIS)),
     **_family("matmul", ["keras.ops.matmul", "tensorflow.matmul", "tensorflow.linalg.matmul",
                          "keras.backend.dot"], other=(1, None, _MISSING_AXIS)),
+    **_family("tensordot", ["keras.ops.tensordot"], other=(1, None, _MISSING_AXIS), axes=(2, "axes", 2)),
+    **_family("tensordot", ["tensorflow.tensordot", "tensorflow.linalg.tensordot"], other=(1, None, _MISSING_AXIS),
+              axes=(2, "axes", _MISSING_AXIS)),
 }
 #: tensor inputs by keyword, per family (the first positional argument otherwise)
 _FIRST_KEYWORDS = ("x", "x1", "a", "input", "input_tensor", "tensor", "xs", "values", "tensors", "features",
@@ -435,8 +438,8 @@ def tensor_function(site: CallSite) -> Any:
     constants: tuple[Shape, ...] = ()
     for key, (position, keyword, default) in spec.items():
         if key == "other":
-            other = site.arg(position, "b" if "matmul" in name else "x2" if name.startswith("keras.") else "y",
-                             default=None)
+            other = site.arg(position, "x2" if name == "keras.ops.tensordot" else "b" if "matmul" in name
+                             or "tensordot" in name else "x2" if name.startswith("keras.") else "y", default=None)
             tensor = _one_tensor(other)
             if tensor is not None:
                 inputs.append(tensor)

@@ -14,7 +14,14 @@ import pytest
 
 from keraslint.graph.propagate import analyze_model
 from keraslint.source.analysis import analyze
-from tests.source.test_followed_tensors import ATTENTION, DYNAMIC_RESHAPE, HEADER, STOCHASTIC_DEPTH, TILE
+from tests.source.test_followed_tensors import (
+    ATTENTION,
+    DYNAMIC_RESHAPE,
+    HEADER,
+    STOCHASTIC_DEPTH,
+    TENSORDOT,
+    TILE,
+)
 
 keras = pytest.importorskip("keras")
 
@@ -24,6 +31,7 @@ keras = pytest.importorskip("keras")
     pytest.param(STOCHASTIC_DEPTH, id="floored_random_mask"),
     pytest.param(DYNAMIC_RESHAPE, id="reshape_of_a_dynamic_axis"),
     pytest.param(TILE, id="tile"),
+    pytest.param(TENSORDOT, id="tensordot"),
 ])
 def test_followed_tensors_match_keras(body: str) -> None:
     code = HEADER + body

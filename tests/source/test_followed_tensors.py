@@ -87,6 +87,28 @@ x = layers.Dense(4)(inputs)
 model = keras.Model(inputs, layers.Dense(2)(ops.tile(x[:, -1:, :], [1, 24, 1])))
 """
 
+#: keras.io's collaborative filtering: tensordot(axes=2) of two (batch, dims) embeddings contracts
+#: the batch too (a scalar, broadcast back against the biases); tensordot with axis lists; and
+#: tf.tensordot inside a custom layer
+TENSORDOT = """
+class Bilinear(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.proj = layers.Dense(6)
+
+    def call(self, a, b):
+        return tf.tensordot(self.proj(a), b, axes=[[2], [2]])
+
+ids = keras.Input((2,), dtype="int32")
+user = layers.Embedding(10, 8)(ids[:, 0])
+movie = layers.Embedding(12, 8)(ids[:, 1])
+rating = ops.sigmoid(ops.tensordot(user, movie, 2) + layers.Embedding(10, 1)(ids[:, 0]))
+seq = keras.Input((5, 4))
+other = keras.Input((3, 6))
+pairs = ops.tensordot(layers.Dense(6)(seq), other, axes=([2], [2]))
+model = keras.Model([ids, seq, other], [rating, pairs, Bilinear()(seq, other)])
+"""
+
 
 def _model(code: str):
     (graph,) = analyze(cst.parse_module(HEADER + code)).models.graphs()
@@ -209,3 +231,31 @@ baseline.evaluate(tf.data.Dataset.from_tensor_slices(df.values).window(24))
     assert model.output_shapes() in ([], [None])
     (reason,) = graph.unknown
     assert "on an input of unknown shape" in reason and "`tf.data.Dataset.from_tensor_slices" in reason
+
+
+def test_tensordot_has_the_shape_keras_gives() -> None:
+    model = _model(TENSORDOT)
+    assert _reasons(model) == []
+    assert model.output_shapes() == [(None, 1), (None, 5, None, 3), (None, 5, None, 3)]
+
+
+def test_tensordot_of_contracted_sizes_that_differ_is_reported_not_guessed() -> None:
+    model = _model("""
+inputs = keras.Input((5, 4))
+model = keras.Model(inputs, ops.tensordot(layers.Dense(6)(inputs), layers.Dense(3)(inputs), axes=([2], [2])))
+""")
+    assert model.output_shapes() == [None]
+    (error,) = [r.error for r in model.results.values() if r.error is not None]
+    assert "contracted sizes differ" in error.message and "(6 vs 3)" in error.message
+
+
+def test_tf_tensordot_needs_its_axes() -> None:
+    model = _model("""
+class Dot(layers.Layer):
+    def call(self, a):
+        return tf.tensordot(a, a)
+
+inputs = keras.Input((5, 4))
+model = keras.Model(inputs, Dot()(inputs))
+""")
+    assert model.output_shapes() == [None]
