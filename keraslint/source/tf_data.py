@@ -191,8 +191,8 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
     if method in _KEEPING_SPEC:
         return dataset(site.node, element, batched=batched, batch=batch)
     if method == "batch":
-        if batched is True:
-            element = with_leading(element)
+        if batched is True:  # the inner batch axis: full batches only when their remainder was dropped
+            element = with_leading(element, data.get("batch_length"))
         elif batched is None:
             element = UNKNOWN
         size = batch_value(site.arg(0, "batch_size"))
