@@ -177,7 +177,7 @@ def _known_past_batch(element: Any) -> bool:
 
 _KEEPING_SPEC = frozenset({"shuffle", "prefetch", "repeat", "cache", "take", "skip", "filter", "with_options",
                            "shard", "ignore_errors", "take_while", "unique", "assert_cardinality", "apply_options"})
-_UNKNOWN_RESULT = frozenset({"interleave", "apply", "scan", "group_by_window",
+_UNKNOWN_RESULT = frozenset({"apply", "scan", "group_by_window",
                              "bucket_by_sequence_length", "sample_from_datasets", "choose_from_datasets",
                              "batch_by_sequence_length"})
 
@@ -230,7 +230,7 @@ def _dataset_method(interp: Interpreter, site: CallSite, ds: Obj) -> Any:
         return dataset(site.node, (index, element) if batched is False else UNKNOWN, batched=batched, batch=batch)
     if method == "window":
         return _window(site, element, batched, data.get("batch_length"))
-    if method == "flat_map":
+    if method in ("flat_map", "interleave"):  # interleave only mixes the order of the same elements
         return _flat_map(interp, site, site.arg(0, "map_func"), element, batched, data.get("batch_length"))
     if method in _UNKNOWN_RESULT:
         return dataset(site.node, UNKNOWN, batched=None)
@@ -272,8 +272,9 @@ def _batch_length(size: Any, drop_remainder: Any) -> int | None:
 
 def _flat_map(interp: Interpreter, site: CallSite, fn: Any, element: Any, batched: bool | None,
               batch_length: int | None) -> Obj:
-    """``ds.flat_map(fn)``: ``fn`` followed on the element as ``map`` does (a tuple unpacked into
-    arguments, a window component a dataset); the elements are those of the dataset it returns,
+    """``ds.flat_map(fn)``, and ``interleave`` (the same elements in another order): ``fn``
+    followed on the element as ``map`` does (a tuple unpacked into arguments, a window component
+    a dataset); the elements are those of the dataset it returns,
     a batched one's with its batch axis (of the length ``_batch_length`` gives).
     Anything else, or a function not followed, gives UNKNOWN."""
     from keraslint.source.expressions import (

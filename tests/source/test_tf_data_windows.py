@@ -78,6 +78,11 @@ PIPELINES = [
     "def seq(w):\n    return w.batch(8, drop_remainder=True)\n"
     "ds = tf.data.Dataset.from_tensor_slices(x).window(8, shift=4).flat_map(seq).batch(2)",
     "ds = tf.data.Dataset.from_tensor_slices(x).batch(5).flat_map(lambda b: tf.data.Dataset.from_tensor_slices(b))",
+    # interleave: flat_map's elements in another order
+    "ds = tf.data.Dataset.from_tensor_slices(x).window(6, shift=2, drop_remainder=True)"
+    ".interleave(lambda w: w.batch(6, drop_remainder=True), cycle_length=2)",
+    "ds = tf.data.Dataset.from_tensor_slices(x).batch(5).interleave(lambda b: tf.data.Dataset.from_tensor_slices(b), "
+    "cycle_length=3, block_length=2, num_parallel_calls=tf.data.AUTOTUNE)",
     # batches of batches: the inner axis is known only when its remainder was dropped
     "ds = tf.data.Dataset.from_tensor_slices(x).batch(4, drop_remainder=True).batch(2)",
     "ds = tf.data.Dataset.from_tensor_slices(x).take(20).batch(4).batch(5)",
