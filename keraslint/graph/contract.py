@@ -33,6 +33,7 @@ from keraslint.graph.scaling import Scaling, input_scaling
 from keraslint.graph.special_losses import (
     BROADCASTING,
     OWN_RULES,
+    loss_shape,
     own_rule_problem,
     same_rank_problem,
 )
@@ -350,7 +351,7 @@ def lower_rank_consequence(outcome: Outcome, loss: str) -> tuple[str, Any]:
     if outcome.result == "raises":
         return f"with {loss} {outcome.stops()}", Severity.ERROR
     message = (f"with {loss} Keras broadcasts the labels {_show(outcome.labels)} against the output "
-               f"{_show(outcome.output)} silently (a loss of shape {_show(outcome.shape)}): "
+               f"{_show(outcome.output)} silently ({loss_shape(outcome)}): "
                + ("every output is compared with the label of every sample in the batch" if outcome.mixes_samples
                   else "every position is trained on its sample's label"))
     return message, Severity.WARNING
@@ -454,7 +455,7 @@ def label_problems(feed: Feed, output: Shape | None, compiled_loss: Loss | None)
         elif outcome is not None and outcome.result == "broadcast":
             yield Problem("KL205", f"The {shown} have rank {len(y)} but the model output {fmt_shape(output)} has rank "
                                    f"{len(output)}: with {loss} Keras broadcasts them against the output silently "
-                                   f"(a loss of shape {_show(outcome.shape)})", node, severity=Severity.WARNING)
+                                   f"({loss_shape(outcome)})", node, severity=Severity.WARNING)
 
 
 def _per_output_label_problems(feed: Feed, outputs: list[Shape | None], compiled: Any) -> Iterator[Problem]:

@@ -50,7 +50,7 @@ def same_rank_problem(entry: LossSpec, outcome: Outcome, shown: str, output: tup
         if outcome.result == "broadcast":
             encoded = _show((*outcome.labels, classes))
             return (f"{entry.class_name} one-hot encodes the {shown} itself, to {encoded}, and Keras broadcasts that "
-                    f"against the output {_show(outcome.output)} silently (a loss of shape {_show(outcome.shape)}): "
+                    f"against the output {_show(outcome.output)} silently ({loss_shape(outcome)}): "
                     + ("every output is compared with the label of every sample in the batch"
                        if outcome.mixes_samples else "the labels are repeated across the output")
                     + "; give one class id per sample without the trailing axis", Severity.WARNING)
@@ -61,9 +61,10 @@ def same_rank_problem(entry: LossSpec, outcome: Outcome, shown: str, output: tup
     if outcome.result == "broadcast":
         return (f"The {shown} and the model output {fmt_shape(output)} differ in shape: with {entry.name} Keras "
                 f"broadcasts the labels {_show(outcome.labels)} against the output {_show(outcome.output)} silently "
-                f"({_loss_shape(outcome)})", Severity.WARNING)
+                f"({loss_shape(outcome)})", Severity.WARNING)
     return None
 
 
-def _loss_shape(outcome: Outcome) -> str:
+def loss_shape(outcome: Outcome) -> str:
+    """The per-sample loss a broadcast gives, in words (Dice's default sums the whole batch)."""
     return "one loss for the whole batch" if outcome.shape == () else f"a loss of shape {_show(outcome.shape)}"
