@@ -17,6 +17,7 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 #: contributors; the README's test command runs everything). Each runs Keras/TensorFlow, a subprocess
 #: per test, or the corpus; the measured cost (tests' own time) is in the comment.
 SLOW_FILES = {
+    "shapes/test_application_layers_oracle.py": "truncated backbones built by Keras (~40 s)",
     "shapes/test_oracle.py": "every layer built by Keras (~120 s)",
     "shapes/test_weights_oracle.py": "weight shapes of layers built by Keras (~60 s)",
     "test_weight_files.py": "weight files saved and loaded by Keras (~24 s)",

@@ -42,7 +42,9 @@ def vgg_layer(network: str, layer: str) -> tuple[int, int] | None:
     """(how many of the network's pooling steps come before its output, its channels) for a VGG
     layer ``get_layer`` can name; None for any other network or name."""
     match = re.fullmatch(r"block([1-5])_(?:conv([1-4])|pool)", layer)
-    if network not in _VGG_BLOCKS or match is None:
+    if network not in _VGG_BLOCKS:
+        return _measured_layer(network, layer)
+    if match is None:
         return None
     block = int(match.group(1))
     if match.group(2) is None:
@@ -50,6 +52,28 @@ def vgg_layer(network: str, layer: str) -> tuple[int, int] | None:
     if int(match.group(2)) > _VGG_BLOCKS[network][block - 1]:
         return None
     return block - 1, _VGG_WIDTHS[block - 1]
+
+
+def _measured_layer(network: str, layer: str) -> tuple[int, int] | None:
+    """(spatial steps before it, channels) of a layer of another network, as the generator
+    measured it (3 input channels, default width); None for a name not tabled or not fitted."""
+    for name, channels, steps in _layers().get(network, ()):
+        if name == layer:
+            return None if steps is None else (steps, channels)
+    return None
+
+
+_LAYERS: dict[str, list[list[Any]]] = {}
+
+
+def _layers() -> dict[str, list[list[Any]]]:
+    """application_layers.json (scripts/gen_application_layers.py), read on first use only."""
+    if not _LAYERS:
+        import json
+        from pathlib import Path
+
+        _LAYERS.update(json.loads((Path(__file__).with_name("application_layers.json")).read_text()))
+    return _LAYERS
 
 
 def vgg_layer_names(network: str) -> list[str]:
@@ -142,6 +166,10 @@ def _application(args: Args, inputs: list[Shape]) -> LayerResult:
         tap = vgg_layer(name, inner)
         if tap is None:
             raise UnsupportedLayer("Application", f"layer {inner!r} of {name} is not modelled")
+        if name not in _VGG_BLOCKS and (built[-1] != 3 or args.raw("alpha", 1.0) != 1.0):
+            # measured for 3 input channels and the default width only (the front and widths differ)
+            raise UnsupportedLayer("Application", f"layer {inner!r} of {name} is measured for 3 input channels "
+                                   "and alpha=1.0 only")
         rows, cols = (spatial(steps[:tap[0]], x[i], built[i - 1]) for i in (1, 2))
         return result((x[0], rows, cols, tap[1]), params=None)
     width = widths.get(args.raw("alpha", 1.0))

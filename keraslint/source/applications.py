@@ -108,14 +108,14 @@ def inner_layer(model: Obj, name: str, where: Any) -> Any:
     inner = model.data.setdefault("inner", {})
     if name not in inner:  # Keras gives the same layer object each time
         network = backbone.layer
-        if vgg_layer(network.spelled, name) is not None:  # VGG's layers are regular enough to name
+        if vgg_layer(network.spelled, name) is not None:  # VGG's by rule, the others measured by the generator
             layer = Layer(kind="Application", config={**network.config, "until": name}, name=name, node=where,
                           spelled=network.spelled, pretrained=network.pretrained)
         else:
             layer = Layer(kind="Opaque", config={"__inner__": True}, name=name, node=where, spelled=name,
                           pretrained=network.pretrained, unknown_reason=f"layer '{name}' of {network.spelled} "
-                          "(keras.applications): keraslint models the network as a whole, not its inner layers "
-                          "(VGG's excepted)")
+                          "(keras.applications): keraslint models the network as a whole, not this inner layer "
+                          "(its name or shape is not in the measured table)")
         register_node(layer, Node(layer=layer, inputs=list(backbone.inputs), node=where))
         inner[name] = Obj(LAYER, where, {"layer": layer})
     return inner[name]

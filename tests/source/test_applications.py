@@ -133,7 +133,7 @@ model = keras.Model(base.input, base.output)
     assert any("alpha=0.6 is not tabulated" in reason for reason in summary.unknown)
 
 
-def test_inner_layers_stay_unknown_with_their_reason() -> None:
+def test_measured_inner_layers_are_shaped() -> None:
     source = """
 import keras
 base = keras.applications.MobileNetV2(weights="imagenet", include_top=False, input_shape=(128, 128, 3))
@@ -141,10 +141,33 @@ names = ["block_1_expand_relu", "block_16_project"]
 features = keras.Model(base.input, [base.get_layer(name).output for name in names])
 """
     (summary,) = summaries(source)
-    assert not summary.fully_shaped
-    assert summary.unknown[0].startswith("layer 'block_1_expand_relu' of MobileNetV2 (keras.applications): "
-                                         "keraslint models the network as a whole, not its inner layers")
+    assert summary.fully_shaped and summary.outputs == [(None, 64, 64, 96), (None, 4, 4, 320)]
+    assert summary.total_params is None  # the part's share of the weights is not counted
     assert codes(source) == []
+
+
+def test_session_named_and_untabled_inner_layers_stay_unknown() -> None:
+    for network, layer in (("InceptionV3", "conv2d_37"), ("ResNet50", "no_such_layer")):
+        source = f"""
+import keras
+base = keras.applications.{network}(weights=None, include_top=False, input_shape=(299, 299, 3))
+features = keras.Model(base.input, base.get_layer("{layer}").output)
+"""
+        (summary,) = summaries(source)
+        assert not summary.fully_shaped
+        assert summary.unknown[0].startswith(f"layer '{layer}' of {network} (keras.applications): "
+                                             "keraslint models the network as a whole, not this inner layer")
+        assert codes(source) == []
+
+
+def test_inner_layers_of_a_one_channel_build_stay_unknown() -> None:
+    source = """
+import keras
+base = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(224, 224, 1))
+features = keras.Model(base.input, base.get_layer("conv4_block6_2_relu").output)
+"""
+    (summary,) = summaries(source)
+    assert not summary.fully_shaped
 
 
 def test_vgg_layers_by_name_are_shaped() -> None:
