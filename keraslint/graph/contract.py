@@ -34,6 +34,7 @@ from keraslint.graph.special_losses import (
     BROADCASTING,
     OWN_RULES,
     loss_shape,
+    show_shape,
     own_rule_problem,
     same_rank_problem,
 )
@@ -342,16 +343,12 @@ def unflattened_dense(model: Any) -> Node | None:
     return None
 
 
-def _show(shape: tuple | None) -> str:
-    return fmt_shape(tuple(None if d == "N" else d for d in shape)) if shape is not None else "?"
-
-
 def lower_rank_consequence(outcome: Outcome, loss: str) -> tuple[str, Any]:
     """The consequence of labels of lower rank than the output, and the severity it earns."""
     if outcome.result == "raises":
         return f"with {loss} {outcome.stops()}", Severity.ERROR
-    message = (f"with {loss} Keras broadcasts the labels {_show(outcome.labels)} against the output "
-               f"{_show(outcome.output)} silently ({loss_shape(outcome)}): "
+    message = (f"with {loss} Keras broadcasts the labels {show_shape(outcome.labels)} against the output "
+               f"{show_shape(outcome.output)} silently ({loss_shape(outcome)}): "
                + ("every output is compared with the label of every sample in the batch" if outcome.mixes_samples
                   else "every position is trained on its sample's label"))
     return message, Severity.WARNING

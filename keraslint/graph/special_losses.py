@@ -25,7 +25,8 @@ _WANTS = {
 }
 
 
-def _show(shape: tuple | None) -> str:
+def show_shape(shape: tuple | None) -> str:
+    """A shape from ``keraslint.graph.losses`` for a message: its batch marker shown as None."""
     return fmt_shape(tuple(None if d == "N" else d for d in shape)) if shape is not None else "?"
 
 
@@ -43,14 +44,14 @@ def same_rank_problem(entry: LossSpec, outcome: Outcome, shown: str, output: tup
     if entry.kind == "one_hot":
         classes = output[-1]
         if outcome.result == "raises":
-            encoded = _show((*outcome.labels, classes)) if outcome.labels is not None else "?"
+            encoded = show_shape((*outcome.labels, classes)) if outcome.labels is not None else "?"
             return (f"{entry.class_name} one-hot encodes the {shown} itself, to {encoded}, which does not broadcast "
-                    f"against the output {_show(outcome.output)}: {outcome.stops()}; give one "
+                    f"against the output {show_shape(outcome.output)}: {outcome.stops()}; give one "
                     f"class id per sample", Severity.ERROR)
         if outcome.result == "broadcast":
-            encoded = _show((*outcome.labels, classes))
+            encoded = show_shape((*outcome.labels, classes))
             return (f"{entry.class_name} one-hot encodes the {shown} itself, to {encoded}, and Keras broadcasts that "
-                    f"against the output {_show(outcome.output)} silently ({loss_shape(outcome)}): "
+                    f"against the output {show_shape(outcome.output)} silently ({loss_shape(outcome)}): "
                     + ("every output is compared with the label of every sample in the batch"
                        if outcome.mixes_samples else "the labels are repeated across the output")
                     + "; give one class id per sample without the trailing axis", Severity.WARNING)
@@ -60,11 +61,11 @@ def same_rank_problem(entry: LossSpec, outcome: Outcome, shown: str, output: tup
                 f"{outcome.stops()} (they do not broadcast)", Severity.ERROR)
     if outcome.result == "broadcast":
         return (f"The {shown} and the model output {fmt_shape(output)} differ in shape: with {entry.name} Keras "
-                f"broadcasts the labels {_show(outcome.labels)} against the output {_show(outcome.output)} silently "
+                f"broadcasts the labels {show_shape(outcome.labels)} against the output {show_shape(outcome.output)} silently "
                 f"({loss_shape(outcome)})", Severity.WARNING)
     return None
 
 
 def loss_shape(outcome: Outcome) -> str:
     """The per-sample loss a broadcast gives, in words (Dice's default sums the whole batch)."""
-    return "one loss for the whole batch" if outcome.shape == () else f"a loss of shape {_show(outcome.shape)}"
+    return "one loss for the whole batch" if outcome.shape == () else f"a loss of shape {show_shape(outcome.shape)}"
