@@ -461,6 +461,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if isinstance(value, (Function, ClassValue)) or isinstance(value, Obj) and value.type == api.LAYER \
                 and not isinstance(value, Array):
             return True  # `if activation:` on a layer or a function passed in: neither defines __bool__/__len__
+        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) in (int, float):
+            return bool(value.data["literal"])  # `if rates[i]:` on a NumPy scalar or an eager 0-d tensor
         return None
 
     def sequence_items(self, value: Any) -> list[Any] | None:

@@ -15,6 +15,7 @@ import pytest
 from keraslint.graph.propagate import analyze_model
 from keraslint.source.analysis import analyze
 from tests.source.test_followed_tensors import ATTENTION, DYNAMIC_RESHAPE, HEADER, STOCHASTIC_DEPTH, TILE
+from tests.source.test_spaced_values import DROP_PATH_BRANCHES
 
 keras = pytest.importorskip("keras")
 
@@ -24,6 +25,7 @@ keras = pytest.importorskip("keras")
     pytest.param(STOCHASTIC_DEPTH, id="floored_random_mask"),
     pytest.param(DYNAMIC_RESHAPE, id="reshape_of_a_dynamic_axis"),
     pytest.param(TILE, id="tile"),
+    pytest.param(DROP_PATH_BRANCHES, id="linspace_drop_path_rates"),
 ])
 def test_followed_tensors_match_keras(body: str) -> None:
     code = HEADER + body
