@@ -19,6 +19,7 @@ from keraslint.source import (
     instances,
     pandas_sources,
     python_builtins,
+    summarized_loops,
 )
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
@@ -221,9 +222,36 @@ class StatementsMixin:
                 self.assign(node.target, element)
                 self._exec_loop_body(node.body)
 
-            self.branch(once, lambda: None)
+            grown = summarized_loops.appended_lists(node.body, self.frame.vars) if items else None
+            if grown is not None and not self.exhausted:
+                self._summarized_loop(once, grown, len(items))
+            else:
+                self.branch(once, lambda: None)
         if node.orelse is not None:
             self.exec_block(node.orelse.body)
+
+    #: list id -> the items a summarized loop's body appended to it (containers.call_method)
+    append_recorder: dict[int, list[Any]] | None = None
+
+    def _summarized_loop(self, once: Any, grown: dict[str, tuple[ListValue, int]], trips: int) -> None:
+        """A loop too long to unroll whose body appends data to lists (summarized_loops): the
+        body runs twice, the lists get what every iteration appends ``trips`` times."""
+        saved = self.append_recorder
+        runs: list[dict[int, list[Any]]] = []
+        try:
+            for _ in range(2):
+                self.append_recorder = {id(lst): [] for lst, _ in grown.values()}
+                self.branch(once, lambda: None)  # the merge with "not run" is what the next run starts from
+                runs.append(self.append_recorder)
+        finally:
+            self.append_recorder = saved
+        for lst, per_iteration in grown.values():
+            added = summarized_loops.repeated(runs[0][id(lst)], runs[1][id(lst)], per_iteration, trips,
+                                              len(lst.items)) if isinstance(lst, ListValue) else None
+            if added is None:
+                containers.forget(lst)
+            else:
+                lst.items.extend(added)
 
     def _stmt_While(self, node: cst.While) -> None:
         self.eval(node.test)
