@@ -20,6 +20,7 @@ from keraslint.source import (
     pandas_sources,
     python_builtins,
     summarized_loops,
+    unknown_notes,
 )
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
@@ -80,6 +81,7 @@ class StatementsMixin:
         value = self.eval(node.value)
         for target in node.targets:
             self.assign(target.target, value)
+            unknown_notes.after_assign(self, self.frame, target.target, node.value, value)
 
     def _stmt_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -193,7 +195,9 @@ class StatementsMixin:
         elif test is False:
             self._exec_orelse(orelse)
         else:
+            before = dict(self.frame.vars)
             self.branch(lambda: self.exec_block(node.body), lambda: self._exec_orelse(orelse))
+            unknown_notes.after_undecided_if(self, node.test, before)
 
     def _exec_orelse(self, orelse: cst.If | cst.Else | None) -> None:
         if isinstance(orelse, cst.If):
