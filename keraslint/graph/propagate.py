@@ -248,8 +248,9 @@ def _run_node(node: Node, inputs: list[Shape | None], blind: list[Blind], analys
                         f"{_name(node)}: its arguments are unpacked from *args/**kwargs keraslint could not read")
     if node.call_kwargs.get("__unknown_input__") or not inputs and not node.call_kwargs.get("__constant__"):
         what = _argument_text(node)
+        why = f" ({node.unknown_reason})" if node.unknown_reason else ""  # source/unknown_notes.py
         return _unknown(node, inputs, reason=f"{_name(node)}: applied to {f'`{what}`, ' if what else ''}a value "
-                        "keraslint did not follow as a Keras tensor")
+                        f"keraslint did not follow as a Keras tensor{why}")
     if any(shape is None for shape in inputs):
         # The cause is upstream; a layer keraslint never models is a further cause worth naming.
         return _unknown(node, inputs, reason=_unmodelled(node) if _never_modelled(layer) else None)

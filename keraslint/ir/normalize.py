@@ -17,7 +17,7 @@ from typing import Any
 
 from keraslint.ir.graph import Shape
 from keraslint.ir.signatures import SIGNATURES
-from keraslint.source.values import ListValue, Ref
+from keraslint.source.values import Array, ListValue, Ref
 from keraslint.values import UNKNOWN
 
 # Keras 1/2 keyword -> Keras 3 keyword (for every layer that had it).
@@ -83,6 +83,8 @@ def plain(value: Any) -> Any:
         return UNKNOWN if any(v is UNKNOWN for v in items) else items
     if isinstance(value, Ref):
         return value.name.rsplit(".", 1)[-1]
+    if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) in (int, float):
+        return value.data["literal"]  # Dropout(rates[i]) of an np.linspace: a NumPy scalar of known value
     return UNKNOWN
 
 

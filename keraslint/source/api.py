@@ -112,7 +112,7 @@ def _convert(kind: type) -> Callable[[Interpreter, CallSite], Any]:
             if items is None:
                 return UNKNOWN
             return tuple(items) if kind is tuple else ListValue(list(items))
-        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) is int \
+        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) in (int, float) \
                 and kind in (int, float):
             value = value.data["literal"]  # int(np.prod(shape)): a 0-d array whose number is known
         if isinstance(value, (int, float, str, bool)):
@@ -336,4 +336,9 @@ def _iterator(interp: Interpreter, site: CallSite) -> Any:
 
 
 def sequence_items(interp: Interpreter, value: Any) -> list[Any] | None:
+    """``[x for x in np.linspace(...)]``: the elements of a 1-d array whose values are known (a
+    loop over any other array binds one row, element_of)."""
+    if isinstance(value, Array) and value.shape is not None and len(value.shape) == 1 \
+            and isinstance(value.data.get("literal"), tuple) and len(value.data["literal"]) == value.shape[0]:
+        return [subscript(interp, value, [i]) for i in range(value.shape[0])]
     return None

@@ -5,6 +5,7 @@ and tf.constant of literals, ranges (arange, linspace) and identity matrices.
 from __future__ import annotations
 
 import math
+import struct
 from typing import TYPE_CHECKING, Any
 
 from keraslint.source.array_dtypes import _scalar_dtype, dtype_name
@@ -160,10 +161,41 @@ def _over_dynamic_axis(values: list[Any]) -> bool:
             and (len(values) == 2 or _is_int(values[2]) and values[2] == 1))
 
 
-@handles("numpy.linspace", "numpy.logspace")
+@handles("numpy.linspace", "numpy.logspace", "tensorflow.linspace", "keras.ops.linspace")
 def _linspace(interp: Interpreter, site: CallSite) -> Any:
+    """``np.linspace(0, 0.1, 4)``: its length, and (for linspace) its values, which are exact and
+    often read one by one (per-block drop-path rates: ``if rates[i]:`` picks a branch)."""
+    start, stop = site.arg(0, "start"), site.arg(1, "stop")
     num = site.arg(2, "num", default=50)
-    return make(site.node, (dim(num),), _dtype_kw(site, None, "float64"))
+    # tf.linspace keeps float64 for ints (measured) and float32 for Python floats; keras.ops
+    # gives floatx; NumPy float64
+    fallback = ("float32" if site.name.startswith("keras.") or isinstance(start, float) or isinstance(stop, float)
+                else "float64")
+    dtype = _dtype_kw(site, None, fallback if not site.name.startswith("numpy.") else "float64")
+    endpoint = site.kwargs.get("endpoint", True) if not site.name.startswith("tensorflow.") else True
+    array = make(site.node, (dim(num),), dtype, type_=_out_type(site))
+    values = _spaced(start, stop, num, endpoint) if site.name.endswith("linspace") and not site.star_args else None
+    if values is not None and dtype in ("float32", "float64"):
+        array.data["literal"] = tuple(_as_float32(v) for v in values) if dtype == "float32" else values
+    return array
+
+
+def _spaced(start: Any, stop: Any, num: Any, endpoint: Any) -> tuple[float, ...] | None:
+    """The values of ``linspace(start, stop, num, endpoint)`` as NumPy computes them (the last is
+    ``stop`` exactly when endpoint); None unless all are known and ``num`` is small."""
+    if not (_is_number(start) and _is_number(stop) and _is_int(num) and type(endpoint) is bool) \
+            or not 0 <= num <= _MAX_LITERAL:
+        return None
+    div = num - 1 if endpoint else num
+    step = (stop - start) / div if div > 0 else 0.0
+    values = [float(start + i * step) for i in range(num)]
+    if endpoint and num > 1:
+        values[-1] = float(stop)
+    return tuple(values)
+
+
+def _as_float32(value: float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 @handles("numpy.eye", "numpy.identity", "tensorflow.eye")

@@ -184,7 +184,7 @@ def _m_swapaxes(interp: Interpreter, site: CallSite, base: Array) -> Any:
 
 @handles_method("copy", "numpy")
 def _m_copy(interp: Interpreter, site: CallSite, base: Array) -> Any:
-    if site.name.endswith(".numpy") and base.shape == () and type(base.data.get("literal")) is int:
+    if site.name.endswith(".numpy") and base.shape == () and type(base.data.get("literal")) in (int, float):
         # tf.reduce_prod(shape).numpy(): a NumPy scalar still holding its number
         return make(site.node, (), base.dtype, data={"literal": base.data["literal"]})
     return derive(base, site.node, base.shape, type_=ARRAY if site.name.endswith(".numpy") else base.type)
@@ -239,7 +239,12 @@ def subscript(interp: Interpreter, array: Array, indices: list[Any], node: cst.B
         label = items[0] if isinstance(items[0], Array) else None
         return make(node if node is not None else (label.node if label is not None else array.node), shape,
                     array.dtype, type_=array.type, one_hot=True, source=label.source if label is not None else None)
-    return derive(array, node, shape, one_hot=one_hot)
+    result = derive(array, node, shape, one_hot=one_hot)
+    literal = array.data.get("literal")
+    if len(items) == 1 and type(items[0]) is int and isinstance(literal, tuple) \
+            and -len(literal) <= items[0] < len(literal):
+        result.data["literal"] = literal[items[0]]  # rates[i] of np.linspace(...): its number
+    return result
 
 
 def _operand(value: Any, tf: bool) -> tuple[tuple | None, str | None, bool] | None:

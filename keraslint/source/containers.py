@@ -87,6 +87,10 @@ def known_keywords(value: Any) -> bool:
 def call_method(interp: Interpreter, method: ContainerMethod, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """The result of a list or dict method; the container is updated or forgotten."""
     container, name = method.container, method.name
+    recorder = interp.append_recorder
+    if recorder is not None and id(container) in recorder and name == "append" and len(args) == 1 and not kwargs:
+        recorder[id(container)].append(args[0])  # a summarized loop's body (statements._summarized_loop)
+        return None
     if isinstance(container, ListValue):
         if name in _READING:
             return UNKNOWN

@@ -119,6 +119,8 @@ class CustomLayer:
             if key not in self._provisional:
                 try:
                     self._provisional[key] = self._evaluate(list(key))
+                except UnsupportedLayer as error:  # its reason, as the graph pass keeps it
+                    self._provisional[key] = error
                 except Exception as error:  # noqa: BLE001 - the user's code is never ours to crash on
                     self._provisional[key] = UnsupportedLayer("Opaque", f"custom layer {self.cls.name}: "
                                                                         f"{type(error).__name__} while following it")

@@ -29,6 +29,7 @@ from keraslint.source import (
     modules,
     python_builtins,
     subclass,
+    unknown_notes,
 )
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
 from keraslint.source.frames import MISSING, Frame
@@ -358,6 +359,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if node is not None and not self.in_checked_file():
             self._note_origin(node)
         result = site.result = api.call(self, site)
+        unknown_notes.after_call(self, name, spelled, node, result)
         for tracker in self.trackers:
             tracker.on_call(site)
         if name in ENTRY_POINT_RUNNERS:
@@ -386,6 +388,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if (len(self.activations) >= MAX_CALL_DEPTH or self.exhausted or followed >= MAX_CALLS_PER_FUNCTION
                 or any(a.function.node is fn.node for a in self.activations)):
             # Not followed: it may have set a seed (or filled a list it was given) for all we know.
+            if followed >= MAX_CALLS_PER_FUNCTION:
+                unknown_notes.stopped_following(self, fn.node)
             self.unknown_effects()
             self._forget_containers(args, kwargs)
             return UNKNOWN
@@ -461,6 +465,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         if isinstance(value, (Function, ClassValue)) or isinstance(value, Obj) and value.type == api.LAYER \
                 and not isinstance(value, Array):
             return True  # `if activation:` on a layer or a function passed in: neither defines __bool__/__len__
+        if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) in (int, float):
+            return bool(value.data["literal"])  # `if rates[i]:` on a NumPy scalar or an eager 0-d tensor
         return None
 
     def sequence_items(self, value: Any) -> list[Any] | None:

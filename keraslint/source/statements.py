@@ -19,6 +19,8 @@ from keraslint.source import (
     instances,
     pandas_sources,
     python_builtins,
+    summarized_loops,
+    unknown_notes,
 )
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
@@ -79,6 +81,7 @@ class StatementsMixin:
         value = self.eval(node.value)
         for target in node.targets:
             self.assign(target.target, value)
+            unknown_notes.after_assign(self, self.frame, target.target, node.value, value)
 
     def _stmt_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -192,7 +195,9 @@ class StatementsMixin:
         elif test is False:
             self._exec_orelse(orelse)
         else:
+            before = dict(self.frame.vars)
             self.branch(lambda: self.exec_block(node.body), lambda: self._exec_orelse(orelse))
+            unknown_notes.after_undecided_if(self, node.test, before)
 
     def _exec_orelse(self, orelse: cst.If | cst.Else | None) -> None:
         if isinstance(orelse, cst.If):
@@ -221,9 +226,36 @@ class StatementsMixin:
                 self.assign(node.target, element)
                 self._exec_loop_body(node.body)
 
-            self.branch(once, lambda: None)
+            grown = summarized_loops.appended_lists(node.body, self.frame.vars) if items else None
+            if grown is not None and not self.exhausted:
+                self._summarized_loop(once, grown, len(items))
+            else:
+                self.branch(once, lambda: None)
         if node.orelse is not None:
             self.exec_block(node.orelse.body)
+
+    #: list id -> the items a summarized loop's body appended to it (containers.call_method)
+    append_recorder: dict[int, list[Any]] | None = None
+
+    def _summarized_loop(self, once: Any, grown: dict[str, tuple[ListValue, int]], trips: int) -> None:
+        """A loop too long to unroll whose body appends data to lists (summarized_loops): the
+        body runs twice, the lists get what every iteration appends ``trips`` times."""
+        saved = self.append_recorder
+        runs: list[dict[int, list[Any]]] = []
+        try:
+            for _ in range(2):
+                self.append_recorder = {id(lst): [] for lst, _ in grown.values()}
+                self.branch(once, lambda: None)  # the merge with "not run" is what the next run starts from
+                runs.append(self.append_recorder)
+        finally:
+            self.append_recorder = saved
+        for lst, per_iteration in grown.values():
+            added = summarized_loops.repeated(runs[0][id(lst)], runs[1][id(lst)], per_iteration, trips,
+                                              len(lst.items)) if isinstance(lst, ListValue) else None
+            if added is None:
+                containers.forget(lst)
+            else:
+                lst.items.extend(added)
 
     def _stmt_While(self, node: cst.While) -> None:
         self.eval(node.test)

@@ -22,6 +22,7 @@ from tests.source.test_followed_tensors import (
     TENSORDOT,
     TILE,
 )
+from tests.source.test_spaced_values import DROP_PATH_BRANCHES
 
 keras = pytest.importorskip("keras")
 
@@ -32,6 +33,7 @@ keras = pytest.importorskip("keras")
     pytest.param(DYNAMIC_RESHAPE, id="reshape_of_a_dynamic_axis"),
     pytest.param(TILE, id="tile"),
     pytest.param(TENSORDOT, id="tensordot"),
+    pytest.param(DROP_PATH_BRANCHES, id="linspace_drop_path_rates"),
 ])
 def test_followed_tensors_match_keras(body: str) -> None:
     code = HEADER + body
