@@ -17,11 +17,8 @@ or owned by someone else is neither read nor written.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import secrets
 import stat
 import tempfile
 from collections.abc import Collection, Mapping
@@ -63,6 +60,8 @@ def key_path() -> Path | None:
 
 
 def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[str, Any]) -> str:
+    import hashlib  # hashlib, hmac and secrets load when the cache is used: not for --no-cache
+
     digest = hashlib.sha256()
     for part in (str(_FORMAT), __version__, filename, ",".join(sorted(selected)),
                  json.dumps(dict(options), sort_keys=True, default=repr)):
@@ -75,6 +74,8 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
 def file_hash(path: str | Path) -> str | None:
     """sha256 of a regular file's bytes, read in chunks; None when it is not one or cannot be
     read (so a dependency that vanished, or became a FIFO, never matches its recorded hash)."""
+    import hashlib
+
     if not is_regular(path):
         return None
     digest = hashlib.sha256()
@@ -153,6 +154,8 @@ def load_key(path: Path | None = None) -> bytes | None:
         # Written whole under a temporary name, then linked into place: of many first runs
         # at once, one key wins and nobody ever reads half of one.
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")  # mkstemp uses mode 0600
+        import secrets
+
         try:
             os.write(handle, secrets.token_hex(_KEY_HEX_LENGTH // 2).encode("ascii"))
             os.fsync(handle)
@@ -196,6 +199,9 @@ class Cache:
     def _mac(self, secret: bytes, entry: str, payload: bytes) -> bytes:
         # The entry's name (its content key) is signed too: a valid entry moved to another
         # file's slot does not verify.
+        import hashlib
+        import hmac
+
         return hmac.new(secret, _MAC_PREFIX + entry.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
 
     def get(self, entry: str, filename: str) -> Entry | None:
@@ -212,6 +218,8 @@ class Cache:
             expected = bytes.fromhex(mac.decode("ascii"))
         except (UnicodeDecodeError, ValueError):
             return None
+        import hmac
+
         if not newline or not hmac.compare_digest(expected, self._mac(secret, entry, payload)):
             return None
         try:

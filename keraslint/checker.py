@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 from keraslint.config import display_path
@@ -24,10 +24,13 @@ from keraslint.lines import text_lines
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
-from keraslint.source.notebook import MAX_NOTEBOOK_BYTES, Notebook, read_notebook
 from keraslint.source.parsing import NotParsed, parse
-from keraslint.source.reading import TooLarge, Unreadable, decode_source, read_bounded, source_encoding
+from keraslint.source.reading import (MAX_NOTEBOOK_BYTES, TooLarge, Unreadable, decode_source, read_bounded,
+                                      source_encoding)
 from keraslint.suppression import might_suppress, parse_suppressions
+
+if TYPE_CHECKING:
+    from keraslint.source.notebook import Notebook
 
 INVALID_SYNTAX = ("KL001", "invalid-syntax")
 UNREADABLE = ("KL002", "unreadable-input")
@@ -276,6 +279,8 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
                    options: Mapping[str, Any] | None = None, script_dir: Path | None = None) -> FileReport:
     """A notebook's code cells checked as one program; findings carry their cell."""
     try:
+        from keraslint.source.notebook import read_notebook  # only notebooks pay for the reader
+
         notebook = read_notebook(data)
     except Unreadable as exc:
         report = FileReport(filename)

@@ -16,15 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import pathspec
-
 from keraslint.files import NotRegular, TooLarge, read_regular
 from keraslint.selection import RuleInfo, UnknownSelectorError, normalize_selector, validate_selector
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 __all__ = [
     "ConfigError",
@@ -105,6 +98,11 @@ def _read_config_bytes(path: Path, label: str) -> bytes:
 def _read_toml(path: Path, label: str, data: bytes | None = None) -> dict[str, Any]:
     if data is None:
         data = _read_config_bytes(path, label)
+    # tomllib loads with the first config file read: a folder without one never needs it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -243,6 +241,8 @@ def glob_problem(pattern: str) -> str | None:
     problem = _glob_text_problem(body)
     if problem is not None:
         return problem
+    import pathspec  # only when a configured glob is checked (keraslint.discovery.gitignore_spec)
+
     try:
         spec = pathspec.GitIgnoreSpec.from_lines([body])
     except re.error as exc:  # its position is in the regex pathspec made, not the glob

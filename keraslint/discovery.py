@@ -6,12 +6,14 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from keraslint.config import Settings, SettingsResolver
 from keraslint.files import read_regular
 from keraslint.selection import relative_path
+
+if TYPE_CHECKING:
+    import pathspec
 
 __all__ = ["DEFAULT_EXCLUDES", "UsageError", "collect_files", "missing_reason"]
 
@@ -36,6 +38,14 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "_build",
     ".ipynb_checkpoints",
 )
+
+
+def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    """pathspec's matcher for gitignore lines. pathspec (30 modules) loads on the first pattern
+    matched: a run that names its files and configures no globs never needs it."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class UsageError(ValueError):
@@ -85,7 +95,7 @@ class _Excludes:
     @classmethod
     def of(cls, settings: Settings) -> _Excludes:
         patterns = DEFAULT_EXCLUDES if settings.exclude is None else settings.exclude
-        return cls(settings, pathspec.GitIgnoreSpec.from_lines([*patterns, *settings.extend_exclude]))
+        return cls(settings, gitignore_spec([*patterns, *settings.extend_exclude]))
 
     def entry(self, path: Path, is_dir: bool) -> bool:
         key = _key(path, self.settings.root, is_dir)
@@ -104,14 +114,14 @@ def _git_root(folder: Path) -> Path | None:
     return None
 
 
-_Chain = tuple[tuple[Path, pathspec.GitIgnoreSpec], ...]  # (folder of a .gitignore, its patterns)
+_Chain = tuple[tuple[Path, "pathspec.GitIgnoreSpec"], ...]  # (folder of a .gitignore, its patterns)
 
 
 def _gitignore(folder: Path) -> _Chain:
     try:
         # A FIFO or a /dev/zero link named .gitignore is refused unread (read_regular).
         lines = read_regular(folder / ".gitignore").decode("utf-8", errors="replace").splitlines()
-        return ((folder, pathspec.GitIgnoreSpec.from_lines(lines)),)
+        return ((folder, gitignore_spec(lines)),)
     except (OSError, ValueError):
         return ()  # no .gitignore here, or one we cannot use: it hides nothing
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import os
 import sys
 import time
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from keraslint.cache import Cache, Entry
 from keraslint.cache import key as cache_key
@@ -25,13 +25,15 @@ from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
-from keraslint.source.notebook import read_notebook
 from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
 from keraslint.selection import RuleInfo, UnknownSelectorError, per_file_ignored, resolve, validate_selector
 from keraslint.verbose import VerboseLog, note_line
 from keraslint.writing import NotWritten, write_report
+
+if TYPE_CHECKING:
+    from keraslint.source.notebook_json import JsonLocator
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -184,8 +186,6 @@ def _notebook_locations(files: Sequence[Path], reports: Sequence[FileReport]) ->
         Callable[[Diagnostic], tuple[Location, Location] | None]:
     """Where a notebook's finding is in the notebook's JSON file (keraslint.source.notebook_json):
     each notebook is read again, once, only when a format asks."""
-    from keraslint.source.notebook_json import JsonLocator
-
     notebooks = {r.filename: (p, r) for p, r in zip(files, reports) if r.notebook is not None}
     locators: dict[str, JsonLocator | None] = {}
 
@@ -200,6 +200,8 @@ def _notebook_locations(files: Sequence[Path], reports: Sequence[FileReport]) ->
                     data = read_regular(path, MAX_NOTEBOOK_BYTES)
                 except OSError:
                     data = None
+            from keraslint.source.notebook_json import JsonLocator  # only when a notebook has findings
+
             locators[diagnostic.filename] = JsonLocator(data.decode("utf-8-sig", "replace")) if data else None
         locator = locators[diagnostic.filename]
         if locator is None:
@@ -379,6 +381,8 @@ def _from_cache(job: _Job, cached: Entry) -> FileReport:
     data = job.data or b""
     try:
         if job.path.suffix.lower() == ".ipynb":
+            from keraslint.source.notebook import read_notebook  # only notebooks pay for the reader
+
             report.notebook = read_notebook(data)
         else:
             report.source = decode_source(data)

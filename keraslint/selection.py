@@ -10,8 +10,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 __all__ = [
     "ALWAYS_ON_PREFIX",
@@ -168,6 +171,8 @@ def resolve(
 
 @functools.lru_cache(maxsize=256)
 def _glob(pattern: str) -> pathspec.GitIgnoreSpec:
+    import pathspec  # loaded only by a run with per-file-ignores (keraslint.discovery.gitignore_spec)
+
     return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 

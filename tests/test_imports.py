@@ -28,13 +28,13 @@ main()
 
 #: never on the plain path: TensorFlow/Keras (seconds), the user's libraries, the process pool,
 #: the fix machinery, the saved-model reader and h5py, the language server, the machine reporters,
-#: the other commands, pydantic (typer's coercion of option values: keraslint.typer_params), rich's
-#: consoles and tables (the text reporter needs rich.text alone)
+#: the other commands, pydantic (typer's coercion of option values: keraslint.typer_params), rich
+#: (the text reporter loads it only to colour a terminal's lines), pathspec (only globs need it)
 NEVER = ("tensorflow", "keras", "numpy", "torch", "concurrent.futures", "h5py", "keraslint.fixes",
          "keraslint.ir.saved", "keraslint.server", "keraslint.server_worker", "pygls", "asyncio",
          "keraslint.reporters.sarif", "keraslint.reporters.github", "keraslint.reporters.machine",
          "jsonschema", "yaml", "keraslint.settings_report", "keraslint.fix_command", "keraslint.shapes_command",
-         "pydantic", "pydantic_core", "typer._adapters", "rich.console", "rich.table")
+         "pydantic", "pydantic_core", "typer._adapters", "rich", "pathspec")
 
 
 def loaded(tmp_path: Path, *args: str) -> set[str]:

@@ -6,12 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rich.text import Text
-
 from keraslint.diagnostics import Diagnostic, Severity
 from keraslint.plural import plural
 from keraslint.printable import printable
-from keraslint.reporters._style import PATH_STYLE, SEVERITY_STYLE, to_string
+from keraslint.reporters._style import PATH_STYLE, SEVERITY_STYLE, Line, to_string
 from keraslint.reporters.statistics import count_by_rule
 
 SourceLine = Callable[[Diagnostic], "str | None"]
@@ -41,11 +39,11 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int, unsafe_fixes:
     return text
 
 
-def _header(d: Diagnostic, unsafe_fixes: bool = False) -> Text:
+def _header(d: Diagnostic, unsafe_fixes: bool = False) -> Line:
     where = f"cell {d.cell}:" if d.cell is not None else ""
     # ruff's mark of a finding --fix would fix, right after the code
     mark = " [*]" if fixable(d, unsafe_fixes) else ""
-    return Text.assemble(
+    return Line(
         (printable(d.filename), PATH_STYLE),
         f":{where}{d.location.row}:{d.location.column}: ",
         (printable(d.code), f"bold {SEVERITY_STYLE[d.severity]}"),
@@ -60,7 +58,7 @@ def _shown(text: str) -> str:
     return printable(text).expandtabs(TAB_WIDTH)
 
 
-def _snippet(d: Diagnostic, line: str) -> list[Text]:
+def _snippet(d: Diagnostic, line: str) -> list[Line]:
     line = line.rstrip("\r\n")
     start = min(max(d.location.column - 1, 0), len(line))
     # A span that runs onto later rows is underlined to the end of its first row.
@@ -73,15 +71,15 @@ def _snippet(d: Diagnostic, line: str) -> list[Text]:
     gutter = str(d.location.row)
     blank = " " * len(gutter)
     lines = [
-        Text(f"{gutter} | {_shown(line)}"),
-        Text.assemble(f"{blank} | {' ' * indent}", ("^" * width, SEVERITY_STYLE[d.severity])),
+        Line(f"{gutter} | {_shown(line)}"),
+        Line(f"{blank} | {' ' * indent}", ("^" * width, SEVERITY_STYLE[d.severity])),
     ]
     if d.fix is not None:
-        lines.append(Text(f"{blank} = help: {printable(d.fix.message)} ({printable(d.fix.applicability)} fix)"))
+        lines.append(Line(f"{blank} = help: {printable(d.fix.message)} ({printable(d.fix.applicability)} fix)"))
     return lines
 
 
-def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Text]:
+def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Line]:
     rows = count_by_rule(diagnostics)
     count_w = max(len(str(r.count)) for r in rows)
     codes = {r.code: printable(r.code) for r in rows}
@@ -89,7 +87,7 @@ def _statistics_table(diagnostics: Sequence[Diagnostic]) -> list[Text]:
     code_w = max(len(code) for code in codes.values())
     name_w = max(len(name) for name in names.values())
     return [
-        Text.assemble(
+        Line(
             f"{r.count:>{count_w}}  ",
             (f"{codes[r.code]:<{code_w}}", f"bold {SEVERITY_STYLE[Severity(r.severity)]}"),
             f"  {names[r.name]:<{name_w}}  {r.severity}",

@@ -21,7 +21,6 @@ note in ``SourceFacts.module_notes``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -183,6 +182,8 @@ def read_source(path: Path) -> tuple[Source | None, str]:
 
 def _parse_buffer(path: Path, text: str) -> tuple[Source | None, str]:
     data = text.encode("utf-8", "surrogatepass")
+    import hashlib  # only a script that imports a module of its project hashes one
+
     key = (path, hashlib.sha256(data).hexdigest())
     if key not in _BUFFER_SOURCES:
         if len(_BUFFER_SOURCES) > 64:  # an editing session makes a new text per keystroke
@@ -211,6 +212,8 @@ def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]
         module = parse(text, str(path))
     except NotParsed as exc:
         return None, "keraslint cannot parse it" if exc.valid else "does not parse (invalid syntax)"
+    import hashlib
+
     return Source(path, hashlib.sha256(data).hexdigest(), text, module, _has_effects(module)), ""
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from keraslint.diagnostics import Diagnostic, Location
 from keraslint.lines import text_lines
 from keraslint.source.ipython_syntax import cell_to_python
-from keraslint.source.reading import Unreadable
+from keraslint.source.reading import MAX_NOTEBOOK_BYTES, Unreadable
 
-MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+__all__ = ["MAX_NOTEBOOK_BYTES"]  # still importable from here
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ from pathlib import Path
 # CPython's parser refuses more than 200 nested brackets ("too many nested parentheses");
 # libcst's native parser crashes the process on a few thousand, so never hand it such input.
 MAX_BRACKET_DEPTH = 200
+#: here rather than in keraslint.source.notebook so that checking a .py file never imports the
+#: notebook reader (and its IPython-syntax tables) just to know the limit
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 _BRACKETS = re.compile(r"[()\[\]{}]")
 
 
