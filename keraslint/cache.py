@@ -1,6 +1,8 @@
 """A content-hash cache of per-file results, so unchanged files cost a hash and a read.
 
-The key covers the file's bytes, its name (messages include it), the keraslint version and the
+The key covers the file's bytes, its name (messages include it), the keraslint build (its version
+and the names, sizes and modification times of its own package files, so an editable or git install
+that changed keraslint's code misses instead of showing stale results) and the
 effective configuration (selected rules and rule options). An entry also records the project
 modules the analysis read (``from model import build``) with their hashes: it is a miss as soon
 as one of them changed, so editing ``model.py`` re-checks ``train.py``. Entries are small files
@@ -59,11 +61,53 @@ def key_path() -> Path | None:
         return None
 
 
+_BUILD: str | None = None
+
+
+def build_fingerprint() -> str:
+    """keraslint's version plus a digest of its package files' names, sizes and mtimes.
+
+    A released wheel never changes under its version, but a development install does: keying on
+    the version alone served results of the code before an edit. Stat-ing the ~200 package files
+    costs about a millisecond, once per process, and only when the cache is used.
+    """
+    global _BUILD
+    if _BUILD is None:
+        import hashlib
+        from importlib.util import find_spec
+
+        digest = hashlib.sha256(__version__.encode())
+        # keraslint.rules lives outside the keraslint folder in a source checkout (pyproject's
+        # package-dir); find_spec locates it without importing the rules.
+        rules = find_spec("keraslint.rules")
+        roots = [Path(__file__).resolve().parent]
+        roots += [Path(location).resolve() for location in (rules.submodule_search_locations or [])] if rules else []
+        for root in dict.fromkeys(roots):
+            _digest_tree(digest, root)
+        _BUILD = f"{__version__}+{digest.hexdigest()[:16]}"
+    return _BUILD
+
+
+def _digest_tree(digest: Any, root: Path) -> None:
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
+        for name in sorted(files):
+            if not name.endswith((".py", ".json")):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            relative = os.path.relpath(path, root.parent)
+            digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+
+
 def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[str, Any]) -> str:
     import hashlib  # hashlib, hmac and secrets load when the cache is used: not for --no-cache
 
     digest = hashlib.sha256()
-    for part in (str(_FORMAT), __version__, filename, ",".join(sorted(selected)),
+    for part in (str(_FORMAT), build_fingerprint(), filename, ",".join(sorted(selected)),
                  json.dumps(dict(options), sort_keys=True, default=repr)):
         digest.update(part.encode("utf-8", "surrogateescape"))  # a file name with undecodable bytes
         digest.update(b"\0")

@@ -95,3 +95,39 @@ def test_a_file_name_with_undecodable_bytes_has_a_cache_key() -> None:
     odd = key(b"x = 1\n", "caf\udce9.py", {"KL101"}, {})
     assert odd != key(b"x = 1\n", "cafe.py", {"KL101"}, {})
     assert odd == key(b"x = 1\n", "caf\udce9.py", {"KL101"}, {})
+
+
+def test_the_key_changes_with_keraslints_own_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install that edited a rule must miss, not serve the old code's results."""
+    import hashlib
+    import os
+
+    import keraslint.cache as cache
+
+    package = tmp_path / "keraslint"
+    package.mkdir()
+    (package / "rule.py").write_text("x = 1\n")
+
+    def tree_digest() -> str:
+        digest = hashlib.sha256()
+        cache._digest_tree(digest, package)
+        return digest.hexdigest()
+
+    before = tree_digest()
+    os.utime(package / "rule.py", ns=(1, 1))  # as an edit (or a checkout) changes it
+    assert tree_digest() != before
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "rule.cpython.pyc").write_bytes(b"\0")
+    walked = tree_digest()
+    (package / "__pycache__" / "rule.cpython.pyc").write_bytes(b"\0\0")
+    assert tree_digest() == walked  # bytecode is not the code
+
+    roots = []
+    monkeypatch.setattr(cache, "_BUILD", None)
+    monkeypatch.setattr(cache, "_digest_tree", lambda digest, root: roots.append(root.name))
+    assert cache.build_fingerprint().startswith(cache.__version__ + "+")
+    assert roots[0] == "keraslint" and len(roots) == 2  # the rules live in their own folder in a checkout
+    monkeypatch.setattr(cache, "_BUILD", None)
+    key_before = cache.key(b"x = 1\n", "t.py", {"KL101"}, {})
+    monkeypatch.setattr(cache, "_BUILD", "0.1.0+other")
+    assert cache.key(b"x = 1\n", "t.py", {"KL101"}, {}) != key_before
