@@ -106,7 +106,9 @@ def fed(interp: Interpreter, site: CallSite) -> None:
     head = receiver.data.get("subclass_input") if receiver is not None else None
     if head is None or head.input_shape is not None:
         return
-    shape, _, _ = models.fed_data(site)
+    shape, data, method = models.fed_data(site)
+    if shape is None and method == "__call__":
+        shape = _symbolic_shape(data)
     if shape is not None and len(shape) >= 1:
         head.input_shape, head.fed_by = (None, *shape[1:]), site.node
         retrace = receiver.data.pop("retrace", None)
@@ -117,6 +119,24 @@ def fed(interp: Interpreter, site: CallSite) -> None:
             tensor_ops.forget_static_results()  # they were computed while the input was unknown
             call, own = retrace
             _trace(interp, receiver, cls, call, head, receiver.data["graph"].node, own)
+            as_layer = receiver.data.get("as_layer")
+            if as_layer is not None and as_layer.kind == "Model":
+                as_layer.submodel = receiver.data["graph"]  # the one Layer stands for the model everywhere
+
+
+def _symbolic_shape(data: Any) -> tuple[Any, ...] | None:
+    """The static shape of one Keras tensor a model is applied to inside another model's ``call``
+    (DeiT's trainer calls its student there), when every axis is a number or a run-time size; None
+    otherwise, so a tensor of a shape keraslint could not determine never fixes the input."""
+    from keraslint.source import tensor_ops
+    from keraslint.source.values import is_dynamic_dim
+
+    if not (isinstance(data, Obj) and data.type == models.TENSOR):
+        return None
+    dims = tensor_ops.static_dims(data)
+    if dims is None or not all(is_dynamic_dim(d) or isinstance(d, int) and not isinstance(d, bool) for d in dims):
+        return None
+    return tuple(None if is_dynamic_dim(d) else d for d in dims)
 
 
 #: names whose use in a custom layer means it holds weights of its own, which tracing its

@@ -466,3 +466,40 @@ model = keras.Sequential([keras.Input((8,)), Wide(4)])
     (graph,) = analyze(cst.parse_module(code)).models.graphs()
     ours = analyze_model(graph)
     assert ours.output_shapes() != [(None, 4)]
+
+
+def test_a_student_model_called_inside_a_trainers_call_is_shaped_from_that_call() -> None:
+    """keras.io's DeiT: the trainer's ``call`` applies its student to ``inputs / 255.0``, and the
+    student tiles a token by ``tf.shape(inputs)[0]``. The student is never fed data itself; the
+    tensor it is applied to fixes its input (as Keras builds it then), and both are shaped."""
+    code = """
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+class Student(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.cls_token = tf.Variable(tf.zeros((1, 1, 8)), name="cls")
+        self.proj = layers.Dense(8)
+        self.head = layers.Dense(3)
+    def call(self, inputs):
+        x = self.proj(inputs)
+        cls = tf.cast(tf.tile(self.cls_token, (tf.shape(inputs)[0], 1, 1)), x.dtype)
+        return self.head(tf.concat([cls, x], axis=1)[:, 0])
+class Trainer(keras.Model):
+    def __init__(self, student, **kwargs):
+        super().__init__(**kwargs)
+        self.student = student
+    def call(self, inputs):
+        return self.student(inputs / 255.0)
+model = Trainer(Student())
+x = np.zeros((4, 5, 6), dtype="float32")
+model.predict(x, verbose=0)
+"""
+    graphs = {graph.name: graph for graph in analyze(cst.parse_module(code)).models.graphs()}
+    model = _keras_model(code)
+    shape = tuple(model.predict(np.zeros((2, 5, 6), dtype="float32"), verbose=0).shape)
+    for name in ("Student", "Trainer"):
+        ours = analyze_model(graphs[name])
+        assert ours.output_shapes() == [(None, *shape[1:])], name
