@@ -83,8 +83,10 @@ def plain(value: Any) -> Any:
         return UNKNOWN if any(v is UNKNOWN for v in items) else items
     if isinstance(value, Ref):
         return value.name.rsplit(".", 1)[-1]
-    if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) in (int, float):
-        return value.data["literal"]  # Dropout(rates[i]) of an np.linspace: a NumPy scalar of known value
+    if isinstance(value, Array) and value.shape == () and type(value.data.get("literal")) is float:
+        # Dropout(rates[i]) of an np.linspace: a NumPy float of known value. A NumPy integer stays
+        # unknown: Keras 3 refuses one as Dense(units) or Embedding(input_dim) (ValueError).
+        return value.data["literal"]
     return UNKNOWN
 
 
