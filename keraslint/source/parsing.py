@@ -15,11 +15,17 @@ import ast
 import io
 import tokenize
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from keraslint.source.reading import MAX_BRACKET_DEPTH, bracket_depth
+
+if TYPE_CHECKING:
+    from keraslint.source.incremental import Documents
 
 #: nesting as libcst builds it (a flat ``and`` chain of n terms is n levels there). The deepest
 #: real file in the standard library and 21,885 site-packages files is 569 (generated sympy);
@@ -54,8 +60,44 @@ class NotParsed(Exception):
         return self.message
 
 
+#: the last good parse of recent documents while reuse_statements() is on (the language server)
+_documents: Documents | None = None
+_reusing = 0
+
+
+@contextmanager
+def reuse_statements() -> Iterator[None]:
+    """While on, ``parse`` re-parses only the top-level statements that changed since the last
+    text parsed under the same file name (keraslint.source.incremental); the parses are kept
+    for the next time it is on. For a long-lived process that re-checks edited documents."""
+    global _documents, _reusing
+    if _documents is None:
+        from keraslint.source.incremental import Documents  # only the server loads it
+
+        _documents = Documents()
+    _reusing += 1
+    try:
+        yield
+    finally:
+        _reusing -= 1
+
+
 def parse(text: str, filename: str = "<unknown>") -> cst.Module:
     """The libcst module for ``text``, or NotParsed with the reason (never a crash of the process)."""
+    if _reusing and _documents is not None:
+        return _documents.parse(text, filename, lambda whole: _parse(whole, filename), _check_span, MAX_NODES)
+    return _parse(text, filename)[0]
+
+
+def _check_span(text: str) -> int:
+    """The CPython node count of a span the incremental parser re-parses; raises for one that
+    does not parse or is over a budget (the whole text is then parsed, and judged, as usual)."""
+    return _measure(cpython_parse(text, "<span>"))
+
+
+def _parse(text: str, filename: str) -> tuple[cst.Module, int]:
+    """The module and CPython's count of its syntax nodes (-1 when CPython refused the text and
+    libcst parsed it: such a module is kept for no re-parse, see Documents)."""
     try:
         tree = cpython_parse(text, filename)
     except SyntaxError as error:
@@ -63,7 +105,7 @@ def parse(text: str, filename: str = "<unknown>") -> cst.Module:
         if not _libcst_may_try(text):
             raise syntax from None
         try:
-            return cst.parse_module(text)
+            return cst.parse_module(text), -1
         except (cst.ParserSyntaxError, RecursionError):
             raise syntax from None
     except (RecursionError, MemoryError) as error:
@@ -72,9 +114,9 @@ def parse(text: str, filename: str = "<unknown>") -> cst.Module:
                         False) from None
     except ValueError as error:  # "source code string cannot contain null bytes"
         raise NotParsed(f"Syntax error: {error}", False) from None
-    _measure(tree)
+    nodes = _measure(tree)
     try:
-        return cst.parse_module(text)
+        return cst.parse_module(text), nodes
     except cst.ParserSyntaxError as exc:
         # Valid Python (CPython parsed it) that libcst's grammar does not take, e.g. an
         # annotated parenthesised name or thousands of implicitly concatenated strings.
@@ -92,9 +134,9 @@ def cpython_parse(text: str, filename: str) -> ast.Module:
         return compile(text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
 
 
-def _measure(tree: ast.AST) -> None:
+def _measure(tree: ast.AST) -> int:
     """Refuse a tree deeper (as libcst nests it) or larger than the budgets; iterative, and it
-    stops at the first excess, so a normal file costs one walk of its nodes."""
+    stops at the first excess, so a normal file costs one walk of its nodes. Returns the count."""
     count = 0
     stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 0)]
     while stack:
@@ -115,6 +157,7 @@ def _measure(tree: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
             stack.append((child, depth + step, chain + 1 if child is link and isinstance(child, _TRAILERS) else
                           int(isinstance(child, _TRAILERS))))
+    return count
 
 
 def _libcst_may_try(text: str) -> bool:

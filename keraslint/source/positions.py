@@ -17,6 +17,7 @@ them, ``positions`` falls back to ``PositionProvider`` rather than report a wron
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
@@ -113,8 +114,27 @@ class _State(CodegenState):
         return _Syntactic(self, node, start_node, end_node)
 
 
+#: id of a module the incremental parser stitched from kept statements -> (the module, what
+#: gives its positions from the ranges kept with them); see keraslint.source.incremental
+_STITCHED: dict[int, tuple[cst.Module, Callable[[], Any]]] = {}
+
+
+def register(module: cst.Module, provider: Callable[[], Any]) -> None:
+    """``positions(module)`` is ``provider()`` from now on (the module stays alive meanwhile)."""
+    _STITCHED[id(module)] = (module, provider)
+
+
+def forget(module: cst.Module) -> None:
+    entry = _STITCHED.get(id(module))
+    if entry is not None and entry[0] is module:
+        del _STITCHED[id(module)]
+
+
 def positions(module: cst.Module) -> Positions | Any:
     """The range of every node in ``module``, as ``PositionProvider`` gives it."""
+    entry = _STITCHED.get(id(module))
+    if entry is not None and entry[0] is module:
+        return entry[1]()
     state = _State(module)
     try:
         module._codegen(state)
