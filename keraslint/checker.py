@@ -111,10 +111,13 @@ def _one_line(exc: BaseException) -> str:
 
 def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                  options: Mapping[str, Any] | None = None, script_dir: Path | None = None,
-                 row_label: Callable[[int], str] | None = None, path: Path | None = None) -> FileReport:
+                 row_label: Callable[[int], str] | None = None, path: Path | None = None,
+                 summarize: bool = True) -> FileReport:
     """Check one file's contents. ``selected`` holds the active rule codes; ``script_dir`` is the
     script's folder, where data files it names relatively and the project modules it imports
-    are looked for; ``path`` is the file itself (so it never imports itself)."""
+    are looked for; ``path`` is the file itself (so it never imports itself). ``summarize=False``
+    leaves ``coverage`` unset (the language server shows findings only, and the summary needs
+    every model's positions: a third of a re-check of a 1,000-line file)."""
     report = FileReport(filename)
     report.coverage = {"models": [], "analysed": False}  # until the analysis runs
     try:
@@ -155,7 +158,8 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                     for path, why in facts.module_notes]
     ctx = Context(filename=filename, source=text, module=module, facts=facts, graphs=facts.models.graphs(),
                   options=dict(options or {}), row_label=row_label)
-    _run_rules(ctx, [r for r in all_rules() if r.code in selected and r.code not in _META_CODES], selected, report)
+    _run_rules(ctx, [r for r in all_rules() if r.code in selected and r.code not in _META_CODES], selected, report,
+               summarize)
     return report
 
 
@@ -187,7 +191,8 @@ def check_model(path: Path, filename: str, *, selected: Collection[str],
     return report
 
 
-def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[str], report: FileReport) -> None:
+def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[str], report: FileReport,
+               summarize: bool = True) -> None:
     raw: list[Diagnostic] = []
     for rule in rules:
         try:
@@ -219,6 +224,8 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
             raw.extend(unused_noqa(ctx.filename, text_lines(ctx.source), own, selected, known))
     report.diagnostics.extend(raw)
     report.context = ctx
+    if not summarize:
+        return
     # Computed here, while the analysis is alive: a worker process or the cache hands back only this JSON value.
     from keraslint.summary import coverage, summarize_context  # it imports this module
 

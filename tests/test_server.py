@@ -397,3 +397,40 @@ def test_editing_an_imported_module_rechecks_the_documents_that_use_it(server: C
                                 "KL301 in model.py")
     (stride,) = [d for d in published["params"]["diagnostics"] if d["code"] == "KL301"]
     assert stride["range"]["start"]["line"] == 4
+
+
+def test_findings_after_line_shifting_edits_are_where_a_full_check_puts_them(server: Client, tmp_path: Path) -> None:
+    """The server re-parses only the statements an edit changed (keraslint.source.incremental):
+    the findings below an edit that adds or removes lines must move with it, a syntax error
+    typed mid-edit is a KL001 where a full check puts it, and fixing it brings the findings back."""
+    from keraslint.checker import check_source
+    from keraslint.registry import all_rules
+
+    filler = "".join(f"step_{i} = {i}\n\n" for i in range(12))
+    text = BUGGY.replace("model = tf.keras", filler + "model = tf.keras")
+    script = tmp_path / "train.py"
+    script.write_text(text)
+    uri = script.as_uri()
+    initialize(server, tmp_path)
+    open_document(server, uri, text, version=1)
+    server.diagnostics(uri, version=1)
+    every = {rule.code for rule in all_rules()}
+    versions = [
+        text.replace("step_3 = 3\n", "step_3 = 3\n\n\n# three more lines\n"),
+        text.replace("step_3 = 3\n\n", ""),
+        text.replace("step_3 = 3\n", "step_3 = (3\n"),          # a syntax error while typing
+        text.replace("step_3 = 3\n", "step_3 = (3,\n    4)\n"),  # fixed, one line longer
+        text.replace("step_10 = 10\n", "def helper():\n    return 10\n"),
+    ]
+    for version, edited in enumerate(versions, start=2):
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                 "contentChanges": [{"text": edited}]})
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        published = server.diagnostics(uri, version=version)["diagnostics"]
+        got = sorted((d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"]) for d in published)
+        report = check_source(edited, "train.py", selected=every, script_dir=tmp_path, path=script)
+        shown = {code for code, _, _ in got}
+        expected = sorted((d.code, d.location.row - 1, d.location.column - 1) for d in report.diagnostics
+                          if d.code in shown)
+        assert got == expected, (version, published)
+        assert shown & {"KL001", "KL101"}, published
