@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -77,6 +78,16 @@ class _Bound:
 
     function: Function
     receiver: Any
+
+
+@functools.lru_cache(maxsize=8192)
+def _literal(text: str) -> Any:
+    """The value of a number or string literal's source text. Cached: the values are immutable,
+    and ``literal_eval`` compiles the text each time (~5% of a re-check of a 1,000-line file)."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):  # more digits than int() converts (Python 3.11+)
+        return UNKNOWN
 
 
 class ExpressionsMixin:
@@ -160,18 +171,9 @@ class ExpressionsMixin:
         return fn if kind == "static" else _Bound(fn, cls if kind == "class" else obj)
 
     def _eval_Integer(self, node: cst.Integer) -> Any:
-        try:
-            return ast.literal_eval(node.value)
-        except (ValueError, SyntaxError):  # more digits than int() converts (Python 3.11+)
-            return UNKNOWN
+        return _literal(node.value)
 
-    _eval_Float = _eval_Imaginary = _eval_Integer
-
-    def _eval_SimpleString(self, node: cst.SimpleString) -> Any:
-        try:
-            return ast.literal_eval(node.value)
-        except (ValueError, SyntaxError):
-            return UNKNOWN
+    _eval_Float = _eval_Imaginary = _eval_SimpleString = _eval_Integer
 
     def _eval_ConcatenatedString(self, node: cst.ConcatenatedString) -> Any:
         left, right = self.eval(node.left), self.eval(node.right)
