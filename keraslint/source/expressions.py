@@ -80,6 +80,11 @@ class _Bound:
     receiver: Any
 
 
+#: (interpreter class, node class) -> its ``_eval_`` method or None: looked up once, not per
+#: evaluated node (a formatted name and an attribute search through the mixins each time)
+_EVAL_HANDLERS: dict[tuple[type, type], Any] = {}
+
+
 @functools.lru_cache(maxsize=8192)
 def _literal(text: str) -> Any:
     """The value of a number or string literal's source text. Cached: the values are immutable,
@@ -100,13 +105,16 @@ class ExpressionsMixin:
         self.eval_depth += 1
         self.frames += _EVAL_FRAMES
         try:
-            handler = getattr(self, f"_eval_{type(node).__name__}", None)
+            key = (type(self), type(node))
+            handler = _EVAL_HANDLERS.get(key, MISSING)
+            if handler is MISSING:
+                handler = _EVAL_HANDLERS[key] = getattr(type(self), f"_eval_{type(node).__name__}", None)
             if handler is None:
                 for child in node.children:
                     if isinstance(child, cst.BaseExpression):
                         self.eval(child)
                 return UNKNOWN
-            return handler(node)
+            return handler(self, node)
         finally:
             self.eval_depth -= 1
             self.frames -= _EVAL_FRAMES

@@ -127,9 +127,10 @@ class _Activation:
 #: id of a FunctionDef -> (the node, whether it is a generator function). Shared by every
 #: interpreter of the process: nodes are immutable, and the language server's re-parse keeps the
 #: nodes of unchanged statements, so a re-check walks only the functions an edit touched (the
-#: walks were ~30% of a re-check of a 1,000-line file). The node is held so its id stays its own.
+#: walks were ~30% of a re-check of a 1,000-line file). The node is held so its id stays its own;
+#: the bound keeps what stale functions it holds under ~50 MB (a function's tree is ~25 KB).
 _GENERATORS: dict[int, tuple[cst.FunctionDef, bool]] = {}
-_MAX_GENERATORS = 20_000
+_MAX_GENERATORS = 2_000
 
 
 def _is_generator(node: cst.FunctionDef) -> bool:

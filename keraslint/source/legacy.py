@@ -133,7 +133,7 @@ class LegacyTracker(StatelessTracker):
         if not isinstance(call, cst.Call):
             return
         name, leaf = site.name, site.spelled.rsplit(".", 1)[-1]
-        if any(site.spelled.startswith(prefix) for prefix in _KERAS2_MODULES):
+        if site.spelled.startswith(_KERAS2_MODULES):
             module = site.spelled.rsplit(".", 1)[0]
             self._add(_callee_name(call), module, None,
                       f"`{module}` is a Keras 2 module path; import `{leaf}` from `keras.layers`/`keras.utils`")

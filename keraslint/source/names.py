@@ -8,6 +8,7 @@ about legacy API (KL403).
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from keraslint.vocabulary import (
@@ -68,8 +69,10 @@ _STAR_EXPORTS: Final[dict[str, frozenset[str]]] = {
 _OPS_NAMESPACES: Final[tuple[str, ...]] = ("keras.ops.nn.", "keras.ops.numpy.", "keras.ops.linalg.")
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(qualname: str) -> str:
-    """The canonical form of a dotted name (see the module docstring)."""
+    """The canonical form of a dotted name (see the module docstring). Cached: it depends on the
+    name alone, and the interpreter asks it about every call and attribute it evaluates."""
     name = qualname
     if name.startswith("tensorflow.compat.v1.") or name.startswith("tensorflow.compat.v2."):
         relocated = _RELOCATED.get(name)

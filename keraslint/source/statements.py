@@ -22,6 +22,7 @@ from keraslint.source import (
     summarized_loops,
     unknown_notes,
 )
+from keraslint.source.frames import MISSING
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
 from keraslint.source.modules import LazyName
 from keraslint.source.names import canonical
@@ -35,6 +36,10 @@ from keraslint.source.values import (
     Ref,
 )
 from keraslint.values import UNKNOWN
+
+
+#: (interpreter class, statement class) -> its ``_stmt_`` method or None
+_STMT_HANDLERS: dict[tuple[type, type], Any] = {}
 
 
 class StatementsMixin:
@@ -59,9 +64,12 @@ class StatementsMixin:
             self.frames -= _BLOCK_FRAMES
 
     def exec_stmt(self, node: cst.CSTNode) -> None:
-        handler = getattr(self, f"_stmt_{type(node).__name__}", None)
+        key = (type(self), type(node))
+        handler = _STMT_HANDLERS.get(key, MISSING)
+        if handler is MISSING:  # looked up once per statement class, not per statement run
+            handler = _STMT_HANDLERS[key] = getattr(type(self), f"_stmt_{type(node).__name__}", None)
         if handler is not None:
-            handler(node)
+            handler(self, node)
             return
         # Statements without a model (match, async for ...): run each body as "maybe".
         blocks = [child for child in node.children if isinstance(child, cst.BaseSuite)]
