@@ -15,7 +15,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keraslint.checker import check_source
@@ -266,17 +266,18 @@ def test_the_node_budget_counts_the_kept_statements(documents: Documents, monkey
 # --------------------------------------------------------------------------- random edits
 
 _EDIT = st.tuples(st.integers(0, 10**6), st.integers(0, 12), st.sampled_from(PIECES))
+#: other shapes of file for the long run: a real training script, the benchmark's generated kind
+_BASES = [BASE, (ROOT / "examples" / "train_conv1d.py").read_text(encoding="utf-8"),
+          generated_script(120, random.Random(3))]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(_EDIT, min_size=1, max_size=6))
-def test_random_edits_equal_a_full_parse(edits: list[tuple[int, int, str]]) -> None:
+def _random_edits(base: str, edits: list[tuple[int, int, str]]) -> None:
     documents = Documents()
     saved = parsing._documents
     parsing._documents = documents
     try:
         with parsing.reuse_statements():
-            text = BASE
+            text = base
             assert_same_as_full(text)
             for where, cut, piece in edits:
                 text = _edit(text, where % (len(text) + 1), cut, piece)
@@ -284,6 +285,19 @@ def test_random_edits_equal_a_full_parse(edits: list[tuple[int, int, str]]) -> N
     finally:
         parsing._documents = saved
         documents.clear()
+
+
+@settings(max_examples=50, deadline=None)
+@given(edits=st.lists(_EDIT, min_size=1, max_size=6))
+def test_random_edits_equal_a_full_parse(edits: list[tuple[int, int, str]]) -> None:
+    _random_edits(BASE, edits)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None)
+@given(base=st.sampled_from(_BASES), edits=st.lists(_EDIT, min_size=1, max_size=10))
+def test_many_random_edits_of_several_files_equal_a_full_parse(base: str, edits: list[tuple[int, int, str]]) -> None:
+    _random_edits(base, edits)
 
 
 def test_random_edits_take_the_reuse_path() -> None:
