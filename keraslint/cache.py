@@ -31,7 +31,7 @@ from typing import Any
 from keraslint import __version__
 from keraslint.config import display_path
 from keraslint.diagnostics import Diagnostic, Pass, Severity, diagnostic_from_json
-from keraslint.files import is_regular, read_regular
+from keraslint.files import data_stamp, is_regular, read_regular
 
 __all__ = ["Cache", "Entry", "cache_dir", "file_hash", "key", "key_path"]
 
@@ -130,6 +130,13 @@ def file_hash(path: str | Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def _unchanged(path: str, recorded: str) -> bool:
+    """A module read is recorded by its sha256; a data file looked for, by its data_stamp."""
+    if recorded.startswith("stat:") or recorded in ("absent", "other"):
+        return data_stamp(path) == recorded
+    return file_hash(path) == recorded
 
 
 @dataclass
@@ -270,7 +277,7 @@ class Cache:
             found = entry_from_payload(json.loads(payload.decode("utf-8")), filename)
         except (ValueError, TypeError, KeyError, RecursionError):
             return None  # signed by us, yet not what this version writes: a miss all the same
-        if any(file_hash(path) != digest for path, digest in found.dependencies.items()):
+        if not all(_unchanged(path, digest) for path, digest in found.dependencies.items()):
             return None
         return found
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["MAX_SETTINGS_FILE_BYTES", "NotRegular", "TooLarge", "is_regular", "read_regular"]
+__all__ = ["MAX_SETTINGS_FILE_BYTES", "NotRegular", "TooLarge", "data_stamp", "is_regular", "read_regular"]
 
 MAX_SETTINGS_FILE_BYTES = 1024 * 1024
 """Configuration and ignore files larger than this are refused; real ones are a few KB."""
@@ -69,3 +69,16 @@ def is_regular(path: str | os.PathLike[str]) -> bool:
     except (OSError, ValueError):
         return False
 
+
+
+def data_stamp(path: str | os.PathLike[str]) -> str:
+    """What a data file the analysis read is recorded as in the cache: its size and modification
+    time (``stat:SIZE:MTIME_NS``), ``absent``, or ``other`` (a folder, a FIFO). Not a content
+    hash: a script's .npy or .h5 can be gigabytes, and every cached run would read them whole."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return "absent"
+    if not stat.S_ISREG(info.st_mode):
+        return "other"
+    return f"stat:{info.st_size}:{info.st_mtime_ns}"

@@ -131,3 +131,51 @@ def test_the_key_changes_with_keraslints_own_code(tmp_path: Path, monkeypatch: p
     key_before = cache.key(b"x = 1\n", "t.py", {"KL101"}, {})
     monkeypatch.setattr(cache, "_BUILD", "0.1.0+other")
     assert cache.key(b"x = 1\n", "t.py", {"KL101"}, {}) != key_before
+
+
+FED_FROM_FILES = """\
+import numpy as np
+import keras
+from keras import layers
+keras.utils.set_random_seed(0)
+x = np.load("x.npy")
+y = np.zeros((100, 1), "float32")
+model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])
+model.compile(loss="mse")
+model.fit(x, y)
+"""
+
+
+def test_a_data_file_the_script_reads_is_a_dependency_of_its_cached_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings of ``np.load("x.npy")`` depend on the array's header: a cached result is
+    dropped when the file is written again, appears or disappears, as when the script changes."""
+    import numpy as np
+
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "train.py"
+    script.write_text(FED_FROM_FILES)
+    assert check([script]) == (0, [])  # no x.npy: its shape is unknown, nothing to say
+    np.save(tmp_path / "x.npy", np.zeros((100, 8), "float32"))
+    assert check([script]) == (0, [])
+    np.save(tmp_path / "x.npy", np.zeros((100, 6), "float32"))
+    code, found = check([script])
+    assert code == 1 and [d["code"] for d in found] == ["KL201"] and "(6 vs 8)" in found[0]["message"]
+    assert check([script]) == (code, found)  # unchanged since: from the cache
+    (tmp_path / "x.npy").unlink()
+    assert check([script]) == (0, [])
+
+
+def test_a_module_that_appears_next_to_the_script_invalidates_its_cached_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``from netdef import build`` with no netdef.py yet: creating it changes what the import
+    finds, so the result cached without it is not served again."""
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    script = tmp_path / "train.py"
+    script.write_text(FED_FROM_FILES.replace('x = np.load("x.npy")', 'x = np.zeros((100, 6), "float32")')
+                      .replace("from keras import layers\n", "from netdef import build\n")
+                      .replace("model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])", "model = build()"))
+    assert check([script]) == (0, [])
+    (tmp_path / "netdef.py").write_text("import keras\nfrom keras import layers\n"
+                                        "def build():\n    return keras.Sequential([keras.Input((8,)), layers.Dense(1)])\n")
+    assert [d["code"] for d in check([script])[1]] == ["KL201"]

@@ -122,3 +122,28 @@ def test_unreadable_file(tmp_path: Path) -> None:
     folder.mkdir()
     report = checker.check_file(folder, "folder.py", selected={"KL002"})
     assert [d.code for d in report.diagnostics] == ["KL002"]
+
+
+def test_nothing_of_a_checked_file_outlives_its_check() -> None:
+    """A process that checks many files (the pool's workers, the language server, a project run)
+    keeps none of a finished file's layers: memory stays flat from file to file. A side table
+    keyed weakly on layers whose values pointed back at them kept all 45,614 layers of 300 corpus
+    files alive (81 MB)."""
+    import gc
+
+    from keraslint.ir.graph import Layer
+
+    script = ("import keras\nfrom keras import layers\n"
+              "inputs = keras.Input((32, 8))\nx = layers.Conv1D(16, 3)(inputs)\nx = layers.Flatten()(x)\n"
+              "model = keras.Model(inputs, layers.Dense(1)(x))\nseq = keras.Sequential([layers.Dense(4)])\n"
+              "seq.add(layers.Dense(2))\nprint(model.layers[1].output, seq.layers[0].output)\n")
+    selected = {rule.code for rule in all_rules()}
+    check_source(script, "warm.py", selected=selected)  # caches that are filled once per process
+    gc.collect()
+    before = sum(isinstance(o, Layer) for o in gc.get_objects())
+    report = check_source(script, "t.py", selected=selected)
+    assert report.coverage["models"], "the script's models were analysed"
+    del report
+    gc.collect()
+    after = sum(isinstance(o, Layer) for o in gc.get_objects())
+    assert after <= before

@@ -150,6 +150,15 @@ def test_subclassed_model_without_call_is_found_and_says_why(tmp_path: Path) -> 
     assert "GAN: subclassed model without a call to follow" in shapes("train.py", cwd=tmp_path).stdout
 
 
+def test_a_call_attached_after_the_model_is_made_says_so(tmp_path: Path) -> None:
+    """A notebook that makes the model, then attaches ``call`` in a later cell (the TF time-series
+    tutorial's FeedBack): the reason is when it was attached, not that the class has none."""
+    late = NO_CALL.replace("gan = GAN(None)\n", "gan = GAN(None)\ndef call(self, x):\n    return x\nGAN.call = call\n")
+    (model,) = shapes_json(tmp_path, late)
+    assert model["unknown"] == ["GAN: subclassed model whose call() is attached to the class after the model is "
+                                "made (`GAN.call = ...`): keraslint traces a model's call() when it is made"]
+
+
 def test_unknown_config_value_names_the_argument_and_spares_declared_axes(tmp_path: Path) -> None:
     (model,) = shapes_json(tmp_path, UNITS)
     assert layer(model, "Dense", 0)["output_shape"] == [None, None, "?"]

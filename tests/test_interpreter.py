@@ -82,12 +82,13 @@ def test_comparisons_and_boolean_operators() -> None:
 
 def test_tuples_lists_and_unpacking() -> None:
     v = env("t = (1, 2, 3)\na, b, c = t\n(d, e), f = (4, 5), 6\n[g, h] = [7, 8]\ni = t[1]\nj = t[-1]\nk = t[1:]\n"
-            "l = t[10]\nm, *n = t\no, p = t\nq = len(t)\nr = list(range(3))\ns = tuple([1, 2])\n")
+            "l = t[10]\nm, *n = t\no, p = t\n*u, w, x2 = t\n*y, = t\nz1, z2, z3, *z4 = t\nq = len(t)\nr = list(range(3))\ns = tuple([1, 2])\n")
     assert (v["a"], v["b"], v["c"], v["d"], v["e"], v["f"], v["g"], v["h"]) == (1, 2, 3, 4, 5, 6, 7, 8)
     assert (v["i"], v["j"], v["k"]) == (2, 3, (2, 3))
     assert v["l"] is UNKNOWN
-    assert v["m"] is UNKNOWN and v["n"] is UNKNOWN  # starred targets are not modelled
+    assert v["m"] == 1 and isinstance(v["n"], ListValue) and v["n"].items == [2, 3]  # a starred target is a list
     assert v["o"] is UNKNOWN and v["p"] is UNKNOWN  # length mismatch
+    assert (v["u"].items, v["w"], v["x2"], v["y"].items, v["z4"].items) == ([1], 2, 3, [1, 2, 3], [])
     assert v["q"] == 3
     assert isinstance(v["r"], ListValue) and v["r"].items == [0, 1, 2]
     assert v["s"] == (1, 2)

@@ -46,6 +46,10 @@ class Layer:
     """Why keraslint cannot compute this layer's output shape (``shape depends on adapt()``), for the
     coverage report; None when it can, or when nothing more specific than its kind is known."""
     id: int = field(default_factory=lambda: next(_ids))
+    applied: list[Node] = field(default_factory=list, repr=False)
+    """Every application of this layer the source pass made, so that ``layer.output`` is the
+    tensor it gave. Held by the layer itself: a side table keyed on layers would keep every
+    layer of every checked file alive through its nodes (which point back at the layer)."""
 
     @property
     def label(self) -> str:

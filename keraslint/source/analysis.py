@@ -8,6 +8,8 @@ from typing import Any
 
 import libcst as cst
 
+from keraslint.files import data_stamp
+from keraslint.source import consulted
 from keraslint.source.array_problems import ArrayProblem, ArrayProblemTracker
 from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
@@ -39,7 +41,8 @@ class SourceFacts:
     origins: dict[int, Any] = field(default_factory=dict)
     #: project modules that were skipped: (path, why)
     module_notes: list[tuple[Path, str]] = field(default_factory=list)
-    #: every project file read: resolved path -> sha256 (the cache's dependencies)
+    #: every project file read: resolved path -> sha256, and every data file looked for:
+    #: resolved path -> files.data_stamp (the cache's dependencies)
     dependencies: dict[str, str] = field(default_factory=dict)
     #: array operations NumPy/TensorFlow certainly refuse (KL209)
     array_problems: list[ArrayProblem] = field(default_factory=list)
@@ -60,13 +63,17 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     legacy = LegacyTracker()
     problems, weights = ArrayProblemTracker(), WeightProblemTracker(script_dir)
     interpreter = Interpreter(module, [seeding, built, legacy, problems, weights], script_dir=script_dir, script_path=script_path)
-    interpreter.run()
+    with consulted.consulting() as data_files:
+        interpreter.run()
     loader = interpreter.loader
+    dependencies = dict(loader.read) if loader else {}
+    for path in sorted(data_files):
+        dependencies.setdefault(str(path.resolve()), data_stamp(path))
     imported = [m.source for m in loader.modules.values() if m.source is not None] if loader else []
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,
                        module_notes=list(loader.notes) if loader else [],
-                       dependencies=dict(loader.read) if loader else {}, array_problems=problems.problems,
+                       dependencies=dependencies, array_problems=problems.problems,
                        weight_problems=weights.problems, weight_assignments=weights.assignments,
                        weight_loads=weights.loads)

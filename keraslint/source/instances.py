@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.source.frames import MISSING
-from keraslint.source.values import ClassValue, Obj, Ref
+from keraslint.source.values import ClassValue, Function, Obj, Ref
 from keraslint.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -123,6 +123,23 @@ def set_attribute(interp: Interpreter, obj: Any, name: str, value: Any) -> None:
         )
 
         track_variable(interp, obj, value)
+
+
+def set_class_attribute(interp: Interpreter, cls: Any, name: str, value: Any) -> None:
+    """``Net.call = call`` after the class body (notebooks attach methods cell by cell): a
+    function becomes a method of the class from here on, anything else a class attribute. Where
+    the assignment may not run, the attribute is unknown and a method is left as it was, so that
+    a call through it is followed no further than before."""
+    if not isinstance(cls, ClassValue):
+        return
+    if isinstance(value, Function) and isinstance(value.node, cst.FunctionDef):
+        if not interp.uncertain:
+            # no owner: a function defined outside a class has no __class__ cell, so a bare
+            # super() in it fails in Python too
+            interp.methods.setdefault(id(cls.node), {})[name] = (value, "method")
+            cls.attached.add(name)
+        return
+    cls.attrs[name] = UNKNOWN if interp.uncertain else value
 
 
 @dataclass(frozen=True)

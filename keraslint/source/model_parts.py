@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Tensor
 from keraslint.source.models import (
-    _LAYER_NODES,
     LAYER,
     MODEL,
     TENSOR,
@@ -185,7 +184,7 @@ def layer_attribute(value: Method) -> Any:
         # empty in Keras 3 (a model built on it is refused: "`inputs` argument cannot be empty")
         return tensor_value(receiver.data["input_tensor"], receiver.node) if name == "output" else NOT_MODELLED
     layer = receiver.data.get("layer")
-    nodes = _LAYER_NODES.get(layer, []) if isinstance(layer, Layer) else []
+    nodes = layer.applied if isinstance(layer, Layer) else []
     if len(nodes) != 1:
         return NOT_MODELLED
     node = nodes[0]
@@ -289,7 +288,7 @@ def why_not_tensors(value: Any, depth: int = 0) -> str | None:
             "`model.input`), so keras.Model(...) refuses it"
     if isinstance(layer, Layer) and layer.kind == "Opaque" and layer.unknown_reason:
         return layer.unknown_reason
-    count = len(_LAYER_NODES.get(layer, [])) if isinstance(layer, Layer) else 0
+    count = len(layer.applied) if isinstance(layer, Layer) else 0
     if count > 1:
         return f"`.{name}` of {label}, which is applied {count} times: Keras gives no single {name} then"
     if count == 0 and isinstance(layer, Layer):

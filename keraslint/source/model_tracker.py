@@ -43,8 +43,13 @@ class ModelFacts:
                 continue
             cls = obj.data.get("script_class")
             name = getattr(cls, "name", None)
-            why = "subclassed model without a call to follow" if cls is not None else \
-                "subclassed model whose class keraslint did not read"
+            if cls is not None and "call" in getattr(cls, "attached", ()):
+                why = f"subclassed model whose call() is attached to the class after the model is made " \
+                    f"(`{name}.call = ...`): keraslint traces a model's call() when it is made"
+            elif cls is not None:
+                why = "subclassed model without a call to follow"
+            else:
+                why = "subclassed model whose class keraslint did not read"
             found.append((obj, f"{name}: {why}" if name else why))
         return found
 

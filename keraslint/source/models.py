@@ -209,7 +209,7 @@ def apply_layer(layer: Layer, site: CallSite, structure: tuple[type, int] | None
                     for t in (_tensors(v) or [])]
     node = Node(layer=layer, inputs=inputs or [], node=site.node, call_kwargs=call_kwargs,
                 output_count=output_count(layer, call_kwargs), dependencies=dependencies)
-    _LAYER_NODES.setdefault(layer, []).append(node)
+    layer.applied.append(node)
     if tracing_calls[0]:
         TRACED.add(node)  # inside a layer's call: part of that layer, not a layer of the model
     if inputs is None:
@@ -378,9 +378,8 @@ def model_graph(model: Obj) -> ModelGraph | None:
 
 def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
     for old in graph.nodes() if graph.outputs else []:  # rebuilt after an add(): the old chain is gone
-        applied = _LAYER_NODES.get(old.layer) if old.layer is not None else None
-        if applied is not None and old in applied:
-            applied.remove(old)
+        if old.layer is not None and old in old.layer.applied:
+            old.layer.applied.remove(old)
     entries = [(item, False) if not isinstance(item, tuple) else item for item in sequence]
     input_shape: Shape | None = None
     unknown: frozenset[int] = frozenset()
@@ -424,7 +423,7 @@ def _build_sequential(graph: ModelGraph, sequence: list[Any]) -> None:
             note_unknown(graph, why)
             layer = Layer(kind="Opaque", config={}, pretrained=None, unknown_reason=why)
         node = Node(layer=layer, inputs=[current], node=layer.node, conditional=conditional)
-        _LAYER_NODES.setdefault(layer, []).append(node)  # for `model.layers[i].output`
+        layer.applied.append(node)  # for `model.layers[i].output`
         current = Tensor(node)
     graph.outputs = [current]
 
@@ -584,10 +583,6 @@ TRACED: weakref.WeakSet[Node] = weakref.WeakSet()
 #: the script's layers whose call was followed into the graph (they have no node of their own)
 TRACED_LAYERS: weakref.WeakSet[Obj] = weakref.WeakSet()
 
-#: every node of each layer the script applied, so that ``layer.output`` is the tensor it gave
-_LAYER_NODES: weakref.WeakKeyDictionary[Layer, list[Node]] = weakref.WeakKeyDictionary()
-
-
 def register_node(layer: Layer, node: Node) -> None:
     """Record an application of ``layer`` made outside ``apply_layer``, for ``layer.output``."""
-    _LAYER_NODES.setdefault(layer, []).append(node)
+    layer.applied.append(node)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from keraslint.source import consulted
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.names import canonical, star_exports
 from keraslint.source.parsing import NotParsed, parse
@@ -377,9 +378,12 @@ def _locate(folder: Path, leaf: str) -> tuple[Path | None, Path | None] | None:
     would (a regular package, a module file, then a namespace package)."""
     package = folder / leaf
     init = package / "__init__.py"
+    module = folder / f"{leaf}.py"
+    # a module that appears here later changes what the import finds: the cache must know
+    consulted.note(init)
+    consulted.note(module)
     if init.is_file():
         return init, package
-    module = folder / f"{leaf}.py"
     if module.is_file():
         return module, None
     # A namespace package loses to a regular one anywhere on sys.path (an installed library):

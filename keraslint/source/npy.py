@@ -21,6 +21,8 @@ import os
 import struct
 from pathlib import Path
 
+from keraslint.source import consulted
+
 MAGIC = b"\x93NUMPY"
 #: NumPy refuses headers above 10,000 bytes unless told otherwise; we allow a little more
 MAX_HEADER = 100_000
@@ -39,6 +41,7 @@ def resolve(script_dir: Path | str | None, path: str) -> Path | None:
         if script_dir is None:
             return None
         candidate = Path(script_dir) / candidate
+    consulted.note(candidate)
     return candidate
 
 

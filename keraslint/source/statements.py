@@ -401,9 +401,17 @@ class StatementsMixin:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             items = self.sequence_items(value)
-            starred = any(isinstance(e, cst.StarredElement) for e in elements)
-            if items is not None and not starred and len(items) == len(elements):
+            stars = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            if items is not None and not stars and len(items) == len(elements):
                 for element, item in zip(elements, items):
+                    self.assign(element.value, item)
+            elif items is not None and len(stars) == 1 and len(items) >= len(elements) - 1:
+                # `x, *state = rnn(inputs)`: the starred name takes the middle, as a list
+                star, tail = stars[0], len(elements) - stars[0] - 1
+                for element, item in zip(elements[:star], items[:star]):
+                    self.assign(element.value, item)
+                self.assign(elements[star].value, ListValue(list(items[star:len(items) - tail])))
+                for element, item in zip(elements[star + 1:], items[len(items) - tail:]):
                     self.assign(element.value, item)
             else:
                 for element in elements:
@@ -423,6 +431,7 @@ class StatementsMixin:
             cli_args.set_attribute(self, owner, target.attr.value, value)
             pandas_sources.set_attribute(self, owner, target.attr.value, value)
             instances.set_attribute(self, owner, target.attr.value, value)
+            instances.set_class_attribute(self, owner, target.attr.value, value)
 
 
 

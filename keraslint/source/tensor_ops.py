@@ -19,7 +19,6 @@ from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.shapes.tensor_ops import TensorOp
 from keraslint.source import containers
 from keraslint.source.models import (
-    _LAYER_NODES,
     _code,
     _tensors,
     tensor_value,
@@ -65,7 +64,7 @@ def _op_tensor(label: str, op: str | None, inputs: list[Tensor], node: Any, *, p
     layer = Layer(kind="Opaque", config={CUSTOM_LAYER_KEY: model}, node=node, spelled=label, pretrained=None,
                   unknown_reason=unknown)
     applied = Node(layer=layer, inputs=inputs, node=node)
-    _LAYER_NODES.setdefault(layer, []).append(applied)
+    layer.applied.append(applied)
     return tensor_value(Tensor(applied), node)
 
 

@@ -59,6 +59,8 @@ class ClassValue:
     fields: list[tuple[str, Any]] | None = None
     #: the script's own base classes, in order
     parents: list[ClassValue] = field(default_factory=list)
+    #: methods assigned to the class after its body (``FeedBack.call = call``)
+    attached: set[str] = field(default_factory=set)
 
 
 @dataclass(eq=False)

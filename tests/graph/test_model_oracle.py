@@ -503,3 +503,36 @@ model.predict(x, verbose=0)
     for name in ("Student", "Trainer"):
         ours = analyze_model(graphs[name])
         assert ours.output_shapes() == [(None, *shape[1:])], name
+
+
+ATTACHED_CALL = """
+import numpy as np
+import keras
+from keras import layers
+
+class Net(keras.Model):
+    def __init__(self, units):
+        super().__init__()
+        self.lstm = layers.LSTM(units, return_state=True)
+        self.head = layers.Dense(3)
+
+def call(self, inputs):
+    x, *state = self.lstm(inputs)
+    *_, carry = self.lstm(inputs)
+    return self.head(x) + self.head(state[1]) + self.head(carry)
+
+Net.call = call  # a notebook attaching a method cell by cell
+model = Net(4)
+model(np.zeros((2, 24, 5), dtype="float32"))
+"""
+
+
+def test_a_call_attached_to_the_class_after_its_body_is_followed_with_starred_unpacking() -> None:
+    """``Net.call = call`` before the model is made is Net's call, as in Python; ``x, *state =``
+    and ``*_, carry =`` of an LSTM's three outputs bind as Python binds them."""
+    (graph,) = analyze(cst.parse_module(ATTACHED_CALL)).models.graphs()
+    ours = analyze_model(graph)
+    model = _keras_model(ATTACHED_CALL)
+    built = (None, *model(np.zeros((2, 24, 5), dtype="float32")).shape[1:])
+    assert ours.output_shapes() == [built] == [(None, 3)]
+    assert ours.total_params() == model.count_params()

@@ -10,6 +10,7 @@ import pytest
 
 from keraslint.checker import check_source
 from keraslint.registry import all_rules
+from keraslint.source.analysis import analyze
 from keraslint.source.interpreter import Interpreter
 from keraslint.values import UNKNOWN
 
@@ -158,3 +159,16 @@ Trainer(config).train(np.random.rand(64, config.features), np.random.randint(0, 
 """
     report = check_source(code, "train.py", selected=ALL)
     assert [d.code for d in report.diagnostics if d.code != "KL104"] == []
+
+
+def test_a_class_attribute_set_after_the_class_body_is_read_by_its_instances() -> None:
+    """``Config.units = 16`` after the class: instances read it, as in Python; set where the
+    assignment may not run, it is unknown."""
+    code = ("import sys\nimport keras\nclass Config:\n    units = 8\n"
+            "Config.units = 16\ncfg = Config()\n"
+            "if len(sys.argv) > 1:\n    Config.width = 4\n"
+            "model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(cfg.units), keras.layers.Dense(Config.width)])\n")
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    dense, wide = [n.layer for n in graph.nodes() if n.layer is not None and n.layer.kind == "Dense"]
+    assert dense.config["units"] == 16
+    assert wide.config["units"] is UNKNOWN
