@@ -27,6 +27,7 @@ from keraslint.source import (
     containers,
     instances,
     modules,
+    parsing,
     python_builtins,
     subclass,
     unknown_notes,
@@ -124,18 +125,19 @@ class _Activation:
     yields: list[Any] | None = None
 
 
-#: id of a FunctionDef -> (the node, whether it is a generator function). Shared by every
-#: interpreter of the process: nodes are immutable, and the language server's re-parse keeps the
-#: nodes of unchanged statements, so a re-check walks only the functions an edit touched (the
-#: walks were ~30% of a re-check of a 1,000-line file). The node is held so its id stays its own;
-#: the bound keeps what stale functions it holds under ~50 MB (a function's tree is ~25 KB).
+#: id of a FunctionDef -> (the node, whether it is a generator function), shared by the
+#: interpreters of a language server (while parsing.reuse_statements() is on): nodes are
+#: immutable and its re-parse keeps those of unchanged statements, so a re-check walks only the
+#: functions an edit touched (the walks were ~30% of a re-check of a 1,000-line file). The node
+#: is held so its id stays its own; the bound keeps the stale trees it holds under ~50 MB (a
+#: function's is ~25 KB). A batch run never sees a node twice: each interpreter has its own.
 _GENERATORS: dict[int, tuple[cst.FunctionDef, bool]] = {}
 _MAX_GENERATORS = 2_000
 
 
-def _is_generator(node: cst.FunctionDef) -> bool:
+def _is_generator(node: cst.FunctionDef, cache: dict[int, tuple[cst.FunctionDef, bool]]) -> bool:
     """Whether ``node`` is a generator function: a ``yield`` in its body, outside nested scopes."""
-    entry = _GENERATORS.get(id(node))
+    entry = cache.get(id(node))
     if entry is not None and entry[0] is node:
         return entry[1]
     known, stack = False, child_nodes(node.body)
@@ -145,9 +147,9 @@ def _is_generator(node: cst.FunctionDef) -> bool:
             continue
         known = isinstance(current, cst.Yield)
         stack.extend(child_nodes(current))
-    if len(_GENERATORS) >= _MAX_GENERATORS:
-        _GENERATORS.clear()  # (a batch run never comes near it; only a long server session)
-    _GENERATORS[id(node)] = (node, known)
+    if len(cache) >= _MAX_GENERATORS:
+        cache.clear()
+    cache[id(node)] = (node, known)
     return known
 
 
@@ -188,6 +190,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         #: methods of the script's own (non-Keras) classes, by id of the ClassDef node:
         #: name -> (function, "method" | "static" | "class")
         self.methods: dict[int, dict[str, tuple[Function, str]]] = {}
+        #: id of a FunctionDef -> (it, whether it is a generator function)
+        self.generators = _GENERATORS if parsing.reusing() else {}
         #: product of the lengths of the unrolled loops being run
         self.unrolled = 1
         #: how many loops (unrolled or not) enclose the statement being run
@@ -418,7 +422,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body)
-            if _is_generator(fn.node):
+            if _is_generator(fn.node, self.generators):
                 # Its body runs as it is iterated, maybe not at all: its effects are a "maybe"
                 activation.yields = []
                 self.branch(lambda: self.exec_block(fn.node.body), lambda: None)

@@ -82,6 +82,11 @@ def reuse_statements() -> Iterator[None]:
         _reusing -= 1
 
 
+def reusing() -> bool:
+    """Whether reuse_statements() is on: parses of unchanged statements are kept across checks."""
+    return _reusing > 0
+
+
 def parse(text: str, filename: str = "<unknown>") -> cst.Module:
     """The libcst module for ``text``, or NotParsed with the reason (never a crash of the process)."""
     if _reusing and _documents is not None:

@@ -381,3 +381,21 @@ def test_findings_of_a_generated_script_after_many_edits(monkeypatch: pytest.Mon
             assert _findings(text, path) == want
     assert want
     documents.clear()
+
+
+def test_functions_are_remembered_across_checks_only_while_reusing(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    """Whether a function is a generator is kept for the process only in the language server
+    (its re-parse keeps the nodes); a batch run keeps no node of a finished file."""
+    from keraslint.source import interpreter
+
+    monkeypatch.setattr(interpreter, "_GENERATORS", {})
+    monkeypatch.setattr(parsing, "_documents", Documents())
+    text = generated_script(60, random.Random(1))
+    path = tmp_path / "train.py"
+    plain = _findings(text, path)
+    assert not interpreter._GENERATORS
+    with parsing.reuse_statements():
+        assert _findings(text, path) == plain
+    assert interpreter._GENERATORS
+    assert all(isinstance(node, cst.FunctionDef) for node, _ in interpreter._GENERATORS.values())
