@@ -81,7 +81,8 @@ def build_fingerprint() -> str:
         # package-dir); find_spec locates it without importing the rules.
         rules = find_spec("keraslint.rules")
         roots = [Path(__file__).resolve().parent]
-        roots += [Path(location).resolve() for location in (rules.submodule_search_locations or [])] if rules else []
+        roots += [Path(location).resolve() for location in (rules.submodule_search_locations or [])] if rules else \
+            [Path(__file__).resolve().parent.parent / "rules"]  # a checkout without an install (registry.rules_package)
         for root in dict.fromkeys(roots):
             _digest_tree(digest, root)
         _BUILD = f"{__version__}+{digest.hexdigest()[:16]}"
@@ -385,10 +386,10 @@ def _coverage(value: Any) -> None:
              and isinstance(value["models"], list), "coverage")
     _require(isinstance(value.get("analysed", False), bool) and isinstance(value.get("error", ""), str), "coverage")
     for model in value["models"]:
-        _require(isinstance(model, dict) and set(model) == {"name", "kind", "line", "fully_shaped", "reason"}
+        _require(isinstance(model, dict) and set(model) == {"name", "kind", "line", "cell", "fully_shaped", "reason"}
                  and isinstance(model["kind"], str) and isinstance(model["fully_shaped"], bool)
                  and all(model[k] is None or isinstance(model[k], str) for k in ("name", "reason"))
-                 and (model["line"] is None or _is_int(model["line"])), "a coverage model")
+                 and all(model[k] is None or _is_int(model[k]) for k in ("line", "cell")), "a coverage model")
 
 
 def entry_from_payload(raw: Any, filename: str) -> Entry:

@@ -112,13 +112,14 @@ def _one_line(exc: BaseException) -> str:
 def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
                  options: Mapping[str, Any] | None = None, script_dir: Path | None = None,
                  row_label: Callable[[int], str] | None = None, path: Path | None = None,
-                 summarize: bool = True) -> FileReport:
+                 notebook: Notebook | None = None, summarize: bool = True) -> FileReport:
     """Check one file's contents. ``selected`` holds the active rule codes; ``script_dir`` is the
     script's folder, where data files it names relatively and the project modules it imports
-    are looked for; ``path`` is the file itself (so it never imports itself). ``summarize=False``
-    leaves ``coverage`` unset (the language server shows findings only, and the summary needs
-    every model's positions: a third of a re-check of a 1,000-line file)."""
-    report = FileReport(filename)
+    are looked for; ``path`` is the file itself (so it never imports itself); ``notebook``, the
+    notebook ``data`` is the joined program of (its coverage counts lines inside cells).
+    ``summarize=False`` leaves ``coverage`` unset (the language server shows findings only, and
+    the summary needs every model's positions: a third of a re-check of a 1,000-line file)."""
+    report = FileReport(filename, notebook=notebook)
     report.coverage = {"models": [], "analysed": False}  # until the analysis runs
     try:
         text = data if isinstance(data, str) else decode_source(data)
@@ -230,7 +231,7 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
     from keraslint.summary import coverage, summarize_context  # it imports this module
 
     try:
-        report.coverage = coverage(summarize_context(ctx, ctx.filename))
+        report.coverage = coverage(summarize_context(ctx, ctx.filename, notebook=report.notebook))
     except Exception as exc:  # noqa: BLE001 - a failing coverage summary must not lose the findings
         report.coverage = {"models": [], "error": _one_line(exc)}
 
@@ -295,7 +296,7 @@ def check_notebook(data: bytes, filename: str, *, selected: Collection[str],
             report.diagnostics.append(_meta(UNREADABLE, filename, f"Cannot read {filename}: {exc.reason}"))
         return report
     report = check_source(notebook.program, filename, selected=selected, options=options, script_dir=script_dir,
-                          row_label=notebook.row_label)
+                          row_label=notebook.row_label, notebook=notebook)
     # Findings in an imported module keep that module's rows; only the notebook's own map to cells.
     report.diagnostics = [notebook.map_diagnostic(d) if d.filename == filename else d for d in report.diagnostics]
     report.notebook = notebook

@@ -14,8 +14,8 @@ from keraslint.printable import printable
 from keraslint.progress import progress_bar
 from keraslint.registry import rule_infos
 from keraslint.reporters import use_color
-from keraslint.run import (EXIT_ERROR, EXIT_OK, CheckOptions, _budget, _check_one, _collect, _write_source,
-                           option_specs)
+from keraslint.run import (EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CheckOptions, _budget, _check_one, _collect,
+                           _write_source, option_specs)
 from keraslint.selection import UnknownSelectorError
 from keraslint.writing import NotWritten, write_binary, write_report
 
@@ -79,7 +79,11 @@ def run_shapes(paths: Sequence[Path], output_format: str, config: Path | None, *
     except NotWritten as exc:
         stderr.write(f"keraslint: error: {exc}\n")
         return EXIT_ERROR
-    return EXIT_ERROR if any(r.internal_error for r in reports) else EXIT_OK
+    if any(r.internal_error for r in reports):
+        return EXIT_ERROR
+    # a file that could not be read or parsed was not shown: not a success, as `check` reports it
+    unread = any(d.code in ("KL001", "KL002") for r in reports for d in r.diagnostics)
+    return EXIT_FINDINGS if unread else EXIT_OK
 
 
 def _shapes_output(summaries: Sequence[Any], output_format: str, terminal: TextIO | None) -> str | bytes:

@@ -198,7 +198,10 @@ def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, tuple[Anal
         for outer, node, _ in model.walk():
             inner = outer.nested.get(node.id)
             if inner is not None:
-                found.setdefault(inner.graph.id, (inner, node.node))
+                # an entry of a Sequential's list carries the inner model's own constructor: the
+                # application is the Sequential(...) that lists it
+                where = node.node if node.node is not inner.graph.node else outer.graph.node
+                found.setdefault(inner.graph.id, (inner, where))
     return found
 
 
@@ -267,7 +270,7 @@ def _input_shape(model: AnalyzedModel, tensor: Any) -> Display:
 def coverage(summaries: Sequence[ModelSummary]) -> dict[str, Any]:
     """What ``check --show-coverage`` prints for one file, as JSON (it travels from worker
     processes and through the cache)."""
-    return {"models": [{"name": s.name, "kind": s.kind, "line": s.line, "fully_shaped": s.fully_shaped,
+    return {"models": [{"name": s.name, "kind": s.kind, "line": s.line, "cell": s.cell, "fully_shaped": s.fully_shaped,
                         "reason": None if s.fully_shaped else (s.unknown[0] if s.unknown else
                                                                "part of the model could not be resolved")}
                        for s in summaries]}

@@ -264,3 +264,22 @@ def test_an_unknown_inside_a_tuple_argument_is_undetermined_not_dynamic(tmp_path
     assert layer(model, "Conv2D")["output_shape"][1] == "?"
     assert not model["fully_shaped"]
     assert any("kernel_size" in reason for reason in model["unknown"])
+
+
+def test_a_notebooks_coverage_names_cells_and_the_application_of_a_listed_model(tmp_path: Path) -> None:
+    """In a notebook a model is placed as ``keraslint shapes`` and the reasons place things: its
+    cell and the line inside it, not a row of the joined program; a model listed in another
+    Sequential is "used as a layer" where that Sequential is, not where the model itself is."""
+    cells = ["import keras\nfrom keras import layers\n",
+             "inner = keras.Sequential([\n    layers.Embedding(100, 8),\n    layers.GlobalAveragePooling1D()])\n",
+             "print(inner)\nouter = keras.Sequential([\n    inner,\n    layers.Dense(1)])\nouter.predict(texts)\n"]
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                          for c in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    for cache in (False, True, True):  # uncached, written to the cache, read from it
+        done = check(tmp_path, "nb.ipynb", cache=cache)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert "  Sequential (cell 2, line 1): used as a layer at cell 3, line 2 on a tensor whose shape keraslint " \
+               "could not determine" in lines, done.stdout
+        assert any(line.startswith("  Sequential (cell 3, line 2): ") for line in lines), done.stdout

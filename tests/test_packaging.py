@@ -23,6 +23,26 @@ def test_installed_environment_has_no_bare_rules_package(tmp_path: Path) -> None
     assert int(count) >= 7
 
 
+def test_a_source_checkout_without_an_install_finds_its_rules(tmp_path: Path) -> None:
+    """``python -m keraslint`` (or scripts/ecosystem.py) from the clone's root after a plain
+    ``pip install .`` imports the checkout's ``keraslint`` folder, which has no ``rules``
+    inside: the registry takes the ``rules`` folder beside it instead of failing with
+    ModuleNotFoundError. The editable install's finder is removed to be in that situation."""
+    import shutil
+
+    shutil.copytree(ROOT / "keraslint", tmp_path / "keraslint", ignore=shutil.ignore_patterns("__pycache__", "rules"))
+    shutil.copytree(ROOT / "rules", tmp_path / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "t.py").write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y)\n")
+    probe = ("import runpy, sys\n"
+             "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in getattr(f, '__module__', '')]\n"
+             "sys.path.insert(0, '.')\n"
+             "sys.argv = ['keraslint', 'check', '--no-cache', '--output-format', 'concise', 't.py']\n"
+             "runpy.run_module('keraslint', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "KL101" in result.stdout and "internal error" not in result.stderr
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")

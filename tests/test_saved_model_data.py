@@ -38,6 +38,16 @@ def test_length_and_rank_are_kl201(tmp_path: Path) -> None:
     assert "KL204" in codes(check(model, "--input-shape", "16,100", cwd=tmp_path))
 
 
+def test_an_input_shape_without_its_batch_axis_says_so_and_blames_no_declaration(tmp_path: Path) -> None:
+    """``--input-shape 100,8`` for a model of (None, 100, 8): the command line left out the batch
+    axis. Not KL203 ("the model input is declared as (100, 8) ... declare (8,)"): a saved model
+    has no declaration of the user's, and that advice would break it."""
+    for model in (MODELS / "conv1d_stride.keras", MODELS / "conv1d_stride.h5"):
+        found = json.loads(check(str(model), "--input-shape", "100,8", cwd=tmp_path).stdout)
+        assert [d["code"] for d in found if d["code"] != "KL301"] == ["KL201"]
+        assert "has no batch axis" in found[0]["message"] and "--input-shape 32,100,8" in found[0]["message"]
+
+
 def test_data_file_header_only(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", np.zeros((10, 100, 32), dtype="float32"))
     model = str(MODELS / "conv1d_stride.h5")

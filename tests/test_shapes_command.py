@@ -64,6 +64,22 @@ def test_no_models_and_bad_files(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("print('hi')\n")
     (tmp_path / "broken.py").write_text("def f(:\n")
     result = shapes("plain.py", "broken.py", cwd=tmp_path)
-    assert result.returncode == 0
+    assert result.returncode == 1  # broken.py was not shown
     assert "No Keras models found." in result.stdout
     assert "broken.py" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_cannot_be_read_or_parsed_is_not_a_success(tmp_path: Path) -> None:
+    """`shapes` on a syntax error, a binary file or a broken .keras shows nothing for it: exit 1
+    with one line on stderr naming it (as `check` reports KL001/KL002), the other files shown."""
+    (tmp_path / "train.py").write_text(SCRIPT)
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01binary")
+    (tmp_path / "broken.keras").write_bytes(b"not a zip")
+    for name in ("bad.py", "blob.py", "broken.keras"):
+        result = shapes("train.py", name, cwd=tmp_path)
+        assert result.returncode == 1, (name, result.stderr)
+        assert "Sequential model 'clf'" in result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr
+    assert shapes("train.py", cwd=tmp_path).returncode == 0

@@ -144,17 +144,23 @@ def _compare_input(feed: Feed, index: int, array: Array, declared: Shape, line_o
         return _built_at(array, line_of)
 
     method = feed.use.method
+    if array.source == "--input-shape" and len(data) == len(declared) - 1 and _matches(want, data):
+        # the command line described the data without its batch axis (a saved model has no
+        # declaration of the user's to blame): say so instead of a KL203 about the model
+        return Problem("KL201", f"--input-shape {','.join(map(str, data))} has no batch axis: the model takes "
+                                f"{fmt_shape(declared)}; give it first, e.g. --input-shape "
+                                f"32,{','.join('None' if d is None else str(d) for d in data)}", node)
     # KL203: the declared shape is the data's full shape, sample axis included. (For predict
     # and model(x) the same shapes mean a single sample without its batch axis: KL201 below.)
-    if len(want) == len(data) and want[0] is not None and want[0] == data[0] and len(data) >= 2 \
+    if array.source != "--input-shape" and len(want) == len(data) and want[0] is not None and want[0] == data[0] and len(data) >= 2 \
             and method not in SINGLE_SAMPLE_METHODS:
         if all(w == d for w, d in zip(want[1:], data[1:]) if w is not None and d is not None):
             return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, the full shape of the data "
                                     f"{fmt_shape(data)}{built()} including its {plural(data[0], 'sample')}; declare "
                                     f"{fmt_shape(want[1:])} (e.g. `input_shape=X.shape[1:]`)",
                            _declaration(feed, index) or node, _declaration(feed, index), feed.model.graph.id)
-    if method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None and want[0] == data[0] \
-            and want[0] > 1 and tuple(want) != tuple(data[1:]):
+    if array.source != "--input-shape" and method not in SINGLE_SAMPLE_METHODS and want and want[0] is not None \
+            and want[0] == data[0] and want[0] > 1 and tuple(want) != tuple(data[1:]):
         consequence, stops = _consequence(feed, index, data) if len(data) == len(declared) else ("", None)
         return Problem("KL203", f"The model input is declared as {fmt_shape(want)}, whose first entry {want[0]} is "
                                 f"the number of samples in the data {fmt_shape(data)}{built()}; Keras adds the sample "

@@ -17,7 +17,9 @@ from keraslint.printable import printable
 def _label(model: dict[str, Any]) -> str:
     kind = printable(str(model.get("kind") or "model").capitalize())
     name = f" '{printable(str(model['name']))}'" if model.get("name") else ""
-    line = f" (line {printable(str(model['line']))})" if model.get("line") else ""
+    # in a notebook, as the reasons and `keraslint shapes` place it: the cell, the line inside it
+    cell = f"cell {printable(str(model['cell']))}, " if model.get("cell") is not None else ""
+    line = f" ({cell}line {printable(str(model['line']))})" if model.get("line") else ""
     return f"{kind}{name}{line}"
 
 
