@@ -49,10 +49,28 @@ def _matching(modules: set[str], name: str) -> list[str]:
     return sorted(m for m in modules if m == name or m.startswith(name + "."))
 
 
+#: a check of up to keraslint.run.IN_PROCESS_MAX_FILES files runs in this process: no pool
+POOL = ("multiprocessing", "keraslint.isolation")
+#: the five files benchmarks/run.py checks as a pre-commit hook would pass them
+FIVE = sorted((ROOT / "fixtures" / "contract").glob("*.py"))
+
+
 def test_a_plain_check_of_one_script_imports_only_what_it_needs(tmp_path: Path) -> None:
     modules = loaded(tmp_path, "check", "--no-cache", str(EXAMPLE))
-    assert {name: _matching(modules, name) for name in NEVER if _matching(modules, name)} == {}
+    assert {name: _matching(modules, name) for name in NEVER + POOL if _matching(modules, name)} == {}
     assert "keraslint.reporters.text" in modules and "libcst" in modules
+
+
+def test_a_check_of_five_files_loads_no_process_pool(tmp_path: Path) -> None:
+    assert len(FIVE) == 5
+    modules = loaded(tmp_path, "check", "--no-cache", *map(str, FIVE))
+    assert {name: _matching(modules, name) for name in NEVER + POOL if _matching(modules, name)} == {}
+
+
+def test_a_check_of_many_files_loads_the_process_pool(tmp_path: Path) -> None:
+    for n in range(6):  # one more than IN_PROCESS_MAX_FILES
+        (tmp_path / f"s{n}.py").write_text("x = 1\n")
+    assert "keraslint.isolation" in loaded(tmp_path, "check", "--no-cache", ".")
 
 
 @pytest.mark.parametrize(("fmt", "module"), [("sarif", "keraslint.reporters.sarif"),
