@@ -49,8 +49,9 @@ def _matching(modules: set[str], name: str) -> list[str]:
     return sorted(m for m in modules if m == name or m.startswith(name + "."))
 
 
-#: a check of up to keraslint.run.IN_PROCESS_MAX_FILES files runs in this process: no pool
-POOL = ("multiprocessing", "keraslint.isolation")
+#: a check of up to keraslint.run.IN_PROCESS_MAX_FILES files runs in this process: no pool; and
+#: a plain check command line is read without typer (keraslint.check_args)
+POOL = ("multiprocessing", "keraslint.isolation", "typer", "keraslint.cli_app")
 #: the five files benchmarks/run.py checks as a pre-commit hook would pass them
 FIVE = sorted((ROOT / "fixtures" / "contract").glob("*.py"))
 
