@@ -64,6 +64,26 @@ def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:
     return tuple(dims)
 
 
+def _load_checker() -> None:
+    """Import the check's modules (libcst, the analysis, every rule) with the cyclic garbage
+    collector paused, then freeze what they made: imports allocate many objects that never die
+    (classes, functions, libcst's node types), and the collections they trigger only walk them.
+    Frozen, the later collections of the check skip them too."""
+    import gc
+
+    if not gc.isenabled():
+        return  # a host program that manages the collector itself
+    gc.disable()
+    try:
+        import keraslint.run  # noqa: F401 - loaded here, used by the caller
+        from keraslint.registry import all_rules
+
+        all_rules()
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def check_command(*, paths: Sequence[Path] | None = None, output_format: str = "full",
                   select: Sequence[str] | None = None, extend_select: Sequence[str] | None = None,
                   ignore: Sequence[str] | None = None, per_file_ignores: Sequence[str] | None = None,
@@ -75,6 +95,7 @@ def check_command(*, paths: Sequence[Path] | None = None, output_format: str = "
                   data: Path | None = None) -> int:
     """``keraslint check`` with its options as the command line gave them: the exit code. Both
     typer's ``check`` and the fast path run this, so the two cannot differ past parsing."""
+    _load_checker()
     from keraslint.run import CheckOptions, run_check
     from keraslint.selection import empty_selection_message
 
