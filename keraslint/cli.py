@@ -68,11 +68,13 @@ def _load_checker() -> None:
     """Import the check's modules (libcst, the analysis, every rule) with the cyclic garbage
     collector paused, then freeze what they made: imports allocate many objects that never die
     (classes, functions, libcst's node types), and the collections they trigger only walk them.
-    Frozen, the later collections of the check skip them too."""
+    Frozen, the later collections of the check skip them too. Only the call that does the
+    imports does this: a host program that calls check again (or loaded keraslint already)
+    keeps its own objects collectable."""
     import gc
 
-    if not gc.isenabled():
-        return  # a host program that manages the collector itself
+    if "keraslint.run" in sys.modules or not gc.isenabled():
+        return  # loaded already, or a host program that manages the collector itself
     gc.disable()
     try:
         import keraslint.run  # noqa: F401 - loaded here, used by the caller
