@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,6 +204,8 @@ def load_key(path: Path | None = None) -> bytes | None:
             return None  # there, but not a private key of ours: never overwrite it blindly
         # Written whole under a temporary name, then linked into place: of many first runs
         # at once, one key wins and nobody ever reads half of one.
+        import tempfile  # only when a file is written: --no-cache never loads it (nor shutil, random)
+
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")  # mkstemp uses mode 0600
         import secrets
 
@@ -305,6 +306,8 @@ class Cache:
             if len(payload) > MAX_ENTRY_BYTES:
                 return  # it could not be read back
             # Write then rename: a concurrent run (pre-commit, an editor) never reads half a file.
+            import tempfile  # only when a file is written: --no-cache never loads it (nor shutil, random)
+
             with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
                 handle.write(self._mac(secret, entry, payload).hex().encode("ascii") + b"\n" + payload)
             os.replace(handle.name, path)

@@ -1,83 +1,32 @@
-"""The ``keraslint`` command line (typer), following ruff's conventions.
+"""The ``keraslint`` entry point, following ruff's conventions.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage/config error or an internal error (KL009).
 User errors are one line on stderr, never a traceback.
+
+The command line is typer's (keraslint.cli_app), but typer and its click cost ~50 ms of every
+cold start, a third of what a pre-commit hook pays for a small file. A ``keraslint check``
+command line made only of the plain options (keraslint.check_args: the ones the hook and
+editors pass, each spelled in full) is read here instead and run by the same ``check_command``;
+any other command line (``--help``, an unknown or abbreviated option, a bad value, another
+command) goes to typer, so its messages and behaviour are typer's.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import os
 import sys
-from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Optional
-
-import typer
-
-from keraslint import __version__
-from keraslint import typer_params as _typer_params
-
-app = typer.Typer(
-    name="keraslint",
-    help="Find bugs in Keras training scripts and saved models without running them.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    # ruff's habit: -h as well as --help, on every command
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+from typing import Any
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _hide_argument_types() -> None:
-    """Typer prints an argument's Python type after its name (``PATH... <list[Path]>``); an
-    argument with a metavar is shown by it alone (``PATH...``), as ruff shows ``[FILES]...``."""
-    from typer.core import TyperArgument
-
-    original = getattr(TyperArgument, "display_type_rich", None)
-    name = getattr(TyperArgument, "_rich_display_name", None)
-    if original is None or name is None or getattr(original, "_keraslint", False):
-        return  # another typer: its own help text, unchanged
-
-    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
-        return None if self.metavar else original(self, ctx)
-
-    def rich_display_name(self):  # type: ignore[no-untyped-def]
-        return f"{self.metavar}..." if self.metavar and self.nargs != 1 else name(self)
-
-    display_type_rich._keraslint = True  # type: ignore[attr-defined]
-    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
-    TyperArgument._rich_display_name = rich_display_name  # type: ignore[method-assign]
+class _Failed(Exception):
+    """A usage error found while the check's options are read: one line, exit 2."""
 
 
-_hide_argument_types()
-_typer_params.install()  # no pydantic for plain option values (keraslint.typer_params)
-
-
-class OutputFormat(str, Enum):
-    full = "full"
-    concise = "concise"
-    json = "json"
-    json_lines = "json-lines"
-    github = "github"
-    sarif = "sarif"
-
-
-class RuleFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one error line on stderr; the caller raises the returned Exit (code 2)."""
-    sys.stderr.write(f"keraslint: error: {message}\n")
-    return typer.Exit(EXIT_ERROR)
-
-
-def _split(values: list[str] | None) -> list[str] | None:
+def _split(values: Sequence[str] | None) -> list[str] | None:
     """``--select KL1,KL2 --select KL3`` -> [KL1, KL2, KL3]; None when the option was not given."""
     if values is None:
         return None
@@ -87,7 +36,7 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [normalize_selector(part) for part in parts]
 
 
-def _per_file_ignores(values: list[str]) -> list[tuple[str, list[str]]]:
+def _per_file_ignores(values: Sequence[str]) -> list[tuple[str, list[str]]]:
     """``--per-file-ignores 'tests/**:KL101,KL102'`` -> [("tests/**", ["KL101", "KL102"])]; the
     glob ends at the last colon, so a Windows path's drive letter stays in it."""
     pairs = []
@@ -95,7 +44,7 @@ def _per_file_ignores(values: list[str]) -> list[tuple[str, list[str]]]:
         pattern, sep, codes = value.rpartition(":")
         selectors = _split([codes]) or []
         if not sep or not pattern.strip() or not selectors:
-            raise fail(f"--per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'tests/**:KL101,KL102'")
+            raise _Failed(f"--per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'tests/**:KL101,KL102'")
         pairs.append((pattern.strip(), selectors))
     return pairs
 
@@ -111,152 +60,81 @@ def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:
         elif part.isdigit() and int(part) > 0:
             dims.append(int(part))
         else:
-            raise fail(f"--input-shape {text!r}: expected positive integers separated by commas, e.g. 32,50,8")
+            raise _Failed(f"--input-shape {text!r}: expected positive integers separated by commas, e.g. 32,50,8")
     return tuple(dims)
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"keraslint {__version__}")
-        raise typer.Exit(EXIT_OK)
+def _load_checker() -> None:
+    """Import the check's modules (libcst, the analysis, every rule) with the cyclic garbage
+    collector paused, then freeze what they made: imports allocate many objects that never die
+    (classes, functions, libcst's node types), and the collections they trigger only walk them.
+    Frozen, the later collections of the check skip them too. Only the call that does the
+    imports does this: a host program that calls check again (or loaded keraslint already)
+    keeps its own objects collectable."""
+    import gc
+
+    if "keraslint.run" in sys.modules or not gc.isenabled():
+        return  # loaded already, or a host program that manages the collector itself
+    gc.disable()
+    try:
+        import keraslint.run  # noqa: F401 - loaded here, used by the caller
+        from keraslint.registry import all_rules
+
+        all_rules()
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
-@app.callback()
-def main_callback(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Find bugs in Keras training scripts and saved models without running them."""
-
-
-@app.command()
-def check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH", help="Files or folders to check, or - to read from stdin [default: .]", show_default=False)] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--output-format", metavar="FORMAT", help="How to print findings: full, concise, json, json-lines, github or sarif.")] = OutputFormat.full,
-    select: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rule codes, prefixes (KL3) or ALL to enable; replaces the configured selection.")] = None,
-    extend_select: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rules to enable on top of the selection.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(metavar="CODES", help="Rule codes or prefixes to disable.")] = None,
-    per_file_ignores: Annotated[Optional[list[str]], typer.Option("--per-file-ignores", metavar="GLOB:CODES", help="Disable rules for the files a glob matches, e.g. 'tests/**:KL101,KL102' (repeatable; added to the configured per-file-ignores).")] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit with 0 even when there are findings.")] = False,
-    statistics: Annotated[bool, typer.Option("--statistics", help="Show counts per rule instead of each finding.")] = False,
-    show_coverage: Annotated[bool, typer.Option("--show-coverage", help="After the report, show per file the models found, how many keraslint fully shaped, and why the others are not (on stderr with machine-readable formats).")] = False,
-    show_files: Annotated[bool, typer.Option("--show-files", help="Print the files that would be checked, one per line, and exit.")] = False,
-    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print the settings keraslint uses for the first file (config file, rules, excludes, options) and exit.")] = False,
-    config: Annotated[Optional[Path], typer.Option("--config", metavar="PATH", help="Use this pyproject.toml instead of discovering one.")] = None,
-    force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclude patterns to files named on the command line too.")] = False,
-    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", metavar="PATH", help="Write the report to this file instead of stdout.")] = None,
-    stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", metavar="NAME", help="The name of the file read from stdin (with `-`), for messages, config lookup and per-file ignores.")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes to the files (with `-`: print the fixed source).")] = False,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; change nothing.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write .keraslint_cache.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings and nothing else (no summary, notes or warnings).")] = False,
-    silent: Annotated[bool, typer.Option("--silent", "-s", help="Print nothing but fatal errors; the exit code still says whether there were findings.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say on stderr which config files and files are used, which results came from the cache, and how long the run took.")] = False,
-    input_shape: Annotated[Optional[str], typer.Option("--input-shape", metavar="SHAPE", help="For saved models: the shape of the data they will be fed, batch axis first, e.g. 32,50,8 (use None for unknown).")] = None,
-    data: Annotated[Optional[Path], typer.Option("--data", metavar="PATH", help="For saved models: a .npy file they will be fed (only its header is read).")] = None,
-) -> None:
-    """Check Python files (and folders of them) for Keras bugs."""
+def check_command(*, paths: Sequence[Path] | None = None, output_format: str = "full",
+                  select: Sequence[str] | None = None, extend_select: Sequence[str] | None = None,
+                  ignore: Sequence[str] | None = None, per_file_ignores: Sequence[str] | None = None,
+                  exit_zero: bool = False, statistics: bool = False, show_coverage: bool = False,
+                  show_files: bool = False, show_settings: bool = False, config: Path | None = None,
+                  force_exclude: bool = False, output_file: Path | None = None, stdin_filename: str | None = None,
+                  fix: bool = False, unsafe_fixes: bool = False, diff: bool = False, no_cache: bool = False,
+                  quiet: bool = False, silent: bool = False, verbose: bool = False, input_shape: str | None = None,
+                  data: Path | None = None) -> int:
+    """``keraslint check`` with its options as the command line gave them: the exit code. Both
+    typer's ``check`` and the fast path run this, so the two cannot differ past parsing."""
+    _load_checker()
     from keraslint.run import CheckOptions, run_check
     from keraslint.selection import empty_selection_message
 
-    chosen = _split(select)
-    if chosen is not None and not chosen and not _split(extend_select):
-        raise fail(empty_selection_message(f"--select {' '.join(repr(v) for v in select or [])}"))
-    if sum((quiet, silent, verbose)) > 1:
-        raise fail("--quiet, --silent and --verbose exclude each other; give one")
-    options = CheckOptions(
-        paths=paths or [Path(".")],
-        output_format=output_format.value,
-        select=chosen,
-        extend_select=_split(extend_select) or [],
-        ignore=_split(ignore) or [],
-        per_file_ignores=_per_file_ignores(per_file_ignores or []),
-        exit_zero=exit_zero,
-        statistics=statistics,
-        show_coverage=show_coverage,
-        show_files=show_files,
-        show_settings=show_settings,
-        config=config,
-        force_exclude=force_exclude,
-        output_file=output_file,
-        stdin_filename=stdin_filename,
-        fix=fix,
-        unsafe_fixes=unsafe_fixes,
-        diff=diff,
-        no_cache=no_cache,
-        verbosity=-2 if silent else -1 if quiet else 1 if verbose else 0,
-        input_shape=_parse_shape(input_shape),
-        data=data,
-    )
-    raise typer.Exit(run_check(options, stdout=sys.stdout, stderr=sys.stderr))
-
-
-@app.command()
-def rule(
-    code: Annotated[Optional[str], typer.Argument(help="A rule code (KL301) or name (stride-drops-samples).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Explain every rule.")] = False,
-    output_format: Annotated[RuleFormat, typer.Option("--output-format", help="text or json.")] = RuleFormat.text,
-) -> None:
-    """Print a rule's explain page: what it finds, why it matters, a bad and a good example."""
-    from keraslint.explain import find_rule, rule_json, rule_text
-
-    from keraslint.registry import all_rules
-
-    if all_ == (code is not None):
-        raise fail("give a rule code (keraslint rule KL101) or --all")
-    if all_:
-        rules = list(all_rules())
-    else:
-        found = find_rule(code or "")
-        if isinstance(found, str):
-            raise fail(found)
-        rules = [found]
-    if output_format is RuleFormat.json:
-        payload = [rule_json(r) for r in rules]
-        typer.echo(json.dumps(payload if all_ else payload[0], indent=2))
-    else:
-        typer.echo("\n\n".join(rule_text(r) for r in rules))
-
-
-class ShapesFormat(str, Enum):
-    table = "table"
-    json = "json"
-    mermaid = "mermaid"
-    dot = "dot"
-    svg = "svg"
-    png = "png"
-
-
-@app.command()
-def shapes(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Scripts, notebooks or saved models (.keras, .h5).")],
-    output_format: Annotated[ShapesFormat, typer.Option(
-        "--output-format", "--format",
-        help="table (model.summary()), json, or a diagram of each model's layers: mermaid (flowchart for "
-             "READMEs), dot (Graphviz), svg or png (drawn by Graphviz's `dot` program, which must be on PATH).",
-    )] = ShapesFormat.table,
-    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the output to this file instead of stdout.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Use this pyproject.toml.")] = None,
-) -> None:
-    """Each model's layers, source line, output shape and parameter count: model.summary()
-    without TensorFlow and without running the script; or each model drawn as a graph of its
-    layers (keras.utils.plot_model without TensorFlow), findings marked on the layers they point at."""
-    from keraslint.shapes_command import run_shapes
-
-    raise typer.Exit(run_shapes(paths, output_format.value, config, stdout=sys.stdout, stderr=sys.stderr,
-                                output_file=output_file))
-
-
-@app.command()
-def server() -> None:
-    """Run the Language Server over stdio (for editors: diagnostics as you type, quick fixes)."""
     try:
-        from keraslint.server import serve
-    except ImportError as exc:
-        raise fail(f"the language server needs pygls: pip install 'keraslint[lsp]' ({exc})") from None
-    raise typer.Exit(serve())
+        chosen = _split(select)
+        if chosen is not None and not chosen and not _split(extend_select):
+            raise _Failed(empty_selection_message(f"--select {' '.join(repr(v) for v in select or [])}"))
+        if sum((quiet, silent, verbose)) > 1:
+            raise _Failed("--quiet, --silent and --verbose exclude each other; give one")
+        options = CheckOptions(
+            paths=list(paths or [Path(".")]),
+            output_format=output_format,
+            select=chosen,
+            extend_select=_split(extend_select) or [],
+            ignore=_split(ignore) or [],
+            per_file_ignores=_per_file_ignores(per_file_ignores or []),
+            exit_zero=exit_zero,
+            statistics=statistics,
+            show_coverage=show_coverage,
+            show_files=show_files,
+            show_settings=show_settings,
+            config=config,
+            force_exclude=force_exclude,
+            output_file=output_file,
+            stdin_filename=stdin_filename,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            diff=diff,
+            no_cache=no_cache,
+            verbosity=-2 if silent else -1 if quiet else 1 if verbose else 0,
+            input_shape=_parse_shape(input_shape),
+            data=data,
+        )
+    except _Failed as exc:
+        sys.stderr.write(f"keraslint: error: {exc}\n")
+        return EXIT_ERROR
+    return run_check(options, stdout=sys.stdout, stderr=sys.stderr)
 
 
 def _never_fail_to_encode() -> None:
@@ -274,40 +152,49 @@ def _never_fail_to_encode() -> None:
                 pass
 
 
-def usage_error_line(exc: Exception) -> str:
-    """A usage error (bad option value, unknown option, missing argument) as keraslint's one
-    error line: click's wording with the validation library's prefix ("Value error, ") and
-    capital letters of its own dropped, plus where to find help."""
-    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-    message = re.sub(r"\b(Value|Type|Assertion) error, ", "", message)
-    message = (message[:1].lower() + message[1:]).rstrip(".")
-    ctx = getattr(exc, "ctx", None)
-    command = f"keraslint {ctx.info_name}" if ctx is not None and ctx.parent is not None else "keraslint"
-    return f"keraslint: error: {message} (see '{command} --help')"
+def _fast_check(arguments: dict[str, Any]) -> int:
+    """``check_command`` as typer's command runner would run it (typer/core.py ``_main``): Ctrl-C
+    is exit 130, a closed stdout (``keraslint check | head``) is exit 1 without a traceback."""
+    try:
+        return check_command(**arguments)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Python's own advice (signal docs, "Note on SIGPIPE"): point stdout at devnull so the
+        # flush at exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
 
 
 def main() -> None:
     """Console-script entry point."""
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from keraslint.check_args import fast_check_arguments
 
     _never_fail_to_encode()
-    try:
-        code = app(standalone_mode=False)
-    except NoArgsIsHelpError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except UsageError as exc:
-        from keraslint.printable import printable
+    arguments = fast_check_arguments(sys.argv[1:])
+    if arguments is not None:
+        try:
+            code = _fast_check(arguments)
+        except KeyboardInterrupt:  # between the check and its exit, as typer_main says it
+            sys.stderr.write("keraslint: interrupted\n")
+            code = 130
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2, no traceback
+            sys.stderr.write(f"keraslint: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+            code = EXIT_ERROR
+        sys.exit(code)
+    from keraslint.cli_app import typer_main
 
-        sys.stderr.write(printable(usage_error_line(exc)) + "\n")
-        sys.exit(EXIT_ERROR)
-    except ClickException as exc:
-        sys.stderr.write(f"keraslint: error: {exc.format_message()}\n")
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        sys.stderr.write("keraslint: interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 2, no traceback
-        sys.stderr.write(f"keraslint: internal error: {type(exc).__name__}: {exc} (please report this)\n")
-        sys.exit(EXIT_ERROR)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    typer_main()
+
+
+def __getattr__(name: str) -> Any:
+    """``keraslint.cli.app`` and the other typer objects, loaded when asked for (PEP 562)."""
+    if name in ("app", "fail", "usage_error_line", "OutputFormat", "RuleFormat", "ShapesFormat"):
+        from keraslint import cli_app
+
+        return getattr(cli_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

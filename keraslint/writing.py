@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +31,8 @@ def write_fixed(path: Path, original: bytes, data: bytes) -> None:
         raise NotWritten(f"cannot read it again: {exc.strerror or exc}") from None
     if not os.access(target, os.W_OK) or not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise NotWritten("the file is read-only")  # the mode bits too: root may write anything
+    import tempfile  # only --fix writes: a check's report never loads it (nor shutil, random)
+
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".keraslint", dir=target.parent)
     except OSError as exc:

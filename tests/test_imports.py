@@ -49,10 +49,32 @@ def _matching(modules: set[str], name: str) -> list[str]:
     return sorted(m for m in modules if m == name or m.startswith(name + "."))
 
 
+#: a check of up to keraslint.run.IN_PROCESS_MAX_FILES files runs in this process: no pool; and
+#: a plain check command line is read without typer (keraslint.check_args)
+POOL = ("multiprocessing", "keraslint.isolation", "typer", "keraslint.cli_app")
+#: with --no-cache nothing is written (tempfile, and shutil, random and the compressors it loads),
+#: and a script that reads no CSV file needs no csv module
+NO_CACHE = ("tempfile", "shutil", "random", "bz2", "lzma", "csv")
+#: the five files benchmarks/run.py checks as a pre-commit hook would pass them
+FIVE = sorted((ROOT / "fixtures" / "contract").glob("*.py"))
+
+
 def test_a_plain_check_of_one_script_imports_only_what_it_needs(tmp_path: Path) -> None:
     modules = loaded(tmp_path, "check", "--no-cache", str(EXAMPLE))
-    assert {name: _matching(modules, name) for name in NEVER if _matching(modules, name)} == {}
+    assert {name: _matching(modules, name) for name in NEVER + POOL + NO_CACHE if _matching(modules, name)} == {}
     assert "keraslint.reporters.text" in modules and "libcst" in modules
+
+
+def test_a_check_of_five_files_loads_no_process_pool(tmp_path: Path) -> None:
+    assert len(FIVE) == 5
+    modules = loaded(tmp_path, "check", "--no-cache", *map(str, FIVE))
+    assert {name: _matching(modules, name) for name in NEVER + POOL + NO_CACHE if _matching(modules, name)} == {}
+
+
+def test_a_check_of_many_files_loads_the_process_pool(tmp_path: Path) -> None:
+    for n in range(6):  # one more than IN_PROCESS_MAX_FILES
+        (tmp_path / f"s{n}.py").write_text("x = 1\n")
+    assert "keraslint.isolation" in loaded(tmp_path, "check", "--no-cache", ".")
 
 
 @pytest.mark.parametrize(("fmt", "module"), [("sarif", "keraslint.reporters.sarif"),
@@ -68,3 +90,28 @@ def test_fix_and_diff_load_the_fix_machinery(tmp_path: Path) -> None:
     script = tmp_path / "train.py"
     script.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.fit(x, y, nb_epoch=3)\n")
     assert "keraslint.fixes" in loaded(tmp_path, "check", "--no-cache", "--select", "KL403", "--diff", str(script))
+
+
+_GC_PROBE = """
+import atexit, gc, json, sys
+target = sys.argv[1]
+def dump():
+    with open(target, "w") as out:
+        json.dump({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}, out)
+atexit.register(dump)
+sys.argv = ["keraslint", *sys.argv[2:]]
+from keraslint.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("args", [["check", "--no-cache"], ["check", "--no-cache", "-qq"]], ids=["fast", "typer"])
+def test_the_checks_modules_are_loaded_with_the_collector_paused_and_frozen(tmp_path: Path, args: list[str]) -> None:
+    """keraslint.cli._load_checker: the imports' objects are frozen (later collections skip
+    them: ~50 ms of collections on five files before), and the collector runs again after."""
+    out = tmp_path / "gc.json"
+    subprocess.run([sys.executable, "-c", _GC_PROBE, str(out), *args, str(EXAMPLE)], capture_output=True,
+                   cwd=tmp_path, timeout=120, check=False)
+    state = json.loads(out.read_text())
+    assert state["enabled"] is True
+    assert state["frozen"] > 10_000, state  # libcst's node classes and keraslint's own modules

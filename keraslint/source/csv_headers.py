@@ -13,7 +13,6 @@ first ``MAX_HEADER`` bytes, a blank first line) gives None and the columns stay 
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def split_header(line: str, sep: str) -> list[str] | None:
     """The fields of a header line as pandas' C parser splits it (double quotes, no escapes)."""
     if not line.strip():
         return None  # pandas skips blank lines: the header is further down
+    import csv  # only a script that reads an existing CSV file loads it
+
     try:
         fields = next(csv.reader([line], delimiter=sep, quotechar='"'))
     except (csv.Error, StopIteration):

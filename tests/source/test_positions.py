@@ -76,3 +76,13 @@ def test_a_node_of_another_tree_has_no_position() -> None:
     assert stranger not in mine and mine.get(stranger) is None
     with pytest.raises(KeyError):
         mine[stranger]
+
+
+def test_is_node_agrees_with_issubclass_on_every_libcst_type() -> None:
+    """keraslint.source.tree reads the MRO instead of the (slow, ABC) issubclass."""
+    from keraslint.source.tree import _IS_NODE, _is_node
+
+    kinds = [v for v in vars(cst).values() if isinstance(v, type)] + [str, int, list, tuple, type(None)]
+    _IS_NODE.clear()
+    assert [k for k in kinds if _is_node(k) != issubclass(k, cst.CSTNode)] == []
+    assert sum(map(_is_node, kinds)) > 100
