@@ -60,7 +60,7 @@ def _parse_shape(text: str | None) -> tuple[int | None, ...] | None:
         elif part.isdigit() and int(part) > 0:
             dims.append(int(part))
         else:
-            raise _Failed(f"--input-shape {text!r}: expected positive integers separated by commas, e.g. 32,50,8")
+            raise _Failed(f"--input-shape {text!r}: expected positive integers or None separated by commas, e.g. 32,50,8 or None,50,8")
     return tuple(dims)
 
 

@@ -191,7 +191,7 @@ def server() -> None:
     try:
         from keraslint.server import serve
     except ImportError as exc:
-        raise fail(f"the language server needs pygls: pip install 'keraslint[lsp]' ({exc})") from None
+        raise fail(f"the language server needs pygls: pip install '.[lsp]' in the keraslint checkout ({exc})") from None
     raise typer.Exit(serve())
 
 

@@ -95,6 +95,8 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             files = _collect(options, resolver, missing)
             if missing and not files and len(missing) == len(options.paths):
                 raise _missing(missing[0])  # nothing could be read: a usage error, as before
+        if options.show_files and options.show_settings:
+            raise UsageError("--show-files and --show-settings cannot be combined: give one")
         if options.show_files or options.show_settings:
             from keraslint.settings_report import show_files, show_settings
 
@@ -104,6 +106,14 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
                 stdout.write(show_files(files))
             return EXIT_OK
         log.settings(files, resolver)
+        if (options.input_shape is not None or options.data is not None) and not any(map(is_model_file, files)):
+            given = "--input-shape" if options.input_shape is not None else "--data"
+            say(f"keraslint: warning: {given} describes the data a saved model (.keras, .h5) is fed; "
+                f"no saved model is checked here (a script's data comes from its code), so it is ignored\n")
+        if "KERASLINT_FILE_BUDGET" in os.environ and _budget_setting() is None:
+            say(f"keraslint: warning: KERASLINT_FILE_BUDGET="
+                f"{printable(os.environ['KERASLINT_FILE_BUDGET'])!s} is not a number of seconds; "
+                f"using {FILE_BUDGET_SECONDS:g} s\n")
         if is_stdin:
             reports = [_check_stdin(resolver, options, infos)]
         else:
@@ -328,10 +338,17 @@ FILE_MEMORY_MB = 4096
 
 
 def _budget() -> float:
+    found = _budget_setting()
+    return FILE_BUDGET_SECONDS if found is None else found
+
+
+def _budget_setting() -> float | None:
+    """KERASLINT_FILE_BUDGET in seconds (0: no budget); None when it is not a finite number >= 0."""
     try:
-        return float(os.environ.get("KERASLINT_FILE_BUDGET", FILE_BUDGET_SECONDS))
+        value = float(os.environ.get("KERASLINT_FILE_BUDGET", FILE_BUDGET_SECONDS))
     except ValueError:
-        return FILE_BUDGET_SECONDS
+        return None
+    return value if 0 <= value < float("inf") else None
 
 
 def _memory_limit() -> int | None:

@@ -224,3 +224,19 @@ def test_every_format_on_no_findings(tmp_path: Path, fmt: str) -> None:
         assert json.loads(result.stdout) == []
     if fmt == "json-lines":
         assert result.stdout == ""
+
+
+def test_options_that_would_do_nothing_say_so(tmp_path: Path) -> None:
+    """A saved model's --input-shape given only scripts, a budget that is not a number, and two
+    report options at once: a warning or a one-line error, never silently nothing."""
+    (tmp_path / "train.py").write_text(BUGGY)
+    ignored = run("check", "train.py", "--input-shape", "32,8", cwd=tmp_path)
+    assert ignored.returncode == 1 and "--input-shape describes the data a saved model" in ignored.stderr
+    env_run = subprocess.run([sys.executable, "-m", "keraslint", "check", "train.py"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "KERASLINT_FILE_BUDGET": "soon"})
+    assert env_run.returncode == 1
+    assert "KERASLINT_FILE_BUDGET=soon is not a number of seconds; using 20 s" in env_run.stderr
+    assert "cannot be combined" in one_line_error(run("check", "train.py", "--show-files", "--show-settings",
+                                                      cwd=tmp_path))
+    assert "or None" in one_line_error(run("check", "train.py", "--input-shape", "32,x", cwd=tmp_path))
