@@ -63,10 +63,17 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     interpreter.run()
     loader = interpreter.loader
     imported = [m.source for m in loader.modules.values() if m.source is not None] if loader else []
+    dependencies = dict(loader.read) if loader else {}
+    if loader is not None:
+        # modules a summarized call reached (summaries.py): the same imports and dependencies as
+        # if the call had run here
+        imported.extend(loader.ghost_sources())
+        for source in loader.ghost_reads():
+            dependencies[str(source.path.resolve())] = source.digest
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,
                        module_notes=list(loader.notes) if loader else [],
-                       dependencies=dict(loader.read) if loader else {}, array_problems=problems.problems,
+                       dependencies=dependencies, array_problems=problems.problems,
                        weight_problems=weights.problems, weight_assignments=weights.assignments,
                        weight_loads=weights.loads)
