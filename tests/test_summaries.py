@@ -64,7 +64,8 @@ def _check_all(root: Path, names: list[str]) -> dict[str, Any]:
             report = check_file(root / name, name, selected=SELECTED)
             facts = report.context.facts
             found[name] = (sorted((d.code, d.filename, d.location.row, d.message) for d in report.diagnostics),
-                           report.coverage, sorted(facts.dependencies), sorted(str(s.path) for s in facts.imported))
+                           report.coverage, sorted(facts.dependencies), sorted(str(s.path) for s in facts.imported),
+                           facts.steps)
         return found
     finally:
         os.chdir(cwd)
@@ -116,6 +117,7 @@ def test_taking_a_summary_gives_what_running_the_call_gives(tmp_path: Path) -> N
         shared = _check_all(root, order)
         assert summaries.STATS["taken"] > len(names)
         assert {n: v[:2] for n, v in shared.items()} == {n: v[:2] for n, v in alone.items()}
+        assert {n: v[4] for n, v in shared.items()} == {n: v[4] for n, v in alone.items()}  # the same budget used
         for name in names:
             # a summary may reach more modules than a run cut by this file's bounds: never fewer
             assert set(shared[name][2]) >= set(alone[name][2]) and set(shared[name][3]) >= set(alone[name][3])

@@ -313,11 +313,15 @@ def _restore(interp: Interpreter, saved: tuple[Any, ...]) -> None:
 def canonical_module_run(interp: Interpreter, run: Any) -> None:
     """Run a module's top level (``run()``) in the canonical context: a module a summary reached
     runs as it ran when the summary was recorded, wherever the file first reads it."""
-    saved = (interp.uncertain_depth, interp.loop_depth, interp.unrolled, interp.append_recorder, interp.eval_depth)
+    saved = (interp.uncertain_depth, interp.loop_depth, interp.unrolled, interp.append_recorder, interp.eval_depth,
+             interp.steps, interp.budget)
     interp.uncertain_depth = interp.loop_depth = interp.eval_depth = 0
     interp.unrolled, interp.append_recorder = 1, None
+    # Its steps are its own: whether it ran inside a recording or later, in the file that took
+    # the summary, the file's count (and where its budget runs out) is the same.
+    interp.steps, interp.budget = 0, DEFAULT_BUDGET
     try:
         run()
     finally:
         (interp.uncertain_depth, interp.loop_depth, interp.unrolled, interp.append_recorder,
-         interp.eval_depth) = saved
+         interp.eval_depth, interp.steps, interp.budget) = saved
