@@ -147,3 +147,19 @@ def test_fixture_projects_give_the_same_findings_with_shared_summaries(tmp_path:
             alone.update(_check_all(root, [name]))
         summaries.clear()
         assert {n: v[:2] for n, v in _check_all(root, names[::-1]).items()} == {n: v[:2] for n, v in alone.items()}
+
+
+def test_a_module_edited_between_two_checks_of_one_process_is_read_again(tmp_path: Path) -> None:
+    """A summary reaches modules the file that takes it has not read: they are looked at then."""
+    lib = "from deep import leaf\n\ndef block(x, depth):\n    return leaf(x, depth)\n"
+    deep = "import keras\n\ndef leaf(x, depth):\n    return x\n"
+    mid = "from lib import block\n\ndef g(x, depth):\n    return block(x, depth)\n"
+    user = "from mid import g\n\ndef uncalled_{i}(x, depth):\n    return g(x, depth)\n"
+    root = _write(tmp_path / "p", {"lib.py": lib, "deep.py": deep, "mid.py": mid, "user0.py": user.format(i=0),
+                                   "user1.py": user.format(i=1)})
+    assert _check_all(root, ["user0.py"])["user0.py"][1]["models"] == []
+    assert summaries.STATS["recorded"] == 3  # g, block and leaf
+    # leaf now builds a model: the summary of g recorded on the old deep.py must not stand for
+    # it, though user1.py reads only mid.py and lib.py before the summary is asked for
+    (root / "deep.py").write_text(deep.replace("return x", "return keras.Sequential([keras.layers.Dense(2)])"))
+    assert len(_check_all(root, ["user1.py"])["user1.py"][1]["models"]) == 1

@@ -12,6 +12,7 @@ from keraslint.source.array_problems import ArrayProblem, ArrayProblemTracker
 from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
+from keraslint.source import summaries
 from keraslint.source.modules import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 from keraslint.source.weight_problems import (
@@ -67,8 +68,8 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     if loader is not None:
         # modules a summarized call reached (summaries.py): the same imports and dependencies as
         # if the call had run here
-        imported.extend(loader.ghost_sources())
-        for source in loader.ghost_reads():
+        imported.extend(summaries.ghost_sources(loader))
+        for source in summaries.ghost_reads(loader):
             dependencies[str(source.path.resolve())] = source.digest
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,

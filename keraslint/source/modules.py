@@ -340,7 +340,7 @@ class Loader:
     ghost_ran: int = 0
     #: modules whose top level is running now (an import cycle or a lazy import inside one)
     running: list[ModuleValue] = field(default_factory=list)
-    _by_frame: dict[int, ModuleValue] = field(default_factory=dict)
+    by_frame: dict[int, ModuleValue] = field(default_factory=dict)
 
     @classmethod
     def for_script(cls, script_dir: Path | None, script: Path | None) -> Loader | None:
@@ -430,7 +430,7 @@ class Loader:
 
     def observe_frame(self, frame: Frame) -> None:
         """A function of the module whose frame is ``frame`` is called."""
-        module = self._by_frame.get(id(frame))
+        module = self.by_frame.get(id(frame))
         if module is not None:
             self._observe(module)
 
@@ -444,21 +444,7 @@ class Loader:
         return len(self.modules) + (self.ghost_mask & ~self.known_mask).bit_count()
 
     def module_of_frame(self, frame: Frame) -> ModuleValue | None:
-        return self._by_frame.get(id(frame))
-
-    def ghost_sources(self) -> list[Source]:
-        """The files a summary this file took reached and that it did not load itself."""
-        if not self.ghost_ran:
-            return []
-        loaded = 0
-        for module in self.modules.values():
-            if module.source is not None:
-                loaded |= file_bit(module.path)
-        return files_of(self.ghost_ran & ~loaded)
-
-    def ghost_reads(self) -> list[Source]:
-        """The files a summary this file took read and that it did not read itself."""
-        return [s for s in files_of(self.ghost_read) if str(s.path.resolve()) not in self.read]
+        return self.by_frame.get(id(frame))
 
     def calling_from_top_level(self) -> None:
         """A function is called while modules' top levels run: their values depend on how deep
@@ -472,34 +458,6 @@ class Loader:
             module.context_loaded = True
             self.context_mask |= file_bit(module.path)
 
-    def mark(self) -> tuple[Any, ...]:
-        """The loader's state, for ``reset`` after a recording that is not kept."""
-        fresh = {name for name, m in self.modules.items() if m.state == "new"}
-        return (set(self.modules), fresh, len(self.notes), set(self.read), self.known_mask, self.ghost_mask,
-                self.context_mask, list(self.running), self.ghost_read, self.ghost_ran,
-                {name for name, m in self.modules.items() if m.context_loaded})
-
-    def reset(self, mark: tuple[Any, ...]) -> None:
-        """Undo what a recording did to the loader: modules it found are forgotten, modules it
-        ran are new again (the ordinary run runs them where Python would)."""
-        (names, fresh, notes, read, self.known_mask, self.ghost_mask, self.context_mask, self.running,
-         self.ghost_read, self.ghost_ran, contextual) = mark
-        for name, module in self.modules.items():
-            if name in names and name not in fresh:
-                module.context_loaded = name in contextual
-        for name in [n for n in self.modules if n not in names or n in fresh]:
-            module = self.modules[name]
-            if module.frame is not None:
-                self._by_frame.pop(id(module.frame), None)
-            if name not in names:
-                del self.modules[name]
-            else:
-                module.source, module.frame, module.state, module.context_loaded = None, None, "new", False
-                module.load_reached = module.load_read = module.load_ran = 0
-                module.was_read = str(module.path.resolve()) in read if module.path is not None else False
-        del self.notes[notes:]
-        for key in [k for k in self.read if k not in read]:
-            del self.read[key]
 
     # -- running -----------------------------------------------------------------------
     def _read(self, module: ModuleValue) -> tuple[Source | None, str]:
@@ -541,7 +499,7 @@ class Loader:
         module.source = source
         package = module.name if module.package_dir is not None else module.name.rpartition(".")[0]
         module.frame = Frame(vars={"__name__": module.name, "__package__": package})
-        self._by_frame[id(module.frame)] = module
+        self.by_frame[id(module.frame)] = module
         module.state = "running"
         self.running.append(module)
         flag = file_bit(module.path)

@@ -111,16 +111,17 @@ class Session:
     recordings: list[_Recording] = field(default_factory=list)
     #: a call is being recorded (read on every expression evaluated: a plain attribute)
     recording: bool = False
+    #: files seen unchanged since their summaries were recorded (bits), once per checked file
+    checked: int = 0
 
     @classmethod
     def start(cls, interp: Interpreter) -> Session | None:
         loader = interp.loader
-        if loader is None or modules.open_buffer_count() or modules.generation() != _GENERATION[0]:
-            if modules.generation() != _GENERATION[0]:
-                clear()
-                _GENERATION[0] = modules.generation()
-            if loader is None or modules.open_buffer_count():
-                return None
+        if modules.generation() != _GENERATION[0]:  # a file read before has changed
+            clear()
+            _GENERATION[0] = modules.generation()
+        if loader is None or modules.open_buffer_count():
+            return None  # stdin, or an editor's unsaved texts: nothing shared with other checks
         if not all(callable(getattr(t, "quiet", None)) for t in interp.trackers):
             return None
         if len(_MEMO) > MAX_ENTRIES:
@@ -174,6 +175,14 @@ class Session:
         assert loader is not None
         if summary.reached & (self.script_bit | loader.context_mask):
             return False
+        # A file changed since (a long-lived process): every summary may be stale. Seen when it
+        # was read again (the generation), or now, for the files this summary read.
+        unchecked = summary.read & ~self.checked
+        if modules.generation() != _GENERATION[0] or unchecked and not _unchanged(unchecked):
+            clear()
+            _GENERATION[0] = modules.generation()
+            return False
+        self.checked |= unchecked
         new = summary.reached & ~(loader.known_mask | loader.ghost_mask)
         if loader.count() + new.bit_count() > modules.MAX_MODULES:
             return False
@@ -191,7 +200,7 @@ class Session:
         loader = interp.loader
         assert loader is not None
         recording = _Recording(key)
-        mark = loader.mark()
+        state = mark(loader)
         saved = _canonical(interp)
         self.recordings.append(recording)
         self.recording = True
@@ -216,7 +225,7 @@ class Session:
                 outer.ran |= recording.ran
             return UNKNOWN
         # Put the modules it loaded back as they were; the ordinary run loads them again.
-        loader.reset(mark)
+        reset(loader, state)
         if intrinsic and not recording.contextual:
             _MEMO[key] = (fn.node, None)  # the same wherever it is called from: not tried again
         STATS["refused"] += 1
@@ -248,7 +257,7 @@ class Session:
 
     def after_site(self, interp: Interpreter, site: Any) -> None:
         """Trackers never see a recorded call: every one must say it would record nothing."""
-        if not all(tracker.quiet(site) for tracker in interp.trackers):
+        if not all(getattr(tracker, "quiet", lambda site: False)(site) for tracker in interp.trackers):
             self.refuse()
         result = site.result
         if isinstance(result, (Obj, ListValue, dict)):
@@ -279,6 +288,12 @@ class Session:
     def defaults(self, fn: Function) -> None:
         for value in fn.defaults.values():
             self.value(value)
+
+
+def _unchanged(mask: int) -> bool:
+    """Whether the files in ``mask`` are still the ones summaries were recorded on (one stat
+    each, as reading an imported module costs)."""
+    return all(modules.read_source(source.path)[0] is source for source in modules.files_of(mask))
 
 
 def _canonical(interp: Interpreter) -> tuple[Any, ...]:
@@ -325,3 +340,51 @@ def canonical_module_run(interp: Interpreter, run: Any) -> None:
     finally:
         (interp.uncertain_depth, interp.loop_depth, interp.unrolled, interp.append_recorder,
          interp.eval_depth, interp.steps, interp.budget) = saved
+
+
+# -- the loader's side (modules.Loader keeps the masks; what to do with them is here) --------
+def ghost_sources(loader: modules.Loader) -> list[modules.Source]:
+    """The files a summary this file took reached and that it did not load itself."""
+    if not loader.ghost_ran:
+        return []
+    loaded = 0
+    for module in loader.modules.values():
+        if module.source is not None:
+            loaded |= modules.file_bit(module.path)
+    return modules.files_of(loader.ghost_ran & ~loaded)
+
+
+def ghost_reads(loader: modules.Loader) -> list[modules.Source]:
+    """The files a summary this file took read and that it did not read itself."""
+    return [s for s in modules.files_of(loader.ghost_read) if str(s.path.resolve()) not in loader.read]
+
+
+def mark(loader: modules.Loader) -> tuple[Any, ...]:
+    """The loader's state, for ``reset`` after a recording that is not kept."""
+    fresh = {name for name, m in loader.modules.items() if m.state == "new"}
+    return (set(loader.modules), fresh, len(loader.notes), set(loader.read), loader.known_mask, loader.ghost_mask,
+            loader.context_mask, list(loader.running), loader.ghost_read, loader.ghost_ran,
+            {name for name, m in loader.modules.items() if m.context_loaded})
+
+
+def reset(loader: modules.Loader, state: tuple[Any, ...]) -> None:
+    """Undo what a recording did to the loader: modules it found are forgotten, modules it
+    ran are new again (the ordinary run runs them where Python would)."""
+    (names, fresh, notes, read, loader.known_mask, loader.ghost_mask, loader.context_mask, loader.running,
+     loader.ghost_read, loader.ghost_ran, contextual) = state
+    for name, module in loader.modules.items():
+        if name in names and name not in fresh:
+            module.context_loaded = name in contextual
+    for name in [n for n in loader.modules if n not in names or n in fresh]:
+        module = loader.modules[name]
+        if module.frame is not None:
+            loader.by_frame.pop(id(module.frame), None)
+        if name not in names:
+            del loader.modules[name]
+        else:
+            module.source, module.frame, module.state, module.context_loaded = None, None, "new", False
+            module.load_reached = module.load_read = module.load_ran = 0
+            module.was_read = str(module.path.resolve()) in read if module.path is not None else False
+    del loader.notes[notes:]
+    for key in [k for k in loader.read if k not in read]:
+        del loader.read[key]
