@@ -70,7 +70,7 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
         # if the call had run here
         imported.extend(summaries.ghost_sources(loader))
         for source in summaries.ghost_reads(loader):
-            dependencies[str(source.path.resolve())] = source.digest
+            dependencies[source.resolved] = source.digest
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,

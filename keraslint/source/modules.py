@@ -66,6 +66,8 @@ class Source:
     #: its top level gives the same values wherever it is imported (in a branch, a loop):
     #: no call, no loop, no store into a container or an attribute outside definitions
     context_free: bool = False
+    #: the resolved path as text, as the cache's dependencies name files (resolved once)
+    resolved: str = ""
     #: id of a FunctionDef of this file -> whether it is a generator function (the tree lives
     #: as long as this Source, so its ids stay unique)
     generators: dict[int, bool] = field(default_factory=dict)
@@ -143,13 +145,15 @@ def file_bit(path: Path | None, source: Source | None = None) -> int:
 
 
 def files_of(mask: int) -> list[Source]:
-    """The Sources of the files whose bits are in ``mask``, in bit order."""
+    """The Sources of the files whose bits are in ``mask``, in bit order (a step per bit set:
+    a file of a 2,000-module project walks its few hundred, not the 2,000)."""
     found = []
-    for index, source in enumerate(_BIT_SOURCES):
-        if not mask >> index:
-            break
-        if mask >> index & 1 and source is not None:
+    while mask:
+        low = mask & -mask
+        source = _BIT_SOURCES[low.bit_length() - 1]
+        if source is not None:
             found.append(source)
+        mask ^= low
     return found
 
 
@@ -310,7 +314,7 @@ def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]
 
     eager = _has_effects(module)
     return Source(path, hashlib.sha256(data).hexdigest(), text, module, eager,
-                  context_free=not eager and _context_free(module.body)), ""
+                  context_free=not eager and _context_free(module.body), resolved=str(path.resolve())), ""
 
 
 @dataclass
@@ -466,7 +470,7 @@ class Loader:
         assert module.path is not None
         source, why = read_source(module.path)
         if source is not None:
-            self.read[str(module.path.resolve())] = source.digest
+            self.read[source.resolved] = source.digest
             file_bit(module.path, source)
             if not module.was_read:
                 module.was_read = True

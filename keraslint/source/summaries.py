@@ -356,7 +356,7 @@ def ghost_sources(loader: modules.Loader) -> list[modules.Source]:
 
 def ghost_reads(loader: modules.Loader) -> list[modules.Source]:
     """The files a summary this file took read and that it did not read itself."""
-    return [s for s in modules.files_of(loader.ghost_read) if str(s.path.resolve()) not in loader.read]
+    return [s for s in modules.files_of(loader.ghost_read) if s.resolved not in loader.read]
 
 
 def mark(loader: modules.Loader) -> tuple[Any, ...]:
