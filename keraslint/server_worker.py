@@ -233,6 +233,11 @@ def child_main(server: int) -> None:
         if request is None:
             return
         kind, args = request
+        # Summaries of other modules' calls hold for one run of the project as it is on disk: a
+        # request may follow the creation of a module that an earlier one looked for in vain.
+        from keraslint.source import summaries
+
+        summaries.clear()
         try:
             reply = ("ok", _HANDLERS[kind](*args))
         except MemoryError:

@@ -14,6 +14,7 @@ from keraslint.source.array_problems import ArrayProblem, ArrayProblemTracker
 from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
+from keraslint.source import summaries
 from keraslint.source.modules import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 from keraslint.source.weight_problems import (
@@ -66,10 +67,16 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
     with consulted.consulting() as data_files:
         interpreter.run()
     loader = interpreter.loader
-    dependencies = dict(loader.read) if loader else {}
-    for path in sorted(data_files):
-        dependencies.setdefault(str(path.resolve()), data_stamp(path))
     imported = [m.source for m in loader.modules.values() if m.source is not None] if loader else []
+    dependencies = dict(loader.read) if loader else {}
+    if loader is not None:
+        # modules a summarized call reached (summaries.py): the same imports and dependencies as
+        # if the call had run here
+        imported.extend(summaries.ghost_sources(loader))
+        for source in summaries.ghost_reads(loader):
+            dependencies[source.resolved] = source.digest
+    for path in sorted(data_files):  # after the modules read: those keep their content hash
+        dependencies.setdefault(str(path.resolve()), data_stamp(path))
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,

@@ -194,6 +194,10 @@ class ArrayProblemTracker(StatelessTracker):
         self._seen.add(id(node))
         self.problems.append(ArrayProblem(node, template, operands))
 
+    def quiet(self, site: CallSite) -> bool:
+        """Whether ``on_call(site)`` would record nothing (summaries.py)."""
+        return not site.reachable
+
     def on_call(self, site: CallSite) -> None:
         call = site.node
         if not site.reachable or site.star_args or not isinstance(call, cst.Call):

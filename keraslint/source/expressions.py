@@ -101,6 +101,9 @@ class ExpressionsMixin:
             return None
         self.steps += 1
         if self.eval_depth > MAX_EVAL_DEPTH or self.frames + _EVAL_FRAMES > self.max_frames:
+            if self.frames + _EVAL_FRAMES > self.max_frames and self.summaries is not None \
+                    and self.summaries.recording:
+                self.summaries.refuse(intrinsic=False)  # the real stack's depth: the caller's
             return UNKNOWN
         self.eval_depth += 1
         self.frames += _EVAL_FRAMES
@@ -114,7 +117,11 @@ class ExpressionsMixin:
                     if isinstance(child, cst.BaseExpression):
                         self.eval(child)
                 return UNKNOWN
-            return handler(self, node)
+            value = handler(self, node)
+            session = self.summaries
+            if session is not None and session.recording:
+                session.value(value)  # a recorded call may read only what it made
+            return value
         finally:
             self.eval_depth -= 1
             self.frames -= _EVAL_FRAMES

@@ -30,6 +30,7 @@ from keraslint.source import (
     parsing,
     python_builtins,
     subclass,
+    summaries,
     unknown_notes,
 )
 from keraslint.source.expressions import ExpressionsMixin, _Bound, _is_const
@@ -136,7 +137,11 @@ _MAX_GENERATORS = 2_000
 
 
 def _is_generator(node: cst.FunctionDef, cache: dict[int, tuple[cst.FunctionDef, bool]]) -> bool:
-    """Whether ``node`` is a generator function: a ``yield`` in its body, outside nested scopes."""
+    """Whether ``node`` is a generator function: a ``yield`` in its body, outside nested scopes.
+    ``cache`` belongs to what keeps the tree alive: the interpreter for the checked file (the
+    language server's shared one while re-parses reuse nodes), the module's Source for another
+    module's functions (walking a body was a fifth of the time of a project whose every file
+    calls into the same modules)."""
     entry = cache.get(id(node))
     if entry is not None and entry[0] is node:
         return entry[1]
@@ -153,6 +158,15 @@ def _is_generator(node: cst.FunctionDef, cache: dict[int, tuple[cst.FunctionDef,
     return known
 
 
+#: stands for the callers of a summarized call (summaries.py): only how deep it is counts
+_PAD_NODE = object()
+
+
+def pad_activations(depth: int) -> list[_Activation]:
+    """``depth`` activations of no function, so that a call recorded in its own context may go
+    exactly as deep as it could where it was made."""
+    return [_Activation(Function(node=_PAD_NODE, scope=None, name="", defaults={}))  # type: ignore[arg-type]
+            for _ in range(depth)]
 
 
 class Interpreter(StatementsMixin, ExpressionsMixin):
@@ -190,8 +204,10 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         #: methods of the script's own (non-Keras) classes, by id of the ClassDef node:
         #: name -> (function, "method" | "static" | "class")
         self.methods: dict[int, dict[str, tuple[Function, str]]] = {}
-        #: id of a FunctionDef -> (it, whether it is a generator function)
-        self.generators = _GENERATORS if parsing.reusing() else {}
+        #: id of a FunctionDef of this file -> (it, whether it is a generator function)
+        self.generators: dict[int, tuple[cst.FunctionDef, bool]] = _GENERATORS if parsing.reusing() else {}
+        #: summaries of other modules' calls during the exploratory run (None before it)
+        self.summaries: summaries.Session | None = None
         #: product of the lengths of the unrolled loops being run
         self.unrolled = 1
         #: how many loops (unrolled or not) enclose the statement being run
@@ -226,10 +242,24 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         and the importing code's are separate)."""
         saved_frame, saved_returned = self.frame, self.returned
         self.frame, self.returned = frame, False
+        session = self.summaries
+        if session is not None:
+            session.entering_module(1)
         try:
             self.exec_block(source.module.body)
         finally:
             self.frame, self.returned = saved_frame, saved_returned
+            if session is not None:
+                session.entering_module(-1)
+
+    def generator_cache(self, fn: Function) -> dict[int, tuple[cst.FunctionDef, bool]]:
+        """Where whether ``fn`` is a generator is remembered (see ``_is_generator``)."""
+        scope = fn.scope.module if fn.scope is not None else None
+        if scope is not None and scope is not self.module_frame and self.loader is not None:
+            module = self.loader.module_of_frame(scope)
+            if module is not None and module.source is not None:
+                return module.source.generators
+        return self.generators
 
     def project_module(self, dotted: str) -> modules.ModuleValue | None:
         """``import dotted``: the project module (run now if its top level has effects), or None
@@ -255,6 +285,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         """Run functions the script defines but never calls, with unknown arguments, so the
         graph pass still sees the models they build; their events are marked unreachable."""
         self.reachable = False
+        self.summaries = summaries.Session.start(self)
+        if self.loader is not None:
+            self.loader.observer = self.summaries
         index = 0
         while index < len(self.defined):
             fn = self.defined[index]
@@ -267,7 +300,15 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
 
     @property
     def uncertain(self) -> bool:
-        return self.uncertain_depth > 0
+        if self.uncertain_depth <= 0:
+            return False
+        loader = self.loader
+        if loader is not None and loader.running:
+            module = loader.running[-1]
+            if self.uncertain_depth == module.base_uncertain:
+                # a module's top level asks, and only its importer's branch makes it uncertain
+                loader.mark_context(module)
+        return True
 
     @property
     def exhausted(self) -> bool:
@@ -322,6 +363,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
                 if found is not None:
                     return found
             return self._emit(func.name, func.spelled, node, args, kwargs, None, star)
+        if isinstance(func, (instances.KerasInit, ClassValue)) and self.summaries is not None \
+                and self.summaries.recording:
+            self.summaries.refuse()  # an instance holds state a summary could not stand for
         if isinstance(func, instances.KerasInit):
             instances.keras_init(self, func, args, kwargs, node)
             return None
@@ -371,8 +415,15 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
                         in_loop=self.loop_depth > 0)
         if node is not None and not self.in_checked_file():
             self._note_origin(node)
+        session = self.summaries
+        recording = session is not None and session.recording
+        if recording:
+            session.before_site(name, receiver)  # type: ignore[union-attr]
         result = site.result = api.call(self, site)
         unknown_notes.after_call(self, name, spelled, node, result)
+        if recording:
+            session.after_site(self, site)  # type: ignore[union-attr]
+            return result  # quiet: no tracker records anything from it
         for tracker in self.trackers:
             tracker.on_call(site)
         if name in ENTRY_POINT_RUNNERS:
@@ -408,8 +459,27 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
             return UNKNOWN
         self.followed[id(fn.node)] = followed + 1
         self.entered.add(id(fn.node))
+        if self.loader is not None and self.loader.running:
+            self.loader.calling_from_top_level()
+        session = self.summaries
+        if session is not None and session.recording:
+            if session.recordings[-1].in_module:
+                session.refuse()  # a module's top level that calls functions depends on where it is imported
+            if fn.scope is not None and fn.scope.module is self.module_frame:
+                session.refuse(intrinsic=False)  # the checked file's own code, reached from another module
+            session.defaults(fn)
+            if self.loader is not None and fn.scope is not None:
+                self.loader.observe_frame(fn.scope.module)
         frame = Frame(parent=fn.scope)
         self._bind(fn, frame, args, kwargs, unknown=detached or unknown_args)
+        if session is not None and not detached:
+            summarized = session.call(self, fn, frame, node)
+            if summarized is not MISSING:
+                return summarized
+        return self.enter_function(fn, frame, node)
+
+    def enter_function(self, fn: Function, frame: Frame, node: cst.Call | None) -> Any:
+        """Run ``fn``'s body in ``frame`` (its parameters bound); what it returns."""
         entering = node is not None and self.in_checked_file() and frame.module is not self.module_frame
         if entering:
             self.entry_calls.append(node)
@@ -422,7 +492,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body)
-            if _is_generator(fn.node, self.generators):
+            if _is_generator(fn.node, self.generator_cache(fn)):
                 # Its body runs as it is iterated, maybe not at all: its effects are a "maybe"
                 activation.yields = []
                 self.branch(lambda: self.exec_block(fn.node.body), lambda: None)

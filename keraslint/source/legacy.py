@@ -128,6 +128,14 @@ class LegacyTracker(StatelessTracker):
     def __init__(self) -> None:
         self.uses: list[LegacyUse] = []
 
+    def quiet(self, site: CallSite) -> bool:
+        """Whether ``on_call(site)`` would record nothing (summaries.py): tried, then undone."""
+        before = len(self.uses)
+        self.on_call(site)
+        quiet = len(self.uses) == before
+        del self.uses[before:]
+        return quiet
+
     def on_call(self, site: CallSite) -> None:
         call = site.node
         if not isinstance(call, cst.Call):

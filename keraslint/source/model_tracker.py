@@ -61,6 +61,13 @@ class ModelTracker(StatelessTracker):
         self.facts = ModelFacts()
         self._shaped: set[int] = set()  # subclass inputs whose shape is already explained
 
+    def quiet(self, site: CallSite) -> bool:
+        """Whether ``on_call(site)`` would record nothing (summaries.py): it records models and
+        the calls made on them only."""
+        result, receiver = site.result, site.receiver
+        return not (isinstance(result, Obj) and result.type == models.MODEL) \
+            and (receiver is None or receiver.type != models.MODEL)
+
     def on_call(self, site: CallSite) -> None:
         result = site.result
         if isinstance(result, Obj) and result.type == models.MODEL and "graph" in result.data:

@@ -64,6 +64,14 @@ class Source:
     module: cst.Module
     #: the top level calls something outside definitions: it runs at the import
     eager: bool
+    #: its top level gives the same values wherever it is imported (in a branch, a loop):
+    #: no call, no loop, no store into a container or an attribute outside definitions
+    context_free: bool = False
+    #: the resolved path as text, as the cache's dependencies name files (resolved once)
+    resolved: str = ""
+    #: id of a FunctionDef of this file -> whether it is a generator function (the tree lives
+    #: as long as this Source, so its ids stay unique)
+    generators: dict[int, tuple[cst.FunctionDef, bool]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -78,6 +86,19 @@ class ModuleValue:
     source: Source | None = None
     frame: Frame | None = None
     state: str = "new"  # "new" | "running" | "done" | "failed"
+    #: its top level ran inside a branch or a loop of the importing code (its values may be
+    #: the less certain ones of that place): no summary may stand for a run that reads it
+    context_loaded: bool = False
+    #: how many undecided branches enclosed its import (what its own top level adds is its own)
+    base_uncertain: int = 0
+    #: its file was read (to run it, or to see whether it runs at its import)
+    was_read: bool = False
+    #: bits of the modules its top level reached, read and ran (file_bit)
+    load_reached: int = 0
+    load_read: int = 0
+    load_ran: int = 0
+    #: the files finding it looked at (consulted.py): one appearing there would shadow it
+    looked_for: frozenset[Path] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +110,8 @@ class LazyName:
 
 
 _SOURCES: dict[Path, tuple[int, int, Source | None, str]] = {}
+#: bumped when a file read before has changed: what was derived from the old text is stale
+_GENERATION = [0]
 #: the editor's unsaved texts (resolved path -> text), which the language server sets around a
 #: check so that train.py sees the model.py being edited, not the one on disk
 _BUFFERS: ContextVar[Mapping[Path, str]] = ContextVar("keraslint_open_buffers", default={})
@@ -103,6 +126,48 @@ def open_buffers(texts: Mapping[Path, str]) -> Iterator[None]:
         yield
     finally:
         _BUFFERS.reset(token)
+
+
+#: project files as bits (summaries.py: the modules a summarized call reached): path -> index,
+#: and index -> the file's latest Source. Never cleared: loaders hold masks of these bits.
+_BIT_INDEX: dict[Path, int] = {}
+_BIT_SOURCES: list[Source | None] = []
+
+
+def file_bit(path: Path | None, source: Source | None = None) -> int:
+    """The bit of a project file (0 for a namespace package, which has no file)."""
+    if path is None:
+        return 0
+    index = _BIT_INDEX.get(path)
+    if index is None:
+        index = _BIT_INDEX[path] = len(_BIT_SOURCES)
+        _BIT_SOURCES.append(None)
+    if source is not None:
+        _BIT_SOURCES[index] = source
+    return 1 << index
+
+
+def files_of(mask: int) -> list[Source]:
+    """The Sources of the files whose bits are in ``mask``, in bit order (a step per bit set:
+    a file of a 2,000-module project walks its few hundred, not the 2,000)."""
+    found = []
+    while mask:
+        low = mask & -mask
+        source = _BIT_SOURCES[low.bit_length() - 1]
+        if source is not None:
+            found.append(source)
+        mask ^= low
+    return found
+
+
+def open_buffer_count() -> int:
+    """How many editor buffers replace files on disk for the check running now."""
+    return len(_BUFFERS.get())
+
+
+def generation() -> int:
+    """A number that changes whenever a project file read before in this process changed."""
+    return _GENERATION[0]
 
 
 def project_root(start: Path) -> Path:
@@ -143,6 +208,39 @@ def _has_effects(module: cst.Module) -> bool:
     return False
 
 
+def _context_free(body: Any) -> bool:
+    """Whether top-level statements (outside def/class bodies) only bind names: the values the
+    interpreter gives them then do not depend on the importing code's branch or loop (which
+    make container updates, attribute stores and loop unrolling less exact)."""
+    for statement in body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(statement, (cst.For, cst.While)) or _contains_call(statement):
+            return False
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.AugAssign, cst.Del)):
+                    return False
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                    [small.target] if isinstance(small, cst.AnnAssign) else []
+                if any(not isinstance(t, (cst.Name, cst.Tuple, cst.List)) for t in targets):
+                    return False
+        elif isinstance(statement, (cst.If, cst.Try, cst.With)):
+            blocks = [statement.body]
+            if isinstance(statement, cst.If) and statement.orelse is not None:
+                blocks.append(statement.orelse.body if isinstance(statement.orelse, cst.Else) else statement.orelse)
+            if isinstance(statement, cst.Try):
+                blocks += [h.body for h in statement.handlers]
+                blocks += [b.body for b in (statement.orelse, statement.finalbody) if b is not None]
+            for block in blocks:
+                inner = [block] if isinstance(block, cst.If) else getattr(block, "body", [])
+                if not _context_free(inner):
+                    return False
+        else:
+            return False
+    return True
+
+
 def _is_docstring(statement: cst.BaseSmallStatement) -> bool:
     return isinstance(statement, cst.Expr) and isinstance(statement.value, (cst.SimpleString, cst.ConcatenatedString))
 
@@ -176,6 +274,8 @@ def read_source(path: Path) -> tuple[Source | None, str]:
     cached = _SOURCES.get(path)
     if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
         return cached[2], cached[3]
+    if cached is not None:
+        _GENERATION[0] += 1
     source, why = _parse(path, stat.st_size)
     _SOURCES[path] = (stat.st_mtime_ns, stat.st_size, source, why)
     return source, why
@@ -215,7 +315,9 @@ def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]
         return None, "keraslint cannot parse it" if exc.valid else "does not parse (invalid syntax)"
     import hashlib
 
-    return Source(path, hashlib.sha256(data).hexdigest(), text, module, _has_effects(module)), ""
+    eager = _has_effects(module)
+    return Source(path, hashlib.sha256(data).hexdigest(), text, module, eager,
+                  context_free=not eager and _context_free(module.body), resolved=str(path.resolve())), ""
 
 
 @dataclass
@@ -233,6 +335,19 @@ class Loader:
     notes: list[tuple[Path, str]] = field(default_factory=list)
     #: every project file read: resolved path -> sha256 (the cache checks them)
     read: dict[str, str] = field(default_factory=dict)
+    #: summaries.Session of the exploratory run, told which modules a recorded call reaches
+    observer: Any = None
+    #: bits (file_bit) of the modules found, of those a summary reached that were not loaded
+    #: here (run when first read, as they ran for the summary), and of those loaded in a branch
+    known_mask: int = 0
+    ghost_mask: int = 0
+    context_mask: int = 0
+    #: of the modules a summary reached: the files it read (cache dependencies) and ran (imports)
+    ghost_read: int = 0
+    ghost_ran: int = 0
+    #: modules whose top level is running now (an import cycle or a lazy import inside one)
+    running: list[ModuleValue] = field(default_factory=list)
+    by_frame: dict[int, ModuleValue] = field(default_factory=dict)
 
     @classmethod
     def for_script(cls, script_dir: Path | None, script: Path | None) -> Loader | None:
@@ -272,8 +387,11 @@ class Loader:
         if not name or name.split(".")[0] in _NEVER_PROJECT:
             return None
         if name in self.modules:
-            return self.modules[name]
-        if len(self.modules) >= MAX_MODULES:
+            module = self.modules[name]
+            self._observe(module)
+            return module
+        if self.count() >= MAX_MODULES:
+            self._depends_on_this_file()
             return None
         parent, _, leaf = name.rpartition(".")
         if parent:
@@ -283,16 +401,76 @@ class Loader:
             folders = [owner.package_dir]
         else:
             folders = self.roots
-        for folder in folders:
-            found = _locate(folder, leaf)
-            if found is not None:
-                path, package_dir = found
-                if path is not None and self.script is not None and path.absolute() == self.script:
-                    return None  # `import train` inside train.py: its names are the ones it has
-                module = ModuleValue(name, path, package_dir)
-                self.modules[name] = module
-                return module
-        return None
+        found = None
+        with consulted.consulting() as seen:
+            for folder in folders:
+                found = _locate(folder, leaf)
+                if found is not None:
+                    break
+        for candidate in seen:
+            consulted.note(candidate)
+        if found is None:
+            return None
+        path, package_dir = found
+        if path is not None and self.script is not None and path.absolute() == self.script:
+            self._depends_on_this_file()
+            return None  # `import train` inside train.py: its names are the ones it has
+        module = ModuleValue(name, path, package_dir, looked_for=frozenset(seen))
+        self.modules[name] = module
+        self.known_mask |= file_bit(path)
+        self._observe(module)
+        return module
+
+    # -- what summaries.py needs -------------------------------------------------------------
+    def _observe(self, module: ModuleValue) -> None:
+        """Code reaches ``module``: what depends on it (a running module's top level, a call
+        being recorded) depends on it and on what its own top level reached."""
+        if not self.running and (self.observer is None or not self.observer.recording):
+            return
+        flag = file_bit(module.path)
+        reached = flag | module.load_reached
+        read = (flag if module.was_read else 0) | module.load_read
+        ran = (flag if module.source is not None else 0) | module.load_ran
+        for running in self.running:
+            if running is not module:
+                running.load_reached |= reached
+                running.load_read |= read
+                running.load_ran |= ran
+                if module.context_loaded:
+                    self.mark_context(running)
+        if self.observer is not None and self.observer.recording:
+            self.observer.reached(module.path, module.context_loaded, reached, read, ran)
+
+    def observe_frame(self, frame: Frame) -> None:
+        """A function of the module whose frame is ``frame`` is called."""
+        module = self.by_frame.get(id(frame))
+        if module is not None:
+            self._observe(module)
+
+    def _depends_on_this_file(self) -> None:
+        """What is being recorded differs from one checked file to another here."""
+        if self.observer is not None and self.observer.recording:
+            self.observer.refuse(intrinsic=False)
+
+    def count(self) -> int:
+        """The modules this file has loaded, counting those a summary it took reached."""
+        return len(self.modules) + (self.ghost_mask & ~self.known_mask).bit_count()
+
+    def module_of_frame(self, frame: Frame) -> ModuleValue | None:
+        return self.by_frame.get(id(frame))
+
+    def calling_from_top_level(self) -> None:
+        """A function is called while modules' top levels run: their values depend on how deep
+        the import happened, so no summary may read them."""
+        for module in self.running:
+            self.mark_context(module)
+
+    def mark_context(self, module: ModuleValue) -> None:
+        """``module``'s values may depend on where it was imported (summaries.py)."""
+        if not module.context_loaded:
+            module.context_loaded = True
+            self.context_mask |= file_bit(module.path)
+
 
     # -- running -----------------------------------------------------------------------
     def _read(self, module: ModuleValue) -> tuple[Source | None, str]:
@@ -301,7 +479,11 @@ class Loader:
         assert module.path is not None
         source, why = read_source(module.path)
         if source is not None:
-            self.read[str(module.path.resolve())] = source.digest
+            self.read[source.resolved] = source.digest
+            file_bit(module.path, source)
+            if not module.was_read:
+                module.was_read = True
+                self._observe(module)
         return source, why
 
     def eager(self, module: ModuleValue) -> bool:
@@ -314,6 +496,7 @@ class Loader:
     def run(self, interp: Interpreter, module: ModuleValue) -> Frame | None:
         """Run ``module``'s top level once (in its own module frame); its frame, partly run
         during an import cycle, or None when it cannot be read."""
+        self._observe(module)
         if module.state != "new":
             return module.frame
         if module.path is None:  # a namespace package: only submodules
@@ -323,18 +506,39 @@ class Loader:
         if source is None:
             module.state = "failed"
             self.notes.append((module.path, why))
+            if self.observer is not None and self.observer.recording:
+                self.observer.refuse()  # the note must be this file's too: run it the ordinary way
             return None
         module.source = source
         package = module.name if module.package_dir is not None else module.name.rpartition(".")[0]
         module.frame = Frame(vars={"__name__": module.name, "__package__": package})
+        self.by_frame[id(module.frame)] = module
         module.state = "running"
-        interp.run_module(source, module.frame)
+        self.running.append(module)
+        flag = file_bit(module.path)
+        try:
+            if self.ghost_ran & flag or self.observer is not None and self.observer.recording:
+                # a summary reached it (one this file took, or one recorded now): it runs in the
+                # summary's context, so that its values are the same whichever file recorded it
+                from keraslint.source.summaries import canonical_module_run  # it imports this module
+
+                module.base_uncertain = 0
+                canonical_module_run(interp, lambda: interp.run_module(source, module.frame))
+            else:
+                if not source.context_free and (interp.unrolled != 1 or interp.append_recorder is not None):
+                    self.mark_context(module)  # its loops unroll within the importer's bound
+                # an undecided branch of the importer: only what reads it differs (``uncertain``)
+                module.base_uncertain = interp.uncertain_depth
+                interp.run_module(source, module.frame)
+        finally:
+            self.running.pop()
+            self._observe(module)  # now read and run: so are they for whoever reached it
         module.state = "done"
         return module.frame
 
     def attribute(self, interp: Interpreter, module: ModuleValue, attr: str) -> Any:
         """``module.attr``: a name its top level binds, else a submodule of a package."""
-        frame = self.run(interp, module)
+        frame = self.run(interp, module)  # (observed there)
         if frame is not None and attr in frame.vars:
             return self.resolve(interp, frame.vars[attr])
         if module.package_dir is not None:

@@ -152,6 +152,10 @@ class SeedTracker:
         self.state = {g: "maybe" if s == "no" else s for g, s in self.state.items()}
 
     # -- observation -----------------------------------------------------------------------
+    def quiet(self, site: CallSite) -> bool:
+        """Whether ``on_call(site)`` would record nothing (summaries.py)."""
+        return not site.reachable or site.node is None
+
     def on_call(self, site: CallSite) -> None:
         if not site.reachable or site.node is None:
             return

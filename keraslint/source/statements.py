@@ -51,6 +51,8 @@ class StatementsMixin:
         else:
             statements = body  # type: ignore[assignment]
         if self.frames + _BLOCK_FRAMES > self.max_frames:
+            if self.summaries is not None and self.summaries.recording:
+                self.summaries.refuse(intrinsic=False)  # the real stack's depth: the caller's
             self.unknown_effects()
             return
         self.frames += _BLOCK_FRAMES

@@ -116,6 +116,10 @@ class WeightProblemTracker(StatelessTracker):
         #: id of each ``model.get_weights()`` call seen -> that model
         self._getters: dict[int, Obj] = {}
 
+    def quiet(self, site: CallSite) -> bool:
+        """Whether ``on_call(site)`` would record nothing (summaries.py)."""
+        return not site.reachable
+
     def on_call(self, site: CallSite) -> None:
         try:
             self._check(site)
