@@ -152,6 +152,10 @@ def default_start_method() -> str:
     return "fork"
 
 
+#: how often an idle worker checks that the process that started it is still alive
+IDLE_CHECK_SECONDS = 1.0
+
+
 def _start(context: Any, work: Callable[[Any], Any], limits: Limits) -> _Worker[Any]:
     parent, child = context.Pipe()
     process = context.Process(target=_serve, args=(child, work, limits), daemon=True)
@@ -171,8 +175,16 @@ def _serve(conn: Connection, work: Callable[[Any], Any], limits: Limits) -> None
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
+    parent = os.getppid()
     while True:
         try:
+            # A parent killed outright (SIGKILL, an OOM kill) never sends None, and a forked worker
+            # holds copies of the pool's own pipe ends, so EOF may never come either: while idle,
+            # look once a second whether the parent is still ours (an orphan is re-parented).
+            if not conn.poll(IDLE_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
+                continue
             message = conn.recv()
         except (EOFError, OSError):
             return

@@ -180,3 +180,58 @@ def test_workers_are_not_forked_from_a_process_running_threads() -> None:
     finally:
         done.set()
         worker.join()
+
+
+_ORPHANING_PARENT = """
+import os, signal, sys, time
+from keraslint.isolation import Limits, run_isolated
+
+def work(job):
+    with open(sys.argv[1], "a") as out:
+        out.write(f"{os.getpid()}\\n")
+    time.sleep(0.3)
+    return job
+
+done = []
+def on_done():
+    done.append(1)
+    if len(done) == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # as an OOM killer or `kill -9` would
+
+if __name__ == "__main__":  # spawned workers import this file again
+    run_isolated(list(range(6)), work, workers=2, limits=Limits(seconds=0, memory_bytes=0),
+                 start_method=sys.argv[2], on_done=on_done)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """A process that has not exited (a zombie left unreaped by this container's init has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to see the workers")
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_workers_of_a_killed_run_exit_on_their_own(tmp_path: Path, start_method: str) -> None:
+    """A run killed outright (SIGKILL: an OOM kill, `kill -9`, a CI timeout) sends its workers
+    nothing; they must not live on (a forked worker holds copies of the pool's pipe ends, so it
+    never saw EOF and waited forever)."""
+    import subprocess
+    import sys
+
+    pids = tmp_path / "pids"
+    script = tmp_path / "orphaning.py"
+    script.write_text(_ORPHANING_PARENT)
+    with open(tmp_path / "stderr", "w") as stderr:  # not a pipe: a worker left alive would hold it open
+        parent = subprocess.run([sys.executable, str(script), str(pids), start_method],
+                                stdout=subprocess.DEVNULL, stderr=stderr, timeout=120)
+    assert parent.returncode == -9, (tmp_path / "stderr").read_text()
+    workers = {int(line) for line in pids.read_text().split()}
+    assert workers
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
