@@ -78,10 +78,13 @@ def build_fingerprint() -> str:
         digest = hashlib.sha256(__version__.encode())
         # keraslint.rules lives outside the keraslint folder in a source checkout (pyproject's
         # package-dir); find_spec locates it without importing the rules.
+        from keraslint.registry import CHECKOUT_RULES
+
         rules = find_spec("keraslint.rules")
         roots = [Path(__file__).resolve().parent]
+        # a checkout without an install has its rules beside the package (registry.rules_package)
         roots += [Path(location).resolve() for location in (rules.submodule_search_locations or [])] if rules else \
-            [Path(__file__).resolve().parent.parent / "rules"]  # a checkout without an install (registry.rules_package)
+            [CHECKOUT_RULES]
         for root in dict.fromkeys(roots):
             _digest_tree(digest, root)
         _BUILD = f"{__version__}+{digest.hexdigest()[:16]}"

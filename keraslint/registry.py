@@ -13,6 +13,10 @@ from keraslint.rule import Rule
 from keraslint.selection import RuleInfo
 
 
+#: where the rules are in a source checkout (pyproject's package-dir installs them as keraslint.rules)
+CHECKOUT_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
 def rules_package() -> ModuleType:
     """``keraslint.rules``: installed (pyproject's package-dir maps ../rules to it), or, in a
     source checkout that is run without an editable install (``python -m keraslint`` or
@@ -21,7 +25,7 @@ def rules_package() -> ModuleType:
     try:
         return importlib.import_module("keraslint.rules")
     except ModuleNotFoundError as exc:
-        beside = Path(__file__).resolve().parent.parent / "rules" / "__init__.py"
+        beside = CHECKOUT_RULES / "__init__.py"
         if exc.name != "keraslint.rules" or not beside.is_file():
             raise
     from importlib.util import module_from_spec, spec_from_file_location
