@@ -24,7 +24,8 @@ from keraslint.lines import text_lines
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
-from keraslint.source.parsing import NotParsed, parse
+from keraslint.source.modules import share_tree, shared_tree
+from keraslint.source.parsing import NotParsed, parse, reusing
 from keraslint.source.reading import (MAX_NOTEBOOK_BYTES, TooLarge, Unreadable, decode_source, read_bounded,
                                       source_encoding)
 from keraslint.suppression import might_suppress, parse_suppressions
@@ -133,8 +134,14 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
     if size > MAX_SOURCE_BYTES:
         report.notes.append(size_note(filename, size, MAX_SOURCE_BYTES))
         return report
+    # A project's module checked here may have been parsed already as another file's import.
+    share_as = path if notebook is None and not reusing() else None
+    module = shared_tree(share_as, text) if share_as is not None else None
     try:
-        module = parse(text, filename)
+        if module is None:
+            module = parse(text, filename)
+            if share_as is not None:
+                share_tree(share_as, text, module)
     except NotParsed as exc:
         if exc.unsupported:
             # Valid code the parser's grammar lacks: nothing the user did wrong, so no finding

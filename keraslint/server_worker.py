@@ -233,11 +233,13 @@ def child_main(server: int) -> None:
         if request is None:
             return
         kind, args = request
-        # Summaries of other modules' calls hold for one run of the project as it is on disk: a
-        # request may follow the creation of a module that an earlier one looked for in vain.
-        from keraslint.source import summaries
+        # Summaries of other modules' calls, like the folders' real paths, hold for one run of
+        # the project as it is on disk: a request may follow the creation of a module that an
+        # earlier one looked for in vain, or a folder replaced by a link.
+        from keraslint.source import consulted, summaries
 
         summaries.clear()
+        consulted.forget_folders()
         try:
             reply = ("ok", _HANDLERS[kind](*args))
         except MemoryError:

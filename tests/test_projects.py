@@ -255,3 +255,30 @@ def test_a_lazily_imported_module_that_gains_an_effect_invalidates_the_cache(tmp
     assert [d["code"] for d in check(root, "train.py", no_cache=False)[1]] == ["KL101"]
     (root / "setup_run.py").write_text("import keras\nEPOCHS = 3\nkeras.utils.set_random_seed(0)\n")
     assert check(root, "train.py", no_cache=False)[1] == []  # seeded at import now
+
+
+def test_a_module_checked_and_imported_in_one_run_is_parsed_once(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check .`` meets model.py twice, as a checked file and as train.py's import: one parse,
+    whichever comes first; an edit between two runs is parsed again and its findings change."""
+    from keraslint.source import parsing
+
+    monkeypatch.setattr(modules, "_TREES", {})
+    monkeypatch.setattr(modules, "_SOURCES", {})
+    parsed: list[str] = []
+    real = parsing._parse
+
+    def counting(text: str, filename: str) -> object:
+        parsed.append(Path(filename).name)
+        return real(text, filename)
+
+    monkeypatch.setattr(parsing, "_parse", counting)
+    root = _project(tmp_path, {"model.py": BUILDER, "train.py": USES_BUILDER.format(module="model"),
+                               "zz_train.py": USES_BUILDER.format(module="model")})
+    # model.py is checked before train.py imports it, zz_train.py imports it after: one parse each
+    assert [d["code"] for d in check(root, ".")[1]] == ["KL201", "KL201"]
+    assert sorted(parsed) == ["model.py", "train.py", "zz_train.py"]
+    (root / "model.py").write_text(BUILDER.replace("shape=(width,)", "shape=(7,)"))
+    parsed.clear()
+    assert check(root, "train.py", "model.py")[1] == []
+    assert parsed == ["model.py"]  # train.py is unchanged: its tree is the one kept

@@ -76,7 +76,7 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
         for source in summaries.ghost_reads(loader):
             dependencies[source.resolved] = source.digest
     for path in sorted(data_files):  # after the modules read: those keep their content hash
-        dependencies.setdefault(str(path.resolve()), data_stamp(path))
+        dependencies.setdefault(consulted.resolved(path), data_stamp(path))
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,

@@ -99,6 +99,8 @@ class ModuleValue:
     load_ran: int = 0
     #: the files finding it looked at (consulted.py): one appearing there would shadow it
     looked_for: frozenset[Path] = frozenset()
+    #: what reading its file gave, the first time in this check (one stat, not one per import)
+    disk: tuple[Source | None, str] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,6 +128,32 @@ def open_buffers(texts: Mapping[Path, str]) -> Iterator[None]:
         yield
     finally:
         _BUFFERS.reset(token)
+
+
+#: resolved path -> (text, tree) of the last parse of a project file, as a module or as the
+#: checked file: ``check .`` checks each module of a project and imports most of them from its
+#: other files, and a small module's parse costs more than its run, so each file is parsed once
+#: per process whichever way it is met first. The text is compared rather than hashed (checking
+#: one file never loads hashlib); a tree is the text's alone, so sharing changes no result.
+_TREES: dict[str, tuple[str, cst.Module]] = {}
+_MAX_TREES = 4_000
+#: a checked file larger than this keeps its tree to itself: what is held stays small
+_MAX_SHARED_TEXT = 256 * 1024
+
+
+def shared_tree(path: Path, text: str) -> cst.Module | None:
+    """The tree of ``path`` parsed earlier in this process, if it was parsed from ``text``."""
+    entry = _TREES.get(consulted.resolved(path))
+    return entry[1] if entry is not None and entry[0] == text else None
+
+
+def share_tree(path: Path, text: str, tree: cst.Module) -> None:
+    """Keep ``tree`` (parsed from ``text``, the contents of ``path``) for a later meeting."""
+    if len(text) > _MAX_SHARED_TEXT:
+        return
+    if len(_TREES) >= _MAX_TREES:
+        _TREES.clear()
+    _TREES[consulted.resolved(path)] = (text, tree)
 
 
 #: project files as bits (summaries.py: the modules a summarized call reached): path -> index,
@@ -309,15 +337,18 @@ def _parse(path: Path, size: int) -> tuple[Source | None, str]:
 
 
 def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]:
-    try:
-        module = parse(text, str(path))
-    except NotParsed as exc:
-        return None, "keraslint cannot parse it" if exc.valid else "does not parse (invalid syntax)"
+    module = shared_tree(path, text)
+    if module is None:
+        try:
+            module = parse(text, str(path))
+        except NotParsed as exc:
+            return None, "keraslint cannot parse it" if exc.valid else "does not parse (invalid syntax)"
+        share_tree(path, text, module)
     import hashlib
 
     eager = _has_effects(module)
     return Source(path, hashlib.sha256(data).hexdigest(), text, module, eager,
-                  context_free=not eager and _context_free(module.body), resolved=str(path.resolve())), ""
+                  context_free=not eager and _context_free(module.body), resolved=consulted.resolved(path)), ""
 
 
 @dataclass
@@ -407,8 +438,7 @@ class Loader:
                 found = _locate(folder, leaf)
                 if found is not None:
                     break
-        for candidate in seen:
-            consulted.note(candidate)
+        consulted.note_all(seen)
         if found is None:
             return None
         path, package_dir = found
@@ -477,7 +507,9 @@ class Loader:
         """The module's parsed source; whatever is read is part of the result (the cache's
         dependencies), even when only to decide whether it runs at its import."""
         assert module.path is not None
-        source, why = read_source(module.path)
+        if module.disk is None:
+            module.disk = read_source(module.path)
+        source, why = module.disk
         if source is not None:
             self.read[source.resolved] = source.digest
             file_bit(module.path, source)

@@ -192,8 +192,7 @@ class Session:
         loader.ghost_mask |= new
         loader.ghost_read |= summary.read
         loader.ghost_ran |= summary.ran
-        for path in summary.consulted:
-            consulted.note(path)
+        consulted.note_all(summary.consulted)
         for recording in self.recordings:
             recording.reached |= summary.reached
             recording.read |= summary.read
@@ -219,8 +218,7 @@ class Session:
         except _Abort as abort:
             intrinsic = abort.intrinsic
         finally:
-            for path in looked_for:
-                consulted.note(path)  # the recording file depends on them too
+            consulted.note_all(looked_for)  # the recording file depends on them too
             self.recordings.pop()
             self.recording = bool(self.recordings)
             exhausted = interp.exhausted
