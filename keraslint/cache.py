@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 from keraslint import __version__
 from keraslint.config import display_path
 from keraslint.diagnostics import Diagnostic, Pass, Severity, diagnostic_from_json
-from keraslint.files import data_stamp, is_regular, read_regular
+from keraslint.files import data_stamp, read_regular
 
 __all__ = ["Cache", "Entry", "cache_dir", "file_hash", "key", "key_path"]
 
@@ -118,13 +119,29 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
     return digest.hexdigest()
 
 
+#: path -> (its stat as (inode, size, mtime), its sha256): each cached file of a project names
+#: the same modules as dependencies (~90 each in a 1,000-module project), so a run hashes each
+#: once and stats it for every entry that names it. Bounded.
+_HASHES: dict[str, tuple[tuple[int, int, int], str]] = {}
+_MAX_HASHES = 20_000
+_SETTLED_NS = 2_000_000_000
+
+
 def file_hash(path: str | Path) -> str | None:
     """sha256 of a regular file's bytes, read in chunks; None when it is not one or cannot be
     read (so a dependency that vanished, or became a FIFO, never matches its recorded hash)."""
     import hashlib
 
-    if not is_regular(path):
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
         return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+    known = _HASHES.get(str(path))
+    if known is not None and known[0] == seen:
+        return known[1]
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -132,6 +149,12 @@ def file_hash(path: str | Path) -> str | None:
                 digest.update(chunk)
     except OSError:
         return None
+    # A file changed within the clock's granularity of its last change can keep its stat (git's
+    # "racily clean" files): only one untouched for a while is known by its stat.
+    if time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
+        if len(_HASHES) >= _MAX_HASHES:
+            _HASHES.clear()
+        _HASHES[str(path)] = (seen, digest.hexdigest())
     return digest.hexdigest()
 
 
@@ -362,7 +385,7 @@ _DIAGNOSTIC_KEYS = {"code", "name", "message", "severity", "pass", "filename", "
                     "noqa_row", "url", "fix"}
 
 
-def _diagnostic(item: Any, names: Mapping[str, str], filenames: Collection[str]) -> Diagnostic:
+def _diagnostic(item: Any, names: Mapping[str, str], filenames: _Filenames) -> Diagnostic:
     _require(isinstance(item, dict) and set(item) == _DIAGNOSTIC_KEYS, "diagnostic keys")
     _require(names.get(item["code"]) == item["name"], "a known rule")
     _require(item["severity"] in {s.value for s in Severity} and item["pass"] in {p.value for p in Pass}, "enums")
@@ -398,6 +421,20 @@ def _coverage(value: Any) -> None:
                  and all(model[k] is None or _is_int(model[k]) for k in ("line", "cell")), "a coverage model")
 
 
+class _Filenames:
+    """``in``: the names a cached finding may carry, the display names made when first needed."""
+
+    def __init__(self, filename: str, dependencies: Collection[str]) -> None:
+        self._known = {filename, *dependencies}
+        self._dependencies: Collection[str] | None = dependencies
+
+    def __contains__(self, name: object) -> bool:
+        if name not in self._known and self._dependencies is not None:
+            self._known.update(display_path(Path(p)) for p in self._dependencies)
+            self._dependencies = None
+        return name in self._known
+
+
 def entry_from_payload(raw: Any, filename: str) -> Entry:
     """An entry as ``Cache.put`` writes it for ``filename``; ``ValueError`` for anything else."""
     _require(isinstance(raw, dict) and set(raw) == {"diagnostics", "dependencies", "coverage", "notes"}, "keys")
@@ -408,8 +445,9 @@ def entry_from_payload(raw: Any, filename: str) -> Entry:
     _require(isinstance(notes, list) and all(isinstance(n, str) for n in notes), "notes")
     _coverage(raw["coverage"])
     _require(isinstance(raw["diagnostics"], list), "diagnostics")
-    # A finding names the checked file or a project module its analysis read.
-    filenames = {filename, *dependencies, *(display_path(Path(p)) for p in dependencies)}
+    # A finding names the checked file or a project module its analysis read; the modules'
+    # display names are made only if a finding needs them (a file has ~200 dependencies).
+    filenames = _Filenames(filename, dependencies)
     names = _rule_names()
     diagnostics = [_diagnostic(item, names, filenames) for item in raw["diagnostics"]]
     return Entry(diagnostics, dict(dependencies), raw["coverage"], list(notes))

@@ -366,6 +366,13 @@ def _run_jobs(jobs: list[_Job], advance: Callable[[int], None] = lambda n: None)
     the other files are still checked. A few files are checked in this process instead
     (IN_PROCESS_MAX_FILES, and runs too short to pay for spawned workers). ``advance(1)`` is
     called as each file is done."""
+    from keraslint.source.modules import one_run
+
+    with one_run():
+        return _run_pooled_or_here(jobs, advance)
+
+
+def _run_pooled_or_here(jobs: list[_Job], advance: Callable[[int], None]) -> list[FileReport]:
     if len(jobs) <= IN_PROCESS_MAX_FILES:
         return _run_here(jobs, advance)
     # Loaded only for a pool: multiprocessing alone is a few milliseconds of every small run.

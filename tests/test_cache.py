@@ -179,3 +179,44 @@ def test_a_module_that_appears_next_to_the_script_invalidates_its_cached_result(
     (tmp_path / "netdef.py").write_text("import keras\nfrom keras import layers\n"
                                         "def build():\n    return keras.Sequential([keras.Input((8,)), layers.Dense(1)])\n")
     assert [d["code"] for d in check([script])[1]] == ["KL201"]
+
+
+def test_a_module_rewritten_in_place_is_hashed_again(tmp_path: Path) -> None:
+    """file_hash() knows a settled file by its stat within a run: a rewrite with the same size
+    changes its mtime (set here, as a clock tick later would), so it is read and hashed again;
+    one changed just now is never known by its stat at all."""
+    import hashlib
+    import os
+
+    from keraslint.cache import _HASHES, file_hash
+
+    module = tmp_path / "netdef.py"
+    module.write_text("WIDTH = 8\n")
+    past = 1_600_000_000_000_000_000
+    os.utime(module, ns=(past, past))
+    assert file_hash(module) == hashlib.sha256(b"WIDTH = 8\n").hexdigest() and str(module) in _HASHES
+    module.write_text("WIDTH = 9\n")  # same size, a new mtime
+    os.utime(module, ns=(past + 1, past + 1))
+    assert file_hash(module) == hashlib.sha256(b"WIDTH = 9\n").hexdigest()
+    fresh = tmp_path / "fresh.py"
+    fresh.write_text("WIDTH = 8\n")
+    assert file_hash(fresh) is not None and str(fresh) not in _HASHES
+    fresh.unlink()
+    assert file_hash(fresh) is None
+
+
+def test_a_cached_finding_in_an_imported_module_is_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached finding may name a module the file imports (its display name is checked only
+    then): the second run serves the same report."""
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "netdef.py").write_text("import keras\n\ndef build():\n"
+                                        "    return keras.Sequential([keras.layers.Dense(1)])\n")
+    (tmp_path / "train.py").write_text("from netdef import build\nmodel = build()\nmodel.fit(x, y)\n")
+    first = check([Path("train.py")])
+    assert any(d["filename"] == "netdef.py" for d in first[1]), first
+    calls = []
+    real = run_module._run_jobs
+    monkeypatch.setattr(run_module, "_run_jobs", lambda jobs, *rest: calls.extend(jobs) or real(jobs, *rest))
+    assert check([Path("train.py")]) == first and calls == []

@@ -282,3 +282,25 @@ def test_a_module_checked_and_imported_in_one_run_is_parsed_once(tmp_path: Path,
     parsed.clear()
     assert check(root, "train.py", "model.py")[1] == []
     assert parsed == ["model.py"]  # train.py is unchanged: its tree is the one kept
+
+
+def test_within_one_run_each_import_is_looked_for_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files of one ``keraslint check`` each find ``model.py`` again; within the run the
+    place is remembered (modules.one_run), and every file still depends on the places looked at."""
+    root = _project(tmp_path, {"model.py": BUILDER, **{f"train{i}.py": USES_BUILDER.format(module="model")
+                                                       for i in range(3)}})
+    looked: list[str] = []
+    real = Path.is_file
+
+    def counting(self: Path) -> bool:
+        if self.name == "model.py":
+            looked.append(str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", counting)
+    code, diagnostics, _ = check(root, "train0.py", "train1.py", "train2.py")
+    assert [d["code"] for d in diagnostics] == ["KL201"] * 3
+    assert len(looked) == 1
+    looked.clear()
+    check(root, "train0.py")  # a new run looks again: the module may have moved since
+    assert len(looked) == 1
