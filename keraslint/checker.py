@@ -141,7 +141,7 @@ def check_source(data: bytes | str, filename: str, *, selected: Collection[str],
         if module is None:
             module = parse(text, filename)
             if share_as is not None:
-                share_tree(share_as, text, module)
+                share_tree(share_as, text, module, checked=True)
     except NotParsed as exc:
         if exc.unsupported:
             # Valid code the parser's grammar lacks: nothing the user did wrong, so no finding

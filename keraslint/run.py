@@ -24,6 +24,7 @@ from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
+from keraslint.source.modules import one_run
 from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
 from keraslint.source.reading import Unreadable, decode_source
@@ -366,8 +367,6 @@ def _run_jobs(jobs: list[_Job], advance: Callable[[int], None] = lambda n: None)
     the other files are still checked. A few files are checked in this process instead
     (IN_PROCESS_MAX_FILES, and runs too short to pay for spawned workers). ``advance(1)`` is
     called as each file is done."""
-    from keraslint.source.modules import one_run
-
     with one_run():
         return _run_pooled_or_here(jobs, advance)
 

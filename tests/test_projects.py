@@ -281,7 +281,11 @@ def test_a_module_checked_and_imported_in_one_run_is_parsed_once(tmp_path: Path,
     (root / "model.py").write_text(BUILDER.replace("shape=(width,)", "shape=(7,)"))
     parsed.clear()
     assert check(root, "train.py", "model.py")[1] == []
-    assert parsed == ["model.py"]  # train.py is unchanged: its tree is the one kept
+    # model.py changed; train.py, a script (its top level calls), keeps no tree for an import
+    assert parsed == ["model.py", "train.py"]
+    parsed.clear()
+    check(root, "model.py", "train.py")
+    assert parsed == ["train.py"]  # model.py unchanged: its tree is the one kept
 
 
 def test_within_one_run_each_import_is_looked_for_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

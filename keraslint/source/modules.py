@@ -132,9 +132,10 @@ def open_buffers(texts: Mapping[Path, str]) -> Iterator[None]:
 
 #: resolved path -> (text, tree) of the last parse of a project file, as a module or as the
 #: checked file: ``check .`` checks each module of a project and imports most of them from its
-#: other files, and a small module's parse costs more than its run, so each file is parsed once
-#: per process whichever way it is met first. The text is compared rather than hashed (checking
-#: one file never loads hashlib); a tree is the text's alone, so sharing changes no result.
+#: other files, and a small module's parse costs more than its run, so a module is parsed once
+#: per process whichever way it is met first (see share_tree). The text is compared rather
+#: than hashed (checking one file never loads hashlib); a tree is the text's alone, so sharing
+#: changes no result.
 _TREES: dict[str, tuple[str, cst.Module]] = {}
 _MAX_TREES = 4_000
 #: a checked file larger than this keeps its tree to itself: what is held stays small
@@ -147,9 +148,13 @@ def shared_tree(path: Path, text: str) -> cst.Module | None:
     return entry[1] if entry is not None and entry[0] == text else None
 
 
-def share_tree(path: Path, text: str, tree: cst.Module) -> None:
-    """Keep ``tree`` (parsed from ``text``, the contents of ``path``) for a later meeting."""
-    if len(text) > _MAX_SHARED_TEXT:
+def share_tree(path: Path, text: str, tree: cst.Module, *, checked: bool = False) -> None:
+    """Keep ``tree`` (parsed from ``text``, the contents of ``path``) for a later meeting. A
+    ``checked`` file's tree is kept only when its top level only defines things, as the modules
+    others import do: keeping every training script's tree made a corpus of 200 scripts 70 MB
+    larger and a fifth slower (the garbage collector walks what is kept), for imports that
+    scripts rarely are."""
+    if len(text) > _MAX_SHARED_TEXT or checked and _has_effects(tree):
         return
     if len(_TREES) >= _MAX_TREES:
         _TREES.clear()
