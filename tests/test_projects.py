@@ -290,7 +290,7 @@ def test_a_module_checked_and_imported_in_one_run_is_parsed_once(tmp_path: Path,
 
 def test_within_one_run_each_import_is_looked_for_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The files of one ``keraslint check`` each find ``model.py`` again; within the run the
-    place is remembered (modules.one_run), and every file still depends on the places looked at."""
+    place is remembered (consulted.one_run), and every file still depends on the places looked at."""
     root = _project(tmp_path, {"model.py": BUILDER, **{f"train{i}.py": USES_BUILDER.format(module="model")
                                                        for i in range(3)}})
     looked: list[str] = []

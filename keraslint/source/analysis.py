@@ -8,7 +8,6 @@ from typing import Any
 
 import libcst as cst
 
-from keraslint.files import data_stamp
 from keraslint.source import consulted
 from keraslint.source.array_problems import ArrayProblem, ArrayProblemTracker
 from keraslint.source.interpreter import Interpreter
@@ -75,8 +74,9 @@ def analyze(module: cst.Module, script_dir: Path | None = None, script_path: Pat
         imported.extend(summaries.ghost_sources(loader))
         for source in summaries.ghost_reads(loader):
             dependencies[source.resolved] = source.digest
-    for path in sorted(data_files):  # after the modules read: those keep their content hash
-        dependencies.setdefault(consulted.resolved(path), data_stamp(path))
+    for path in sorted(data_files, key=str):  # after the modules read: those keep their content hash
+        resolved, stamp = consulted.dependency(path)
+        dependencies.setdefault(resolved, stamp)
     return SourceFacts(seeding=seeding.facts, models=built.facts, legacy=legacy.uses,
                        globals=dict(interpreter.module_frame.vars), steps=interpreter.steps,
                        exhausted=interpreter.exhausted, imported=imported, origins=interpreter.origins,

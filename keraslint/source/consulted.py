@@ -12,6 +12,9 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from keraslint.files import data_stamp
 
 #: one set per analysis in progress (an analysis never starts another, but a stack costs nothing)
 _OPEN: list[set[Path]] = []
@@ -70,3 +73,38 @@ def resolved(path: Path) -> str:
 def forget_folders() -> None:
     """A new request of a long-lived process: a folder may have become a link since."""
     _REAL_FOLDERS.clear()
+
+
+#: while a run is in progress (``one_run``): its memos by name (see run_memo)
+_RUN: list[dict[str, dict[Any, Any]]] = []
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """The project's files are taken to stay as they are while the block runs (one ``keraslint
+    check``, its forked workers included): what looking at them found may be remembered
+    (``run_memo``). Outside it (the language server, a direct check) every look is made again.
+    Every checked file of a project looks for the same modules and stamps the same absent
+    candidates: the stats and path resolutions were a fifth of checking a 1,000-module project."""
+    _RUN.append({})
+    try:
+        yield
+    finally:
+        _RUN.pop()
+
+
+def run_memo(name: str) -> dict[Any, Any] | None:
+    """The memo ``name`` of the run in progress; None outside ``one_run``."""
+    return _RUN[-1].setdefault(name, {}) if _RUN else None
+
+
+def dependency(path: Path) -> tuple[str, str]:
+    """What a data file looked for is recorded as in the cache: (its resolved path, its
+    data_stamp), once per run."""
+    memo = run_memo("dependencies")
+    known = memo.get(path) if memo is not None else None
+    if known is None:
+        known = (resolved(path), data_stamp(path))
+        if memo is not None:
+            memo[path] = known
+    return known

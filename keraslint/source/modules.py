@@ -614,28 +614,11 @@ class Loader:
         return {n: frame.vars[n] for n in names if n in frame.vars}
 
 
-_Located = tuple[Path, Path, "tuple[Path | None, Path | None] | None"]
-#: while a run is in progress (``one_run``): (folder, leaf) -> what _locate found there. Every
-#: checked file of a project finds the same modules again; the stats were a tenth of its time.
-_LOCATED: list[dict[tuple[Path, str], _Located]] = []
-
-
-@contextmanager
-def one_run() -> Iterator[None]:
-    """The files of the project are taken to stay where they are while the block runs (one
-    ``keraslint check``, its forked workers included): where each import was found is
-    remembered. Outside it (the language server, a direct check) every import looks again."""
-    _LOCATED.append({})
-    try:
-        yield
-    finally:
-        _LOCATED.pop()
-
-
 def _locate(folder: Path, leaf: str) -> tuple[Path | None, Path | None] | None:
     """(module file, package folder) for ``leaf`` inside ``folder``, as Python's path finder
     would (a regular package, a module file, then a namespace package)."""
-    memo = _LOCATED[-1] if _LOCATED else None
+    # within one run, where each import was found is remembered (consulted.one_run)
+    memo = consulted.run_memo("located")
     known = memo.get((folder, leaf)) if memo is not None else None
     if known is None:
         package = folder / leaf
