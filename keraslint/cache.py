@@ -119,10 +119,11 @@ def key(data: bytes, filename: str, selected: Collection[str], options: Mapping[
     return digest.hexdigest()
 
 
-#: path -> (its stat as (inode, size, mtime), its sha256): each cached file of a project names
-#: the same modules as dependencies (~90 each in a 1,000-module project), so a run hashes each
-#: once and stats it for every entry that names it. Bounded.
-_HASHES: dict[str, tuple[tuple[int, int, int], str]] = {}
+#: path -> (its stat: device, inode, size, mtime and ctime, which utime cannot set back; its
+#: sha256): each cached file of a project names the same modules as dependencies (~90 each in
+#: a 1,000-module project), so a process hashes each once and stats it for every entry that
+#: names it. Bounded.
+_HASHES: dict[str, tuple[tuple[int, ...], str]] = {}
 _MAX_HASHES = 20_000
 _SETTLED_NS = 2_000_000_000
 
@@ -138,7 +139,7 @@ def file_hash(path: str | Path) -> str | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+    seen = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     known = _HASHES.get(str(path))
     if known is not None and known[0] == seen:
         return known[1]

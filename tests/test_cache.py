@@ -187,6 +187,7 @@ def test_a_module_rewritten_in_place_is_hashed_again(tmp_path: Path) -> None:
     one changed just now is never known by its stat at all."""
     import hashlib
     import os
+    import time
 
     from keraslint.cache import _HASHES, file_hash
 
@@ -198,6 +199,10 @@ def test_a_module_rewritten_in_place_is_hashed_again(tmp_path: Path) -> None:
     module.write_text("WIDTH = 9\n")  # same size, a new mtime
     os.utime(module, ns=(past + 1, past + 1))
     assert file_hash(module) == hashlib.sha256(b"WIDTH = 9\n").hexdigest()
+    time.sleep(0.05)  # past the clock tick of the last change: a new ctime
+    module.write_text("WIDTH = 7\n")  # same size, and the mtime set back as it was
+    os.utime(module, ns=(past + 1, past + 1))
+    assert file_hash(module) == hashlib.sha256(b"WIDTH = 7\n").hexdigest()
     fresh = tmp_path / "fresh.py"
     fresh.write_text("WIDTH = 8\n")
     assert file_hash(fresh) is not None and str(fresh) not in _HASHES
@@ -220,3 +225,53 @@ def test_a_cached_finding_in_an_imported_module_is_served(tmp_path: Path, monkey
     real = run_module._run_jobs
     monkeypatch.setattr(run_module, "_run_jobs", lambda jobs, *rest: calls.extend(jobs) or real(jobs, *rest))
     assert check([Path("train.py")]) == first and calls == []
+
+
+IMPORTS_NETDEF = (FED_FROM_FILES.replace('x = np.load("x.npy")', 'x = np.zeros((100, 6), "float32")')
+                  .replace("from keras import layers\n", "from netdef import build\n")
+                  .replace("model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])", "model = build()"))
+NETDEF = ("import keras\nfrom keras import layers\n"
+          "def build():\n    return keras.Sequential([keras.Input((8,)), layers.Dense(1)])\n")
+
+
+def test_every_file_of_a_run_depends_on_the_modules_it_looked_for(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within one run the second file takes the first one's answer to "where is netdef?"
+    (consulted.one_run); it must still record the places looked at, so that creating netdef.py
+    afterwards invalidates both cached results."""
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "pyproject.toml").write_text("")
+    scripts = [tmp_path / "a_train.py", tmp_path / "b_train.py"]
+    for script in scripts:
+        script.write_text(IMPORTS_NETDEF)
+    assert check(scripts) == (0, [])
+    (tmp_path / "netdef.py").write_text(NETDEF)
+    found = check(scripts)[1]
+    assert sorted(Path(d["filename"]).name for d in found if d["code"] == "KL201") == ["a_train.py", "b_train.py"]
+
+
+def test_a_module_created_during_a_run_is_looked_for_again_by_the_next(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """netdef.py saved by an editor right after a_train.py's import looked for it: the run answers
+    "absent" for both files, and the next run must not take their cached results (the place was
+    recorded as it was when looked at, absent, not as it was when each analysis ended)."""
+    from keraslint.source import modules
+
+    monkeypatch.setenv("KERASLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "pyproject.toml").write_text("")
+    scripts = [tmp_path / "a_train.py", tmp_path / "b_train.py"]
+    for script in scripts:
+        script.write_text(IMPORTS_NETDEF)
+    real = modules._locate
+
+    def saving_meanwhile(folder: Path, leaf: str) -> object:
+        found = real(folder, leaf)
+        if leaf == "netdef" and not (tmp_path / "netdef.py").exists():
+            (tmp_path / "netdef.py").write_text(NETDEF)
+        return found
+
+    monkeypatch.setattr(modules, "_locate", saving_meanwhile)
+    assert check(scripts) == (0, [])  # neither saw netdef.py
+    monkeypatch.setattr(modules, "_locate", real)
+    assert check(scripts) == check(scripts, no_cache=True)
+    assert [Path(d["filename"]).name for d in check(scripts)[1]] == ["a_train.py", "b_train.py"]

@@ -46,14 +46,15 @@ def note_all(paths: Iterable[Path]) -> None:
 #: folder (absolute, as given) -> its real path: every checked file of a project looks for the
 #: same absent module candidates in the same few folders, and ``Path.resolve()`` lstat's every
 #: component of every one (a fifth of checking a 1,000-module project). Bounded; dropped by
-#: ``forget_folders()`` between the requests of a long-lived process.
+#: ``forget_folders()`` at the start of each run and each language-server request.
 _REAL_FOLDERS: dict[str, str] = {}
 _MAX_FOLDERS = 4_096
 
 
 def resolved(path: Path) -> str:
     """``str(path.resolve())``, with the folder's resolution remembered: only the last component
-    is looked at (one lstat) unless it is itself a symbolic link."""
+    is looked at (one lstat) unless it is itself a symbolic link. A folder caught in a loop of
+    links gives its path as far as it resolves, where ``Path.resolve()`` raises RuntimeError."""
     if ".." in path.parts:  # resolved after the links before it, not lexically
         return str(path.resolve())
     absolute = os.path.abspath(path)
@@ -86,6 +87,7 @@ def one_run() -> Iterator[None]:
     (``run_memo``). Outside it (the language server, a direct check) every look is made again.
     Every checked file of a project looks for the same modules and stamps the same absent
     candidates: the stats and path resolutions were a fifth of checking a 1,000-module project."""
+    forget_folders()  # a folder may have become a link since the last run of this process
     _RUN.append({})
     try:
         yield

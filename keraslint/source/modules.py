@@ -13,8 +13,8 @@ has no effect a tracker sees, and a project of 2,000 modules that import each ot
 what the checked file uses instead of its whole import closure. A module whose top level
 calls something (``tf.random.set_seed(0)`` in a ``config.py``) runs at the import, as in Python.
 
-Each file is parsed once per process (keyed by its bytes' hash); a module is run at most once
-per checked file (Python's ``sys.modules``), and a cycle sees the partly run module, as
+A module is parsed once per process (``share_tree``) and re-read when its size or mtime
+changes; a module is run at most once per checked file (Python's ``sys.modules``), and a cycle sees the partly run module, as
 Python does. A module that cannot be read or parsed is skipped (its names are unknown) with a
 note in ``SourceFacts.module_notes``.
 """
@@ -132,14 +132,18 @@ def open_buffers(texts: Mapping[Path, str]) -> Iterator[None]:
 
 #: resolved path -> (text, tree) of the last parse of a project file, as a module or as the
 #: checked file: ``check .`` checks each module of a project and imports most of them from its
-#: other files, and a small module's parse costs more than its run, so a module is parsed once
-#: per process whichever way it is met first (see share_tree). The text is compared rather
-#: than hashed (checking one file never loads hashlib); a tree is the text's alone, so sharing
-#: changes no result.
+#: other files, and a small module's parse costs more than its run, so a module's tree is kept
+#: for the other way it is met (within the limits of share_tree; not for the language server's
+#: checked files, whose parses are incremental). The text is compared rather than hashed
+#: (checking one file never loads hashlib); a tree is the text's alone, so sharing changes no
+#: result.
 _TREES: dict[str, tuple[str, cst.Module]] = {}
 _MAX_TREES = 4_000
-#: a checked file larger than this keeps its tree to itself: what is held stays small
+#: a file larger than this keeps its tree to itself, and past this much text in all the kept
+#: trees are dropped (a tree takes ~30 bytes per character: ~120 MB for 4 MB of text)
 _MAX_SHARED_TEXT = 256 * 1024
+_MAX_TREES_TEXT = 4 * 1024 * 1024
+_TREES_TEXT = [0]  # the text the kept trees were parsed from
 
 
 def shared_tree(path: Path, text: str) -> cst.Module | None:
@@ -156,9 +160,13 @@ def share_tree(path: Path, text: str, tree: cst.Module, *, checked: bool = False
     scripts rarely are."""
     if len(text) > _MAX_SHARED_TEXT or checked and _has_effects(tree):
         return
-    if len(_TREES) >= _MAX_TREES:
+    if len(_TREES) >= _MAX_TREES or _TREES_TEXT[0] + len(text) > _MAX_TREES_TEXT:
         _TREES.clear()
-    _TREES[consulted.resolved(path)] = (text, tree)
+        _TREES_TEXT[0] = 0
+    key = consulted.resolved(path)
+    replaced = _TREES.get(key)
+    _TREES[key] = (text, tree)
+    _TREES_TEXT[0] += len(text) - (len(replaced[0]) if replaced is not None else 0)
 
 
 #: project files as bits (summaries.py: the modules a summarized call reached): path -> index,
@@ -635,6 +643,11 @@ def _locate(folder: Path, leaf: str) -> tuple[Path | None, Path | None] | None:
         known = (init, module, found)
         if memo is not None:
             memo[(folder, leaf)] = known
+            # Recorded as they were when looked at, not when a later file's analysis ends: a
+            # module created meanwhile makes the next run look again instead of being taken
+            # for one this run's files saw.
+            consulted.dependency(init)
+            consulted.dependency(module)
     # a module that appears here later changes what the import finds: the cache must know
     consulted.note(known[0])
     consulted.note(known[1])

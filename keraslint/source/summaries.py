@@ -396,7 +396,7 @@ def reset(loader: modules.Loader, state: tuple[Any, ...]) -> None:
         else:
             module.source, module.frame, module.state, module.context_loaded = None, None, "new", False
             module.load_reached = module.load_read = module.load_ran = 0
-            module.was_read = str(module.path.resolve()) in read if module.path is not None else False
+            module.was_read = consulted.resolved(module.path) in read if module.path is not None else False
     del loader.notes[notes:]
     for key in [k for k in loader.read if k not in read]:
         del loader.read[key]
