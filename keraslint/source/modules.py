@@ -14,8 +14,8 @@ what the checked file uses instead of its whole import closure. A module whose t
 calls something (``tf.random.set_seed(0)`` in a ``config.py``) runs at the import, as in Python.
 
 A module is parsed once per process (``share_tree``) and re-read when its size or mtime
-changes; a module is run at most once per checked file (Python's ``sys.modules``), and a cycle sees the partly run module, as
-Python does. A module that cannot be read or parsed is skipped (its names are unknown) with a
+changes; it is run at most once per checked file (Python's ``sys.modules``), and a cycle
+sees the partly run module, as Python does. A module that cannot be read or parsed is skipped (its names are unknown) with a
 note in ``SourceFacts.module_notes``.
 """
 
