@@ -24,7 +24,7 @@ from keraslint.lines import text_lines
 from keraslint.registry import all_rules
 from keraslint.rule import Finding, Rule
 from keraslint.source.analysis import analyze
-from keraslint.source.modules import share_tree, shared_tree
+from keraslint.source.module_files import share_tree, shared_tree
 from keraslint.source.parsing import NotParsed, parse, reusing
 from keraslint.source.reading import (MAX_NOTEBOOK_BYTES, TooLarge, Unreadable, decode_source, read_bounded,
                                       source_encoding)

@@ -17,7 +17,7 @@ from keraslint.ir.graph import ModelGraph, Node
 from keraslint.config import display_path
 from keraslint.source.analysis import SourceFacts
 from keraslint.source.models import model_graph
-from keraslint.source.modules import Source
+from keraslint.source.module_files import Source
 from keraslint.source.positions import Positions, positions
 
 

@@ -77,7 +77,7 @@ def run_check(target: Target, text: str, buffers: dict[Path, str] | None = None)
     from keraslint.registry import rule_infos
     from keraslint.run import _budget, option_specs, selected_rules  # the CLI's own budget and selection
     from keraslint.selection import UnknownSelectorError
-    from keraslint.source.modules import open_buffers
+    from keraslint.source.module_files import open_buffers
     from keraslint.source.parsing import reuse_statements
 
     infos, specs = rule_infos(), option_specs()

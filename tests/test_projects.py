@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from keraslint.run import CheckOptions, run_check
-from keraslint.source import modules
+from keraslint.source import module_files
 
 PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "projects"
 
@@ -181,9 +181,9 @@ def test_lazy_modules_run_only_when_a_name_is_read(tmp_path: Path) -> None:
     """A module that only defines is not run at its import; one whose top level calls is."""
     root = _project(tmp_path, {"defs.py": "X = 1\ndef f():\n    return X\n",
                                "effects.py": "import keras\nkeras.utils.set_random_seed(3)\n"})
-    source, _ = modules.read_source(root / "defs.py")
+    source, _ = module_files.read_source(root / "defs.py")
     assert source is not None and not source.eager
-    source, _ = modules.read_source(root / "effects.py")
+    source, _ = module_files.read_source(root / "effects.py")
     assert source is not None and source.eager
 
 
@@ -263,8 +263,8 @@ def test_a_module_checked_and_imported_in_one_run_is_parsed_once(tmp_path: Path,
     whichever comes first; an edit between two runs is parsed again and its findings change."""
     from keraslint.source import parsing
 
-    monkeypatch.setattr(modules, "_TREES", {})
-    monkeypatch.setattr(modules, "_SOURCES", {})
+    monkeypatch.setattr(module_files, "_TREES", {})
+    monkeypatch.setattr(module_files, "_SOURCES", {})
     parsed: list[str] = []
     real = parsing._parse
 
@@ -308,3 +308,29 @@ def test_within_one_run_each_import_is_looked_for_once(tmp_path: Path, monkeypat
     looked.clear()
     check(root, "train0.py")  # a new run looks again: the module may have moved since
     assert len(looked) == 1
+
+
+def test_within_one_run_each_module_file_is_statted_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file of a run reads model.py (to run it, and to see that a summary recorded on it
+    still holds): its stats are made once per run, as for one file, and a new run makes them
+    again."""
+    helper = "import keras\n\n\ndef widen(x, width):\n    return keras.layers.Dense(width)(x)\n"
+    script = ("import keras\nfrom model import widen\nkeras.utils.set_random_seed(0)\n"
+              "inputs = keras.Input(shape=(4,))\nmodel = keras.Model(inputs, widen(inputs, {width}))\n")
+    root = _project(tmp_path, {"model.py": helper, **{f"train{i}.py": script.format(width=i + 2) for i in range(3)}})
+    monkeypatch.setattr(module_files, "_SOURCES", {})
+    statted: list[str] = []
+    real = Path.stat
+
+    def counting(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "model.py":
+            statted.append(str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", counting)
+    assert check(root, "train0.py")[1] == []
+    one_file = len(statted)  # finding it, reading it
+    assert 1 <= one_file <= 2
+    statted.clear()
+    assert check(root, "train0.py", "train1.py", "train2.py")[1] == []  # a new run stats it again
+    assert len(statted) == one_file

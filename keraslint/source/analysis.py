@@ -14,7 +14,7 @@ from keraslint.source.interpreter import Interpreter
 from keraslint.source.legacy import LegacyTracker, LegacyUse
 from keraslint.source.model_tracker import ModelFacts, ModelTracker
 from keraslint.source import summaries
-from keraslint.source.modules import Source
+from keraslint.source.module_files import Source
 from keraslint.source.seeding import SeedingFacts, SeedTracker
 from keraslint.source.weight_problems import (
     WeightAssignment,

@@ -26,6 +26,7 @@ from keraslint.source import (
     api,
     containers,
     instances,
+    module_files,
     modules,
     parsing,
     python_builtins,
@@ -237,7 +238,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         """Whether the code being run is the checked file's own (not an imported module's)."""
         return self.frame.module is self.module_frame
 
-    def run_module(self, source: modules.Source, frame: Frame) -> None:
+    def run_module(self, source: module_files.Source, frame: Frame) -> None:
         """Run an imported module's top level in its own frame (its ``return``/``raise`` state
         and the importing code's are separate)."""
         saved_frame, saved_returned = self.frame, self.returned

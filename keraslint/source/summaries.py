@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from keraslint.source import consulted, modules
+from keraslint.source import consulted, module_files, modules
 from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import DEFAULT_BUDGET, ENTRY_POINT_RUNNERS, MAX_CALL_DEPTH
 from keraslint.source.values import ClassValue, Function, ListValue, Method, Obj, Ref
@@ -61,7 +61,7 @@ STATS = {"recorded": 0, "taken": 0, "refused": 0}
 
 @dataclass(frozen=True)
 class Summary:
-    #: the project modules the run found, read and ran (bits of modules.file_bit)
+    #: the project modules the run found, read and ran (bits of module_files.file_bit)
     reached: int
     read: int
     ran: int
@@ -120,16 +120,16 @@ class Session:
     @classmethod
     def start(cls, interp: Interpreter) -> Session | None:
         loader = interp.loader
-        if modules.generation() != _GENERATION[0]:  # a file read before has changed
+        if module_files.generation() != _GENERATION[0]:  # a file read before has changed
             clear()
-            _GENERATION[0] = modules.generation()
-        if loader is None or modules.open_buffer_count():
+            _GENERATION[0] = module_files.generation()
+        if loader is None or module_files.open_buffer_count():
             return None  # stdin, or an editor's unsaved texts: nothing shared with other checks
         if not all(callable(getattr(t, "quiet", None)) for t in interp.trackers):
             return None
         if len(_MEMO) > MAX_ENTRIES:
             clear()
-        script = modules.file_bit(loader.script) if loader.script is not None else 0
+        script = module_files.file_bit(loader.script) if loader.script is not None else 0
         return cls(interp.trackers, tuple(loader.roots), interp.script_dir, script)
 
     # -- the call ----------------------------------------------------------------------
@@ -181,9 +181,9 @@ class Session:
         # A file changed since (a long-lived process): every summary may be stale. Seen when it
         # was read again (the generation), or now, for the files this summary read.
         unchecked = summary.read & ~self.checked
-        if modules.generation() != _GENERATION[0] or unchecked and not _unchanged(unchecked):
+        if module_files.generation() != _GENERATION[0] or unchecked and not _unchanged(unchecked):
             clear()
-            _GENERATION[0] = modules.generation()
+            _GENERATION[0] = module_files.generation()
             return False
         self.checked |= unchecked
         new = summary.reached & ~(loader.known_mask | loader.ghost_mask)
@@ -226,7 +226,7 @@ class Session:
         if result is UNKNOWN and not exhausted and not recording.contextual:
             # what finding each module it reached looked at, wherever that happened in this file
             for module in loader.modules.values():
-                if modules.file_bit(module.path) & recording.reached:
+                if module_files.file_bit(module.path) & recording.reached:
                     looked_for |= module.looked_for
             summary = Summary(recording.reached, recording.read, recording.ran, frozenset(looked_for))
             _MEMO[key] = (fn.node, summary)
@@ -305,7 +305,7 @@ class Session:
 def _unchanged(mask: int) -> bool:
     """Whether the files in ``mask`` are still the ones summaries were recorded on (one stat
     each, as reading an imported module costs)."""
-    return all(modules.read_source(source.path)[0] is source for source in modules.files_of(mask))
+    return all(module_files.read_source(source.path)[0] is source for source in module_files.files_of(mask))
 
 
 def _canonical(interp: Interpreter) -> tuple[Any, ...]:
@@ -355,20 +355,20 @@ def canonical_module_run(interp: Interpreter, run: Any) -> None:
 
 
 # -- the loader's side (modules.Loader keeps the masks; what to do with them is here) --------
-def ghost_sources(loader: modules.Loader) -> list[modules.Source]:
+def ghost_sources(loader: modules.Loader) -> list[module_files.Source]:
     """The files a summary this file took reached and that it did not load itself."""
     if not loader.ghost_ran:
         return []
     loaded = 0
     for module in loader.modules.values():
         if module.source is not None:
-            loaded |= modules.file_bit(module.path)
-    return modules.files_of(loader.ghost_ran & ~loaded)
+            loaded |= module_files.file_bit(module.path)
+    return module_files.files_of(loader.ghost_ran & ~loaded)
 
 
-def ghost_reads(loader: modules.Loader) -> list[modules.Source]:
+def ghost_reads(loader: modules.Loader) -> list[module_files.Source]:
     """The files a summary this file took read and that it did not read itself."""
-    return [s for s in modules.files_of(loader.ghost_read) if s.resolved not in loader.read]
+    return [s for s in module_files.files_of(loader.ghost_read) if s.resolved not in loader.read]
 
 
 def mark(loader: modules.Loader) -> tuple[Any, ...]:
