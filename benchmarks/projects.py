@@ -20,8 +20,10 @@ per-file budget). Then, with the
 cache: a first run, a second run with nothing changed, and a run after one module in the middle
 of the import graph was edited; for that run it counts the cache entries written (the files
 re-analysed) beside the number that had to be: the edited module and every module and script
-that imports it, directly or not. Target: peak memory under 300 MB. Nothing is hard-coded:
-every number is measured now.
+that imports it, directly or not. Then, in one process with timers (benchmarks/module_runs.py),
+how many times the modules' top levels ran against how many modules there are, and their
+share of the check. Targets: peak memory under 300 MB; each module's top level run once per
+run. Nothing is hard-coded: every number is measured now.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,6 +120,16 @@ def timed(args: list[str], cwd: Path, cache: Path | None = None) -> tuple[float,
     return elapsed, json.loads(output or "[]"), int(maxrss) // 1024
 
 
+def module_runs(folder: Path) -> dict[str, Any]:
+    """benchmarks/module_runs.py on ``folder``, in a process of its own (it wraps keraslint's
+    methods with timers): how often modules' top levels ran, and their share of the check."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("module_runs.py")), str(folder)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"module_runs.py failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout)
+
+
 def written_since(folder: Path, since: float) -> int:
     return sum(1 for entry in folder.rglob("*") if entry.is_file() and entry.stat().st_mtime >= since)
 
@@ -147,7 +160,7 @@ def main() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measured as installed: with compiled bytecode
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="keraslint-projects-"))
-    rows, cached = [], []
+    rows, cached, tops = [], [], []
     try:
         for size in sizes:
             folder = base / f"project-{size}"
@@ -160,6 +173,7 @@ def main() -> None:
             single, _, _ = timed(["train.py"], folder)
             errors = sum(1 for d in found if d["code"] == "KL009")
             rows.append((size, lines, whole, single, errors, len(found), memory, cpu))
+            tops.append((size, module_runs(folder)))
             if not args.no_cache_runs:
                 cached.append((size, *cache_runs(folder, size, imports)))
     finally:
@@ -188,6 +202,12 @@ def main() -> None:
               f"{'needed':>6}")
         for size, first, unchanged, edited, written, needed in cached:
             print(f"{size:>8}  {first:>11.2f}s  {unchanged:>8.2f}s  {edited:>9.2f}s  {written:>11}  {needed:>6}")
+    print(f"\n{'modules':>8}  {'checked':>7}  {'reached':>7}  {'top-level runs':>14}  {'per module':>10}  "
+          f"{'share of the check':>18}  {'imports':>7}  {'definitions':>11}")
+    for size, top in tops:
+        print(f"{size:>8}  {top['checked']:>7}  {top['modules']:>7}  {top['runs']:>14,}  "
+              f"{top['runs'] / max(top['modules'], 1):>10.1f}  {top['top_level'] / top['seconds']:>18.0%}  "
+              f"{top['imports'] / top['seconds']:>7.0%}  {top['definitions'] / top['seconds']:>11.0%}")
     print()
     print(f"{'PASS' if ratio < 1.5 else 'MISS'}  linear in the project's size: {ratio:.2f}x per module "
           f"(CPU time: {cpu_ratio:.2f}x)")
@@ -195,6 +215,11 @@ def main() -> None:
     if cached:
         exact = all(written <= needed for *_, written, needed in cached)
         print(f"{'PASS' if exact else 'MISS'}  after one edit the cache re-analyses only the module and its dependants")
+    once = all(top["runs"] == top["modules"] for _, top in tops)
+    size, top = tops[-1]
+    print(f"{'PASS' if once else 'MISS'}  each module's top level run once per run: at {size} modules, "
+          f"{top['runs']:,} runs of {top['modules']} modules, {top['top_level'] / top['seconds']:.0%} of the check "
+          f"(imports {top['imports'] / top['seconds']:.0%}, definitions {top['definitions'] / top['seconds']:.0%})")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
 
 

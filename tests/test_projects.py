@@ -334,3 +334,22 @@ def test_within_one_run_each_module_file_is_statted_once(tmp_path: Path, monkeyp
     statted.clear()
     assert check(root, "train0.py", "train1.py", "train2.py")[1] == []  # a new run stats it again
     assert len(statted) == one_file
+
+
+def test_the_module_runs_benchmark_counts_each_files_run_of_a_module(tmp_path: Path) -> None:
+    """benchmarks/module_runs.py (what projects.py prints against "each module analysed once per
+    run"): three scripts reading ``lib``'s names run its top level once each; lib.py, checked
+    itself, runs as the checked file, not as a module."""
+    import subprocess
+    import sys
+
+    lib = "import keras\nWIDTH = 8\n\n\ndef head(x):\n    return keras.layers.Dense(WIDTH)(x)\n"
+    script = ("import keras\nfrom lib import head\nkeras.utils.set_random_seed(0)\n"
+              "inputs = keras.Input(shape=(4,))\nmodel = keras.Model(inputs, head(inputs))\n")
+    root = _project(tmp_path, {"lib.py": lib, **{f"train{i}.py": script for i in range(3)}})
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "module_runs.py"
+    done = subprocess.run([sys.executable, str(bench), str(root)], capture_output=True, text=True, check=True)
+    measured = json.loads(done.stdout)
+    assert (measured["checked"], measured["modules"], measured["runs"]) == (4, 1, 3)
+    assert 0 < measured["imports"] + measured["definitions"] == pytest.approx(measured["top_level"], abs=1e-5)
+    assert measured["top_level"] < measured["seconds"]
