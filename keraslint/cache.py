@@ -416,9 +416,10 @@ def _coverage(value: Any) -> None:
              and isinstance(value["models"], list), "coverage")
     _require(isinstance(value.get("analysed", False), bool) and isinstance(value.get("error", ""), str), "coverage")
     for model in value["models"]:
-        _require(isinstance(model, dict) and set(model) == {"name", "kind", "line", "cell", "fully_shaped", "reason"}
+        _require(isinstance(model, dict)
+                 and set(model) == {"name", "kind", "file", "line", "cell", "fully_shaped", "reason"}
                  and isinstance(model["kind"], str) and isinstance(model["fully_shaped"], bool)
-                 and all(model[k] is None or isinstance(model[k], str) for k in ("name", "reason"))
+                 and all(model[k] is None or isinstance(model[k], str) for k in ("name", "file", "reason"))
                  and all(model[k] is None or _is_int(model[k]) for k in ("line", "cell")), "a coverage model")
 
 

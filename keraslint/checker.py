@@ -7,6 +7,7 @@ report; KL001/KL002/KL009 are produced here, not by the rule modules that docume
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import threading
@@ -229,7 +230,8 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
         report.notes.extend(unknown_code_warnings(ctx.filename, own, known, ctx.row_label))
         # After a rule crashed, its suppressions look unused: no KL010 then.
         if UNUSED_NOQA in selected and not any(d.code == INTERNAL_ERROR[0] for d in raw):
-            raw.extend(unused_noqa(ctx.filename, text_lines(ctx.source), own, selected, known))
+            raw.extend(unused_noqa(ctx.filename, text_lines(ctx.source), own, selected, known,
+                                   _definition_rows(ctx)))
     report.diagnostics.extend(raw)
     report.context = ctx
     if not summarize:
@@ -241,6 +243,23 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
         report.coverage = coverage(summarize_context(ctx, ctx.filename, notebook=report.notebook))
     except Exception as exc:  # noqa: BLE001 - a failing coverage summary must not lose the findings
         report.coverage = {"models": [], "error": _one_line(exc)}
+
+
+def _definition_rows(ctx: Context) -> Callable[[int], bool]:
+    """Whether a row is inside a top-level function or class of a file whose top level only
+    defines things (a module others import: a finding there may come only from their calls)."""
+    import libcst as cst
+
+    from keraslint.source.module_files import has_effects
+
+    if ctx.module is None or has_effects(ctx.module):
+        return lambda row: False
+    spans = []
+    for statement in ctx.module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            start, end = ctx.span(statement)
+            spans.append((start.row, end.row))
+    return lambda row: any(first <= row <= last for first, last in spans)
 
 
 def _dedupe(findings: Any) -> list[Finding]:
@@ -265,12 +284,21 @@ def without_via(message: str) -> str:
     return message[:cut] if cut >= 0 and message.endswith("]") else message
 
 
+def local_lines(message: str, filename: str) -> str:
+    """``model.py line 10`` as ``line 10`` in a message about model.py: a message names another
+    file's lines with the file and its own without, whichever file was checked (so the finding
+    the module's own check reports and the one a script's import reaches read the same)."""
+    if filename not in message:
+        return message
+    return re.sub(rf"(?<![\w./\\-]){re.escape(filename)} (?=(?:line|cell) \d)", "", message)
+
+
 def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnostic:
     foreign = ctx.source_of(finding.node) if finding.node is not None else None
     if foreign is not None:
         # Reported where the code is; a fix would edit the checked file's text, so none is offered.
         start, end = ctx.span(finding.node)
-        message = finding.message
+        message = local_lines(finding.message, display_path(foreign.path))
         origin = ctx.origin_of(finding.node)
         if origin is not None:
             message += VIA.format(call=ctx.code(origin, 40), where=ctx.where(origin))
@@ -283,7 +311,8 @@ def _to_diagnostic(rule: type[Rule], finding: Finding, ctx: Context) -> Diagnost
         start = finding.start or Location(1, 1)
         end = finding.end or Location(start.row, start.column + 1)
     return Diagnostic(code=rule.code, name=rule.name, severity=finding.severity or rule.severity, pass_=rule.pass_,
-                      message=finding.message, filename=ctx.filename, location=start, end_location=end,
+                      message=local_lines(finding.message, ctx.filename), filename=ctx.filename, location=start,
+                      end_location=end,
                       noqa_row=start.row if ctx.module is not None else None, fix=finding.fix)
 
 

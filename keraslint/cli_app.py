@@ -156,6 +156,10 @@ def rule(
         typer.echo("\n\n".join(rule_text(r) for r in rules))
 
 
+# `explain` is what flake8-style tools and ruff's old `--explain` taught users to type
+app.command("explain", hidden=True, help="The same as `keraslint rule`.")(rule)
+
+
 class ShapesFormat(str, Enum):
     table = "table"
     json = "json"

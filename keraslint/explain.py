@@ -25,9 +25,14 @@ def default_selected(rule: type[Rule]) -> bool:
     return rule.severity is not Severity.INFO
 
 
+def severity_text(rule: type[Rule]) -> str:
+    """``warning``, or ``warning (error where Keras stops)`` for a rule whose findings differ."""
+    return rule.severity.value + (f" ({rule.severity_note})" if rule.severity_note else "")
+
+
 def rule_text(rule: type[Rule]) -> str:
     header = f"{rule.code} ({rule.name})"
-    facts = (f"Severity: {rule.severity.value}. Pass: {rule.pass_.value}. "
+    facts = (f"Severity: {severity_text(rule)}. Pass: {rule.pass_.value}. "
              f"{'Selected by default.' if default_selected(rule) else 'Not selected by default (opt in with --extend-select).'}")
     parts = [header, "=" * len(header), facts, "", rule.explain()]
     if rule.options:
@@ -41,6 +46,7 @@ def rule_json(rule: type[Rule]) -> dict[str, Any]:
         "code": rule.code,
         "name": rule.name,
         "severity": rule.severity.value,
+        "severity_note": rule.severity_note,
         "pass": rule.pass_.value,
         "summary": rule.summary,
         "default": default_selected(rule),
@@ -54,7 +60,7 @@ def rule_table() -> str:
     """The Markdown table the README embeds (tests/test_docs.py keeps it current)."""
     lines = ["| code | name | severity | pass | default | what |", "|---|---|---|---|---|---|"]
     for rule in all_rules():
-        lines.append(f"| {rule.code} | [{rule.name}]({rule_url(rule.code, rule.name)}) | {rule.severity.value} | "
+        lines.append(f"| {rule.code} | [{rule.name}]({rule_url(rule.code, rule.name)}) | {severity_text(rule)} | "
                      f"{rule.pass_.value} | {'yes' if default_selected(rule) else 'no'} | {rule.summary} |")
     return "\n".join(lines)
 
@@ -66,7 +72,8 @@ def rule_pages() -> str:
              rule_table(), ""]
     for rule in all_rules():
         parts += [f"## {rule.code} {rule.name}", "",
-                  f"Severity: **{rule.severity.value}** · pass: {rule.pass_.value} · "
+                  f"Severity: **{rule.severity.value}**"
+                  f"{f' ({rule.severity_note})' if rule.severity_note else ''} · pass: {rule.pass_.value} · "
                   f"{'selected by default' if default_selected(rule) else 'opt-in'}", "",
                   _demote(rule.explain()), ""]
         if rule.options:

@@ -65,6 +65,8 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
+    #: for a rule whose findings may carry another severity (Finding.severity): when they do
+    severity_note: ClassVar[str] = ""
     pass_: ClassVar[Pass] = Pass.SOURCE
     summary: ClassVar[str]
     options: ClassVar[tuple[Option, ...]] = ()

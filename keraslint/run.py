@@ -122,6 +122,8 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             if missing:
                 reports += [_missing_report(path) for path in missing]
                 files = [*files, *missing]
+        located_ignores(reports, lambda path: ignored_in(path, resolver.for_path(path), infos,
+                                                         options.per_file_ignores))
         log.files(reports)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
@@ -274,7 +276,7 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
             data += stream.read()  # --fix echoes the source unchanged: all of it, never a truncated copy
         report.data = data
         return report
-    selected = _selected(path, resolver.for_path(path), options, infos)
+    selected = _selected(path, resolver.for_path(path), options, infos, per_file=False)
     settings = resolver.for_path(path)
     if notebook:
         report = check_notebook(data, name or "-", selected=selected, options=settings.options,
@@ -289,10 +291,12 @@ def _check_stdin(resolver: SettingsResolver, options: CheckOptions, infos: list[
 def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | None = None, *,
                    select: Sequence[str] | None = None, extend_select: Sequence[str] = (),
                    ignore: Sequence[str] = (),
-                   per_file_ignores: Sequence[tuple[str, Sequence[str]]] = ()) -> frozenset[str]:
+                   per_file_ignores: Sequence[tuple[str, Sequence[str]]] = (),
+                   apply_per_file: bool = True) -> frozenset[str]:
     """The rule codes active for ``path``: command-line selectors over its configuration. The
     command line's ``per_file_ignores`` (globs relative to the current folder) add to the
-    configured ones, as ruff's ``--per-file-ignores`` do."""
+    configured ones, as ruff's ``--per-file-ignores`` do. Without ``apply_per_file``: the rules
+    to run on ``path``, whose findings may land in another file (``located_ignores``)."""
     infos = list(infos) if infos is not None else rule_infos()
     if select is not None:
         # A --select on the command line replaces the configured selection (ruff's layering).
@@ -301,18 +305,44 @@ def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | N
         where = f"`select = []` in {display_path(settings.path)}" if settings.path is not None else None
         chosen = resolve(infos, select=settings.select, extend_select=[*settings.extend_select, *extend_select],
                          ignore=[*settings.ignore, *ignore], origin=where)
-    chosen -= per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+    return chosen - ignored_in(path, settings, infos, per_file_ignores) if apply_per_file else chosen
+
+
+def ignored_in(path: Path, settings: Settings, infos: Sequence[RuleInfo],
+               per_file_ignores: Sequence[tuple[str, Sequence[str]]] = ()) -> frozenset[str]:
+    """The codes the per-file-ignores switch off for findings in ``path``: its configuration's,
+    and the command line's (globs relative to the current folder)."""
+    ignored = per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
     if per_file_ignores:
         table: dict[str, list[str]] = {}
         for pattern, selectors in per_file_ignores:
             table.setdefault(pattern, []).extend(selectors)
-        chosen -= per_file_ignored(path, Path.cwd(), table, infos)
-    return chosen
+        ignored |= per_file_ignored(path, Path.cwd(), table, infos)
+    return ignored
 
 
-def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo]) -> frozenset[str]:
+def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list[RuleInfo], *,
+              per_file: bool = True) -> frozenset[str]:
     return selected_rules(path, settings, infos, select=options.select, extend_select=options.extend_select,
-                          ignore=options.ignore, per_file_ignores=options.per_file_ignores)
+                          ignore=options.ignore, per_file_ignores=options.per_file_ignores, apply_per_file=per_file)
+
+
+def located_ignores(reports: Sequence[FileReport], ignored: Callable[[Path], frozenset[str]]) -> None:
+    """Per-file-ignores apply where a finding is reported, as ``# noqa`` does: a finding that a
+    script's call makes in ``data.py`` obeys data.py's entry, and the script's entry hides only
+    the script's own findings. So the rules run on every file with its selection before
+    per-file-ignores (``_selected(per_file=False)``), and each finding is dropped here by its
+    own file's (``ignored``: the codes switched off for a path)."""
+    codes: dict[str, frozenset[str]] = {}
+    for report in reports:
+        kept = []
+        for diagnostic in report.diagnostics:
+            off = codes.get(diagnostic.filename)
+            if off is None:
+                off = codes[diagnostic.filename] = ignored(Path(diagnostic.filename))
+            if diagnostic.code not in off:
+                kept.append(diagnostic)
+        report.diagnostics = kept
 
 
 def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
@@ -488,7 +518,7 @@ def _check_files(files: list[Path], resolver: SettingsResolver, options: CheckOp
     todo: list[tuple[int, _Job, str | None]] = []
     for path in files:
         settings = resolver.for_path(path)
-        selected = frozenset(_selected(path, settings, options, infos))
+        selected = frozenset(_selected(path, settings, options, infos, per_file=False))
         filename = display_path(path)
         data: bytes | None = None
         if not is_model_file(path):

@@ -75,7 +75,7 @@ def run_check(target: Target, text: str, buffers: dict[Path, str] | None = None)
     from keraslint.config import ConfigError, SettingsResolver, load_settings
     from keraslint.discovery import UsageError, collect_files
     from keraslint.registry import rule_infos
-    from keraslint.run import _budget, option_specs, selected_rules  # the CLI's own budget and selection
+    from keraslint.run import _budget, ignored_in, option_specs, selected_rules  # the CLI's own budget and selection
     from keraslint.selection import UnknownSelectorError
     from keraslint.source.module_files import open_buffers
     from keraslint.source.parsing import reuse_statements
@@ -92,12 +92,15 @@ def run_check(target: Target, text: str, buffers: dict[Path, str] | None = None)
                     return Outcome([], notes)  # excluded by the configuration
             except UsageError:
                 pass  # vanished meanwhile: check it anyway
-        selected = selected_rules(path, settings, infos)
+        # per-file-ignores apply where each finding lands (keraslint.run.located_ignores)
+        selected = selected_rules(path, settings, infos, apply_per_file=False)
+        settings_for = resolver.for_path
     except (ConfigError, UnknownSelectorError) as exc:
         # As `keraslint check` would refuse to run; here the defaults keep the editor useful.
         notes.append(f"keraslint: {exc} (using the default settings)")
         settings = load_settings(None, rules=infos, options=specs, cwd=cwd)
-        selected = selected_rules(path, settings, infos)
+        selected = selected_rules(path, settings, infos, apply_per_file=False)
+        settings_for = lambda _path: settings  # noqa: E731 - the defaults for every file
     # This process re-checks the same documents edit after edit: the statements an edit did not
     # touch keep their parse (and positions), and no coverage summary is made (never shown here).
     with open_buffers(buffers or {}), reuse_statements():
@@ -105,10 +108,16 @@ def run_check(target: Target, text: str, buffers: dict[Path, str] | None = None)
             text, target.filename, selected=selected, options=settings.options,
             script_dir=path.parent if target.on_disk else None, path=path if target.on_disk else None,
             summarize=False))
-    own = [d for d in report.diagnostics if d.filename == target.filename]
+    off_here = ignored_in(path, settings, infos)
+    own = [d for d in report.diagnostics if d.filename == target.filename and d.code not in off_here]
     # Other modules' findings are named relative to this process's folder (display_path).
     elsewhere = [((Path.cwd() / d.filename).resolve(), d) for d in report.diagnostics
                  if d.filename != target.filename]
+    off: dict[Path, frozenset[str]] = {}
+    for where, _ in elsewhere:
+        if where not in off:
+            off[where] = ignored_in(where, settings_for(where), infos)
+    elsewhere = [(where, d) for where, d in elsewhere if d.code not in off[where]]
     return Outcome(own, notes, frozenset(Path(p) for p in report.dependencies), elsewhere)
 
 

@@ -145,13 +145,13 @@ def summarize_context(ctx: Any, filename: str, diagnostics: Sequence[Any] = (), 
     seen: set[tuple[Any, ...]] = set()
     applied = _first_applications(ctx.models)
     for model in ctx.models:
-        summary = _summarize_model(model, line_of, by_row, by_layer, file_of, label)
+        summary = _summarize_model(model, line_of, by_row, by_layer, file_of, label, filename)
         inner, where = applied.get(model.graph.id, (None, None))
         if not summary.fully_shaped and inner is not None:
             # A model used as a layer is built by the tensor it is first applied to (Keras builds
             # an undeclared Sequential then): shown as that application shapes it, unless the
             # model's own declared input shapes it further.
-            applied_as = _summarize_model(inner, line_of, by_row, by_layer, file_of, label)
+            applied_as = _summarize_model(inner, line_of, by_row, by_layer, file_of, label, filename)
             if applied_as.fully_shaped or not model.graph.inputs or model.graph.inputs[0].node.input_shape is None:
                 summary = applied_as
                 if not summary.fully_shaped and not summary.unknown:
@@ -207,7 +207,7 @@ def _first_applications(models: Sequence[AnalyzedModel]) -> dict[int, tuple[Anal
 
 def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[str, int], list[str]],
                      by_layer: dict[str, list[str]], file_of: Callable[[Any], str],
-                     label: Callable[[int], str]) -> ModelSummary:
+                     label: Callable[[int], str], checked: str) -> ModelSummary:
     graph = model.graph
     home = file_of(graph.node)
 
@@ -240,17 +240,21 @@ def _summarize_model(model: AnalyzedModel, line_of: LineOf, by_row: dict[tuple[s
     return ModelSummary(home, graph.name, graph.kind, line_of(graph.node),
                         [_input_shape(model, t) for t in graph.inputs],
                         [display(s, b) for s, b in zip(model.output_shapes(), model.output_blind())],
-                        model.total_params(), graph.complete, rows, _reasons(model, line_of, label))
+                        model.total_params(), graph.complete, rows, _reasons(model, line_of, label, file_of, checked))
 
 
-def _reasons(model: AnalyzedModel, line_of: LineOf, label: Callable[[int], str]) -> list[str]:
-    """The model's own notes, then each node that introduces an unknown, in graph order."""
+def _reasons(model: AnalyzedModel, line_of: LineOf, label: Callable[[int], str], file_of: Callable[[Any], str],
+             checked: str) -> list[str]:
+    """The model's own notes, then each node that introduces an unknown, in graph order; a line
+    of another file than the checked one is named with its file."""
     reasons = list(model.graph.unknown)
     for _, node, result in model.walk():
         if result.reason is None or not _unknown_here(result):
             continue
-        line = line_of(source_of(node) if node.layer is not None else node.node)
-        text = result.reason + (f" ({label(line)})" if line else "")
+        at = source_of(node) if node.layer is not None else node.node
+        line = line_of(at)
+        where = file_of(at) if line else checked
+        text = result.reason + (f" ({label(line) if where == checked else f'{where} line {line}'})" if line else "")
         if text not in reasons:
             reasons.append(text)
     return reasons
@@ -269,8 +273,10 @@ def _input_shape(model: AnalyzedModel, tensor: Any) -> Display:
 
 def coverage(summaries: Sequence[ModelSummary]) -> dict[str, Any]:
     """What ``check --show-coverage`` prints for one file, as JSON (it travels from worker
-    processes and through the cache)."""
-    return {"models": [{"name": s.name, "kind": s.kind, "line": s.line, "cell": s.cell, "fully_shaped": s.fully_shaped,
+    processes and through the cache). ``file`` is where the model is built: the checked file, or
+    the project module whose builder the checked file called."""
+    return {"models": [{"name": s.name, "kind": s.kind, "file": s.filename, "line": s.line, "cell": s.cell,
+                        "fully_shaped": s.fully_shaped,
                         "reason": None if s.fully_shaped else (s.unknown[0] if s.unknown else
                                                                "part of the model could not be resolved")}
                        for s in summaries]}

@@ -45,9 +45,13 @@ def unknown_code_warnings(filename: str, suppressions: Suppressions, known: Coll
 
 
 def unused_noqa(filename: str, source_lines: Sequence[str], suppressions: Suppressions,
-                selected: Collection[str], known: Collection[str]) -> list[Diagnostic]:
+                selected: Collection[str], known: Collection[str],
+                serves_importers: Callable[[int], bool] = lambda row: False) -> list[Diagnostic]:
     """KL010 findings for ``suppressions`` after every selected rule ran and its findings were
-    suppressed. A comment that names KL010 itself keeps its codes on purpose: not reported."""
+    suppressed. A comment that names KL010 itself keeps its codes on purpose: not reported.
+    On a row where ``serves_importers`` is true (a function or class body of a module other
+    files import), a code that suppressed nothing here is not judged unused: the finding it is
+    for may come from a script's call, which this file's own check does not make."""
     found = []
     for directive in suppressions.directives:
         if directive.codes is None:
@@ -60,7 +64,7 @@ def unused_noqa(filename: str, source_lines: Sequence[str], suppressions: Suppre
                 unknown.append(code)
             elif not any(s.startswith(code) for s in selected):
                 disabled.append(code)
-            elif (directive.row, code) not in suppressions.used:
+            elif (directive.row, code) not in suppressions.used and not serves_importers(directive.row):
                 unused.append(code)
         if not (unused or disabled or unknown):
             continue

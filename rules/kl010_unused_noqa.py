@@ -13,6 +13,13 @@ class UnusedNoqa(Rule):
     and a blanket `# noqa` may serve one, so neither is reported. A comment that names KL010
     itself is kept as it is.
 
+    A finding in a module may come only from another file's call (`train.py` calls the
+    `make()` that `data.py` defines, and the finding is reported in `data.py`). So in a file
+    whose top level only defines things, a code inside a function or class body that
+    suppressed nothing in the file's own check is not judged unused: `--fix` would otherwise
+    drop a suppression that a script's check needs. Unknown and non-enabled codes there are
+    still reported.
+
     The rule is off by default (`--extend-select KL010`). An unknown code is also a warning on
     stderr whether KL010 is on or not, since it usually means a finding is not suppressed.
 

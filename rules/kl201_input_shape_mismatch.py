@@ -45,6 +45,7 @@ class InputShapeMismatch(Rule):
     code = "KL201"
     name = "input-shape-mismatch"
     severity = Severity.ERROR
+    severity_note = "warning where Keras trains on the data anyway"
     pass_ = Pass.GRAPH
     summary = "data fed to fit/evaluate/predict/call does not fit the model input"
 

@@ -40,6 +40,7 @@ class BatchSizeInInputShape(Rule):
     code = "KL203"
     name = "batch-size-in-input-shape"
     severity = Severity.ERROR
+    severity_note = "warning where Keras trains on the data anyway"
     pass_ = Pass.GRAPH
     summary = "`input_shape` includes the sample axis"
 

@@ -82,6 +82,7 @@ class LabelOutputMismatch(Rule):
     code = "KL205"
     name = "label-output-mismatch"
     severity = Severity.ERROR
+    severity_note = "warning where Keras trains on the labels without an error"
     pass_ = Pass.GRAPH
     summary = "labels vs output layer vs loss (units vs classes, sparse vs one-hot, rank, label values)"
 

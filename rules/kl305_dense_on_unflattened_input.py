@@ -67,6 +67,7 @@ class DenseOnUnflattenedInput(Rule):
     code = "KL305"
     name = "dense-on-unflattened-input"
     severity = Severity.WARNING
+    severity_note = "error where Keras stops at the loss"
     pass_ = Pass.GRAPH
     summary = "Dense on a rank>=3 tensor reaches the output without Flatten/pooling"
 

@@ -55,6 +55,7 @@ class LossActivationMismatch(Rule):
     code = "KL401"
     name = "loss-activation-mismatch"
     severity = Severity.ERROR
+    severity_note = "warning where the loss only likely misreads the output: raw scores to a probability loss, outputs it divides by their sum"
     pass_ = Pass.GRAPH
     summary = "e.g. 1-unit softmax, softmax + binary_crossentropy, logits vs `from_logits`"
 

@@ -53,7 +53,7 @@ class LegacyKerasApi(Rule):
     code = "KL403"
     name = "legacy-keras-api"
     severity = Severity.INFO
-    summary = "names removed in Keras 3 (`lr=`, `nb_epoch`, `fit_generator`, `input_dim` ...)"
+    summary = "names Keras 3 removed (`lr=`, `nb_epoch`, `fit_generator` ...) or deprecated (`input_dim=` on a layer)"
 
     VALID = (
         "import keras\nopt = keras.optimizers.Adam(learning_rate=1e-3)\n"

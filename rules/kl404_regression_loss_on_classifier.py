@@ -157,5 +157,5 @@ def _finding(ctx: Context, feed: Feed) -> str | None:
     head = source_of(node)
     at = f" at {ctx.where(head)}" if head is not None else ""
     return (f"{loss.name} trains the {activation} output {fmt_shape(output)} of {node.layer.label}{at} on {what} "
-            f"{fmt_shape(labels.shape)}{origin}: a regression loss on class probabilities gives confidently wrong "
-            f"predictions almost no gradient, so it learns slowly and often stalls; use {fits}")
+            f"{fmt_shape(labels.shape)}{origin}: a regression loss on class probabilities gives almost no gradient "
+            f"to confidently wrong predictions, so it learns slowly and often stalls; use {fits}")

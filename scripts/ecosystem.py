@@ -108,7 +108,7 @@ def first_reason(model: dict[str, Any]) -> str:
     """The model's first unknown reason as a category: without its line and quoted code, so that
     the same cause in different files counts once."""
     reasons = model.get("unknown") or ["no reason recorded"]
-    text = re.sub(r" \(line \d+\)$", "", str(reasons[0]))
+    text = re.sub(r" \((?:\S+ )?line \d+\)$", "", str(reasons[0]))
     return re.sub(r"`[^`]*`", "`…`", text)
 
 

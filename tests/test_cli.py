@@ -202,6 +202,10 @@ def test_rule_explain(tmp_path: Path) -> None:
     assert [r["code"] for r in everything] == sorted(r["code"] for r in everything)
     assert {"code", "name", "severity", "pass", "explanation", "default"} <= everything[0].keys()
     assert "KL101" in one_line_error(run("rule", "KL10l", cwd=tmp_path))
+    assert run("explain", "KL103", cwd=tmp_path).stdout == result.stdout  # the name users bring
+    by_case = {r["code"]: r for r in everything}
+    assert by_case["KL305"]["severity"] == "warning" and "error" in by_case["KL305"]["severity_note"]
+    assert "Severity: warning (error where Keras stops" in run("rule", "KL305", cwd=tmp_path).stdout
 
 
 def test_check_never_imports_tensorflow_or_keras(tmp_path: Path) -> None:

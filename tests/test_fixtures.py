@@ -38,6 +38,10 @@ def test_fixture_findings(path: Path) -> None:
     actual = {(d.location.row, d.code) for d in report.diagnostics}
     messages = "\n".join(f"{d.location.row}: {d.code} {d.message}" for d in report.diagnostics)
     assert actual == expected(path), messages
+    # a finding of another severity than its rule's is one the rule's page and table announce
+    rules = {r.code: r for r in all_rules()}
+    for d in report.diagnostics:
+        assert d.severity is rules[d.code].severity or rules[d.code].severity_note, (d.code, d.severity, d.message)
 
 
 def test_there_are_bad_and_good_fixtures_for_every_source_rule() -> None:

@@ -47,7 +47,7 @@ def test_a_builder_imported_from_a_sibling_module_is_followed() -> None:
     assert stride["message"].endswith("[via `build_model(6)`, train.py line 9]")
     assert stride["fix"] is None
     assert "declared at model.py line 7" in width["message"]
-    assert "built at train.py line 7" in width["message"]
+    assert "built at line 7" in width["message"]  # its own file's line: no file named
 
 
 def test_check_dot_reports_each_finding_once() -> None:
@@ -353,3 +353,117 @@ def test_the_module_runs_benchmark_counts_each_files_run_of_a_module(tmp_path: P
     assert (measured["checked"], measured["modules"], measured["runs"]) == (4, 1, 3)
     assert 0 < measured["imports"] + measured["definitions"] == pytest.approx(measured["top_level"], abs=1e-5)
     assert measured["top_level"] < measured["seconds"]
+
+
+CONFIGURED_BUILDER = """import keras
+from keras import layers
+
+
+def build_model(config):
+    inputs = keras.Input(shape=(20, 8))
+    x = layers.LSTM(config["units"], return_sequences=True)(inputs)
+    x = layers.LSTM(16)(x)
+    {extra}outputs = layers.Dense(config["classes"], activation="softmax")(x)
+    return keras.Model(inputs, outputs)
+"""
+CONFIGURED_TRAIN = """import keras
+import numpy as np
+from model import build_model
+
+keras.utils.set_random_seed(0)
+x = np.random.rand(64, 20, 8).astype("float32")
+y = np.random.randint(0, 10, size=(64,))
+model = build_model({"units": 32, "classes": 10})
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=1)
+"""
+
+
+def test_a_finding_in_a_module_its_own_check_and_a_script_both_reach_is_reported_once(tmp_path: Path) -> None:
+    """model.py's own check (its builder run with unknown arguments) and train.py's call reach
+    the same LSTM: one finding, whose message names model.py's lines without the file."""
+    root = _project(tmp_path, {"model.py": CONFIGURED_BUILDER.format(extra="x = layers.LSTM(16)(x)\n    "),
+                               "train.py": CONFIGURED_TRAIN})
+    for paths in ((".",), ("model.py", "train.py"), ("train.py", "model.py")):
+        _, diagnostics, _ = check(root, *paths)
+        assert found(diagnostics) == [("model.py", 9, "KL306")], paths
+        assert "LSTM at line 8 returns only its last output" in diagnostics[0]["message"]
+
+
+def test_coverage_counts_a_builder_once_and_shaped_when_a_caller_shapes_it(tmp_path: Path) -> None:
+    """The builder is found by model.py's own check (unknown sizes) and through train.py (known
+    ones): one model in the total, fully shaped; train.py's line says which file it is in."""
+    root = _project(tmp_path, {"model.py": CONFIGURED_BUILDER.format(extra=""), "train.py": CONFIGURED_TRAIN})
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        run_check(CheckOptions(paths=[Path(".")], output_format="concise", no_cache=True, show_coverage=True),
+                  stdout=out, stderr=err)
+    finally:
+        os.chdir(cwd)
+    text = out.getvalue()
+    assert "model.py: 1 model, 0 fully shaped" in text and "train.py: 1 model, 1 fully shaped" in text
+    assert text.splitlines()[-1] == "Total: 1 model in 2 of 2 files, 1 fully shaped (100%)"
+
+
+def test_a_noqa_in_a_module_function_is_not_unused_for_its_own_check(tmp_path: Path) -> None:
+    """data.py's `# noqa: KL102` suppresses a finding only train.py's call makes: checked alone
+    (a pre-commit run of the changed data.py) or with train.py, KL010 leaves it, so --fix keeps
+    it. An unknown code there is still reported, and so is an unused one in a script."""
+    data = "import numpy as np\n\n\ndef make():\n    return np.random.rand(64, 4)  # noqa: KL102\n"
+    train = ("import keras\nfrom data import make\n\nx = make()\nkeras.utils.set_random_seed(0)\n"
+             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+             "model.compile(loss='mse')\nmodel.fit(x, x[:, :1])\n")
+    root = _project(tmp_path, {"data.py": data, "train.py": train})
+    for paths in ((".",), ("data.py",)):
+        assert check(root, *paths, extend_select=["KL010"])[1] == [], paths
+    assert found(check(root, ".")[1]) == []  # the noqa is what keeps train.py's finding quiet
+    (root / "data.py").write_text(data.replace("KL102", "KL1O2"))
+    assert [d["code"] for d in check(root, "data.py", extend_select=["KL010"])[1]] == ["KL010"]
+    (root / "data.py").write_text(data + "\nmake()\n")  # a top level that calls: a script
+    diagnostics = check(root, "data.py", extend_select=["KL010"])[1]
+    assert [(d["code"], d["location"]["row"]) for d in diagnostics] == [("KL010", 5)]
+
+
+def test_per_file_ignores_apply_where_the_finding_is_reported(tmp_path: Path) -> None:
+    """train.py's call makes a KL102 in data.py: data.py's entry hides it, train.py's does not
+    (as a `# noqa` in data.py would, and would not), configured or on the command line."""
+    data = "import numpy as np\n\n\ndef make():\n    return np.random.rand(64, 4)\n"
+    train = ("import keras\nfrom data import make\n\nx = make()\nkeras.utils.set_random_seed(0)\n"
+             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+             "model.compile(loss='mse')\nmodel.fit(x, x[:, :1])\n")
+    root = _project(tmp_path, {"data.py": data, "train.py": train})
+    assert found(check(root, ".")[1]) == [("data.py", 5, "KL102")]
+    assert found(check(root, ".", per_file_ignores=[("data.py", ["KL102"])])[1]) == []
+    assert found(check(root, "train.py", per_file_ignores=[("data.py", ["KL1"])])[1]) == []
+    assert found(check(root, ".", per_file_ignores=[("train.py", ["KL1"])])[1]) == [("data.py", 5, "KL102")]
+    (root / "pyproject.toml").write_text('[tool.keraslint.per-file-ignores]\n"data.py" = ["KL102"]\n')
+    assert found(check(root, ".")[1]) == []
+    (root / "pyproject.toml").write_text('[tool.keraslint.per-file-ignores]\n"train.py" = ["KL102"]\n')
+    assert found(check(root, "train.py")[1]) == [("data.py", 5, "KL102")]
+
+
+def test_the_language_server_applies_per_file_ignores_where_the_finding_is(tmp_path: Path) -> None:
+    """The editor's check of train.py (keraslint.server_worker) filters as `check` does."""
+    from keraslint.server_worker import Target, run_check as server_check
+
+    data = "import numpy as np\n\n\ndef make():\n    return np.random.rand(64, 4)\n"
+    train = ("import keras\nfrom data import make\n\nx = make()\nkeras.utils.set_random_seed(0)\n"
+             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+             "model.compile(loss='mse')\nmodel.fit(x, x[:, :1])\n")
+    root = _project(tmp_path, {"data.py": data, "train.py": train})
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        def elsewhere() -> list[tuple[str, str]]:
+            outcome = server_check(Target(root / "train.py", root, "train.py", True), train)
+            return [(where.name, d.code) for where, d in outcome.elsewhere]
+
+        assert elsewhere() == [("data.py", "KL102")]
+        (root / "pyproject.toml").write_text('[tool.keraslint.per-file-ignores]\n"train.py" = ["KL1"]\n')
+        assert elsewhere() == [("data.py", "KL102")]
+        (root / "pyproject.toml").write_text('[tool.keraslint.per-file-ignores]\n"data.py" = ["KL102"]\n')
+        assert elsewhere() == []
+    finally:
+        os.chdir(cwd)

@@ -1,7 +1,10 @@
 """``check --show-coverage``: what keraslint understood of each file.
 
 Per file with models: how many it found, how many are fully shaped (no axis of any layer
-unknown to keraslint), and for each other model the first reason; then a total line. It reads
+unknown to keraslint), and for each other model the first reason; then a total line, which
+counts each model once: a builder in ``model.py`` is found by model.py's own check (run with
+unknown arguments) and by every script that calls it, and is fully shaped when any of them
+shaped it fully. It reads
 only the JSON summary each file's check left in ``FileReport.coverage``, so it is the same
 whether the file was checked here, in a worker process, or came from the cache.
 """
@@ -14,20 +17,28 @@ from typing import Any
 from keraslint.printable import printable
 
 
-def _label(model: dict[str, Any]) -> str:
+def _label(model: dict[str, Any], filename: str) -> str:
     kind = printable(str(model.get("kind") or "model").capitalize())
     name = f" '{printable(str(model['name']))}'" if model.get("name") else ""
     # in a notebook, as the reasons and `keraslint shapes` place it: the cell, the line inside it
     cell = f"cell {printable(str(model['cell']))}, " if model.get("cell") is not None else ""
-    line = f" ({cell}line {printable(str(model['line']))})" if model.get("line") else ""
+    built = model.get("file")
+    where = f"{printable(str(built))} " if built and built != filename else ""
+    line = f" ({where}{cell}line {printable(str(model['line']))})" if model.get("line") else ""
     return f"{kind}{name}{line}"
+
+
+def _identity(filename: str, model: dict[str, Any]) -> tuple[Any, ...]:
+    """The same model wherever it was found: where it is built (a cache entry written before
+    ``file`` was recorded is the checked file's), and what it is."""
+    return (model.get("file") or filename, model.get("cell"), model.get("line"), model.get("kind"), model.get("name"))
 
 
 def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
     """``files``: (filename, coverage JSON or None when the file was not analysed), in order."""
     lines = ["Coverage: models found and how many keraslint fully shaped"]
-    models = shaped = with_models = 0
-    unanalysed = 0
+    distinct: dict[tuple[Any, ...], bool] = {}
+    with_models = unanalysed = 0
     for raw_name, summary in files:
         filename = printable(raw_name)
         if not isinstance(summary, dict) or summary.get("analysed") is False or "error" in summary:
@@ -41,12 +52,14 @@ def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
             continue
         with_models += 1
         full = sum(bool(m.get("fully_shaped")) for m in found)
-        models += len(found)
-        shaped += full
+        for model in found:
+            key = _identity(raw_name, model)
+            distinct[key] = distinct.get(key, False) or bool(model.get("fully_shaped"))
         lines.append(f"{filename}: {len(found)} model{'s' if len(found) != 1 else ''}, {full} fully shaped")
         for model in found:
             if not model.get("fully_shaped"):
-                lines.append(f"  {_label(model)}: {printable(str(model.get('reason') or 'unknown'))}")
+                lines.append(f"  {_label(model, raw_name)}: {printable(str(model.get('reason') or 'unknown'))}")
+    models, shaped = len(distinct), sum(distinct.values())
     share = f" ({100 * shaped / models:.0f}%)" if models else ""
     skipped = f"; {unanalysed} not analysed" if unanalysed else ""
     lines.append(f"Total: {models} model{'s' if models != 1 else ''} in {with_models} of {len(files)} "

@@ -96,7 +96,7 @@ def share_tree(path: Path, text: str, tree: cst.Module, *, checked: bool = False
     others import do: keeping every training script's tree made a corpus of 200 scripts 70 MB
     larger and a fifth slower (the garbage collector walks what is kept), for imports that
     scripts rarely are."""
-    if len(text) > _MAX_SHARED_TEXT or checked and _has_effects(tree):
+    if len(text) > _MAX_SHARED_TEXT or checked and has_effects(tree):
         return
     if len(_TREES) >= _MAX_TREES or _TREES_TEXT[0] + len(text) > _MAX_TREES_TEXT:
         _TREES.clear()
@@ -149,7 +149,7 @@ def generation() -> int:
     return _GENERATION[0]
 
 
-def _has_effects(module: cst.Module) -> bool:
+def has_effects(module: cst.Module) -> bool:
     """Whether running the top level can do more than define names (a call outside def/class
     bodies and outside ``if __name__ == "__main__":``)."""
     for statement in module.body:
@@ -284,6 +284,6 @@ def _parse_text(path: Path, data: bytes, text: str) -> tuple[Source | None, str]
         share_tree(path, text, module)
     import hashlib
 
-    eager = _has_effects(module)
+    eager = has_effects(module)
     return Source(path, hashlib.sha256(data).hexdigest(), text, module, eager,
                   context_free=not eager and _context_free(module.body), resolved=consulted.resolved(path)), ""
