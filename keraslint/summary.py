@@ -307,7 +307,10 @@ def render_table(summaries: Sequence[ModelSummary], console: Console) -> None:
         if not summary.layers:
             console.print(escape(title) + ": no layers keraslint could follow")
         else:
-            table = Table(title=escape(title), box=box.SIMPLE_HEAVY, title_justify="left")
+            # the title on a line of its own: as a table's title rich wraps it to the table's width,
+            # cutting a long path in the middle
+            console.print(escape(title), soft_wrap=True)
+            table = Table(box=box.SIMPLE_HEAVY)
             table.add_column("Layer")
             table.add_column("Line", justify="right")
             table.add_column("Output shape")

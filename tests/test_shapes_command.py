@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,14 @@ def test_a_file_that_cannot_be_read_or_parsed_is_not_a_success(tmp_path: Path) -
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr
     assert shapes("train.py", cwd=tmp_path).returncode == 0
+
+
+def test_a_long_path_in_a_model_title_is_not_wrapped_when_piped(tmp_path: Path) -> None:
+    folder = tmp_path / "experiments_with_a_rather_long_folder_name" / "and_another_level_of_folders"
+    folder.mkdir(parents=True)
+    (folder / "training_script_with_a_long_name.py").write_text(SCRIPT)
+    result = shapes(str(folder / "training_script_with_a_long_name.py"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    titles = [line for line in result.stdout.splitlines() if line.startswith("Sequential model")]
+    # each title whole on its line: the path, its line number and the closing parenthesis
+    assert titles and all(re.search(r"training_script_with_a_long_name\.py:\d+\)$", line.rstrip()) for line in titles)
