@@ -246,19 +246,29 @@ def _run_rules(ctx: Context, rules: Sequence[type[Rule]], selected: Collection[s
 
 
 def _definition_rows(ctx: Context) -> Callable[[int], bool]:
-    """Whether a row is inside a top-level function or class of a file whose top level only
-    defines things (a module others import: a finding there may come only from their calls)."""
+    """Whether a row is inside the body of a function (a top-level one, or a method) of a module
+    others import: a file whose top level only defines things, with no ``__main__`` block
+    (that is a script, whose own check runs it) and not a notebook. A finding there may come
+    only from another file's call; a ``def`` line itself (defaults, decorators) runs at import."""
     import libcst as cst
 
-    from keraslint.source.module_files import has_effects
+    from keraslint.source.module_files import has_effects, is_main_guard
 
-    if ctx.module is None or has_effects(ctx.module):
+    if ctx.module is None or ctx.row_label is not None or has_effects(ctx.module) or any(
+            isinstance(s, cst.If) and is_main_guard(s.test) for s in ctx.module.body):
         return lambda row: False
-    spans = []
+    functions = []
     for statement in ctx.module.body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            start, end = ctx.span(statement)
-            spans.append((start.row, end.row))
+        if isinstance(statement, cst.FunctionDef):
+            functions.append(statement)
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            functions += [s for s in statement.body.body if isinstance(s, cst.FunctionDef)]
+    spans = []
+    for function in functions:
+        start, end = ctx.span(function)
+        body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+        first = ctx.span(body[0])[0].row if body else end.row + 1  # `def f(): return x` keeps its line
+        spans.append((first, end.row))
     return lambda row: any(first <= row <= last for first, last in spans)
 
 

@@ -12,7 +12,8 @@ from keraslint.diagnostics import Fix
 from keraslint.plural import plural
 from keraslint.printable import printable
 from keraslint.reporters import render, use_color
-from keraslint.run import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CheckOptions, _selected, _write_source
+from keraslint.run import (EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CheckOptions, _selected, _write_source, ignores_for,
+                           located_ignores, unique_findings)
 from keraslint.selection import RuleInfo
 from keraslint.writing import NotWritten, write_fixed
 
@@ -54,9 +55,11 @@ def fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsRe
     written (read-only, full disk, changed meanwhile) is reported and the run goes on."""
     is_stdin = [str(p) for p in options.paths] == ["-"]
     fixed_count, changed, remaining, failed = 0, 0, [], False
+    ignored = ignores_for(resolver, options, infos)
     for path, report in zip(files, reports):
         if report.notebook is not None and report.context is not None and report.data is not None:
-            outcome = _fix_notebook(path, report, resolver, options, infos, is_stdin, stdout=stdout, stderr=stderr)
+            outcome = _fix_notebook(path, report, resolver, options, infos, is_stdin, ignored, stdout=stdout,
+                                    stderr=stderr)
             if outcome is None:
                 failed = True
                 remaining.append(report)
@@ -71,11 +74,16 @@ def fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsRe
                 _write_source(stdout, report.data or b"")  # untouched: never the report in its place
             remaining.append(report)
             continue
-        selected = _selected(path, resolver.for_path(path), options, infos)
+        # as the first check ran: the rules before per-file-ignores, which then apply where each
+        # finding is, and the project's modules followed (their findings stay in the report)
+        selected = _selected(path, resolver.for_path(path), options, infos, per_file=False)
         settings = resolver.for_path(path)
 
-        def recheck(text: str, name: str = report.filename) -> FileReport:
-            return check_source(text, name, selected=selected, options=settings.options)
+        def recheck(text: str, name: str = report.filename, path: Path = path) -> FileReport:
+            again = check_source(text, name, selected=selected, options=settings.options, script_dir=path.parent,
+                                 path=path if path.exists() else None)
+            located_ignores([again], ignored)
+            return again
 
         new_source, count, refused = _fixed_source(report, options, recheck)
         for reason in refused:
@@ -110,7 +118,7 @@ def fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsRe
         if options.verbosity >= 0:
             stderr.write(f"keraslint: {plural(fixed_count, 'fix')} available in {plural(changed, 'file')}\n")
         return EXIT_FINDINGS if changed else EXIT_OK
-    diagnostics = sort_diagnostics([d for r in remaining for d in r.diagnostics])
+    diagnostics = sort_diagnostics(unique_findings(remaining))
     by_name = {r.filename: r for r in remaining}
     # With `-` stdout carries the source (an editor's format-on-save reads it): the report goes to stderr.
     report_to = stderr if is_stdin else stdout
@@ -128,18 +136,19 @@ def fix_files(files: list[Path], reports: list[FileReport], resolver: SettingsRe
 
 
 def _fix_notebook(path: Path, report: FileReport, resolver: SettingsResolver, options: CheckOptions,
-                  infos: list[RuleInfo], is_stdin: bool, *, stdout: TextIO,
+                  infos: list[RuleInfo], is_stdin: bool, ignored: Any, *, stdout: TextIO,
                   stderr: TextIO) -> tuple[FileReport, int] | None:
     """--fix / --diff on a notebook (keraslint.notebook_fixes): the report left and how many
     fixes were applied (or are available, with --diff); None when the file could not be written."""
     from keraslint.notebook_fixes import fix_notebook, notebook_diff
 
     settings = resolver.for_path(path)
-    selected = _selected(path, settings, options, infos)
+    selected = _selected(path, settings, options, infos, per_file=False)
 
     def recheck(data: bytes) -> FileReport:
         again = check_notebook(data, report.filename, selected=selected, options=settings.options,
                                script_dir=path.parent)
+        located_ignores([again], ignored)
         again.data = data
         return again
 

@@ -122,8 +122,7 @@ def run_check(options: CheckOptions, *, stdout: TextIO, stderr: TextIO) -> int:
             if missing:
                 reports += [_missing_report(path) for path in missing]
                 files = [*files, *missing]
-        located_ignores(reports, lambda path: ignored_in(path, resolver.for_path(path), infos,
-                                                         options.per_file_ignores))
+        located_ignores(reports, ignores_for(resolver, options, infos))
         log.files(reports)
     except (UnknownSelectorError, ConfigError, UsageError) as exc:
         stderr.write(f"keraslint: error: {printable(str(exc))}\n")
@@ -308,11 +307,12 @@ def selected_rules(path: Path, settings: Settings, infos: Sequence[RuleInfo] | N
     return chosen - ignored_in(path, settings, infos, per_file_ignores) if apply_per_file else chosen
 
 
-def ignored_in(path: Path, settings: Settings, infos: Sequence[RuleInfo],
+def ignored_in(path: Path, settings: Settings | None, infos: Sequence[RuleInfo],
                per_file_ignores: Sequence[tuple[str, Sequence[str]]] = ()) -> frozenset[str]:
-    """The codes the per-file-ignores switch off for findings in ``path``: its configuration's,
-    and the command line's (globs relative to the current folder)."""
-    ignored = per_file_ignored(path, settings.root, settings.per_file_ignores, infos)
+    """The codes the per-file-ignores switch off for findings in ``path``: its configuration's
+    (None: none could be read), and the command line's (globs relative to the current folder)."""
+    ignored = per_file_ignored(path, settings.root, settings.per_file_ignores, infos) \
+        if settings is not None else frozenset()
     if per_file_ignores:
         table: dict[str, list[str]] = {}
         for pattern, selectors in per_file_ignores:
@@ -325,6 +325,20 @@ def _selected(path: Path, settings: Settings, options: CheckOptions, infos: list
               per_file: bool = True) -> frozenset[str]:
     return selected_rules(path, settings, infos, select=options.select, extend_select=options.extend_select,
                           ignore=options.ignore, per_file_ignores=options.per_file_ignores, apply_per_file=per_file)
+
+
+def ignores_for(resolver: SettingsResolver, options: CheckOptions,
+                infos: Sequence[RuleInfo]) -> Callable[[Path], frozenset[str]]:
+    """``ignored`` for located_ignores. A file whose own configuration cannot be read (an
+    imported module's broken pyproject.toml) keeps only the command line's entries: the run
+    is the checked files', whose configurations were read, and it is not stopped for it."""
+    def ignored(path: Path) -> frozenset[str]:
+        try:
+            settings: Settings | None = resolver.for_path(path)
+        except (ConfigError, UnknownSelectorError):
+            settings = None
+        return ignored_in(path, settings, infos, options.per_file_ignores)
+    return ignored
 
 
 def located_ignores(reports: Sequence[FileReport], ignored: Callable[[Path], frozenset[str]]) -> None:

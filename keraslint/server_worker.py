@@ -116,7 +116,11 @@ def run_check(target: Target, text: str, buffers: dict[Path, str] | None = None)
     off: dict[Path, frozenset[str]] = {}
     for where, _ in elsewhere:
         if where not in off:
-            off[where] = ignored_in(where, settings_for(where), infos)
+            try:
+                found = settings_for(where)
+            except (ConfigError, UnknownSelectorError):
+                found = None  # an imported module's own broken configuration: not this check's
+            off[where] = ignored_in(where, found, infos)
     elsewhere = [(where, d) for where, d in elsewhere if d.code not in off[where]]
     return Outcome(own, notes, frozenset(Path(p) for p in report.dependencies), elsewhere)
 

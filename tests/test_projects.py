@@ -467,3 +467,70 @@ def test_the_language_server_applies_per_file_ignores_where_the_finding_is(tmp_p
         assert elsewhere() == []
     finally:
         os.chdir(cwd)
+
+
+def test_fix_keeps_a_noqa_for_a_per_file_ignored_code_and_the_modules_findings(tmp_path: Path) -> None:
+    """--fix re-checks as the first check did: a used `# noqa` for a code the file's
+    per-file-ignores switch off stays (the KL403 fix alone is applied), and a finding in an
+    imported module is still reported after the fix (exit 1)."""
+    script = ("import numpy as np\nimport keras\nfrom data import make\n\n"
+              "x = np.random.rand(64, 4)  # noqa: KL102\nz = make()\nkeras.utils.set_random_seed(0)\n"
+              "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+              "model.compile(loss='mse')\nmodel.fit(x, x[:, :1], nb_epoch=1)\n")
+    data = "import numpy as np\n\n\ndef make():\n    return np.random.rand(64, 4)\n"
+    root = _project(tmp_path, {"t.py": script, "data.py": data})
+    code, diagnostics, _ = check(root, "t.py", fix=True, extend_select=["KL010", "KL403"],
+                                 per_file_ignores=[("t.py", ["KL102"])])
+    assert (root / "t.py").read_text() == script.replace("nb_epoch=1", "epochs=1")
+    assert code == 1 and found(diagnostics) == [("data.py", 5, "KL102")]
+
+
+def test_an_imported_modules_broken_configuration_does_not_stop_the_check(tmp_path: Path) -> None:
+    """lib/pyproject.toml names an unknown rule: checking train.py (whose own configuration is
+    fine) still reports lib/data.py's finding, in `check` and in the language server."""
+    from keraslint.server_worker import Target, run_check as server_check
+
+    data = "import numpy as np\n\n\ndef make():\n    return np.random.rand(64, 4)\n"
+    train = ("import keras\nfrom lib.data import make\n\nx = make()\nkeras.utils.set_random_seed(0)\n"
+             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+             "model.compile(loss='mse')\nmodel.fit(x, x[:, :1])\n")
+    root = _project(tmp_path, {"lib/__init__.py": "", "lib/data.py": data, "train.py": train,
+                               "lib/pyproject.toml": '[tool.keraslint]\nselect = ["NOPE"]\n'})
+    code, diagnostics, _ = check(root, "train.py")
+    assert code == 1 and found(diagnostics) == [("lib/data.py", 5, "KL102")]
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        outcome = server_check(Target(root / "train.py", root, "train.py", True), train)
+    finally:
+        os.chdir(cwd)
+    assert [(where.name, d.code) for where, d in outcome.elsewhere] == [("data.py", "KL102")]
+
+
+def test_kl010_judges_a_script_with_a_main_block_and_a_def_line(tmp_path: Path) -> None:
+    """A `__main__` block makes the file a script, whose own check runs its functions: an unused
+    code there is reported; so is one on a module's `def` line (its defaults run at import)."""
+    script = ("import keras\n\n\ndef main():\n    keras.utils.set_random_seed(0)\n"
+              "    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])  # noqa: KL101\n"
+              "    return model\n\n\nif __name__ == '__main__':\n    main()\n")
+    module = "import keras\n\n\ndef build(n=4):  # noqa: KL101\n    return keras.layers.Dense(n)\n"
+    root = _project(tmp_path, {"s.py": script, "m.py": module})
+    assert [(d["filename"], d["location"]["row"]) for d in check(root, ".", extend_select=["KL010"])[1]] == [
+        ("m.py", 4), ("s.py", 6)]
+
+
+def test_coverage_counts_each_model_a_loop_builds(tmp_path: Path) -> None:
+    loop = ("import keras\nkeras.utils.set_random_seed(0)\nfor n in [4, 8]:\n"
+            "    m = keras.Sequential([keras.Input(shape=(n,)), keras.layers.Dense(1)])\n")
+    root = _project(tmp_path, {"l.py": loop, "model.py": CONFIGURED_BUILDER.format(extra=""),
+                               "train.py": CONFIGURED_TRAIN + "other = build_model({'units': 8, 'classes': 10})\n"})
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        run_check(CheckOptions(paths=[Path(".")], output_format="concise", no_cache=True, show_coverage=True),
+                  stdout=out, stderr=err)
+    finally:
+        os.chdir(cwd)
+    # l.py's two, and the builder twice (train.py's two calls; model.py's own run is one of them)
+    assert out.getvalue().splitlines()[-1] == "Total: 4 models in 3 of 3 files, 4 fully shaped (100%)"

@@ -4,7 +4,8 @@ Per file with models: how many it found, how many are fully shaped (no axis of a
 unknown to keraslint), and for each other model the first reason; then a total line, which
 counts each model once: a builder in ``model.py`` is found by model.py's own check (run with
 unknown arguments) and by every script that calls it, and is fully shaped when any of them
-shaped it fully. It reads
+shaped it fully (a line that builds a model more than once, in a loop or in two calls of its
+builder, counts as often as one file found it there). It reads
 only the JSON summary each file's check left in ``FileReport.coverage``, so it is the same
 whether the file was checked here, in a worker process, or came from the cache.
 """
@@ -37,7 +38,8 @@ def _identity(filename: str, model: dict[str, Any]) -> tuple[Any, ...]:
 def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
     """``files``: (filename, coverage JSON or None when the file was not analysed), in order."""
     lines = ["Coverage: models found and how many keraslint fully shaped"]
-    distinct: dict[tuple[Any, ...], bool] = {}
+    # a model -> (how many times one file found it at most, how many of those it shaped at most)
+    distinct: dict[tuple[Any, ...], tuple[int, int]] = {}
     with_models = unanalysed = 0
     for raw_name, summary in files:
         filename = printable(raw_name)
@@ -52,14 +54,19 @@ def render_coverage(files: Sequence[tuple[str, Any]]) -> str:
             continue
         with_models += 1
         full = sum(bool(m.get("fully_shaped")) for m in found)
-        for model in found:
+        here: dict[tuple[Any, ...], tuple[int, int]] = {}
+        for model in found:  # a loop or two builder calls build the same line more than once
             key = _identity(raw_name, model)
-            distinct[key] = distinct.get(key, False) or bool(model.get("fully_shaped"))
+            count, shaped_here = here.get(key, (0, 0))
+            here[key] = (count + 1, shaped_here + bool(model.get("fully_shaped")))
+        for key, (count, shaped_here) in here.items():
+            most, most_shaped = distinct.get(key, (0, 0))
+            distinct[key] = (max(most, count), max(most_shaped, shaped_here))
         lines.append(f"{filename}: {len(found)} model{'s' if len(found) != 1 else ''}, {full} fully shaped")
         for model in found:
             if not model.get("fully_shaped"):
                 lines.append(f"  {_label(model, raw_name)}: {printable(str(model.get('reason') or 'unknown'))}")
-    models, shaped = len(distinct), sum(distinct.values())
+    models, shaped = sum(c for c, _ in distinct.values()), sum(min(c, k) for c, k in distinct.values())
     share = f" ({100 * shaped / models:.0f}%)" if models else ""
     skipped = f"; {unanalysed} not analysed" if unanalysed else ""
     lines.append(f"Total: {models} model{'s' if models != 1 else ''} in {with_models} of {len(files)} "

@@ -155,7 +155,7 @@ def has_effects(module: cst.Module) -> bool:
     for statement in module.body:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             continue
-        if isinstance(statement, cst.If) and _is_main_guard(statement.test):
+        if isinstance(statement, cst.If) and is_main_guard(statement.test):
             continue
         if isinstance(statement, cst.SimpleStatementLine) and all(
                 isinstance(s, (cst.Import, cst.ImportFrom, cst.Pass)) or _is_docstring(s) for s in statement.body):
@@ -202,7 +202,7 @@ def _is_docstring(statement: cst.BaseSmallStatement) -> bool:
     return isinstance(statement, cst.Expr) and isinstance(statement.value, (cst.SimpleString, cst.ConcatenatedString))
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
+def is_main_guard(test: cst.BaseExpression) -> bool:
     return (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == "__name__")
 
 
