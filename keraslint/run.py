@@ -360,9 +360,12 @@ def located_ignores(reports: Sequence[FileReport], ignored: Callable[[Path], fro
 
 
 def _check_one(path: Path, resolver: SettingsResolver, options: CheckOptions, infos: list[RuleInfo]) -> FileReport:
+    """One file checked as ``check`` would (``keraslint shapes`` marks its findings on layers)."""
     settings = resolver.for_path(path)
-    selected = _selected(path, settings, options, infos)
-    return check_file(path, display_path(path), selected=selected, options=settings.options)
+    selected = _selected(path, settings, options, infos, per_file=False)
+    report = check_file(path, display_path(path), selected=selected, options=settings.options)
+    located_ignores([report], ignores_for(resolver, options, infos))
+    return report
 
 
 #: with ``spawn`` (no ``fork``) a worker costs an import of keraslint: only worth it for many files
