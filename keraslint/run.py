@@ -24,6 +24,7 @@ from keraslint.progress import progress_bar
 from keraslint.discovery import UsageError, _missing, collect_files, missing_reason
 from keraslint.registry import all_rules, rule_infos
 from keraslint.reporters import render, use_color
+from keraslint.source import consulted
 from keraslint.source.consulted import one_run
 from keraslint.source.npy import read_header as read_npy_header
 from keraslint.source.values import Array
@@ -231,10 +232,14 @@ def unique_findings(reports: Sequence[FileReport]) -> list[Diagnostic]:
     that the module's own check reports too) is the same finding, whichever call reached it."""
     found: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
+    files: dict[str, str] = {}  # a file reached under two spellings (../p/model.py, /abs/p/model.py) is one
     for report in reports:
         for diagnostic in report.diagnostics:
-            key = (diagnostic.filename, diagnostic.cell, diagnostic.location, diagnostic.code,
-                   without_via(diagnostic.message))
+            name = files.get(diagnostic.filename)
+            if name is None:
+                name = files[diagnostic.filename] = consulted.resolved(Path(diagnostic.filename)) \
+                    if diagnostic.filename != "-" else "-"
+            key = (name, diagnostic.cell, diagnostic.location, diagnostic.code, without_via(diagnostic.message))
             if key not in seen:
                 seen.add(key)
                 found.append(diagnostic)

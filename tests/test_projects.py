@@ -534,3 +534,10 @@ def test_coverage_counts_each_model_a_loop_builds(tmp_path: Path) -> None:
         os.chdir(cwd)
     # l.py's two, and the builder twice (train.py's two calls; model.py's own run is one of them)
     assert out.getvalue().splitlines()[-1] == "Total: 4 models in 3 of 3 files, 4 fully shaped (100%)"
+
+
+def test_a_module_named_two_ways_reports_its_finding_once(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"model.py": CONFIGURED_BUILDER.format(extra="x = layers.LSTM(16)(x)\n    "),
+                               "train.py": CONFIGURED_TRAIN, "sub/notes.txt": ""})
+    _, diagnostics, _ = check(root / "sub", "../train.py", str(root / "model.py"))
+    assert [(d["location"]["row"], d["code"]) for d in diagnostics] == [(9, "KL306")]
