@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
-from keraslint.graph.layers import CONVOLUTIONS, POOLINGS, padding, source_of, spatial_axes, window
+from keraslint.graph.layers import CONVOLUTIONS, POOLINGS, padding, source_of, spatial_axes, trailing_zeros, window
 from keraslint.rule import Finding, Invalid, Rule
 
 _UNITS = {1: ("timestep", "timesteps"), 2: ("element", "elements"), 3: ("element", "elements")}
@@ -21,7 +21,9 @@ class StrideDropsSamples(Rule):
     convolutions) that lose only one border row or column, as every convnet with odd
     feature-map sizes does (`Conv2D(k=3, strides=2)` on 96x96 gives 47x47), are not
     reported: the border pixel rarely carries the signal. Sequences (1D) are, because their
-    last elements are often the most recent ones.
+    last elements are often the most recent ones. Nor is a layer whose dropped elements are
+    the zeros a `ZeroPadding` layer just added at the end (a ResNet stem's
+    `ZeroPadding1D(3)` then `Conv1D(k=7, s=2)`): every real element is still seen.
 
     ## Why is this bad?
     Keras does not complain: `Conv1D(4, 2, strides=2)` gives length 4 for inputs of length 8
@@ -56,8 +58,14 @@ class StrideDropsSamples(Rule):
         "import keras\nm = keras.Sequential([keras.Input((None, 8)), keras.layers.Conv1D(4, 5, strides=3)])\n",
         # a strided image convolution losing one border row and column
         "import keras\nm = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Conv2D(8, 3, strides=2)])\n",
+        # 1000 + 3 + 3 = 1006: what the stride skips is the last padded zero
+        "import keras\nm = keras.Sequential([keras.Input((1000, 1)), keras.layers.ZeroPadding1D(3),\n"
+        "    keras.layers.Conv1D(4, 7, strides=2)])\n",
     )
     INVALID = (
+        # one zero of padding at the end, two elements dropped: one of them is data
+        Invalid("import keras\nm = keras.Sequential([keras.Input((999, 1)), keras.layers.ZeroPadding1D((0, 1)),\n"
+                "    keras.layers.Conv1D(4, 5, strides=3)])\n", line=3, message="drops the last 2 timesteps"),
         Invalid("import keras\nm = keras.Sequential([\n    keras.Input((100, 8)),\n"
                 "    keras.layers.Conv1D(32, kernel_size=5, strides=3),\n])\n",
                 line=4, message="on length 100 drops the last 2 timesteps (k=5, s=3); output length 32"),
@@ -94,6 +102,10 @@ class StrideDropsSamples(Rule):
                 fits.append((length - dropped, length + (s - dropped) % s if dropped else length))
             if not parts or not any(p[3] for p in parts):
                 continue
+            producer = node.inputs[0].node.layer if node.inputs else None
+            zeros = trailing_zeros(producer, layer)
+            if zeros is not None and all(p[3] <= z for p, z in zip(parts, zeros)):
+                continue  # what it drops are the zeros a ZeroPadding just added (a ResNet stem)
             if len(parts) > 1 and max(p[3] for p in parts) <= 1:
                 continue  # image pooling or strided convolution losing one border row/column: standard practice
             yield Finding(self._message(layer.label, parts, outputs, fits), node=source_of(node))

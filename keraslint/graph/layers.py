@@ -60,6 +60,26 @@ def window(layer: Layer) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, .
     return kernel, strides, dilation
 
 
+def trailing_zeros(layer: Layer | None, after: Layer) -> list[int] | None:
+    """How many zeros ``layer``, a ZeroPadding1D/2D/3D applied just before ``after``, adds at
+    the end of each spatial axis of ``after``; None for any other layer or an unknown padding."""
+    from keraslint.shapes.args import Args
+    from keraslint.shapes.errors import ShapeError
+    from keraslint.shapes.reshaping import padding_pairs
+
+    if layer is None or not layer.kind.startswith("ZeroPadding") or channels_last(layer) != channels_last(after):
+        return None
+    rank = spatial_rank(layer.kind)
+    if rank != spatial_rank(after.kind):
+        return None
+    try:
+        pads = padding_pairs(Args(layer.kind, layer.config), "padding", rank, negative_int=True)
+    except ShapeError:
+        return None
+    ends = [end for _, end in pads]
+    return ends if all(isinstance(end, int) for end in ends) else None
+
+
 def padding(layer: Layer) -> str | None:
     value = layer.config.get("padding", "valid")
     return value.lower() if isinstance(value, str) else None

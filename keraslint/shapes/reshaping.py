@@ -124,7 +124,7 @@ def _upsampling(args: Args, inputs: list[Shape]) -> LayerResult:
 def _zero_padding(args: Args, inputs: list[Shape]) -> LayerResult:
     rank = _rank(args.kind)
     data_format = args.data_format()
-    pads = _pads(args, "padding", rank, negative_int=True)
+    pads = padding_pairs(args, "padding", rank, negative_int=True)
     x = single(args, inputs)
     check_rank(args.kind, x, ndim=rank + 2, layout=spatial_layout(rank, data_format))
     axes = _spatial_axes(x, rank, data_format)
@@ -136,7 +136,8 @@ def _zero_padding(args: Args, inputs: list[Shape]) -> LayerResult:
     return result(tuple(out))
 
 
-def _pads(args: Args, key: str, rank: int, *, negative_int: bool) -> tuple[tuple[Dim, Dim], ...]:
+def padding_pairs(args: Args, key: str, rank: int, *, negative_int: bool) -> tuple[tuple[Dim, Dim], ...]:
+    """(before, after) per spatial axis of a ZeroPadding or Cropping layer's ``key``."""
     defaults: dict[str, Any] = {
         "ZeroPadding1D": 1,
         "ZeroPadding2D": (1, 1),
@@ -162,7 +163,7 @@ def _sum(dim: Dim, before: Dim, after: Dim) -> Dim:
 def _cropping(args: Args, inputs: list[Shape]) -> LayerResult:
     rank = _rank(args.kind)
     data_format = "channels_last" if rank == 1 else args.data_format()
-    crops = _pads(args, "cropping", rank, negative_int=False)
+    crops = padding_pairs(args, "cropping", rank, negative_int=False)
     x = single(args, inputs)
     check_rank(args.kind, x, ndim=rank + 2, layout=spatial_layout(rank, data_format))
     axes = _spatial_axes(x, rank, data_format)
