@@ -390,6 +390,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
                 self.call(init, args, kwargs, node, star)
             elif func.fields is not None:
                 instances.fill_record(instance, func, [] if star else args, kwargs, star)
+                post_init = self._script_method(instance, "__post_init__")  # the dataclass's own __init__ calls it
+                if post_init is not None:
+                    self.call(post_init, [], {}, node, False)
             return instance
         if isinstance(func, Obj):
             return self._emit(f"{func.type}.__call__", f"{func.type}.__call__", node, args, kwargs, func, star)

@@ -41,6 +41,20 @@ def test_dataclass_and_namedtuple_configs() -> None:
     assert v["h"] is UNKNOWN  # default_factory: not evaluated
 
 
+def test_a_dataclass_runs_its_post_init() -> None:
+    """The generated ``__init__`` calls ``__post_init__``: what it sets and calls counts (a
+    class count derived from the class names; a seed set there)."""
+    v = env("@dataclass\nclass Cfg:\n    classes: tuple = ('cat', 'dog', 'eel')\n    num_classes: int = 2\n"
+            "    def __post_init__(self):\n        self.num_classes = len(self.classes)\n"
+            "        self.width = self.num_classes * 4\n"
+            "c = Cfg()\nd = Cfg(('a',))\nn, w, m = c.num_classes, c.width, d.num_classes\n")
+    assert (v["n"], v["w"], v["m"]) == (3, 12, 1)
+    seeded = ("import keras\nfrom dataclasses import dataclass\n@dataclass\nclass Run:\n    seed: int = 0\n"
+              "    def __post_init__(self):\n        keras.utils.set_random_seed(self.seed)\n"
+              "Run()\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n")
+    assert [d.code for d in check_source(seeded, "t.py", selected=ALL).diagnostics if d.code == "KL101"] == []
+
+
 @pytest.mark.parametrize("body", [
     "        if flag:\n            self.n = 3\n",
     "        for k in open('f'):\n            self.n = 3\n",
