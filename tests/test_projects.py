@@ -541,3 +541,32 @@ def test_a_module_named_two_ways_reports_its_finding_once(tmp_path: Path) -> Non
                                "train.py": CONFIGURED_TRAIN, "sub/notes.txt": ""})
     _, diagnostics, _ = check(root / "sub", "../train.py", str(root / "model.py"))
     assert [(d["location"]["row"], d["code"]) for d in diagnostics] == [(9, "KL306")]
+
+
+MODULE_CONFIG_MODEL = ("import keras\nimport config\n\n\ndef build():\n"
+                       "    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(config.NUM_CLASSES, "
+                       "activation='softmax')])\n")
+MODULE_CONFIG_TRAIN = ("import keras\nimport numpy as np\nimport config\nfrom model import build\n\n{change}"
+                       "keras.utils.set_random_seed(0)\n"
+                       "y = keras.utils.to_categorical(np.random.randint(0, 4, 32), 4)\nm = build()\n"
+                       "m.compile(loss='categorical_crossentropy')\nm.fit(np.random.rand(32, 8), y, epochs=1)\n")
+
+
+@pytest.mark.parametrize("change, config", [
+    ("config.NUM_CLASSES = 4\n", "NUM_CLASSES = 10\n"),
+    ("setattr(config, 'NUM_CLASSES', 4)\n", "NUM_CLASSES = 10\n"),
+    ("config.use(4)\n", "NUM_CLASSES = 10\n\n\ndef use(n):\n    global NUM_CLASSES\n    NUM_CLASSES = n\n"),
+    # may not run: unknown from there on, never the 10 it may set
+    ("import sys\nif len(sys.argv) > 1:\n    config.NUM_CLASSES = 10\n", "NUM_CLASSES = 4\n"),
+])
+def test_a_module_attribute_set_by_another_file_is_what_its_readers_see(tmp_path: Path, change: str,
+                                                                         config: str) -> None:
+    """train.py sets config's NUM_CLASSES before model.py reads it (an attribute store, setattr,
+    a function with `global`): Dense(4) matches the 4-class labels, as Keras builds it."""
+    root = _project(tmp_path, {"config.py": config, "model.py": MODULE_CONFIG_MODEL,
+                               "train.py": MODULE_CONFIG_TRAIN.format(change=change)})
+    assert found(check(root, "train.py")[1]) == []
+    if "global" not in config and "if" not in change:
+        # without the change the 10-unit output is reported, as Keras would stop
+        (root / "train.py").write_text(MODULE_CONFIG_TRAIN.format(change=""))
+        assert [d["code"] for d in check(root, "train.py")[1]] == ["KL205"]

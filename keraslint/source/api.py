@@ -29,6 +29,7 @@ from keraslint.source import (
     tfds_sources,
     training,
 )
+from keraslint.source.modules import ModuleValue
 from keraslint.source.names import layer_kind
 from keraslint.source.limits import MAX_UNROLL
 from keraslint.source.values import NOT_MODELLED, Array, ListValue, Method, Obj
@@ -172,7 +173,27 @@ def _progress_bar(interp: Interpreter, site: CallSite) -> Any:
     return items if isinstance(items, (ListValue, tuple)) else UNKNOWN
 
 
+def _setattr(interp: Interpreter, site: CallSite) -> Any:
+    """``setattr(config, "NUM_CLASSES", 4)``: the attribute store it is. With a name that is not
+    known, every value a project module or script object holds may have changed: unknown."""
+    if len(site.args) != 3 or site.kwargs:
+        return UNKNOWN
+    owner, name, value = site.args
+    if isinstance(name, str):
+        interp.set_attribute(owner, name, value)
+    elif isinstance(owner, ModuleValue) and interp.loader is not None:
+        frame = interp.loader.run(interp, owner)
+        for known in list(frame.vars) if frame is not None else ():
+            if not known.startswith("__"):
+                interp.write_outside(frame, known, UNKNOWN)
+    elif isinstance(owner, Obj) and isinstance(owner.data.get("attrs"), dict):
+        for known in list(owner.data["attrs"]):
+            owner.data["attrs"][known] = UNKNOWN
+    return None
+
+
 _CALLS: dict[str, Callable[[Interpreter, CallSite], Any]] = {
+    "builtins.setattr": _setattr,
     "builtins.range": _range,
     "builtins.len": _len,
     "builtins.int": _convert(int),

@@ -22,9 +22,9 @@ from keraslint.source import (
     summarized_loops,
     unknown_notes,
 )
-from keraslint.source.frames import MISSING
+from keraslint.source.frames import MISSING, Frame
 from keraslint.source.limits import _BLOCK_FRAMES, MAX_UNROLL, MAX_UNROLL_TOTAL, RAISED
-from keraslint.source.modules import LazyName
+from keraslint.source.modules import LazyName, ModuleValue
 from keraslint.source.names import canonical
 from keraslint.source.tree import child_nodes
 from keraslint.source.values import (
@@ -399,7 +399,10 @@ class StatementsMixin:
     # -- assignment --------------------------------------------------------------------
     def assign(self, target: cst.BaseExpression, value: Any) -> None:
         if isinstance(target, cst.Name):
-            self.frame.vars[target.value] = value
+            if self.activations and target.value in _globals_of(self.activations[-1].function.node):
+                self.write_outside(self.frame.module, target.value, value)  # `global n` in the function
+            else:
+                self.frame.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             items = self.sequence_items(value)
@@ -429,12 +432,53 @@ class StatementsMixin:
             elif not pandas_sources.set_item(self, container, keys, value):
                 containers.set_item(self, container, keys, value)
         elif isinstance(target, cst.Attribute):
-            owner = self.eval(target.value)
-            cli_args.set_attribute(self, owner, target.attr.value, value)
-            pandas_sources.set_attribute(self, owner, target.attr.value, value)
-            instances.set_attribute(self, owner, target.attr.value, value)
-            instances.set_class_attribute(self, owner, target.attr.value, value)
+            self.set_attribute(self.eval(target.value), target.attr.value, value)
 
+    def set_attribute(self, owner: Any, name: str, value: Any) -> None:
+        """``owner.name = value`` (or ``setattr(owner, "name", value)``)."""
+        if isinstance(owner, ModuleValue) and self.loader is not None:
+            frame = self.loader.run(self, owner)  # `config.NUM_CLASSES = 4`: what its readers see
+            if frame is not None:
+                self.write_outside(frame, name, value)
+            return
+        cli_args.set_attribute(self, owner, name, value)
+        pandas_sources.set_attribute(self, owner, name, value)
+        instances.set_attribute(self, owner, name, value)
+        instances.set_class_attribute(self, owner, name, value)
+
+    def write_outside(self, frame: Frame, name: str, value: Any) -> None:
+        """A name of another scope set from here: a module's (``config.X = v``, ``global X``).
+        Where the write may not run, or in the exploratory run of a function nobody calls, the
+        name is unknown from here on; a summary cannot stand for a run that writes one."""
+        if self.summaries is not None and self.summaries.recording:
+            self.summaries.refuse()
+        frame.vars[name] = UNKNOWN if self.uncertain or not self.reachable else value
+
+
+
+#: id of a FunctionDef -> (the node, the names its ``global`` statements declare)
+_GLOBALS: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+
+
+def _globals_of(node: cst.CSTNode) -> frozenset[str]:
+    """The names a function declares ``global`` (outside its nested functions and classes)."""
+    entry = _GLOBALS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    names: set[str] = set()
+    if isinstance(node, cst.FunctionDef):
+        stack = list(child_nodes(node.body))
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(current, cst.Global):
+                names.update(n.name.value for n in current.names)
+            stack.extend(child_nodes(current))
+    if len(_GLOBALS) > 4_000:
+        _GLOBALS.clear()
+    _GLOBALS[id(node)] = (node, frozenset(names))
+    return _GLOBALS[id(node)][1]
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
