@@ -13,7 +13,11 @@ class DataFormatMismatch(Rule):
     Reports image data laid out channels-first, `(N, 3, 32, 32)`, fed to a model that
     expects channels-last `(32, 32, 3)`, and a model whose input is declared channels-first
     (a 1, 3 or 4 right after the batch axis and a large last axis) while its first
-    convolution uses the default `data_format="channels_last"`.
+    convolution uses the default `data_format="channels_last"`. A
+    `keras.config.set_image_data_format("channels_first")` (or `keras.backend.`'s) before the
+    layers are built is followed, as Keras does: the layers that pass no `data_format` are
+    channels-first. Set to a value keraslint cannot know, or where the call may not run, the
+    layout of those layers is unknown and nothing is said about it.
 
     ## Why is this bad?
     A channels-last convolution on a `(3, 32, 32)` input sees a 3x32 image with 32

@@ -2,7 +2,8 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
-from keraslint.graph.layers import CONVOLUTIONS, POOLINGS, padding, source_of, spatial_axes, trailing_zeros, window
+from keraslint.graph.layers import (CONVOLUTIONS, POOLINGS, layout_known, padding, source_of, spatial_axes,
+                                    trailing_zeros, window)
 from keraslint.rule import Finding, Invalid, Rule
 
 _UNITS = {1: ("timestep", "timesteps"), 2: ("element", "elements"), 3: ("element", "elements")}
@@ -83,7 +84,7 @@ class StrideDropsSamples(Rule):
                 continue
             shape = result.inputs[0]
             geometry = window(layer)
-            if shape is None or geometry is None or padding(layer) != "valid":
+            if shape is None or geometry is None or padding(layer) != "valid" or not layout_known(layer):
                 continue
             kernel, strides, dilation = geometry
             axes = spatial_axes(layer, shape)

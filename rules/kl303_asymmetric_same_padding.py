@@ -2,7 +2,8 @@ from collections.abc import Iterator
 
 from keraslint.context import Context
 from keraslint.diagnostics import Pass, Severity
-from keraslint.graph.layers import CONVOLUTIONS, POOLINGS, padding, same_padding, source_of, spatial_axes, window
+from keraslint.graph.layers import (CONVOLUTIONS, POOLINGS, layout_known, padding, same_padding, source_of,
+                                    spatial_axes, window)
 from keraslint.rule import Finding, Invalid, Rule
 
 
@@ -71,7 +72,7 @@ class AsymmetricSamePadding(Rule):
                 continue
             geometry = window(layer)
             shape = result.inputs[0] if result.inputs else None
-            if geometry is None or shape is None:
+            if geometry is None or shape is None or not layout_known(layer):
                 continue
             uneven, strided = [], False
             for axis, k, s, d in zip(spatial_axes(layer, shape), *geometry):

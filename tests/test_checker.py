@@ -147,3 +147,24 @@ def test_nothing_of_a_checked_file_outlives_its_check() -> None:
     gc.collect()
     after = sum(isinstance(o, Layer) for o in gc.get_objects())
     assert after <= before
+
+
+CHANNELS_FIRST = """import os
+import keras
+from keras import layers
+{setting}keras.utils.set_random_seed(0)
+model = keras.Sequential([keras.Input((1, 28, 28)), layers.Conv2D(8, 3), layers.MaxPooling2D(2),
+                          layers.Flatten(), layers.Dense(10)])
+"""
+
+
+@pytest.mark.parametrize("setting, found", [
+    ("", ["KL207", "KL302"]),  # channels_last by default: a 1x28 image with 28 channels
+    ("keras.config.set_image_data_format('channels_first')\n", []),
+    ("keras.config.set_image_data_format(os.environ['FORMAT'])\n", []),  # unknown: nothing said
+    ("if os.environ.get('PT'):\n    keras.config.set_image_data_format('channels_first')\n", []),
+])
+def test_the_global_image_data_format_decides_the_layout(setting: str, found: list[str]) -> None:
+    codes = {r.code for r in all_rules()}
+    report = check_source(CHANNELS_FIRST.format(setting=setting), "t.py", selected=codes)
+    assert sorted({d.code for d in report.diagnostics} - {"KL104"}) == found

@@ -25,6 +25,7 @@ from keraslint.graph.layers import (
     RECURRENT,
     TRANSPOSED,
     channels_last,
+    layout_known,
     fmt_shape,
 )
 from keraslint.graph.losses import DEFAULT_AXIS, Outcome, align, spec
@@ -118,6 +119,8 @@ def _channel_axis(feed: Feed, index: int, rank: int) -> int | None:
     if rank < 3:
         return None
     layer = _first_layer(feed, index)
+    if layer is not None and layer.kind in CONVOLUTIONS and not layout_known(layer):
+        return None  # after a set_image_data_format keraslint could not follow
     if layer is not None and layer.kind in CONVOLUTIONS and not channels_last(layer):
         return 1
     return rank - 1

@@ -37,6 +37,12 @@ def channels_last(layer: Layer) -> bool:
     return layer.config.get("data_format", "channels_last") in (None, "channels_last")
 
 
+def layout_known(layer: Layer) -> bool:
+    """Whether which axes are spatial is known: not after a ``set_image_data_format`` keraslint
+    could not follow (the layer's data_format is then unknown, and so is every finding on it)."""
+    return layer.config.get("data_format", "channels_last") in (None, "channels_last", "channels_first")
+
+
 def spatial_axes(layer: Layer, shape: Shape) -> list[int]:
     n = spatial_rank(layer.kind)
     return list(range(1, 1 + n)) if channels_last(layer) else list(range(2, 2 + n))

@@ -195,6 +195,10 @@ class Interpreter(StatementsMixin, ExpressionsMixin):
         #: False, True after ``return``, RAISED after ``raise``
         self.returned: bool | str = False
         self.reachable = True
+        #: ``keras.config.set_image_data_format(...)`` so far: the data_format of layers that do
+        #: not pass one; None while never called (Keras's default, channels_last), UNKNOWN when
+        #: set to something keraslint does not know or where the call may not run
+        self.image_data_format: Any = None
         self.activations: list[_Activation] = []
         self.call_nodes: list[cst.Call] = []
         self.eval_depth = 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from keraslint.ir.graph import Layer, ModelGraph, Node, Shape, Tensor, output_count
+from keraslint.ir.signatures import SIGNATURES
 from keraslint.ir.normalize import dim_literal, normalize_layer, plain, shape_literal
 from keraslint.shapes.custom import CUSTOM_LAYER_KEY
 from keraslint.source import eager_calls
@@ -31,12 +32,16 @@ LAYER = "keras.layers.Layer"
 TENSOR = "keras.KerasTensor"
 
 
-def make_layer(site: CallSite, kind: str) -> Obj:
+def make_layer(site: CallSite, kind: str, data_format: Any = None) -> Obj:
+    """A layer object; ``data_format`` is the global one (Interpreter.image_data_format), which
+    a layer that takes a data_format and passes none (or None) uses, as in Keras."""
     leaf = site.spelled.rsplit(".", 1)[-1]
     args = list(site.args)
     kwargs = dict(site.kwargs)
     normalized = normalize_layer(kind, args, kwargs)
     config = normalized.config
+    if data_format is not None and config.get("data_format") is None and "data_format" in SIGNATURES.get(kind, ()):
+        config["data_format"] = data_format
     for key in ("layer", "backward_layer"):
         inner = config.get(key)
         if isinstance(inner, Obj) and inner.type == LAYER:
@@ -478,9 +483,19 @@ def _model_as_layer(model: Obj) -> Layer | None:
     return model.data["as_layer"]
 
 
+#: what sets the data_format of every layer built after it that does not pass its own
+SET_DATA_FORMAT = frozenset({"keras.config.set_image_data_format", "keras.backend.set_image_data_format"})
+
+
 def call(interp: Interpreter, site: CallSite) -> Any:
     """The result of a Keras model-building call, or NOT_MODELLED for anything else."""
     name = site.name
+    if name in SET_DATA_FORMAT:
+        value = site.arg(0, "data_format")
+        known = isinstance(value, str) and value.lower() in ("channels_first", "channels_last")
+        interp.image_data_format = value.lower() if known and not interp.uncertain and interp.reachable \
+            else UNKNOWN
+        return None
     if name.startswith(("keras.ops.", "tensorflow.", "keras.backend.", "keras.activations.")):
         from keraslint.source import tensor_ops  # it builds on this module
 
@@ -527,7 +542,7 @@ def call(interp: Interpreter, site: CallSite) -> Any:
             return apply_layer(layer, site)
         kind = layer_kind(name)
         if kind is not None:
-            return make_layer(site, kind)
+            return make_layer(site, kind, interp.image_data_format)
     receiver = site.receiver
     if receiver is not None:
         method = name.rsplit(".", 1)[-1]

@@ -536,3 +536,30 @@ def test_a_call_attached_to_the_class_after_its_body_is_followed_with_starred_un
     built = (None, *model(np.zeros((2, 24, 5), dtype="float32")).shape[1:])
     assert ours.output_shapes() == [built] == [(None, 3)]
     assert ours.total_params() == model.count_params()
+
+
+@pytest.mark.parametrize("setter", ["keras.config.set_image_data_format", "keras.backend.set_image_data_format"])
+def test_a_global_channels_first_data_format_is_what_later_layers_use(setter: str) -> None:
+    """Layers that pass no data_format take the global one (a model ported from PyTorch)."""
+    code = f"""
+import keras
+from keras import layers
+{setter}("channels_first")
+model = keras.Sequential([
+    keras.Input((3, 32, 30)),
+    layers.Conv2D(8, 3, strides=2),
+    layers.MaxPooling2D(2),
+    layers.Conv2D(4, 3, data_format="channels_last"),
+    layers.GlobalAveragePooling2D(),
+    layers.Dense(10),
+])
+"""
+    (graph,) = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graph)
+    try:
+        model = _keras_model(code)
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    layer_nodes = [n for n in ours.order if n.layer is not None]
+    assert [ours.result(n).output for n in layer_nodes] == [tuple(layer.output.shape) for layer in model.layers]
+    assert ours.total_params() == model.count_params()
