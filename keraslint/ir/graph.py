@@ -158,8 +158,11 @@ def output_count(layer: Layer, call_kwargs: dict[str, Any]) -> int:
         return 1 + _STATE_COUNT[kind]
     if kind == "Bidirectional":
         inner = layer.config.get("layer")
+        # merge_mode=None: the forward and the backward outputs, as two tensors
+        outputs = 2 if "merge_mode" in layer.config and layer.config["merge_mode"] is None else 1
         if isinstance(inner, Layer) and inner.kind in _STATE_COUNT and inner.config.get("return_state") is True:
-            return 1 + 2 * _STATE_COUNT[inner.kind]
+            return outputs + 2 * _STATE_COUNT[inner.kind]
+        return outputs
     if kind == "MultiHeadAttention" and call_kwargs.get("return_attention_scores") is True:
         return 2
     return 1

@@ -563,3 +563,22 @@ model = keras.Sequential([
     layer_nodes = [n for n in ours.order if n.layer is not None]
     assert [ours.result(n).output for n in layer_nodes] == [tuple(layer.output.shape) for layer in model.layers]
     assert ours.total_params() == model.count_params()
+
+
+@pytest.mark.parametrize("sequences", [False, True])
+def test_bidirectional_without_a_merge_mode_returns_two_tensors_as_in_keras(sequences: bool) -> None:
+    code = f"""
+import keras
+from keras import layers
+inp = keras.Input((10, 4))
+outs = layers.Bidirectional(layers.LSTM(6, return_sequences={sequences}), merge_mode=None)(inp)
+joined = layers.Concatenate()([outs[0], outs[1]])
+both = layers.Concatenate()(outs)
+model = keras.Model(inp, layers.Add()([layers.Dense(12)(joined), both]))
+"""
+    graphs = analyze(cst.parse_module(code)).models.graphs()
+    ours = analyze_model(graphs[-1])
+    model = _keras_model(code)
+    assert ours.output_shapes() == [tuple(model.output.shape)]
+    assert ours.total_params() == model.count_params()
+    assert not [r.error for _, _, r in ours.walk() if r.error is not None]
