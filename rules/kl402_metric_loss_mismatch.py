@@ -65,6 +65,11 @@ class MetricLossMismatch(Rule):
     summary = "an accuracy metric that cannot measure the model (exact match, argmax of 1 unit, real labels)"
 
     VALID = (
+        # multi-hot: five independent 0/1 labels, one per sigmoid unit (Keras's per-unit accuracy)
+        "import keras\nimport numpy as np\ny = np.random.randint(0, 2, size=(16, 5))\n"
+        "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation='sigmoid')])\n"
+        "m.compile(optimizer='adam', loss='binary_crossentropy', metrics=['binary_accuracy'])\n"
+        "m.fit(np.random.rand(16, 4), y)\n",
         "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
         "m.compile(optimizer='adam', loss='mse', metrics=['mae'])\n",
         "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
@@ -139,7 +144,10 @@ def _finding(ctx: Context, spec: MetricSpec, output: Any, activation: str | None
     if resolved is None or not labels_fit(resolved.kind, y_true, output):
         return None  # labels Keras cannot compare with the output at all stop it: not this rule's case
     real = is_real(labels)
-    ids = labels is not None and labels.one_hot is False
+    # integer labels are class ids when there is one per sample (or per position): a (N, k)
+    # array of 0/1 fed to k units is multi-hot, one independent label per unit
+    ids = labels is not None and labels.one_hot is False and y_true is not None and output is not None and (
+        len(y_true) < len(output) or y_true[-1] == 1)
     units = output[-1]
     verdict = meaningless(resolved, units, activation, real, ids)
     if verdict is None:
